@@ -1,0 +1,238 @@
+//! The command line: global options (SPEC §1), one subcommand per step, and the one `match` that
+//! dispatches them. Prints the step report and turns outcomes and errors into exit codes.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{self, Env, Globals, StepReport};
+use crate::error::{self, Exit};
+use crate::printer::{ColorChoice, Printer, PrinterOptions};
+use crate::req::ReqNumber;
+
+/// berry: the last gate before production.
+///
+/// Stage 7 of an AgogSaaS delivery workflow. It refuses to ship what QA did not approve, commits
+/// exactly what was reviewed, pushes and opens the PR, watches CI for that commit, updates the
+/// owner's tracker and announces completion on NATS JetStream. Each subcommand runs one step and
+/// records it in the REQ context (`<git dir>/berry/<REQ>.json`).
+///
+/// Exit codes: 0 done, 1 operational failure, 2 usage or configuration, 3 gate closed,
+/// 4 decision needed or declined, 5 timed out, 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "berry", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Run as if berry was started in DIR (the repository).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Configuration file (default: berry.toml at the repository root).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "BERRY_CONFIG",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
+    /// The REQ to work on (default: the current REQ, set by `berry verify`).
+    #[arg(long, global = true, value_name = "REQ", env = "BERRY_REQ", hide_env_values = true, value_parser = ReqNumber::parse)]
+    pub req: Option<ReqNumber>,
+    /// The GitHub repository, when the remote URL does not say it.
+    #[arg(
+        long,
+        global = true,
+        value_name = "OWNER/REPO",
+        env = "BERRY_GITHUB_REPO",
+        hide_env_values = true
+    )]
+    pub repo: Option<String>,
+    /// Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "BERRY_DELIVERABLES",
+        hide_env_values = true
+    )]
+    pub deliverables: Option<PathBuf>,
+    /// Accept every default without asking (also BERRY_YES=1).
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+    /// Show the plan and every text that would be written or sent; change nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Print one JSON object per step on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to color the output (NO_COLOR is honoured with auto).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorChoice::Auto, env = "BERRY_COLOR", hide_env_values = true)]
+    pub color: ColorChoice,
+    /// Say less: only warnings, errors and results.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Verify(commands::verify::VerifyArgs),
+    Review(commands::review::ReviewArgs),
+    Commit(commands::commit::CommitArgs),
+    Test(commands::test::TestArgs),
+    Push(commands::push::PushArgs),
+    Pr(commands::pr::PrArgs),
+    Watch(commands::watch::WatchArgs),
+    Complete(commands::complete::CompleteArgs),
+    Block(commands::block::BlockArgs),
+    Status(commands::status::StatusArgs),
+    Run(commands::run::RunArgs),
+    Demo(commands::demo::DemoArgs),
+    Completions(commands::completions::CompletionsArgs),
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Verify(_) => "verify",
+            Command::Review(_) => "review",
+            Command::Commit(_) => "commit",
+            Command::Test(_) => "test",
+            Command::Push(_) => "push",
+            Command::Pr(_) => "pr",
+            Command::Watch(_) => "watch",
+            Command::Complete(_) => "complete",
+            Command::Block(_) => "block",
+            Command::Status(_) => "status",
+            Command::Run(_) => "run",
+            Command::Demo(_) => "demo",
+            Command::Completions(_) => "completions",
+        }
+    }
+}
+
+/// Parses the command line, runs the step, prints its report, and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                Exit::Usage.code() as u8
+            } else {
+                0
+            });
+        }
+    };
+    let g = cli.global;
+    let printer = Printer::new(&PrinterOptions {
+        yes: g.yes,
+        json: g.json,
+        dry_run: g.dry_run,
+        color: g.color,
+        quiet: g.quiet,
+        verbose: g.verbose,
+    });
+    let env = Env {
+        printer,
+        globals: Globals {
+            dir: g.dir,
+            config: g.config,
+            req: g.req,
+            repo: g.repo,
+            deliverables: g.deliverables,
+        },
+    };
+    let step = cli.command.name();
+    let result = dispatch(&env, cli.command);
+    finish(&env, step, result)
+}
+
+fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
+    use commands::*;
+    match command {
+        Command::Verify(a) => verify::run(env, a),
+        Command::Review(a) => review::run(env, a),
+        Command::Commit(a) => commit::run(env, a),
+        Command::Test(a) => test::run(env, a),
+        Command::Push(a) => push::run(env, a),
+        Command::Pr(a) => pr::run(env, a),
+        Command::Watch(a) => watch::run(env, a),
+        Command::Complete(a) => complete::run(env, a),
+        Command::Block(a) => block::run(env, a),
+        Command::Status(a) => status::run(env, a),
+        Command::Run(a) => run::run(env, a),
+        Command::Demo(a) => demo::run(env, a),
+        Command::Completions(a) => completions::run(a),
+    }
+}
+
+fn finish(env: &Env, step: &'static str, result: anyhow::Result<StepReport>) -> ExitCode {
+    let json = env.printer.json();
+    match result {
+        Ok(report) => {
+            if json && !report.silent {
+                let _ = writeln!(std::io::stdout(), "{}", report.to_json());
+            }
+            ExitCode::from(report.outcome.exit().code() as u8)
+        }
+        Err(err) => {
+            let (exit, hint) = error::classify(&err);
+            let mut stderr = std::io::stderr();
+            for line in error::render(&err) {
+                let line = match line.split_once(':') {
+                    Some((head @ ("error" | "hint"), rest)) if env.printer.color() => {
+                        let tone = if head == "error" {
+                            crate::printer::Tone::Bad
+                        } else {
+                            crate::printer::Tone::Strong
+                        };
+                        format!("{}:{rest}", env.printer.paint(tone, head))
+                    }
+                    _ => line,
+                };
+                let _ = writeln!(stderr, "{line}");
+            }
+            if json {
+                let outcome = if exit == Exit::Decision {
+                    "declined"
+                } else if exit == Exit::Gate {
+                    "blocked"
+                } else {
+                    "error"
+                };
+                let report = serde_json::json!({
+                    "req": env.globals.req,
+                    "step": step,
+                    "outcome": outcome,
+                    "message": err.to_string(),
+                    "data": {"exit": exit.code(), "causes": err.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(), "hint": hint},
+                });
+                let _ = writeln!(std::io::stdout(), "{report}");
+            }
+            ExitCode::from(exit.code() as u8)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,237 @@
+//! One file per subcommand: each turns its arguments into plain options, asks the work modules,
+//! prints through the [`Printer`], and returns a [`StepReport`].
+
+pub mod block;
+pub mod commit;
+pub mod complete;
+pub mod completions;
+pub mod demo;
+pub mod pr;
+pub mod push;
+pub mod review;
+pub mod run;
+pub mod status;
+pub mod test;
+pub mod verify;
+pub mod watch;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use git2::Repository;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::context::{ReqContext, ReqLock, Store};
+use crate::deliverables::{FolderSource, PgSource, Source};
+use crate::error::{BerryError, Exit};
+use crate::printer::Printer;
+use crate::req::ReqNumber;
+
+/// What a step did, printed as one JSON line with `--json`.
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    pub step: &'static str,
+    pub req: Option<ReqNumber>,
+    pub outcome: Outcome,
+    pub message: String,
+    pub data: Value,
+    /// Print no JSON line (the command's stdout is its own, as for `completions`).
+    pub silent: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Ok,
+    Blocked,
+    Skipped,
+    Declined,
+    Error,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Blocked => "blocked",
+            Outcome::Skipped => "skipped",
+            Outcome::Declined => "declined",
+            Outcome::Error => "error",
+        }
+    }
+    pub fn exit(self) -> Exit {
+        match self {
+            Outcome::Ok | Outcome::Skipped => Exit::Ok,
+            Outcome::Blocked => Exit::Gate,
+            Outcome::Declined => Exit::Decision,
+            Outcome::Error => Exit::Failure,
+        }
+    }
+}
+
+impl StepReport {
+    pub fn new(
+        step: &'static str,
+        req: Option<ReqNumber>,
+        outcome: Outcome,
+        message: impl Into<String>,
+    ) -> Self {
+        StepReport {
+            step,
+            req,
+            outcome,
+            message: message.into(),
+            data: Value::Null,
+            silent: false,
+        }
+    }
+    pub fn quiet(mut self) -> Self {
+        self.silent = true;
+        self
+    }
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = data;
+        self
+    }
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "req": self.req,
+            "step": self.step,
+            "outcome": self.outcome.as_str(),
+            "message": self.message,
+            "data": self.data,
+        })
+    }
+}
+
+/// The global options, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Globals {
+    pub dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub req: Option<ReqNumber>,
+    pub repo: Option<String>,
+    pub deliverables: Option<PathBuf>,
+}
+
+/// What every command starts from: the printer and the global options.
+pub struct Env {
+    pub printer: Printer,
+    pub globals: Globals,
+}
+
+/// An opened repository with its configuration and state folder.
+pub struct Workspace {
+    pub repo: Repository,
+    pub root: PathBuf,
+    pub config: Config,
+    pub config_file: Option<PathBuf>,
+    pub store: Store,
+}
+
+impl Env {
+    pub fn workspace(&self) -> Result<Workspace> {
+        let repo = crate::git::open(self.globals.dir.as_deref())?;
+        let root = crate::git::workdir(&repo)?;
+        let (config, config_file) = Config::load(self.globals.config.as_deref(), Some(&root))?;
+        let store = Store::for_git_dir(repo.path());
+        Ok(Workspace {
+            repo,
+            root,
+            config,
+            config_file,
+            store,
+        })
+    }
+
+    /// The REQ: the positional argument, else `--req`, else `CURRENT`.
+    pub fn req(&self, positional: Option<ReqNumber>, store: &Store) -> Result<ReqNumber> {
+        if let Some(r) = positional.or_else(|| self.globals.req.clone()) {
+            return Ok(r);
+        }
+        store.current()?.ok_or_else(|| {
+            BerryError::usage("no REQ given and none is current")
+                .with_hint("name it (`berry verify REQ-…`) or pass --req REQ")
+                .into()
+        })
+    }
+
+    /// `--deliverables DIR` when given, else PostgreSQL.
+    pub fn source(&self, ws: &Workspace) -> Result<Box<dyn Source>> {
+        match &self.globals.deliverables {
+            Some(dir) => {
+                let dir = if dir.is_absolute() {
+                    dir.clone()
+                } else {
+                    cwd_join(dir)
+                };
+                Ok(Box::new(FolderSource::new(dir)))
+            }
+            None => Ok(Box::new(PgSource::new(&ws.config.database)?)),
+        }
+    }
+}
+
+fn cwd_join(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .map(|c| c.join(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A REQ's context, locked for the life of the command.
+pub struct Session {
+    pub req: ReqNumber,
+    pub ctx: ReqContext,
+    lock: ReqLock,
+    store: Store,
+}
+
+impl Session {
+    /// Locks the REQ and loads its context, or starts one.
+    pub fn open(store: &Store, req: ReqNumber, command: &str) -> Result<Session> {
+        let lock = store.lock(&req, command)?;
+        let ctx = match store.load(&req, &lock)? {
+            Some(c) => c,
+            None => ReqContext::new(req.clone(), crate::clock::now()?),
+        };
+        Ok(Session {
+            req,
+            ctx,
+            lock,
+            store: store.clone(),
+        })
+    }
+
+    /// Locks the REQ and loads its context, which must exist.
+    pub fn existing(store: &Store, req: ReqNumber, command: &str) -> Result<Session> {
+        let s = Self::open(store, req, command)?;
+        if s.ctx.evidence.is_none() {
+            return Err(BerryError::gate(format!("{} has not been verified", s.req))
+                .with_hint(format!("run `berry verify {}` first", s.req))
+                .into());
+        }
+        Ok(s)
+    }
+
+    pub fn save(&mut self) -> Result<()> {
+        self.store.save(&mut self.ctx, &self.lock)
+    }
+
+    pub fn record(&mut self, step: &str, outcome: Outcome, message: &str) -> Result<()> {
+        let now = crate::clock::now()?;
+        self.ctx.record_step(step, outcome.as_str(), message, now);
+        self.save()
+    }
+}
+
+/// For the subcommands later issues build: say so and exit 2.
+pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
+    Err(
+        BerryError::usage(format!("`berry {step}` is not built yet"))
+            .with_hint(format!(
+                "it arrives with issue #{issue}; see `berry --help` for the steps that work today"
+            ))
+            .into(),
+    )
+}

@@ -1,0 +1,202 @@
+//! `berry status`: what is recorded for a REQ, what comes next, what side effects exist.
+
+use anyhow::Result;
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::{Env, Outcome, StepReport};
+use crate::context::ReqContext;
+use crate::printer::{Printer, Tone};
+use crate::req::ReqNumber;
+
+/// The steps in contract order.
+pub const STEPS: [&str; 8] = [
+    "verify", "review", "commit", "test", "push", "pr", "watch", "complete",
+];
+
+/// Show what is recorded for a REQ: each step's outcome, the next step, and the side effects
+/// (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the
+/// REQs that have a context in this repository.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The REQ to show. Defaults to --req, then the current REQ.
+    #[arg(value_name = "REQ", value_parser = ReqNumber::parse)]
+    pub req: Option<ReqNumber>,
+}
+
+pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
+    let ws = env.workspace()?;
+    let p = &env.printer;
+    let explicit = args.req.or_else(|| env.globals.req.clone());
+    let req = match explicit {
+        Some(r) => r,
+        None => match ws.store.current()? {
+            Some(r) => r,
+            None => {
+                let reqs = ws.store.list();
+                if reqs.is_empty() {
+                    p.result("No REQ has been verified in this repository yet.");
+                } else {
+                    p.result("REQs with a context here:");
+                    for r in &reqs {
+                        p.result(format!("  {r}"));
+                    }
+                }
+                return Ok(StepReport::new(
+                    "status",
+                    None,
+                    Outcome::Ok,
+                    format!("{} REQ(s)", reqs.len()),
+                )
+                .with_data(json!({"reqs": reqs})));
+            }
+        },
+    };
+    let Some(ctx) = ws.store.peek(&req)? else {
+        p.result(format!(
+            "{req}: nothing recorded yet (next: berry verify {req})"
+        ));
+        return Ok(
+            StepReport::new("status", Some(req.clone()), Outcome::Ok, "nothing recorded")
+                .with_data(json!({"next": "verify", "context": Value::Null})),
+        );
+    };
+    let next = next_step(&ctx);
+    if !p.json() {
+        print_human(p, &ctx, next, &ws.store.path_of(&req));
+    }
+    let message = match next {
+        Some(n) => format!("next: {n}"),
+        None => "every step is done".into(),
+    };
+    Ok(StepReport::new("status", Some(req), Outcome::Ok, message)
+        .with_data(json!({"next": next, "context": serde_json::to_value(&ctx)?})))
+}
+
+/// The first step not yet done (ok or skipped), or `None` when all are.
+pub fn next_step(ctx: &ReqContext) -> Option<&'static str> {
+    STEPS.into_iter().find(|s| {
+        !ctx.steps
+            .get(*s)
+            .is_some_and(|r| r.outcome == "ok" || r.outcome == "skipped")
+    })
+}
+
+fn print_human(p: &Printer, ctx: &ReqContext, next: Option<&str>, path: &std::path::Path) {
+    p.result(format!(
+        "{}{}",
+        p.paint(Tone::Strong, &ctx.req),
+        ctx.title
+            .as_deref()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default()
+    ));
+    if let Some(s) = &ctx.state {
+        p.result(format!("  state:   {s}"));
+    }
+    p.result(format!("  context: {}", path.display()));
+    if let Some(e) = &ctx.evidence {
+        let qa =
+            e.qa.as_ref()
+                .map(|q| {
+                    format!(
+                        "{} row {} {}",
+                        q.agent,
+                        q.row_id,
+                        super::verify::short_hash(&q.sha256)
+                    )
+                })
+                .unwrap_or_else(|| "no QA deliverable".into());
+        p.result(format!(
+            "  QA:      {} ({qa}, from {})",
+            if e.approved {
+                "approved"
+            } else {
+                "NOT approved"
+            },
+            e.source
+        ));
+    }
+    p.result("");
+    p.result(p.paint(Tone::Strong, "Steps"));
+    for s in STEPS {
+        match ctx.steps.get(s) {
+            Some(r) => {
+                let tone = match r.outcome.as_str() {
+                    "ok" => Tone::Good,
+                    "skipped" => Tone::Dim,
+                    _ => Tone::Bad,
+                };
+                p.result(format!(
+                    "  {s:<9} {}  {}  {}",
+                    p.paint(tone, format!("{:<8}", r.outcome)),
+                    crate::clock::rfc3339(r.at),
+                    r.message
+                ));
+            }
+            None => p.result(format!("  {s:<9} {}", p.paint(Tone::Dim, "-"))),
+        }
+    }
+    p.result("");
+    match next {
+        Some(n) => p.result(format!("Next: berry {n}")),
+        None => p.result("Every step is done."),
+    }
+    let l = &ctx.ledger;
+    let mut effects = Vec::new();
+    let get = |v: &Option<Value>, k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .map(|x| x.to_string().trim_matches('"').to_string())
+    };
+    if l.commit.is_some() {
+        effects.push(format!(
+            "commit  {}",
+            get(&l.commit, "sha").unwrap_or_default()
+        ));
+    }
+    if l.push.is_some() {
+        effects.push(format!(
+            "push    {} {}",
+            get(&l.push, "remote").unwrap_or_default(),
+            get(&l.push, "ref").unwrap_or_default()
+        ));
+    }
+    if l.pr.is_some() {
+        effects.push(format!(
+            "pr      {}",
+            get(&l.pr, "url").unwrap_or_else(|| "not needed".into())
+        ));
+    }
+    if l.issue.is_some() {
+        effects.push(format!(
+            "issue   {}",
+            get(&l.issue, "url").unwrap_or_default()
+        ));
+    }
+    for t in &l.tracker {
+        effects.push(format!(
+            "tracker {}",
+            t.get("status").and_then(Value::as_str).unwrap_or("?")
+        ));
+    }
+    for e in &l.events {
+        effects.push(format!(
+            "event   {} {} ({})",
+            e.kind,
+            e.msg_id,
+            if e.acknowledged {
+                "acknowledged"
+            } else {
+                "PENDING"
+            }
+        ));
+    }
+    if !effects.is_empty() {
+        p.result("");
+        p.result(p.paint(Tone::Strong, "Side effects"));
+        for e in effects {
+            p.result(format!("  {e}"));
+        }
+    }
+}

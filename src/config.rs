@@ -1,0 +1,460 @@
+//! `berry.toml`: every key the contract names, with its default. Unknown keys and wrong types are
+//! a usage error (exit 2) naming the key and the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BerryError;
+
+/// The configuration file looked for at the repository root.
+pub const FILE_NAME: &str = "berry.toml";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub agents: Agents,
+    /// Display names and addresses for `Co-Authored-By:`, by agent id.
+    pub people: BTreeMap<String, Person>,
+    pub database: Database,
+    pub stage: Stage,
+    pub guards: Guards,
+    pub review: Review,
+    pub test: Test,
+    pub tracker: Tracker,
+    pub nats: Nats,
+    pub github: Github,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Agents {
+    /// The agents expected to deliver, in stage order.
+    pub expected: Vec<String>,
+    /// The QA agent whose approval opens the gate.
+    pub qa: String,
+    /// The critique agent whose REJECTED verdict closes it.
+    pub critique: String,
+    /// Agents whose deliverables make the summary of the commit message and PR body.
+    pub summary: Vec<String>,
+}
+
+impl Default for Agents {
+    fn default() -> Self {
+        Agents {
+            expected: ["cynthia", "sylvia", "roy", "jen", "billy", "priya"]
+                .map(String::from)
+                .to_vec(),
+            qa: "billy".into(),
+            critique: "sylvia".into(),
+            summary: vec!["roy".into(), "jen".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    /// What the agent does (Research, Critique, …).
+    #[serde(default)]
+    pub role: String,
+}
+
+/// The people of the AgogSaaS workflow, as the runbook's commit message names them.
+pub fn default_people() -> BTreeMap<String, Person> {
+    [
+        ("cynthia", "Cynthia", "Research"),
+        ("sylvia", "Sylvia", "Critique"),
+        ("roy", "Roy", "Backend"),
+        ("jen", "Jen", "Frontend"),
+        ("billy", "Billy", "QA"),
+        ("priya", "Priya", "Statistics"),
+        ("berry", "Berry", "DevOps"),
+    ]
+    .into_iter()
+    .map(|(id, name, role)| {
+        (
+            id.to_string(),
+            Person {
+                name: format!("{name} ({role})"),
+                email: format!("{id}@agogsaas.ai"),
+                role: role.into(),
+            },
+        )
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Database {
+    /// PostgreSQL URL; `BERRY_DATABASE_URL` wins over it, the `PG*` variables and the default come after.
+    pub url: Option<String>,
+    /// Table of deliverables (`[schema.]table`).
+    pub table: String,
+    pub connect_timeout_secs: u64,
+    pub query_timeout_secs: u64,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database {
+            url: None,
+            table: "nats_deliverable_cache".into(),
+            connect_timeout_secs: 5,
+            query_timeout_secs: 10,
+        }
+    }
+}
+
+/// The default database when nothing else names one (SPEC §3.1).
+pub const DEFAULT_DATABASE_URL: &str = "postgres://agent_user@localhost:5434/agent_memory";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Stage {
+    /// Globs (relative to the repository root) of what this stage commits. `*` stays within a
+    /// folder, `**` crosses folders.
+    pub paths: Vec<String>,
+}
+
+pub const ERP: &str = "Implementation/print-industry-erp";
+
+impl Default for Stage {
+    fn default() -> Self {
+        Stage {
+            paths: [
+                "backend/migrations/*.sql",
+                "backend/src/**/*.ts",
+                "backend/src/**/*.graphql",
+                "frontend/src/**/*.tsx",
+                "frontend/src/**/*.ts",
+                "backend/src/modules/**",
+                "frontend/src/pages/**",
+            ]
+            .iter()
+            .map(|p| format!("{ERP}/{p}"))
+            .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Guards {
+    /// Files above this size are blocked (GitHub rejects them).
+    pub block_file_mb: u64,
+    /// Files above this size are warned about.
+    pub warn_file_mb: u64,
+}
+
+impl Default for Guards {
+    fn default() -> Self {
+        Guards {
+            block_file_mb: 100,
+            warn_file_mb: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Review {
+    /// Lines of diff shown per file in the preview.
+    pub preview_lines: usize,
+}
+
+impl Default for Review {
+    fn default() -> Self {
+        Review { preview_lines: 80 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Test {
+    pub commands: Vec<TestCommand>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TestCommand {
+    pub name: String,
+    /// The program and its arguments; no shell is involved.
+    pub argv: Vec<String>,
+    /// Working directory, relative to the repository root.
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default = "default_test_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_test_timeout() -> u64 {
+    900
+}
+
+impl Default for Test {
+    fn default() -> Self {
+        let cmd = |name: &str, argv: &[&str], dir: &str| TestCommand {
+            name: name.into(),
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            dir: format!("{ERP}/{dir}"),
+            timeout_secs: default_test_timeout(),
+        };
+        Test {
+            commands: vec![
+                cmd("backend", &["npm", "test"], "backend"),
+                cmd("frontend", &["npm", "test", "--", "--run"], "frontend"),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tracker {
+    /// `OWNER_REQUESTS.md`, relative to the repository root.
+    pub path: String,
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Tracker {
+            path: "project-spirit/owner_requests/OWNER_REQUESTS.md".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Nats {
+    /// Server URL; `NATS_URL` wins over it.
+    pub url: String,
+    /// Subject of berry's notices; `{req}` is replaced by the REQ number.
+    pub subject: String,
+    pub connect_timeout_secs: u64,
+    pub ack_timeout_secs: u64,
+}
+
+impl Default for Nats {
+    fn default() -> Self {
+        Nats {
+            url: "nats://localhost:4222".into(),
+            subject: "agog.deliverables.berry.devops.{req}".into(),
+            connect_timeout_secs: 5,
+            ack_timeout_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Github {
+    /// API base; `GITHUB_API_URL` wins, else it is derived from the remote's host.
+    pub api_url: Option<String>,
+    /// `OWNER/REPO` when the remote is not on GitHub; `--repo` and `BERRY_GITHUB_REPO` win.
+    pub repo: Option<String>,
+    /// What `watch` concludes when no workflow run appears: `skipped` or `failure`.
+    pub no_ci: NoCi,
+}
+
+impl Default for Github {
+    fn default() -> Self {
+        Github {
+            api_url: None,
+            repo: None,
+            no_ci: NoCi::Skipped,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NoCi {
+    Skipped,
+    Failure,
+}
+
+impl Config {
+    /// Reads `path` (which must exist).
+    pub fn from_file(path: &Path) -> Result<Config, BerryError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            BerryError::usage(format!(
+                "cannot read configuration file {}: {e}",
+                path.display()
+            ))
+        })?;
+        Self::from_str(&text, path)
+    }
+
+    pub fn from_str(text: &str, origin: &Path) -> Result<Config, BerryError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            BerryError::usage(format!(
+                "invalid configuration in {}: {}",
+                origin.display(),
+                e.to_string().trim_end()
+            ))
+            .with_hint("`berry --help` lists the keys; README.md documents each one")
+        })?;
+        config.validate(origin)?;
+        let mut people = default_people();
+        people.append(&mut config.people);
+        config.people = people;
+        Ok(config)
+    }
+
+    /// `--config` when given, else `<root>/berry.toml` when present, else the defaults.
+    /// Returns the config and the file it came from.
+    pub fn load(
+        explicit: Option<&Path>,
+        root: Option<&Path>,
+    ) -> Result<(Config, Option<PathBuf>), BerryError> {
+        if let Some(p) = explicit {
+            return Ok((Self::from_file(p)?, Some(p.to_path_buf())));
+        }
+        if let Some(root) = root {
+            let p = root.join(FILE_NAME);
+            if p.is_file() {
+                return Ok((Self::from_file(&p)?, Some(p)));
+            }
+        }
+        Ok((Config::with_default_people(), None))
+    }
+
+    pub fn with_default_people() -> Config {
+        Config {
+            people: default_people(),
+            ..Config::default()
+        }
+    }
+
+    fn validate(&self, origin: &Path) -> Result<(), BerryError> {
+        let bad = |key: &str, why: String| {
+            Err(BerryError::usage(format!(
+                "invalid configuration in {}: `{key}` {why}",
+                origin.display()
+            )))
+        };
+        if self.agents.expected.is_empty() {
+            return bad(
+                "agents.expected",
+                "is empty: name at least the QA agent".into(),
+            );
+        }
+        for a in &self.agents.expected {
+            if a.is_empty()
+                || !a
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return bad("agents.expected", format!("has an invalid agent id {a:?}"));
+            }
+        }
+        if !self.agents.expected.contains(&self.agents.qa) {
+            return bad(
+                "agents.qa",
+                format!("is {:?}, which is not in agents.expected", self.agents.qa),
+            );
+        }
+        if !valid_table_name(&self.database.table) {
+            return bad(
+                "database.table",
+                format!(
+                    "is {:?}: expected `table` or `schema.table` (letters, digits, _)",
+                    self.database.table
+                ),
+            );
+        }
+        if let Err(e) = crate::scope::Scope::new(&self.stage.paths) {
+            return bad("stage.paths", format!("has an invalid glob: {e}"));
+        }
+        for (i, c) in self.test.commands.iter().enumerate() {
+            if c.argv.is_empty() {
+                return bad(&format!("test.commands[{i}].argv"), "is empty".into());
+            }
+        }
+        if self.guards.warn_file_mb > self.guards.block_file_mb {
+            return bad(
+                "guards.warn_file_mb",
+                "is above guards.block_file_mb".into(),
+            );
+        }
+        if !self.nats.subject.contains("{req}") {
+            return bad("nats.subject", "must contain `{req}`".into());
+        }
+        Ok(())
+    }
+}
+
+/// `table` or `schema.table`, each part an unquoted SQL identifier.
+pub fn valid_table_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() <= 2
+        && parts.iter().all(|p| {
+            let mut cs = p.chars();
+            matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+                && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Result<Config, BerryError> {
+        Config::from_str(s, Path::new("/repo/berry.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(
+            c.agents.expected,
+            ["cynthia", "sylvia", "roy", "jen", "billy", "priya"]
+        );
+        assert_eq!(c.agents.qa, "billy");
+        assert_eq!(c.database.table, "nats_deliverable_cache");
+        assert_eq!(
+            c.tracker.path,
+            "project-spirit/owner_requests/OWNER_REQUESTS.md"
+        );
+        assert_eq!(c.nats.subject, "agog.deliverables.berry.devops.{req}");
+        assert_eq!(c.stage.paths.len(), 7);
+        assert_eq!(c.people["billy"].email, "billy@agogsaas.ai");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_the_file() {
+        let e = parse("[database]\ntabel = \"x\"\n").unwrap_err();
+        assert_eq!(e.exit, crate::error::Exit::Usage);
+        assert!(e.message.contains("/repo/berry.toml"), "{}", e.message);
+        assert!(e.message.contains("tabel"), "{}", e.message);
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let e = parse("[database]\nconnect_timeout_secs = \"five\"\n").unwrap_err();
+        assert!(e.message.contains("connect_timeout_secs"), "{}", e.message);
+    }
+
+    #[test]
+    fn semantic_errors_name_the_key() {
+        let e = parse("[agents]\nqa = \"bob\"\n").unwrap_err();
+        assert!(e.message.contains("`agents.qa`"), "{}", e.message);
+        let e = parse("[database]\ntable = \"x; drop table y\"\n").unwrap_err();
+        assert!(e.message.contains("`database.table`"), "{}", e.message);
+        let e = parse("[stage]\npaths = [\"a/[b\"]\n").unwrap_err();
+        assert!(e.message.contains("`stage.paths`"), "{}", e.message);
+    }
+
+    #[test]
+    fn people_from_config_extend_the_defaults() {
+        let c = parse("[people.liz]\nname = \"Liz (Frontend QA)\"\nemail = \"liz@example.com\"\n")
+            .unwrap();
+        assert_eq!(c.people["liz"].email, "liz@example.com");
+        assert!(c.people.contains_key("roy"));
+    }
+}

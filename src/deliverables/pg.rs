@@ -1,0 +1,208 @@
+//! Deliverables from PostgreSQL with the `postgres` crate: parameterised, with connect and query
+//! timeouts. The connection comes from `BERRY_DATABASE_URL`, config, the `PG*` variables, then the
+//! default (SPEC §3.1).
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::{Row, Source};
+use crate::config::{self, Database};
+use crate::env_vars;
+use crate::error::BerryError;
+use crate::req::ReqNumber;
+
+/// Where to connect, and what to show for it.
+#[derive(Clone)]
+pub struct PgTarget {
+    pub config: postgres::Config,
+    /// Where the setting came from (`BERRY_DATABASE_URL`, `berry.toml`, `PG* variables`, `default`).
+    pub origin: &'static str,
+}
+
+impl std::fmt::Debug for PgTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PgTarget({}, from {})", self.display_url(), self.origin)
+    }
+}
+
+impl PgTarget {
+    /// Resolves the connection in the contract's order.
+    pub fn resolve(db: &Database) -> Result<PgTarget> {
+        let (text, origin) = if let Some(url) = env_vars::var(env_vars::BERRY_DATABASE_URL) {
+            (url, "BERRY_DATABASE_URL")
+        } else if let Some(url) = &db.url {
+            (url.clone(), "berry.toml database.url")
+        } else if env_vars::PG_VARS.iter().any(|v| env_vars::var(v).is_some()) {
+            return Ok(PgTarget {
+                config: from_pg_vars(db),
+                origin: "PG* variables",
+            });
+        } else {
+            (config::DEFAULT_DATABASE_URL.to_string(), "default")
+        };
+        let mut config: postgres::Config = text.parse().map_err(|e| {
+            BerryError::usage(format!("the database URL from {origin} is not valid: {e}"))
+                .with_hint("expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(db.connect_timeout_secs));
+        }
+        Ok(PgTarget { config, origin })
+    }
+
+    /// `postgres://user@host:port/db`, never with the password.
+    pub fn display_url(&self) -> String {
+        let c = &self.config;
+        let user = c.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+        let host = match c.get_hosts().first() {
+            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = c.get_ports().first().copied().unwrap_or(5432);
+        let db = c.get_dbname().unwrap_or("");
+        format!("postgres://{user}{host}:{port}/{db}")
+    }
+}
+
+fn from_pg_vars(db: &Database) -> postgres::Config {
+    let mut c = postgres::Config::new();
+    let host = env_vars::var("PGHOST").unwrap_or_else(|| "localhost".into());
+    c.host(&host);
+    c.port(
+        env_vars::var("PGPORT")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(5432),
+    );
+    let user = env_vars::var("PGUSER")
+        .or_else(|| env_vars::var("USER"))
+        .unwrap_or_else(|| "postgres".into());
+    c.user(&user);
+    if let Some(p) = env_vars::var("PGPASSWORD") {
+        c.password(p);
+    }
+    c.dbname(env_vars::var("PGDATABASE").unwrap_or(user).as_str());
+    let timeout = env_vars::var("PGCONNECT_TIMEOUT")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(db.connect_timeout_secs);
+    c.connect_timeout(Duration::from_secs(timeout));
+    c
+}
+
+pub struct PgSource {
+    target: PgTarget,
+    table: String,
+    query_timeout: Duration,
+    client: Option<postgres::Client>,
+}
+
+impl PgSource {
+    pub fn new(db: &Database) -> Result<PgSource> {
+        Ok(PgSource {
+            target: PgTarget::resolve(db)?,
+            table: quote_table(&db.table),
+            query_timeout: Duration::from_secs(db.query_timeout_secs),
+            client: None,
+        })
+    }
+
+    pub fn target(&self) -> &PgTarget {
+        &self.target
+    }
+
+    fn client(&mut self) -> Result<&mut postgres::Client> {
+        if self.client.is_none() {
+            let mut config = self.target.config.clone();
+            // The server cancels a query that runs past the timeout.
+            config.options(&format!(
+                "-c statement_timeout={}",
+                self.query_timeout.as_millis()
+            ));
+            config.application_name("berry");
+            config.keepalives(true);
+            let client = config.connect(postgres::NoTls).map_err(|e| {
+                anyhow::Error::new(e).context(BerryError::failure(format!(
+                    "cannot connect to the deliverables database {} (from {})",
+                    self.target.display_url(),
+                    self.target.origin
+                ))
+                .with_hint("set BERRY_DATABASE_URL, or pass --deliverables DIR to read deliverables from files"))
+            })?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_mut().expect("just set"))
+    }
+}
+
+/// `"schema"."table"` from a name that `config::valid_table_name` accepted.
+fn quote_table(name: &str) -> String {
+    name.split('.')
+        .map(|p| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl Source for PgSource {
+    fn describe(&self) -> String {
+        self.target.display_url()
+    }
+
+    fn latest(&mut self, req: &ReqNumber) -> Result<Vec<Row>> {
+        let sql = format!(
+            "SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable, created_at \
+             FROM {} WHERE req_number = $1 \
+             ORDER BY agent, created_at DESC NULLS LAST, id::text DESC",
+            self.table
+        );
+        let url = self.target.display_url();
+        let table = self.table.clone();
+        let client = self.client()?;
+        let rows = client
+            .query(sql.as_str(), &[&req.as_str()])
+            .with_context(|| format!("cannot read deliverables of {req} from {table} at {url}"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Row {
+                    id: r.try_get::<_, String>(0)?,
+                    agent: r.try_get::<_, String>(1)?,
+                    stage: r.try_get::<_, Option<i32>>(2)?.map(i64::from),
+                    deliverable: r.try_get::<_, serde_json::Value>(3)?,
+                    created_at: r.try_get::<_, Option<jiff::Timestamp>>(4)?,
+                    parse_error: None,
+                })
+            })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .with_context(|| format!("unexpected column types in {table}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_quoted_per_part() {
+        assert_eq!(
+            quote_table("nats_deliverable_cache"),
+            "\"nats_deliverable_cache\""
+        );
+        assert_eq!(quote_table("agent.cache"), "\"agent\".\"cache\"");
+    }
+
+    #[test]
+    fn display_url_never_shows_the_password() {
+        let t = PgTarget {
+            config: "postgres://agent_user:s3cret@db.example:5434/agent_memory"
+                .parse()
+                .unwrap(),
+            origin: "test",
+        };
+        assert_eq!(
+            t.display_url(),
+            "postgres://agent_user@db.example:5434/agent_memory"
+        );
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,64 @@
+//! Every environment variable berry reads, in one place (README "Environment variables" mirrors it).
+
+/// `1`/`true`: accept every default, as `--yes`.
+pub const BERRY_YES: &str = "BERRY_YES";
+/// Configuration file, as `--config`.
+pub const BERRY_CONFIG: &str = "BERRY_CONFIG";
+/// The REQ to work on, as `--req`.
+pub const BERRY_REQ: &str = "BERRY_REQ";
+/// `auto`, `always` or `never`, as `--color`.
+pub const BERRY_COLOR: &str = "BERRY_COLOR";
+/// PostgreSQL URL of the deliverables database; wins over config and the `PG*` variables.
+pub const BERRY_DATABASE_URL: &str = "BERRY_DATABASE_URL";
+/// Folder of `<agent>.json` deliverables, as `--deliverables`.
+pub const BERRY_DELIVERABLES: &str = "BERRY_DELIVERABLES";
+/// Folder for REQ contexts instead of `<git dir>/berry`.
+pub const BERRY_STATE_DIR: &str = "BERRY_STATE_DIR";
+/// `OWNER/REPO` of the GitHub repository, as `--repo`.
+pub const BERRY_GITHUB_REPO: &str = "BERRY_GITHUB_REPO";
+/// A fixed clock (RFC 3339) for reproducible output; tests set it.
+pub const BERRY_NOW: &str = "BERRY_NOW";
+/// Pager for diff previews on a terminal; else `PAGER`, else `less -R`. `cat` or empty disables it.
+pub const BERRY_PAGER: &str = "BERRY_PAGER";
+/// Seconds a second berry process waits for the REQ lock (default 5).
+pub const BERRY_LOCK_TIMEOUT: &str = "BERRY_LOCK_TIMEOUT";
+/// Any value disables color (<https://no-color.org>), unless `--color always`.
+pub const NO_COLOR: &str = "NO_COLOR";
+/// The pager when `BERRY_PAGER` is unset.
+pub const PAGER: &str = "PAGER";
+/// GitHub token (first choice), sent as `x-access-token` for HTTPS pushes and as a bearer token to the API.
+pub const GH_TOKEN: &str = "GH_TOKEN";
+/// GitHub token (second choice).
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+/// GitHub Enterprise Server token, used when the API host is not github.com.
+pub const GH_ENTERPRISE_TOKEN: &str = "GH_ENTERPRISE_TOKEN";
+/// GitHub API base URL; else derived from the remote's host.
+pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+/// NATS server URL (default `nats://localhost:4222`).
+pub const NATS_URL: &str = "NATS_URL";
+/// NATS user name (with `NATS_PASSWORD`).
+pub const NATS_USER: &str = "NATS_USER";
+/// NATS password.
+pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
+/// NATS credentials file.
+pub const NATS_CREDS: &str = "NATS_CREDS";
+/// Standard libpq variables, used when neither `BERRY_DATABASE_URL` nor config names a database.
+pub const PG_VARS: [&str; 6] = [
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "PGCONNECT_TIMEOUT",
+];
+
+/// The value of `name`, or `None` when unset or empty.
+pub fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// `true` for `1`, `true`, `yes`, `on` (any case).
+pub fn flag(name: &str) -> bool {
+    var(name)
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+}

@@ -1,0 +1,349 @@
+//! The repository as berry sees it: where it is, and what changed since HEAD (index and working
+//! tree together, untracked files included, renames found).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, RepositoryState};
+
+use crate::error::BerryError;
+
+/// Opens the repository at or above `dir` (or the current directory).
+pub fn open(dir: Option<&Path>) -> Result<Repository> {
+    let start = match dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    Repository::discover(&start).map_err(|e| {
+        BerryError::usage(format!(
+            "{} is not inside a git repository ({})",
+            start.display(),
+            e.message()
+        ))
+        .with_hint("run berry inside the repository, or pass -C DIR")
+        .into()
+    })
+}
+
+/// The working tree's root (refuses bare repositories).
+pub fn workdir(repo: &Repository) -> Result<PathBuf> {
+    repo.workdir().map(Path::to_path_buf).ok_or_else(|| {
+        BerryError::usage("the repository is bare: berry needs a working tree").into()
+    })
+}
+
+/// `None` when HEAD is unborn.
+pub fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>> {
+    match repo.head() {
+        Ok(h) => Ok(Some(
+            h.peel_to_commit()
+                .context("HEAD does not point at a commit")?,
+        )),
+        Err(e)
+            if e.code() == git2::ErrorCode::UnbornBranch
+                || e.code() == git2::ErrorCode::NotFound =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e).context("cannot read HEAD"),
+    }
+}
+
+/// A plain word for a repository caught in the middle of something, or `None`.
+pub fn in_progress(repo: &Repository) -> Option<&'static str> {
+    match repo.state() {
+        RepositoryState::Clean => None,
+        RepositoryState::Merge => Some("a merge"),
+        RepositoryState::Revert | RepositoryState::RevertSequence => Some("a revert"),
+        RepositoryState::CherryPick | RepositoryState::CherryPickSequence => Some("a cherry-pick"),
+        RepositoryState::Bisect => Some("a bisect"),
+        RepositoryState::Rebase
+        | RepositoryState::RebaseInteractive
+        | RepositoryState::RebaseMerge => Some("a rebase"),
+        RepositoryState::ApplyMailbox | RepositoryState::ApplyMailboxOrRebase => Some("git am"),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+    Typechange,
+    Conflicted,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Modified => "modified",
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Renamed => "renamed",
+            ChangeKind::Typechange => "typechange",
+            ChangeKind::Conflicted => "conflicted",
+        }
+    }
+    /// One letter, as `git status --short` shows it.
+    pub fn letter(self) -> char {
+        match self {
+            ChangeKind::Added => 'A',
+            ChangeKind::Modified => 'M',
+            ChangeKind::Deleted => 'D',
+            ChangeKind::Renamed => 'R',
+            ChangeKind::Typechange => 'T',
+            ChangeKind::Conflicted => 'U',
+        }
+    }
+}
+
+/// One changed file between HEAD and the working tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Path relative to the root, `/`-separated.
+    pub path: String,
+    pub old_path: Option<String>,
+    pub kind: ChangeKind,
+    /// The file's content in HEAD (none for an added file).
+    pub old_blob: Option<Oid>,
+    /// `git hash-object --no-filters` of the working-tree file (none for a deletion).
+    pub blob: Option<Oid>,
+    /// Working-tree size in bytes (0 for a deletion).
+    pub size: u64,
+    /// Already staged by someone (the index differs from HEAD for this path).
+    pub staged: bool,
+}
+
+/// A file whose name is not UTF-8: listed apart, never committed by berry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unnamable {
+    pub lossy: String,
+}
+
+/// Everything that changed since HEAD, index and working tree together, sorted by path.
+pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
+    let root = workdir(repo)?;
+    let head = head_commit(repo)?;
+    let head_tree = head.as_ref().map(|c| c.tree()).transpose()?;
+    let mut opts = DiffOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .show_untracked_content(true)
+        .include_typechange(true);
+    let mut diff = repo
+        .diff_tree_to_workdir_with_index(head_tree.as_ref(), Some(&mut opts))
+        .context("cannot compare the working tree with HEAD")?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true).for_untracked(true);
+    diff.find_similar(Some(&mut find))
+        .context("cannot detect renames")?;
+
+    let staged_paths = staged(repo, head_tree.as_ref())?;
+    let mut out = Vec::new();
+    let mut unnamable = Vec::new();
+    for delta in diff.deltas() {
+        let kind = match delta.status() {
+            Delta::Added | Delta::Untracked | Delta::Copied => ChangeKind::Added,
+            Delta::Modified => ChangeKind::Modified,
+            Delta::Deleted => ChangeKind::Deleted,
+            Delta::Renamed => ChangeKind::Renamed,
+            Delta::Typechange => ChangeKind::Typechange,
+            Delta::Conflicted => ChangeKind::Conflicted,
+            Delta::Unmodified | Delta::Ignored | Delta::Unreadable => continue,
+        };
+        let new_path = delta
+            .new_file()
+            .path_bytes()
+            .or(delta.old_file().path_bytes())
+            .unwrap_or_default();
+        let Ok(path) = std::str::from_utf8(new_path) else {
+            unnamable.push(Unnamable {
+                lossy: String::from_utf8_lossy(new_path).into_owned(),
+            });
+            continue;
+        };
+        let old_path = if kind == ChangeKind::Renamed {
+            delta
+                .old_file()
+                .path_bytes()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::to_string)
+        } else {
+            None
+        };
+        let old_blob =
+            Some(delta.old_file().id()).filter(|id| !id.is_zero() && kind != ChangeKind::Added);
+        let (blob, size) = if kind == ChangeKind::Deleted {
+            (None, 0)
+        } else {
+            let full = root.join(path);
+            match hash_worktree_file(&full)? {
+                Some((id, size)) => (Some(id), size),
+                None => continue,
+            }
+        };
+        let staged = staged_paths
+            .iter()
+            .any(|p| p == path || old_path.as_deref() == Some(p.as_str()));
+        out.push(Change {
+            path: path.to_string(),
+            old_path,
+            kind,
+            old_blob,
+            blob,
+            size,
+            staged,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((out, unnamable))
+}
+
+/// Paths whose index entry differs from HEAD.
+fn staged(repo: &Repository, head_tree: Option<&git2::Tree<'_>>) -> Result<Vec<String>> {
+    let diff = repo
+        .diff_tree_to_index(head_tree, None, None)
+        .context("cannot compare the index with HEAD")?;
+    Ok(diff
+        .deltas()
+        .filter_map(|d| {
+            d.new_file()
+                .path()
+                .or(d.old_file().path())
+                .and_then(|p| p.to_str())
+                .map(str::to_string)
+        })
+        .collect())
+}
+
+/// The blob id and size of a working-tree file (a symlink hashes its target, as git stores it).
+/// `None` when the file vanished meanwhile.
+pub fn hash_worktree_file(path: &Path) -> Result<Option<(Oid, u64)>> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path)?;
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = target.as_os_str().as_bytes();
+        return Ok(Some((
+            Oid::hash_object(ObjectType::Blob, bytes)?,
+            bytes.len() as u64,
+        )));
+    }
+    if meta.is_dir() {
+        // A nested repository or submodule: not a file berry commits.
+        return Ok(None);
+    }
+    let id = Oid::hash_file(ObjectType::Blob, path)
+        .with_context(|| format!("cannot hash {}", path.display()))?;
+    Ok(Some((id, meta.len())))
+}
+
+/// The content of a blob, or empty when there is none.
+pub fn blob_bytes(repo: &Repository, id: Option<Oid>) -> Result<Vec<u8>> {
+    match id {
+        None => Ok(Vec::new()),
+        Some(id) => Ok(repo
+            .find_blob(id)
+            .with_context(|| format!("cannot read blob {id}"))?
+            .content()
+            .to_vec()),
+    }
+}
+
+/// The content of a working-tree file, or empty for a deletion.
+pub fn worktree_bytes(root: &Path, change: &Change) -> Result<Vec<u8>> {
+    if change.kind == ChangeKind::Deleted {
+        return Ok(Vec::new());
+    }
+    let p = root.join(&change.path);
+    let meta =
+        std::fs::symlink_metadata(&p).with_context(|| format!("cannot read {}", p.display()))?;
+    if meta.file_type().is_symlink() {
+        use std::os::unix::ffi::OsStrExt;
+        return Ok(std::fs::read_link(&p)?.as_os_str().as_bytes().to_vec());
+    }
+    std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+/// Content that is not shown as text: a NUL byte in the first 8000 bytes, as git decides.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Repository) {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        for (p, c) in files {
+            let full = d.path().join(p);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, c).unwrap();
+        }
+        {
+            let mut idx = repo.index().unwrap();
+            idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .unwrap();
+            idx.write().unwrap();
+            let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+            let sig = git2::Signature::now("t", "t@example.com").unwrap();
+            repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[])
+                .unwrap();
+        }
+        (d, repo)
+    }
+
+    #[test]
+    fn sees_added_modified_deleted_renamed_and_staged() {
+        let body = "line\n".repeat(50);
+        let (d, repo) = repo_with(&[("a.txt", "a\n"), ("gone.txt", "x\n"), ("old.txt", &body)]);
+        fs::write(d.path().join("a.txt"), "a\nb\n").unwrap();
+        fs::remove_file(d.path().join("gone.txt")).unwrap();
+        fs::rename(d.path().join("old.txt"), d.path().join("new.txt")).unwrap();
+        fs::write(d.path().join("fresh.txt"), "new\n").unwrap();
+        let mut idx = repo.index().unwrap();
+        idx.add_path(Path::new("a.txt")).unwrap();
+        idx.write().unwrap();
+
+        let (changes, odd) = change_set(&repo).unwrap();
+        assert!(odd.is_empty());
+        let summary: Vec<(String, ChangeKind, bool)> = changes
+            .iter()
+            .map(|c| (c.path.clone(), c.kind, c.staged))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("a.txt".into(), ChangeKind::Modified, true),
+                ("fresh.txt".into(), ChangeKind::Added, false),
+                ("gone.txt".into(), ChangeKind::Deleted, false),
+                ("new.txt".into(), ChangeKind::Renamed, false),
+            ]
+        );
+        let renamed = &changes[3];
+        assert_eq!(renamed.old_path.as_deref(), Some("old.txt"));
+        let expected = Oid::hash_object(ObjectType::Blob, b"a\nb\n").unwrap();
+        assert_eq!(changes[0].blob, Some(expected));
+        assert_eq!(changes[2].blob, None);
+    }
+
+    #[test]
+    fn unborn_branch_counts_everything_as_added() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        fs::write(d.path().join("x"), "1").unwrap();
+        let (changes, _) = change_set(&repo).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, ChangeKind::Added);
+        assert!(head_commit(&repo).unwrap().is_none());
+    }
+}

@@ -1,0 +1,22 @@
+//! berry: stage 7 of an AgogSaaS delivery workflow, the last gate before production.
+//!
+//! `cli` and `commands` turn arguments into plain options and print; everything else does the
+//! work and never prints nor sees clap types.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod deliverables;
+pub mod diffview;
+pub mod env_vars;
+pub mod error;
+pub mod fault;
+pub mod gate;
+pub mod git;
+pub mod guards;
+pub mod printer;
+pub mod req;
+pub mod scope;
+pub mod tracker;

@@ -1,0 +1,302 @@
+//! The one policy object that decides what berry may show and ask (SPEC §1, §6).
+//!
+//! Commands never probe the terminal themselves: they ask the [`Printer`] whether prompts are
+//! allowed, whether progress draws, and where text goes. Human text goes to stderr, results to
+//! stdout; `--json` prints exactly one JSON object per step on stdout.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::Result;
+use console::{Style, Term};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::env_vars;
+use crate::error::{BerryError, Exit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// The switches the policy is built from (filled in from the global options).
+#[derive(Debug, Clone, Default)]
+pub struct PrinterOptions {
+    pub yes: bool,
+    pub json: bool,
+    pub dry_run: bool,
+    pub color: ColorChoice,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    /// Prompts are allowed: stdin and stderr are terminals.
+    interactive: bool,
+    /// stderr is a terminal.
+    stderr_tty: bool,
+    yes: bool,
+    json: bool,
+    dry_run: bool,
+    color: bool,
+    quiet: bool,
+    verbose: u8,
+}
+
+impl Printer {
+    pub fn new(o: &PrinterOptions) -> Printer {
+        let stderr_tty = std::io::stderr().is_terminal();
+        let interactive = stderr_tty && std::io::stdin().is_terminal();
+        let color = match o.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => env_vars::var(env_vars::NO_COLOR).is_none() && stderr_tty,
+        };
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color);
+        Printer {
+            interactive,
+            stderr_tty,
+            yes: o.yes || env_vars::flag(env_vars::BERRY_YES),
+            json: o.json,
+            dry_run: o.dry_run,
+            color,
+            quiet: o.quiet,
+            verbose: o.verbose,
+        }
+    }
+
+    /// A printer that never colors, for text that is not shown directly (prompt items, files).
+    pub fn plain() -> Printer {
+        Printer {
+            interactive: false,
+            stderr_tty: false,
+            yes: false,
+            json: false,
+            dry_run: false,
+            color: false,
+            quiet: true,
+            verbose: 0,
+        }
+    }
+
+    pub fn yes(&self) -> bool {
+        self.yes
+    }
+    pub fn json(&self) -> bool {
+        self.json
+    }
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    pub fn color(&self) -> bool {
+        self.color
+    }
+    pub fn interactive(&self) -> bool {
+        self.interactive
+    }
+    pub fn verbose(&self) -> bool {
+        self.verbose > 0
+    }
+    /// Progress bars and spinners draw only on a terminal, never with `--json` or `-q`.
+    pub fn progress_allowed(&self) -> bool {
+        self.stderr_tty && !self.json && !self.quiet
+    }
+
+    /// A line of human text on stderr (silenced by `-q`).
+    pub fn line(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "{}", text.as_ref());
+        }
+    }
+
+    /// A block of human text on stderr, through the pager on a terminal when it is long.
+    pub fn page(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        let rows = Term::stderr().size_checked().map(|(r, _)| r as usize);
+        let long = rows.is_some_and(|r| text.lines().count() + 2 > r);
+        if self.interactive && long && self.spawn_pager(text) {
+            return;
+        }
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+
+    fn spawn_pager(&self, text: &str) -> bool {
+        let cmd = env_vars::var(env_vars::BERRY_PAGER)
+            .or_else(|| env_vars::var(env_vars::PAGER))
+            .unwrap_or_else(|| "less -R".into());
+        let argv: Vec<&str> = cmd.split_whitespace().collect();
+        let Some((prog, args)) = argv.split_first() else {
+            return false;
+        };
+        if *prog == "cat" {
+            return false;
+        }
+        let child = std::process::Command::new(prog)
+            .args(args)
+            .env(
+                "LESS",
+                env_vars::var("LESS").unwrap_or_else(|| "FRX".into()),
+            )
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::from(
+                match std::io::stderr().as_fd_dup() {
+                    Some(f) => f,
+                    None => return false,
+                },
+            ))
+            .spawn();
+        let Ok(mut child) = child else { return false };
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        child.wait().is_ok()
+    }
+
+    /// `warning: …` on stderr, even with `-q`.
+    pub fn warn(&self, text: impl AsRef<str>) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} {}",
+            self.style(Tone::Warn).apply_to("warning:"),
+            text.as_ref()
+        );
+    }
+
+    /// A line only shown with `-v`.
+    pub fn detail(&self, text: impl AsRef<str>) {
+        if self.verbose > 0 && !self.quiet {
+            let _ = writeln!(std::io::stderr(), "{}", text.as_ref());
+        }
+    }
+
+    /// A result on stdout (human mode only; `--json` prints the step report instead).
+    pub fn result(&self, text: impl AsRef<str>) {
+        if !self.json {
+            let _ = writeln!(std::io::stdout(), "{}", text.as_ref());
+        }
+    }
+
+    pub fn style(&self, tone: Tone) -> Style {
+        let s = Style::new();
+        if !self.color {
+            return s.force_styling(false);
+        }
+        match tone {
+            Tone::Good => s.green(),
+            Tone::Bad => s.red().bold(),
+            Tone::Warn => s.yellow().bold(),
+            Tone::Dim => s.dim(),
+            Tone::Strong => s.bold(),
+            Tone::Added => s.green(),
+            Tone::Removed => s.red(),
+            Tone::Hunk => s.cyan(),
+        }
+        .force_styling(true)
+    }
+
+    pub fn paint(&self, tone: Tone, text: impl std::fmt::Display) -> String {
+        self.style(tone).apply_to(text).to_string()
+    }
+
+    /// Yes or no. `--yes` takes `default`; without a terminal this is exit 4 naming `flag`.
+    pub fn confirm(&self, question: &str, default: bool, flag: &str) -> Result<bool> {
+        if self.yes {
+            return Ok(default);
+        }
+        if !self.interactive {
+            return Err(BerryError::needs_decision(question, flag).into());
+        }
+        dialoguer::Confirm::with_theme(&dialoguer::theme::ColorfulTheme::default())
+            .with_prompt(question)
+            .default(default)
+            .interact_on(&Term::stderr())
+            .map_err(prompt_error)
+    }
+
+    /// Pick among `items`, all checked at first. `--yes` keeps them all; without a terminal the
+    /// defaults stand (a multi-select only narrows what the operator already approved by running
+    /// the step).
+    pub fn multi_select(&self, prompt: &str, items: &[String]) -> Result<Vec<usize>> {
+        if self.yes || !self.interactive || items.is_empty() {
+            return Ok((0..items.len()).collect());
+        }
+        let checked = vec![true; items.len()];
+        dialoguer::MultiSelect::with_theme(&dialoguer::theme::ColorfulTheme::default())
+            .with_prompt(prompt)
+            .items(items)
+            .defaults(&checked)
+            .interact_on(&Term::stderr())
+            .map_err(prompt_error)
+    }
+
+    /// A spinner on stderr; hidden when progress may not draw.
+    pub fn spinner(&self, message: impl Into<String>) -> ProgressBar {
+        let pb = ProgressBar::with_draw_target(None, self.draw_target());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
+                .expect("static template"),
+        );
+        pb.set_message(message.into());
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    }
+
+    /// A bar on stderr; hidden when progress may not draw.
+    pub fn bar(&self, len: u64, template: &str) -> ProgressBar {
+        let pb = ProgressBar::with_draw_target(Some(len), self.draw_target());
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            pb.set_style(style);
+        }
+        pb
+    }
+
+    pub fn draw_target(&self) -> ProgressDrawTarget {
+        if self.progress_allowed() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Tone {
+    Good,
+    Bad,
+    Warn,
+    Dim,
+    Strong,
+    Added,
+    Removed,
+    Hunk,
+}
+
+fn prompt_error(e: dialoguer::Error) -> anyhow::Error {
+    let dialoguer::Error::IO(io) = e;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        BerryError::new(Exit::Interrupted, "interrupted").into()
+    } else {
+        anyhow::Error::new(io).context("the prompt failed")
+    }
+}
+
+trait FdDup {
+    fn as_fd_dup(&self) -> Option<std::fs::File>;
+}
+
+impl FdDup for std::io::Stderr {
+    fn as_fd_dup(&self) -> Option<std::fs::File> {
+        use std::os::fd::AsFd;
+        self.as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from)
+    }
+}

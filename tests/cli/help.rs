@@ -1,0 +1,65 @@
+//! `--help` of berry and of every subcommand, snapshotted: the help text is the interface.
+
+use crate::common::TestEnv;
+
+#[test]
+fn help_of_every_subcommand() {
+    let env = TestEnv::new();
+    let mut subs = vec![None];
+    subs.extend(
+        [
+            "verify",
+            "review",
+            "commit",
+            "test",
+            "push",
+            "pr",
+            "watch",
+            "complete",
+            "block",
+            "status",
+            "run",
+            "demo",
+            "completions",
+        ]
+        .map(Some),
+    );
+    for sub in subs {
+        let mut cmd = env.berry();
+        if let Some(s) = sub {
+            cmd.arg(s);
+        }
+        let out = cmd.arg("--help").env("COLUMNS", "100").output().unwrap();
+        let name = format!("help_{}", sub.unwrap_or("berry"));
+        insta::assert_snapshot!(name, env.transcript(&out));
+    }
+}
+
+#[test]
+fn unknown_subcommand_and_bad_flags_are_usage_errors() {
+    let env = TestEnv::new();
+    env.berry().arg("frobnicate").assert().code(2);
+    env.berry()
+        .args(["verify", "--no-such-flag"])
+        .assert()
+        .code(2);
+    env.berry()
+        .args(["verify", "REQ-A;DROP"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid REQ number"));
+}
+
+#[test]
+fn steps_later_issues_build_say_so_and_exit_2() {
+    let env = TestEnv::new();
+    for step in ["run", "demo"] {
+        env.berry()
+            .arg(step)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "`berry {step}` is not built yet"
+            )));
+    }
+}

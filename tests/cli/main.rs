@@ -1,0 +1,10 @@
+//! berry's one integration-test binary: every test drives the real `berry` binary.
+
+mod common;
+
+mod config;
+mod context;
+mod help;
+mod review;
+mod status;
+mod verify;
