@@ -12,6 +12,7 @@ pub mod deliverables;
 pub mod diffview;
 pub mod env_vars;
 pub mod error;
+pub mod evidence;
 pub mod fault;
 pub mod gate;
 pub mod git;

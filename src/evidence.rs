@@ -1,0 +1,139 @@
+//! Evidence bound to content (SPEC §3.3): `commit`, `push` and `complete` re-read QA's deliverable
+//! and close the gate when it changed or disappeared since `verify`.
+
+use anyhow::Result;
+
+use crate::context::Evidence;
+use crate::deliverables::Source;
+use crate::error::BerryError;
+use crate::req::ReqNumber;
+
+/// Re-reads the QA deliverable and compares it with what `verify` recorded.
+///
+/// Ok when the same row still holds the same content; a gate error (exit 3) saying what changed
+/// otherwise, with a hint to run `verify` again.
+pub fn recheck(
+    source: &mut dyn Source,
+    req: &ReqNumber,
+    evidence: &Evidence,
+    qa_agent: &str,
+) -> Result<()> {
+    if !evidence.approved {
+        return Err(BerryError::gate(format!(
+            "QA has not approved {req}: {}",
+            evidence.reasons.join("; ")
+        ))
+        .with_hint(format!("run `berry verify {req}` again once QA approves"))
+        .into());
+    }
+    let Some(recorded) = &evidence.qa else {
+        return Err(
+            BerryError::gate(format!("no QA evidence is recorded for {req}"))
+                .with_hint(format!("run `berry verify {req}`"))
+                .into(),
+        );
+    };
+    let rows = source.latest(req)?;
+    let now = rows.iter().find(|r| r.agent == qa_agent);
+    let changed = match now {
+        None => Some(format!(
+            "QA's deliverable ({qa_agent}) is gone from {}",
+            source.describe()
+        )),
+        Some(r) if r.id != recorded.row_id => Some(format!(
+            "QA's latest deliverable is now row {} (verified: row {})",
+            r.id, recorded.row_id
+        )),
+        Some(r) if r.sha256() != recorded.sha256 => Some(format!(
+            "QA's deliverable (row {}) changed since verify: {} now, {} then",
+            r.id,
+            short(&r.sha256()),
+            short(&recorded.sha256)
+        )),
+        Some(_) => None,
+    };
+    match changed {
+        None => Ok(()),
+        Some(what) => Err(BerryError::gate(format!("the QA evidence changed: {what}"))
+            .with_hint(format!(
+                "run `berry verify {req}` again; the gate stays closed until then"
+            ))
+            .into()),
+    }
+}
+
+fn short(h: &str) -> String {
+    let hex = h.strip_prefix("sha256:").unwrap_or(h);
+    format!("sha256:{}", &hex[..hex.len().min(12)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::EvidenceItem;
+    use crate::deliverables::Row;
+    use serde_json::json;
+
+    struct Fixed(Vec<Row>);
+    impl Source for Fixed {
+        fn describe(&self) -> String {
+            "fixed".into()
+        }
+        fn latest(&mut self, _: &ReqNumber) -> Result<Vec<Row>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    fn row(id: &str, v: serde_json::Value) -> Row {
+        Row {
+            id: id.into(),
+            agent: "billy".into(),
+            stage: None,
+            created_at: None,
+            deliverable: v,
+            parse_error: None,
+        }
+    }
+
+    fn evidence(r: &Row) -> Evidence {
+        Evidence {
+            source: "fixed".into(),
+            verified_at: jiff::Timestamp::UNIX_EPOCH,
+            approved: true,
+            reasons: vec![],
+            qa: Some(EvidenceItem {
+                agent: "billy".into(),
+                row_id: r.id.clone(),
+                created_at: None,
+                sha256: r.sha256(),
+                status: None,
+            }),
+            deliverables: vec![],
+        }
+    }
+
+    #[test]
+    fn same_content_passes_any_change_closes_the_gate() {
+        let req = ReqNumber::parse("REQ-A-1").unwrap();
+        let r = row("1", json!({"status": "COMPLETE"}));
+        let ev = evidence(&r);
+        assert!(recheck(&mut Fixed(vec![r.clone()]), &req, &ev, "billy").is_ok());
+        let edited = row("1", json!({"status": "COMPLETE", "testsFailed": 1}));
+        let e = recheck(&mut Fixed(vec![edited]), &req, &ev, "billy").unwrap_err();
+        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Gate);
+        assert!(e.to_string().contains("changed since verify"), "{e}");
+        let newer = row("2", json!({"status": "COMPLETE"}));
+        assert!(
+            recheck(&mut Fixed(vec![newer]), &req, &ev, "billy")
+                .unwrap_err()
+                .to_string()
+                .contains("now row 2")
+        );
+        assert!(
+            recheck(&mut Fixed(vec![]), &req, &ev, "billy")
+                .unwrap_err()
+                .to_string()
+                .contains("gone")
+        );
+    }
+}
