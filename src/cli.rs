@@ -124,6 +124,7 @@ impl Command {
 
 /// Parses the command line, runs the step, prints its report, and returns the exit code.
 pub fn main() -> ExitCode {
+    install_interrupt_handler();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -157,6 +158,25 @@ pub fn main() -> ExitCode {
     let step = cli.command.name();
     let result = dispatch(&env, cli.command);
     finish(&env, step, result)
+}
+
+/// Ctrl-C exits 130 (SPEC §6). Every record berry keeps is written atomically, so stopping at
+/// any instruction loses nothing; the handler only restores the cursor a prompt may have hidden.
+fn install_interrupt_handler() {
+    extern "C" fn on_sigint(_: libc::c_int) {
+        const MSG: &[u8] = b"\x1b[?25h\ninterrupted\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe.
+        unsafe {
+            if libc::isatty(2) == 1 {
+                libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            }
+            libc::_exit(Exit::Interrupted.code());
+        }
+    }
+    // SAFETY: installing a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
 }
 
 fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
