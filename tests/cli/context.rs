@@ -173,3 +173,68 @@ fn the_context_is_private_and_lives_in_the_git_dir() {
         .code(0);
     assert!(elsewhere.join(format!("{REQ}.json")).is_file());
 }
+
+/// Two real berry processes on one REQ: `review` waits at its prompt holding the lock, and a
+/// second `verify` waits, then names it.
+#[test]
+fn a_berry_at_a_prompt_holds_the_req_against_another_berry() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let dir = env.deliverables_folder(REQ, None);
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_PAGER", "cat")
+        .env("TERM", "xterm")
+        .arg("review")
+        .arg("--deliverables")
+        .arg(&dir);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Files to commit").unwrap();
+
+    let out = verify(&env)
+        .env("BERRY_LOCK_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is in use by another berry process (pid"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`berry review`"), "{stderr}");
+
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("approved for commit").unwrap();
+    p.exp_eof().unwrap();
+    verify(&env).assert().code(0);
+}
+
+/// Killed between writing the new context and renaming it over the old one: the old one stands.
+#[test]
+fn killed_before_the_rename_the_previous_context_stands() {
+    let env = verified();
+    let before = std::fs::read(ctx_path(&env)).unwrap();
+    let out = verify(&env)
+        .env("BERRY_FAULT", "atomic-write-before-rename")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        None,
+        "killed by a signal (the fault-injection feature is on in tests)"
+    );
+    assert_eq!(std::fs::read(ctx_path(&env)).unwrap(), before);
+    // The rerun finishes the work.
+    verify(&env).assert().code(0);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ctx_path(&env)).unwrap()).unwrap();
+    assert_eq!(v["steps"]["verify"]["outcome"], "ok");
+}

@@ -327,3 +327,39 @@ fn interrupt_at_the_prompt_exits_130() {
     assert!(format!("{status:?}").contains("130"), "{status:?}");
     assert!(context(&env)["review"].is_null());
 }
+
+/// Deselecting every file is the operator declining: exit 4, nothing recorded.
+#[test]
+fn deselecting_everything_declines() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.write(
+        &format!("{ERP}/backend/src/modules/crm/only.ts"),
+        "export const only = 1;\n",
+    );
+    let dir = env.deliverables_folder(REQ, None);
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_PAGER", "cat")
+        .env("TERM", "xterm")
+        .arg("review")
+        .arg("--deliverables")
+        .arg(&dir);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Files to commit").unwrap();
+    p.send(" ").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(format!("{status:?}").contains(", 4)"), "{status:?}");
+    assert!(context(&env)["review"].is_null());
+}
