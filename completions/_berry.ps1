@@ -50,7 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -255,7 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;run' {
-            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start at this step')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start at this step (even if it is recorded as done)')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Stop after this step')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
@@ -270,8 +270,8 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'berry;demo' {
@@ -289,8 +289,8 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'berry;completions' {
@@ -324,7 +324,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

@@ -47,7 +47,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
-            cand demo 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub'
+            cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -241,7 +241,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --help 'Print help'
         }
         &'berry;run'= {
-            cand --from 'Start at this step'
+            cand --from 'Start at this step (even if it is recorded as done)'
             cand --to 'Stop after this step'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
@@ -256,8 +256,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;demo'= {
             cand --config 'Configuration file (default: berry.toml at the repository root)'
@@ -274,8 +274,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;completions'= {
             cand -C 'Run as if berry was started in DIR (the repository)'
@@ -307,7 +307,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
-            cand demo 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub'
+            cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

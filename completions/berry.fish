@@ -50,7 +50,7 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the 
 complete -c berry -n "__fish_berry_needs_command" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
-complete -c berry -n "__fish_berry_needs_command" -f -a "demo" -d 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub'
+complete -c berry -n "__fish_berry_needs_command" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
 complete -c berry -n "__fish_berry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
@@ -202,7 +202,7 @@ complete -c berry -n "__fish_berry_using_subcommand status" -l json -d 'Print on
 complete -c berry -n "__fish_berry_using_subcommand status" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand status" -s v -l verbose -d 'Say more'
 complete -c berry -n "__fish_berry_using_subcommand status" -s h -l help -d 'Print help'
-complete -c berry -n "__fish_berry_using_subcommand run" -l from -d 'Start at this step' -r -f -a "verify\t''
+complete -c berry -n "__fish_berry_using_subcommand run" -l from -d 'Start at this step (even if it is recorded as done)' -r -f -a "verify\t''
 review\t''
 commit\t''
 test\t''
@@ -230,7 +230,7 @@ complete -c berry -n "__fish_berry_using_subcommand run" -l dry-run -d 'Show the
 complete -c berry -n "__fish_berry_using_subcommand run" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand run" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand run" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand run" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand demo" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
 complete -c berry -n "__fish_berry_using_subcommand demo" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
@@ -244,7 +244,7 @@ complete -c berry -n "__fish_berry_using_subcommand demo" -l dry-run -d 'Show th
 complete -c berry -n "__fish_berry_using_subcommand demo" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand completions" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand completions" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -270,6 +270,6 @@ complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_su
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "demo" -d 'Build a self-contained sandbox (a repository with pending changes in the AgogSaaS layout, a local bare origin, file-based deliverables of an approved REQ, an OWNER_REQUESTS.md) and run the pipeline in it as far as it goes without GitHub'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
