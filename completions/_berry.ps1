@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -312,6 +313,25 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'berry;man' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'berry;help' {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that QA approved the REQ, and record the evidence the later steps are bound to')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review the deliverables and the change set, run the guards, and record the approved files')
@@ -326,6 +346,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -366,6 +387,9 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;help;completions' {
+            break
+        }
+        'berry;help;man' {
             break
         }
         'berry;help;help' {

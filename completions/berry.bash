@@ -34,6 +34,9 @@ _berry() {
             berry,help)
                 cmd="berry__subcmd__help"
                 ;;
+            berry,man)
+                cmd="berry__subcmd__man"
+                ;;
             berry,pr)
                 cmd="berry__subcmd__pr"
                 ;;
@@ -76,6 +79,9 @@ _berry() {
             berry__subcmd__help,help)
                 cmd="berry__subcmd__help__subcmd__help"
                 ;;
+            berry__subcmd__help,man)
+                cmd="berry__subcmd__help__subcmd__man"
+                ;;
             berry__subcmd__help,pr)
                 cmd="berry__subcmd__help__subcmd__pr"
                 ;;
@@ -107,7 +113,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help --version verify review commit test push pr watch complete block status run demo completions help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help --version verify review commit test push pr watch complete block status run demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,7 +341,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help)
-            opts="verify review commit test push pr watch complete block status run demo completions help"
+            opts="verify review commit test push pr watch complete block status run demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,6 +425,20 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -537,6 +557,44 @@ _berry() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__man)
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deliverables)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

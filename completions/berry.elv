@@ -49,6 +49,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand man 'Print the man page (roff) on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;verify'= {
@@ -295,6 +296,24 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'berry;man'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'berry;help'= {
             cand verify 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
             cand review 'Review the deliverables and the change set, run the guards, and record the approved files'
@@ -309,6 +328,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand man 'Print the man page (roff) on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;help;verify'= {
@@ -336,6 +356,8 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;demo'= {
         }
         &'berry;help;completions'= {
+        }
+        &'berry;help;man'= {
         }
         &'berry;help;help'= {
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::commands::{self, Env, Globals, StepReport};
 use crate::error::{self, Exit};
@@ -45,7 +45,7 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
     /// The REQ to work on (default: the current REQ, set by `berry verify`).
-    #[arg(long, global = true, value_name = "REQ", env = "BERRY_REQ", hide_env_values = true, value_parser = ReqNumber::parse)]
+    #[arg(long, global = true, value_name = "REQ", env = "BERRY_REQ", hide_env_values = true, value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
     /// The GitHub repository, when the remote URL does not say it.
     #[arg(
@@ -100,6 +100,9 @@ pub enum Command {
     Run(commands::run::RunArgs),
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    #[command(hide = true)]
+    Man,
 }
 
 impl Command {
@@ -118,12 +121,15 @@ impl Command {
             Command::Run(_) => "run",
             Command::Demo(_) => "demo",
             Command::Completions(_) => "completions",
+            Command::Man => "man",
         }
     }
 }
 
 /// Parses the command line, runs the step, prints its report, and returns the exit code.
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash berry` prints the registration script; the shell then calls back here.
+    clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     install_interrupt_handler();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -195,6 +201,7 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
         Command::Run(a) => run::run(env, a),
         Command::Demo(a) => demo::run(env, a),
         Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
     }
 }
 

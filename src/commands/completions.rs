@@ -27,3 +27,11 @@ pub fn run(args: CompletionsArgs) -> Result<StepReport> {
     )
     .quiet())
 }
+
+/// `berry man`: the man page generated from the same definitions as `--help` (committed as
+/// `man/berry.1`).
+pub fn man() -> Result<StepReport> {
+    let cmd = crate::cli::Cli::command();
+    clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+    Ok(StepReport::new("man", None, Outcome::Ok, "man page").quiet())
+}

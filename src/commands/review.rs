@@ -26,7 +26,7 @@ use crate::scope::Scope;
 pub struct ReviewArgs {
     /// Grant an exception to a guard for one file: GUARD:PATH (guards: secrets, conflict-markers,
     /// large-file). Recorded in the context and in a commit trailer.
-    #[arg(long, value_name = "GUARD:PATH", requires = "reason", value_parser = parse_allow)]
+    #[arg(long, value_name = "GUARD:PATH", requires = "reason", value_parser = parse_allow, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::allow))]
     pub allow: Vec<Allow>,
     /// Why the exceptions given with --allow are granted.
     #[arg(long, value_name = "TEXT")]

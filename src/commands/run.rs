@@ -21,7 +21,7 @@ use crate::req::ReqNumber;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The REQ to ship. Defaults to --req, then the current REQ.
-    #[arg(value_name = "REQ", value_parser = ReqNumber::parse)]
+    #[arg(value_name = "REQ", value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
     /// Start at this step (even if it is recorded as done).
     #[arg(long, value_name = "STEP", value_parser = STEPS)]

@@ -20,7 +20,7 @@ pub const STEPS: [&str; 8] = [
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The REQ to show. Defaults to --req, then the current REQ.
-    #[arg(value_name = "REQ", value_parser = ReqNumber::parse)]
+    #[arg(value_name = "REQ", value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
 }
 

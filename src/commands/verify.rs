@@ -19,7 +19,7 @@ use crate::req::ReqNumber;
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The REQ to verify; it becomes the current REQ. Defaults to --req, then the current REQ.
-    #[arg(value_name = "REQ", value_parser = ReqNumber::parse)]
+    #[arg(value_name = "REQ", value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
 }
 

@@ -50,3 +50,141 @@ fn bash_completion_knows_the_steps_and_flags() {
     }
     env.berry().args(["completions", "tcsh"]).assert().code(2);
 }
+
+/// Drives the dynamic completion entry point as bash does after `source <(COMPLETE=bash berry)`.
+fn complete(
+    env: &TestEnv,
+    words: &[&str],
+    extra: &[(&str, String)],
+) -> (Vec<String>, std::time::Duration) {
+    let mut cmd = env.berry();
+    cmd.env("COMPLETE", "bash")
+        .env("_CLAP_IFS", "\n")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .arg("--")
+        .args(words);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let started = std::time::Instant::now();
+    let out = cmd.output().unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    (
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        took,
+    )
+}
+
+#[test]
+fn registration_line_prints_a_bash_function() {
+    let env = TestEnv::new();
+    let out = env.berry().env("COMPLETE", "bash").output().unwrap();
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        script.contains("complete -o nospace -o bashdefault"),
+        "{script}"
+    );
+    assert!(script.contains("_clap_complete_berry"), "{script}");
+}
+
+#[test]
+fn reqs_complete_from_the_state_folder_and_the_database() {
+    let env = TestEnv::new();
+    for req in [
+        "REQ-ITEM-MASTER-001",
+        "REQ-ITEM-PRICING-002",
+        "REQ-TS-FIX-1767217303875",
+    ] {
+        let dir = env.deliverables_folder(req, None);
+        env.berry()
+            .args(["verify", req, "--deliverables"])
+            .arg(&dir)
+            .assert()
+            .code(0);
+    }
+    let db = crate::common::PgDb::new();
+    db.load("REQ-ITEM-FROM-DB-9", None);
+    let url = vec![("BERRY_DATABASE_URL", db.url())];
+    let (got, _) = complete(&env, &["berry", "verify", "REQ-ITEM-"], &url);
+    assert_eq!(
+        got,
+        [
+            "REQ-ITEM-MASTER-001",
+            "REQ-ITEM-PRICING-002",
+            "REQ-ITEM-FROM-DB-9"
+        ]
+    );
+    let (got, _) = complete(&env, &["berry", "status", "--req", "REQ-TS"], &url);
+    assert_eq!(got, ["REQ-TS-FIX-1767217303875"]);
+}
+
+#[test]
+fn a_database_that_does_not_answer_costs_at_most_the_budget() {
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder("REQ-ITEM-MASTER-001", None);
+    env.berry()
+        .args(["verify", "REQ-ITEM-MASTER-001", "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    // A server that accepts the connection and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let _hold = std::thread::spawn(move || {
+        let conns: Vec<_> = silent.incoming().take(1).collect();
+        std::thread::sleep(std::time::Duration::from_secs(5));
+        drop(conns);
+    });
+    let url = vec![(
+        "BERRY_DATABASE_URL",
+        format!("postgres://x@127.0.0.1:{port}/y"),
+    )];
+    let (got, took) = complete(&env, &["berry", "verify", "REQ-"], &url);
+    assert_eq!(got, ["REQ-ITEM-MASTER-001"]);
+    assert!(
+        took < std::time::Duration::from_millis(1500),
+        "completion waited {took:?}"
+    );
+}
+
+#[test]
+fn steps_and_guards_complete() {
+    let env = TestEnv::new();
+    let (got, _) = complete(&env, &["berry", "run", "--from", "c"], &[]);
+    assert_eq!(got, ["commit", "complete"]);
+    let (got, _) = complete(&env, &["berry", "review", "--allow", ""], &[]);
+    assert_eq!(got, ["secrets:", "conflict-markers:", "large-file:"]);
+}
+
+#[test]
+fn committed_man_page_does_not_drift() {
+    let env = TestEnv::new();
+    let out = env.berry().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(".TH berry 1"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    assert!(text.contains("verify"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/berry.1");
+    if std::env::var_os("BERRY_UPDATE_COMPLETIONS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == text,
+        "man/berry.1 is out of date: run BERRY_UPDATE_COMPLETIONS=1 cargo test --test cli completions"
+    );
+}
