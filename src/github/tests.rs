@@ -1,0 +1,1 @@
+//! Client tests against a local fake server (mockito).
