@@ -4,7 +4,10 @@ mod common;
 
 mod config;
 mod context;
+mod fakes;
 mod help;
+mod pr;
+mod push;
 mod review;
 mod status;
 mod verify;
