@@ -69,7 +69,9 @@ impl Target {
 
 /// The branch's upstream (`branch.<b>.remote` / `branch.<b>.merge`), else `origin` and the same name.
 pub fn target_for(repo: &Repository, branch: &str) -> Result<Target> {
-    let cfg = repo.config().context("cannot read the repository's git config")?;
+    let cfg = repo
+        .config()
+        .context("cannot read the repository's git config")?;
     let remote = cfg
         .get_string(&format!("branch.{branch}.remote"))
         .ok()
@@ -92,8 +94,11 @@ pub fn target_for(repo: &Repository, branch: &str) -> Result<Target> {
 /// The remote's push URL (else its URL), credentials taken out.
 pub fn remote_url(repo: &Repository, remote: &str) -> Result<String> {
     let r = repo.find_remote(remote).map_err(|e| {
-        crate::error::BerryError::usage(format!("the repository has no remote `{remote}` ({})", e.message()))
-            .with_hint("add one (`git remote add origin URL`) or set the branch's upstream")
+        crate::error::BerryError::usage(format!(
+            "the repository has no remote `{remote}` ({})",
+            e.message()
+        ))
+        .with_hint("add one (`git remote add origin URL`) or set the branch's upstream")
     })?;
     let url = match r.pushurl() {
         Ok(Some(u)) => u,
@@ -250,11 +255,13 @@ pub fn push(
         });
         cb.push_update_reference(|refname, status| {
             if let Some(s) = status {
-                statuses.borrow_mut().push((refname.to_string(), s.to_string()));
+                statuses
+                    .borrow_mut()
+                    .push((refname.to_string(), s.to_string()));
             }
             Ok(())
         });
-        cb.push_transfer_progress(|current, total, bytes| progress(current, total, bytes));
+        cb.push_transfer_progress(progress);
         let mut opts = PushOptions::new();
         opts.remote_callbacks(cb);
         opts.packbuilder_parallelism(0);
@@ -293,7 +300,12 @@ pub fn push(
 pub fn sideband_lines(bytes: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(bytes)
         .split(['\n', '\r'])
-        .map(|l| l.strip_prefix("remote: ").unwrap_or(l).trim_end().to_string())
+        .map(|l| {
+            l.strip_prefix("remote: ")
+                .unwrap_or(l)
+                .trim_end()
+                .to_string()
+        })
         .filter(|l| !l.trim().is_empty())
         .collect()
 }
@@ -355,7 +367,8 @@ fn classify(
 
 /// `File X is N MB; this exceeds GitHub's file size limit` lines, as `X (N MB)`.
 pub fn large_files(lines: &[String]) -> Vec<String> {
-    let re = regex::Regex::new(r"File (.+?) is ([\d.]+ [KMG]B); this exceeds").expect("static regex");
+    let re =
+        regex::Regex::new(r"File (.+?) is ([\d.]+ [KMG]B); this exceeds").expect("static regex");
     let mut out: Vec<String> = Vec::new();
     for l in lines {
         if let Some(c) = re.captures(l) {
@@ -388,13 +401,14 @@ pub fn remote_ref(
     let state = RefCell::new(CredState::default());
     let mut r = repo.find_remote(remote)?;
     let conn = r
-        .connect_auth(Direction::Fetch, Some(callbacks(repo, sources, &state)), None)
+        .connect_auth(
+            Direction::Fetch,
+            Some(callbacks(repo, sources, &state)),
+            None,
+        )
         .with_context(|| format!("cannot connect to the remote `{remote}`"))?;
     let heads = conn.list()?;
-    Ok(heads
-        .iter()
-        .find(|h| h.name() == refname)
-        .map(|h| h.oid()))
+    Ok(heads.iter().find(|h| h.name() == refname).map(|h| h.oid()))
 }
 
 /// Fetches the remote branch into its remote-tracking ref; returns its tip.
@@ -405,11 +419,14 @@ pub fn fetch_branch(repo: &Repository, t: &Target, sources: &CredentialSources) 
     fo.remote_callbacks(callbacks(repo, sources, &state));
     fo.download_tags(AutotagOption::None);
     let spec = format!("+{}:{}", t.remote_ref(), t.tracking_ref());
-    r.fetch(&[spec.as_str()], Some(&mut fo), Some("berry: fetch before rebase"))
-        .with_context(|| format!("cannot fetch {} from `{}`", t.remote_branch, t.remote))?;
-    Ok(repo
-        .refname_to_id(&t.tracking_ref())
-        .with_context(|| format!("{} was not fetched", t.tracking_ref()))?)
+    r.fetch(
+        &[spec.as_str()],
+        Some(&mut fo),
+        Some("berry: fetch before rebase"),
+    )
+    .with_context(|| format!("cannot fetch {} from `{}`", t.remote_branch, t.remote))?;
+    repo.refname_to_id(&t.tracking_ref())
+        .with_context(|| format!("{} was not fetched", t.tracking_ref()))
 }
 
 /// A rebase that stopped: nothing was changed.
@@ -485,7 +502,9 @@ pub fn rebase_onto(
         let mut co = git2::build::CheckoutBuilder::new();
         co.safe();
         repo.checkout_tree(tree.as_object(), Some(&mut co))
-            .context("cannot update the working tree to the rebased commit (local changes in the way?)")?;
+            .context(
+                "cannot update the working tree to the rebased commit (local changes in the way?)",
+            )?;
     }
     repo.reference(
         &refname,
@@ -529,7 +548,12 @@ mod tests {
         );
         let gh013 = lines(&fixture("ruleset-GH013.txt"));
         assert_eq!(
-            classify(None, Some("push declined due to repository rule violations"), &gh013, &none),
+            classify(
+                None,
+                Some("push declined due to repository rule violations"),
+                &gh013,
+                &none
+            ),
             Rejection::Protected {
                 code: "GH013".into()
             }
@@ -537,7 +561,10 @@ mod tests {
         let gh001 = lines(&fixture("large-files-GH001.txt"));
         match classify(None, Some("pre-receive hook declined"), &gh001, &none) {
             Rejection::LargeFiles { files } => {
-                assert_eq!(files, vec!["Software/xxx.db (161.50 MB)", "Software/xxx.db (133.16 MB)"])
+                assert_eq!(
+                    files,
+                    vec!["Software/xxx.db (161.50 MB)", "Software/xxx.db (133.16 MB)"]
+                )
             }
             other => panic!("{other:?}"),
         }

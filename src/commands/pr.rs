@@ -94,7 +94,9 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
             }
         }
         let data = serde_json::to_value(&prev)?;
-        return Ok(StepReport::new("pr", Some(req), Outcome::Ok, "already recorded").with_data(data));
+        return Ok(
+            StepReport::new("pr", Some(req), Outcome::Ok, "already recorded").with_data(data),
+        );
     }
 
     let push: PushRecord = session
@@ -139,7 +141,9 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         p.result(format!("POST {base_url}{rp}/pulls"));
         p.result(serde_json::to_string_pretty(&new.to_json())?);
         if !args.reviewer.is_empty() {
-            p.result(format!("POST {base_url}{rp}/pulls/<number>/requested_reviewers"));
+            p.result(format!(
+                "POST {base_url}{rp}/pulls/<number>/requested_reviewers"
+            ));
             p.result(json!({"reviewers": args.reviewer}).to_string());
         }
         if !args.label.is_empty() {
@@ -178,7 +182,11 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
             labels: vec![],
         };
         session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
-        session.record("pr", Outcome::Ok, "not needed: pushed to the default branch")?;
+        session.record(
+            "pr",
+            Outcome::Ok,
+            "not needed: pushed to the default branch",
+        )?;
         p.line(format!(
             "{} no pull request needed: {} is {}'s default branch",
             p.paint(Tone::Good, "✔"),
@@ -252,7 +260,11 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         "{} pull request #{} {}: {}",
         p.paint(Tone::Good, "✔"),
         pull.number,
-        if existing { "is open already" } else { "opened" },
+        if existing {
+            "is open already"
+        } else {
+            "opened"
+        },
         pull.url
     ));
 
@@ -261,7 +273,10 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         rec.reviewers = args.reviewer.clone();
         session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
         session.save()?;
-        p.line(format!("  review requested from {}", args.reviewer.join(", ")));
+        p.line(format!(
+            "  review requested from {}",
+            args.reviewer.join(", ")
+        ));
     }
     if !args.label.is_empty() {
         pulls::add_labels(&client, &repo_id, pull.number, &args.label).map_err(api)?;
@@ -281,9 +296,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
 pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<RepoId> {
     let slug = |s: &str, from: &str| {
         RepoId::parse_slug(s).ok_or_else(|| {
-            anyhow::Error::from(BerryError::usage(format!(
-                "{from} `{s}` is not OWNER/REPO"
-            )))
+            anyhow::Error::from(BerryError::usage(format!("{from} `{s}` is not OWNER/REPO")))
         })
     };
     if let Some(s) = &env.globals.repo {
@@ -384,7 +397,11 @@ fn body_context(
     }
     let qa = rows.iter().find(|r| r.agent == agents.qa).map(|r| {
         let d = &r.deliverable;
-        let num = |ptrs: &[&str]| ptrs.iter().find_map(|p| d.pointer(p).cloned()).unwrap_or(Value::Null);
+        let num = |ptrs: &[&str]| {
+            ptrs.iter()
+                .find_map(|p| d.pointer(p).cloned())
+                .unwrap_or(Value::Null)
+        };
         json!({
             "agent": r.agent,
             "status": d.get("status").and_then(Value::as_str).unwrap_or("unknown"),

@@ -35,9 +35,11 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         Some(v) => serde_json::from_value(v.clone())
             .context("the recorded commit (ledger.commit) has no sha or branch")?,
         None => {
-            return Err(BerryError::gate(format!("nothing is committed for {req} yet"))
-                .with_hint("run `berry commit` first")
-                .into());
+            return Err(
+                BerryError::gate(format!("nothing is committed for {req} yet"))
+                    .with_hint("run `berry commit` first")
+                    .into(),
+            );
         }
     };
     let previous: Option<PushRecord> = session
@@ -60,7 +62,7 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         p.line(p.paint(Tone::Dim, "  nothing to push; next: berry pr"));
         let data = serde_json::to_value(prev)?;
         return Ok(
-            StepReport::new("push", Some(req), Outcome::Ok, "already pushed").with_data(data)
+            StepReport::new("push", Some(req), Outcome::Ok, "already pushed").with_data(data),
         );
     }
 
@@ -173,6 +175,10 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
                     .with_hint("integrate the remote changes yourself, then `berry push` again")
                     .into());
                 }
+                p.line(format!(
+                    "{} has moved on (non-fast-forward): fetching it and rebasing berry's commit onto it",
+                    target.remote_ref()
+                ));
                 let upstream = work::fetch_branch(repo, &target, &sources)?;
                 match work::rebase_onto(repo, &commit.branch, upstream)? {
                     Ok(new_tip) => {
@@ -213,6 +219,10 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
                         .with_hint(format!("push to a branch of your own and open a pull request; {code} forbids direct pushes"))
                         .into());
                 }
+                p.line(format!(
+                    "{} is protected ({code}): pushing {feature} instead",
+                    target.remote_ref()
+                ));
                 local_ref = point_feature(repo, &feature, tip, false)?;
                 target.remote_branch = feature.clone();
                 berry_created = true;
@@ -262,7 +272,8 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
     }
     p.line(p.paint(Tone::Dim, "  next: berry pr"));
     p.result(&record.sha);
-    Ok(StepReport::new("push", Some(req), Outcome::Ok, msg).with_data(serde_json::to_value(&record)?))
+    Ok(StepReport::new("push", Some(req), Outcome::Ok, msg)
+        .with_data(serde_json::to_value(&record)?))
 }
 
 fn short(sha: &str) -> String {
@@ -291,8 +302,13 @@ fn point_feature(repo: &Repository, name: &str, tip: Oid, ours: bool) -> Result<
         .with_hint("rename or delete it, then `berry push` again")
         .into());
     }
-    repo.reference(&refname, tip, true, "berry: feature branch for the pull request")
-        .with_context(|| format!("cannot create the branch {name}"))?;
+    repo.reference(
+        &refname,
+        tip,
+        true,
+        "berry: feature branch for the pull request",
+    )
+    .with_context(|| format!("cannot create the branch {name}"))?;
     Ok(refname)
 }
 

@@ -222,7 +222,9 @@ pub enum ApiError {
         reset: Option<Timestamp>,
         now: Timestamp,
     },
-    #[error("{what} was not found, or there is no access to it with this token (404 on {method} {path})")]
+    #[error(
+        "{what} was not found, or there is no access to it with this token (404 on {method} {path})"
+    )]
     NotFound {
         method: String,
         path: String,
@@ -524,7 +526,9 @@ impl Client {
         if r.status != 403 && r.status != 429 {
             return None;
         }
-        let retry_after = r.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = r
+            .header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let remaining_zero = r.header("x-ratelimit-remaining").map(str::trim) == Some("0");
         let says_so = r
             .json()

@@ -99,7 +99,8 @@ pub fn pick(items: &[Value], repo: &RepoId, branch: &str, base: Option<&str>) ->
             .and_then(Value::as_str)?
             .to_ascii_lowercase();
         let state_open = v.get("state").and_then(Value::as_str).unwrap_or("open") == "open";
-        let base_ok = base.is_none_or(|b| v.pointer("/base/ref").and_then(Value::as_str) == Some(b));
+        let base_ok =
+            base.is_none_or(|b| v.pointer("/base/ref").and_then(Value::as_str) == Some(b));
         (head_ref == branch && head_repo == full && state_open && base_ok)
             .then(|| Pull::from_json(v))
             .flatten()

@@ -17,7 +17,11 @@ fn fixture(name: &str) -> String {
 }
 
 fn client(server: &mockito::Server) -> Client {
-    let mut c = Client::new(&server.url(), Some(Token::new("tok-unit".into(), "GH_TOKEN"))).unwrap();
+    let mut c = Client::new(
+        &server.url(),
+        Some(Token::new("tok-unit".into(), "GH_TOKEN")),
+    )
+    .unwrap();
     c.retry.base_delay = Duration::from_millis(10);
     c
 }
@@ -27,20 +31,38 @@ fn remote_urls_name_the_repository() {
     let cases = [
         ("https://github.com/o/r.git", Some(("github.com", "o", "r"))),
         ("https://github.com/o/r", Some(("github.com", "o", "r"))),
-        ("https://x-access-token:s3cret@github.com/o/r.git", Some(("github.com", "o", "r"))),
+        (
+            "https://x-access-token:s3cret@github.com/o/r.git",
+            Some(("github.com", "o", "r")),
+        ),
         ("git@github.com:o/r.git", Some(("github.com", "o", "r"))),
-        ("ssh://git@ghe.example.com:2222/team/app.git", Some(("ghe.example.com", "team", "app"))),
-        ("github.com:gleam-lang/gleam.git", Some(("github.com", "gleam-lang", "gleam"))),
+        (
+            "ssh://git@ghe.example.com:2222/team/app.git",
+            Some(("ghe.example.com", "team", "app")),
+        ),
+        (
+            "github.com:gleam-lang/gleam.git",
+            Some(("github.com", "gleam-lang", "gleam")),
+        ),
         ("file:///tmp/origin.git", None),
         ("/tmp/origin.git", None),
         ("https://github.com/only-owner", None),
     ];
     for (url, want) in cases {
         let got = parse_remote_url(url);
-        let got = got.as_ref().map(|r| (r.host.as_deref().unwrap(), r.owner.as_str(), r.name.as_str()));
+        let got = got.as_ref().map(|r| {
+            (
+                r.host.as_deref().unwrap(),
+                r.owner.as_str(),
+                r.name.as_str(),
+            )
+        });
         assert_eq!(got, want, "{url}");
     }
-    assert_eq!(RepoId::parse_slug("acme/erp").unwrap().full_name(), "acme/erp");
+    assert_eq!(
+        RepoId::parse_slug("acme/erp").unwrap().full_name(),
+        "acme/erp"
+    );
     assert!(RepoId::parse_slug("acme").is_none());
     assert!(RepoId::parse_slug("a/b c").is_none());
 }
@@ -53,7 +75,10 @@ fn credentials_never_survive_in_a_shown_url() {
     );
     assert_eq!(redact_url("https://user@host/o/r"), "https://host/o/r");
     assert_eq!(redact_url("ssh://git@host/o/r"), "ssh://git@host/o/r");
-    assert_eq!(redact_url("git@github.com:o/r.git"), "git@github.com:o/r.git");
+    assert_eq!(
+        redact_url("git@github.com:o/r.git"),
+        "git@github.com:o/r.git"
+    );
     let t = Token::new("s3cret".into(), "GH_TOKEN");
     assert!(!format!("{t:?}").contains("s3cret"));
 }
@@ -64,7 +89,10 @@ fn api_base_follows_the_host() {
         return; // the environment decides; covered by the CLI tests
     }
     assert_eq!(api_base(Some("github.com"), None), "https://api.github.com");
-    assert_eq!(api_base(Some("ghe.example.com"), None), "https://ghe.example.com/api/v3");
+    assert_eq!(
+        api_base(Some("ghe.example.com"), None),
+        "https://ghe.example.com/api/v3"
+    );
     assert_eq!(api_base(None, Some("http://fake/")), "http://fake");
 }
 
@@ -96,7 +124,11 @@ fn every_request_carries_user_agent_and_token() {
 #[test]
 fn server_errors_are_retried_for_get_only() {
     let mut s = mockito::Server::new();
-    let first = s.mock("GET", "/repos/o/r").with_status(500).expect(1).create();
+    let first = s
+        .mock("GET", "/repos/o/r")
+        .with_status(500)
+        .expect(1)
+        .create();
     let then = s
         .mock("GET", "/repos/o/r")
         .with_status(200)
@@ -109,8 +141,14 @@ fn server_errors_are_retried_for_get_only() {
     then.assert();
     assert_eq!(c.stats().retries, 1);
 
-    let post = s.mock("POST", "/repos/o/r/pulls").with_status(502).expect(1).create();
-    let e = c.post_json("/repos/o/r/pulls", &json!({}), "x").unwrap_err();
+    let post = s
+        .mock("POST", "/repos/o/r/pulls")
+        .with_status(502)
+        .expect(1)
+        .create();
+    let e = c
+        .post_json("/repos/o/r/pulls", &json!({}), "x")
+        .unwrap_err();
     assert!(matches!(e, ApiError::Status { status: 502, .. }), "{e}");
     post.assert();
 }
@@ -125,7 +163,11 @@ fn a_short_retry_after_is_waited_out_a_long_reset_is_reported() {
         .with_body(fixture("error-403-secondary-rate-limit-2022.json"))
         .expect(1)
         .create();
-    let ok = s.mock("GET", "/a").with_status(200).with_body("{}").create();
+    let ok = s
+        .mock("GET", "/a")
+        .with_status(200)
+        .with_body("{}")
+        .create();
     assert!(client(&s).get_json("/a", "a").is_ok());
     limited.assert();
     ok.assert();
@@ -136,7 +178,9 @@ fn a_short_retry_after_is_waited_out_a_long_reset_is_reported() {
         .with_status(403)
         .with_header("x-ratelimit-remaining", "0")
         .with_header("x-ratelimit-reset", &reset.to_string())
-        .with_body(fixture("error-403-rate-limit-primary-authenticated.ASSEMBLED.json"))
+        .with_body(fixture(
+            "error-403-rate-limit-primary-authenticated.ASSEMBLED.json",
+        ))
         .create();
     let e = client(&s).get_json("/b", "b").unwrap_err();
     let text = e.to_string();
@@ -169,7 +213,8 @@ fn statuses_map_to_their_own_messages() {
     assert!(matches!(e, ApiError::Forbidden { .. }), "{e}");
     let e = c.get_json("/404", "the repository o/r").unwrap_err();
     assert!(
-        e.to_string().contains("not found, or there is no access to it with this token"),
+        e.to_string()
+            .contains("not found, or there is no access to it with this token"),
         "{e}"
     );
 }
@@ -191,7 +236,8 @@ fn conditional_get_counts_304_apart() {
         .expect(2)
         .create();
     let c = client(&s);
-    let Conditional::Fresh { etag, body } = c.get_conditional("/runs", None, "runs").unwrap() else {
+    let Conditional::Fresh { etag, body } = c.get_conditional("/runs", None, "runs").unwrap()
+    else {
         panic!("first poll must be fresh")
     };
     assert_eq!(etag.as_deref(), Some("\"abc\""));
@@ -283,7 +329,11 @@ fn both_already_exists_envelopes_are_recognised() {
             message: "Validation Failed".into(),
             errors: validation_errors(Some(&v)),
         };
-        assert_eq!(pulls::refusal(&e), Some(pulls::CreateRefusal::AlreadyExists), "{f}");
+        assert_eq!(
+            pulls::refusal(&e),
+            Some(pulls::CreateRefusal::AlreadyExists),
+            "{f}"
+        );
     }
     let v: Value = serde_json::from_str(&fixture("pulls-create-422-no-commits-2017.json")).unwrap();
     let e = ApiError::Validation {
@@ -292,7 +342,10 @@ fn both_already_exists_envelopes_are_recognised() {
         message: "Validation Failed".into(),
         errors: validation_errors(Some(&v)),
     };
-    assert!(matches!(pulls::refusal(&e), Some(pulls::CreateRefusal::NoCommits(_))));
+    assert!(matches!(
+        pulls::refusal(&e),
+        Some(pulls::CreateRefusal::NoCommits(_))
+    ));
 }
 
 #[test]
@@ -323,5 +376,8 @@ fn issues_are_found_by_marker_and_updated() {
         .unwrap()
         .unwrap();
     assert_eq!(found.number, n);
-    assert_eq!(pulls::update_issue(&c, &repo, n, "t2", "b").unwrap().number, n);
+    assert_eq!(
+        pulls::update_issue(&c, &repo, n, "t2", "b").unwrap().number,
+        n
+    );
 }

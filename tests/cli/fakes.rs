@@ -63,12 +63,7 @@ fn serve(mut stream: TcpStream, root: &Path, expected_auth: &str) -> std::io::Re
             headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    let header = |k: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-    };
+    let header = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let mut body = Vec::new();
     if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         loop {
@@ -136,7 +131,10 @@ fn serve(mut stream: TcpStream, root: &Path, expected_auth: &str) -> std::io::Re
         .map(|i| (i, 4))
         .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
     let (head, payload) = match split {
-        Some((i, n)) => (String::from_utf8_lossy(&raw[..i]).to_string(), &raw[i + n..]),
+        Some((i, n)) => (
+            String::from_utf8_lossy(&raw[..i]).to_string(),
+            &raw[i + n..],
+        ),
         None => (String::new(), &raw[..]),
     };
     let mut status = "200 OK".to_string();
@@ -168,8 +166,16 @@ pub fn base64(s: &str) -> String {
             | *c.get(2).unwrap_or(&0) as u32;
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }
@@ -208,7 +214,9 @@ impl Shipping {
             env.git(&["checkout", "-q", "-b", branch]);
         }
         env.agog_changes();
-        env.commit_all(&format!("feat({REQ}): Integrated CRM & Sales Pipeline Management"));
+        env.commit_all(&format!(
+            "feat({REQ}): Integrated CRM & Sales Pipeline Management"
+        ));
         let sha = env.git(&["rev-parse", "HEAD"]).trim().to_string();
         let s = Shipping {
             env,
@@ -225,7 +233,8 @@ impl Shipping {
     pub fn record_commit(&self) {
         let mut ctx = self.context();
         ctx["ledger"]["commit"] = json!({"sha": self.sha, "branch": self.branch});
-        ctx["steps"]["commit"] = json!({"outcome": "ok", "at": crate::common::NOW, "message": "committed"});
+        ctx["steps"]["commit"] =
+            json!({"outcome": "ok", "at": crate::common::NOW, "message": "committed"});
         std::fs::write(
             self.context_path(),
             serde_json::to_vec_pretty(&ctx).unwrap(),
@@ -282,15 +291,21 @@ impl Shipping {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, content).unwrap();
         self.env.git_in(&other, &["add", "-A"]);
-        self.env.git_in(&other, &["commit", "-q", "-m", "someone else's work"]);
+        self.env
+            .git_in(&other, &["commit", "-q", "-m", "someone else's work"]);
         self.env.git_in(&other, &["push", "-q", "origin", branch]);
-        self.env.git_in(&other, &["rev-parse", "HEAD"]).trim().to_string()
+        self.env
+            .git_in(&other, &["rev-parse", "HEAD"])
+            .trim()
+            .to_string()
     }
 
     /// A `pre-receive` hook in the bare remote that prints `lines` and refuses pushes to `refname`.
     pub fn refuse_with(&self, refname: &str, lines: &[String]) {
         let mut script = String::from("#!/bin/sh\nrefuse=0\nwhile read old new ref; do\n");
-        script.push_str(&format!("  [ \"$ref\" = \"{refname}\" ] && refuse=1\ndone\n"));
+        script.push_str(&format!(
+            "  [ \"$ref\" = \"{refname}\" ] && refuse=1\ndone\n"
+        ));
         script.push_str("if [ $refuse = 1 ]; then\n");
         for l in lines {
             script.push_str(&format!("  echo '{}' >&2\n", l.replace('\'', "'\\''")));

@@ -97,7 +97,11 @@ fn creates_the_pr_with_its_body_ignores_unrelated_ones_and_a_rerun_sends_nothing
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     let url = format!("https://github.com/{OWNER}/{NAME}/pull/42");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), url);
-    assert!(stderr(&out).contains("pull request #42 opened"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pull request #42 opened"),
+        "{}",
+        stderr(&out)
+    );
     let rec = &s.context()["ledger"]["pr"];
     assert_eq!(rec["number"], 42);
     assert_eq!(rec["url"], json!(url));
@@ -113,7 +117,11 @@ fn creates_the_pr_with_its_body_ignores_unrelated_ones_and_a_rerun_sends_nothing
     assert_eq!(again.status.code(), Some(0), "{}", s.env.transcript(&again));
     let again = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", s.env.transcript(&again));
-    assert!(stderr(&again).contains("pull request #42 is recorded"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("pull request #42 is recorded"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(std::fs::read(s.context_path()).unwrap(), ctx_before);
     assert_eq!(s.remote_sha(&format!("refs/heads/{BRANCH}")), remote_before);
     repo.assert();
@@ -129,13 +137,14 @@ fn the_open_pr_in_the_list_is_used_not_created() {
     let mut items = unrelated();
     items.push(list_item(7, BRANCH, "main", &format!("{OWNER}/{NAME}")));
     let list = list_mock(&mut server, json!(items));
-    let create = server
-        .mock("POST", Matcher::Any)
-        .expect(0)
-        .create();
+    let create = server.mock("POST", Matcher::Any).expect(0).create();
     let out = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
-    assert!(stderr(&out).contains("#7 is open already"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("#7 is open already"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(s.context()["ledger"]["pr"]["number"], 7);
     assert_eq!(s.context()["ledger"]["pr"]["existing"], true);
     list.assert();
@@ -159,7 +168,12 @@ fn a_422_already_exists_is_found_and_used_in_both_envelopes() {
         );
         let create = create_mock(&mut server, 422, fixture(envelope));
         let out = pr(&s, &server).arg("pr").output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{envelope}: {}", s.env.transcript(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{envelope}: {}",
+            s.env.transcript(&out)
+        );
         assert_eq!(s.context()["ledger"]["pr"]["number"], 9, "{envelope}");
         first.assert();
         second.assert();
@@ -181,7 +195,10 @@ fn no_commits_between_is_a_clear_failure() {
     let out = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
-    assert!(err.contains("no pull request: main already has every commit of req-crm"), "{err}");
+    assert!(
+        err.contains("no pull request: main already has every commit of req-crm"),
+        "{err}"
+    );
     assert!(err.contains("No commits between"), "{err}");
     assert!(s.context()["ledger"]["pr"].is_null());
 }
@@ -198,8 +215,14 @@ fn bad_credentials_say_which_token_and_never_show_it() {
     let out = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
-    assert!(err.contains("GitHub refused the credentials (401 Bad credentials)"), "{err}");
-    assert!(err.contains("hint: the token in GH_TOKEN is wrong, expired or revoked"), "{err}");
+    assert!(
+        err.contains("GitHub refused the credentials (401 Bad credentials)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: the token in GH_TOKEN is wrong, expired or revoked"),
+        "{err}"
+    );
     assert!(!err.contains(TOKEN) && !String::from_utf8_lossy(&out.stdout).contains(TOKEN));
     assert!(!String::from_utf8_lossy(&std::fs::read(s.context_path()).unwrap()).contains(TOKEN));
 }
@@ -224,7 +247,10 @@ fn a_rate_limit_says_when_to_retry() {
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
     assert!(err.contains("rate limit exceeded"), "{err}");
-    assert!(err.contains("it resets at 2026-01-05 12:30:00 UTC (in 30 min)"), "{err}");
+    assert!(
+        err.contains("it resets at 2026-01-05 12:30:00 UTC (in 30 min)"),
+        "{err}"
+    );
     assert!(err.contains("hint: retry after 12:30:00 UTC"), "{err}");
 }
 
@@ -260,7 +286,11 @@ fn on_the_default_branch_no_pr_is_needed() {
     let none = server.mock("POST", Matcher::Any).expect(0).create();
     let out = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
-    assert!(stderr(&out).contains("no pull request needed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no pull request needed"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(s.context()["ledger"]["pr"]["not_needed"], true);
     let again = pr(&s, &server).arg("pr").output().unwrap();
     assert_eq!(again.status.code(), Some(0));
@@ -281,7 +311,10 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let base = server.url();
-    assert!(stdout.contains(&format!("POST {base}/repos/{OWNER}/{NAME}/pulls\n")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("POST {base}/repos/{OWNER}/{NAME}/pulls\n")),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!(
             "GET {base}/repos/{OWNER}/{NAME}/pulls?head={OWNER}%3A{BRANCH}&state=open"
@@ -289,7 +322,9 @@ fn dry_run_prints_the_requests_and_sends_nothing() {
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("\"title\": \"{REQ}: Integrated CRM & Sales Pipeline Management\"")),
+        stdout.contains(&format!(
+            "\"title\": \"{REQ}: Integrated CRM & Sales Pipeline Management\""
+        )),
         "{stdout}"
     );
     assert!(stdout.contains("\"base\": \"develop\""), "{stdout}");
@@ -322,21 +357,36 @@ fn draft_reviewers_labels_and_an_overridden_template() {
         .expect(1)
         .create();
     let reviewers = server
-        .mock("POST", format!("/repos/{OWNER}/{NAME}/pulls/11/requested_reviewers").as_str())
+        .mock(
+            "POST",
+            format!("/repos/{OWNER}/{NAME}/pulls/11/requested_reviewers").as_str(),
+        )
         .match_body(Matcher::Json(json!({"reviewers": ["alice", "bob"]})))
         .with_status(201)
         .with_body("{}")
         .expect(1)
         .create();
     let labels = server
-        .mock("POST", format!("/repos/{OWNER}/{NAME}/issues/11/labels").as_str())
+        .mock(
+            "POST",
+            format!("/repos/{OWNER}/{NAME}/issues/11/labels").as_str(),
+        )
         .match_body(Matcher::Json(json!({"labels": ["release"]})))
         .with_status(200)
         .with_body("[]")
         .expect(1)
         .create();
     let out = pr(&s, &server)
-        .args(["pr", "--draft", "--reviewer", "alice", "--reviewer", "bob", "--label", "release"])
+        .args([
+            "pr",
+            "--draft",
+            "--reviewer",
+            "alice",
+            "--reviewer",
+            "bob",
+            "--label",
+            "release",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
@@ -351,7 +401,10 @@ fn draft_reviewers_labels_and_an_overridden_template() {
 #[test]
 fn pr_follows_the_feature_branch_of_a_protected_push() {
     let s = Shipping::new("main");
-    s.refuse_with("refs/heads/main", &crate::fakes::hook_lines("protected-branch-GH006.txt"));
+    s.refuse_with(
+        "refs/heads/main",
+        &crate::fakes::hook_lines("protected-branch-GH006.txt"),
+    );
     let _git = s.over_http();
     let out = s.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
@@ -360,13 +413,18 @@ fn pr_follows_the_feature_branch_of_a_protected_push() {
     let _repo = repo_mock(&mut server, "main").create();
     server
         .mock("GET", format!("/repos/{OWNER}/{NAME}/pulls").as_str())
-        .match_query(Matcher::UrlEncoded("head".into(), format!("{OWNER}:{feature}")))
+        .match_query(Matcher::UrlEncoded(
+            "head".into(),
+            format!("{OWNER}:{feature}"),
+        ))
         .with_status(200)
         .with_body("[]")
         .create();
     let create = server
         .mock("POST", format!("/repos/{OWNER}/{NAME}/pulls").as_str())
-        .match_body(Matcher::PartialJson(json!({"head": feature, "base": "main"})))
+        .match_body(Matcher::PartialJson(
+            json!({"head": feature, "base": "main"}),
+        ))
         .with_status(201)
         .with_body(pull_json(12, &feature, "main", &format!("{OWNER}/{NAME}")).to_string())
         .expect(1)
@@ -375,4 +433,13 @@ fn pr_follows_the_feature_branch_of_a_protected_push() {
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     create.assert();
     assert_eq!(s.context()["ledger"]["pr"]["head"], json!(feature));
+}
+
+#[test]
+fn dry_run_transcript() {
+    let s = pushed(BRANCH);
+    let server = Server::new();
+    let out = pr(&s, &server).args(["--dry-run", "pr"]).output().unwrap();
+    let t = s.env.transcript(&out).replace(&server.url(), "[API]");
+    insta::assert_snapshot!(t);
 }

@@ -15,7 +15,10 @@ fn pushes_verifies_records_and_a_rerun_pushes_nothing() {
     let s = Shipping::new("main");
     let out = s.berry().arg("push").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
-    assert_eq!(s.remote_sha("refs/heads/main").as_deref(), Some(s.sha.as_str()));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
     let push = &s.context()["ledger"]["push"];
     assert_eq!(push["remote"], "origin");
     assert_eq!(push["ref"], "refs/heads/main");
@@ -32,7 +35,11 @@ fn pushes_verifies_records_and_a_rerun_pushes_nothing() {
     std::fs::rename(&s.bare, &moved).unwrap();
     let again = s.berry().args(["--json", "push"]).output().unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", s.env.transcript(&again));
-    assert!(stderr(&again).contains("already pushed"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already pushed"),
+        "{}",
+        stderr(&again)
+    );
     let line: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(line["message"], "already pushed");
     assert_eq!(line["data"]["sha"], json!(s.sha));
@@ -49,7 +56,11 @@ fn changed_qa_evidence_closes_the_gate_before_anything_is_pushed() {
     let before = s.remote_sha("refs/heads/main");
     let out = s.berry().arg("push").output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", s.env.transcript(&out));
-    assert!(stderr(&out).contains("QA evidence changed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("QA evidence changed"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(s.remote_sha("refs/heads/main"), before);
     assert!(s.context()["ledger"]["push"].is_null());
 }
@@ -77,12 +88,18 @@ fn non_fast_forward_is_rebased_after_asking_then_pushed() {
     assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
     assert!(stderr(&out).contains("rebase"), "{}", stderr(&out));
     assert_eq!(s.repo_state(), state);
-    assert_eq!(s.remote_sha("refs/heads/main").as_deref(), Some(theirs.as_str()));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(theirs.as_str())
+    );
 
     let out = s.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     let err = stderr(&out);
-    assert!(err.contains("non-fast-forward") || err.contains("rebased"), "{err}");
+    assert!(
+        err.contains("non-fast-forward") || err.contains("rebased"),
+        "{err}"
+    );
     assert!(err.contains("berry test"), "{err}");
     let pushed = s.remote_sha("refs/heads/main").unwrap();
     let head = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
@@ -115,7 +132,10 @@ fn a_conflicting_rebase_leaves_the_repository_exactly_as_it_was() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(s.repo_state(), state);
     assert_eq!(s.env.read("scratch.txt"), "local, uncommitted\n");
-    assert_eq!(s.remote_sha("refs/heads/main").as_deref(), Some(theirs.as_str()));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(theirs.as_str())
+    );
     assert!(s.context()["ledger"]["push"].is_null());
 }
 
@@ -131,12 +151,19 @@ fn a_protected_branch_moves_the_work_to_feature_req() {
     let out = s.berry().arg("push").output().unwrap();
     assert_eq!(out.status.code(), Some(4), "{}", s.env.transcript(&out));
     assert!(stderr(&out).contains("GH006"), "{}", stderr(&out));
-    assert!(stderr(&out).contains(&format!("feature/{REQ}")), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("feature/{REQ}")),
+        "{}",
+        stderr(&out)
+    );
 
     let out = s.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     let err = stderr(&out);
-    assert!(err.contains("remote: error: GH006: Protected branch update failed"), "{err}");
+    assert!(
+        err.contains("remote: error: GH006: Protected branch update failed"),
+        "{err}"
+    );
     let feature = format!("refs/heads/feature/{REQ}");
     assert_eq!(s.remote_sha(&feature).as_deref(), Some(s.sha.as_str()));
     assert_eq!(s.remote_sha("refs/heads/main"), before);
@@ -156,9 +183,18 @@ fn berry_force_pushes_only_its_own_feature_branch_and_only_with_a_lease() {
     let feature = format!("refs/heads/feature/{REQ}");
 
     // berry commit is redone (amended): the feature branch is overwritten, the lease holds.
-    s.env.git(&["commit", "-q", "--amend", "-m", &format!("feat({REQ}): amended")]);
+    s.env.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "-m",
+        &format!("feat({REQ}): amended"),
+    ]);
     let amended = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let s2 = Shipping { sha: amended.clone(), ..s };
+    let s2 = Shipping {
+        sha: amended.clone(),
+        ..s
+    };
     s2.record_commit();
     let out = s2.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s2.env.transcript(&out));
@@ -167,13 +203,23 @@ fn berry_force_pushes_only_its_own_feature_branch_and_only_with_a_lease() {
 
     // Someone else pushes to feature/<REQ>: the lease is broken, berry refuses to overwrite.
     let theirs = s2.someone_else_pushes(&format!("feature/{REQ}"), "x.txt", "x\n");
-    s2.env.git(&["commit", "-q", "--amend", "-m", &format!("feat({REQ}): again")]);
+    s2.env.git(&[
+        "commit",
+        "-q",
+        "--amend",
+        "-m",
+        &format!("feat({REQ}): again"),
+    ]);
     let again = s2.env.git(&["rev-parse", "HEAD"]).trim().to_string();
     let s3 = Shipping { sha: again, ..s2 };
     s3.record_commit();
     let out = s3.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", s3.env.transcript(&out));
-    assert!(stderr(&out).contains("someone else pushed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("someone else pushed"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(s3.remote_sha(&feature).as_deref(), Some(theirs.as_str()));
 }
 
@@ -194,7 +240,12 @@ fn large_files_are_named_with_git_lfs_pointed_at() {
 #[test]
 fn an_unreachable_remote_is_named() {
     let s = Shipping::new("main");
-    s.env.git(&["remote", "set-url", "origin", "http://127.0.0.1:9/nowhere.git"]);
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        "http://127.0.0.1:9/nowhere.git",
+    ]);
     let out = s.berry().arg("push").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
@@ -209,18 +260,37 @@ fn smart_http_pushes_with_the_right_token_and_refuses_a_wrong_one_without_leakin
     let server = s.over_http();
 
     let wrong = "ghp_wrongWrongWrong0123456789abcdefABCD";
-    let out = s.berry().env("GH_TOKEN", wrong).arg("push").output().unwrap();
+    let out = s
+        .berry()
+        .env("GH_TOKEN", wrong)
+        .arg("push")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
     assert!(err.contains("authentication to `origin`"), "{err}");
-    assert!(err.contains("the token in GH_TOKEN (as x-access-token)"), "{err}");
+    assert!(
+        err.contains("the token in GH_TOKEN (as x-access-token)"),
+        "{err}"
+    );
     assert!(err.contains("hint: set GH_TOKEN"), "{err}");
     assert!(!err.contains(wrong));
-    assert_ne!(s.remote_sha("refs/heads/main").as_deref(), Some(s.sha.as_str()));
+    assert_ne!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
 
-    let out = s.berry().env("GH_TOKEN", token).arg("push").output().unwrap();
+    let out = s
+        .berry()
+        .env("GH_TOKEN", token)
+        .arg("push")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
-    assert_eq!(s.remote_sha("refs/heads/main").as_deref(), Some(s.sha.as_str()));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
     let push = &s.context()["ledger"]["push"];
     assert_eq!(push["url"], json!(server.url("origin.git")));
 
@@ -231,7 +301,36 @@ fn smart_http_pushes_with_the_right_token_and_refuses_a_wrong_one_without_leakin
     ] {
         assert!(!text.contains(token));
     }
-    assert_eq!(files_containing(&s.env.repo, token), Vec::<std::path::PathBuf>::new());
-    assert_eq!(files_containing(&s.env.home, token), Vec::<std::path::PathBuf>::new());
+    assert_eq!(
+        files_containing(&s.env.repo, token),
+        Vec::<std::path::PathBuf>::new()
+    );
+    assert_eq!(
+        files_containing(&s.env.home, token),
+        Vec::<std::path::PathBuf>::new()
+    );
     assert!(!s.env.git(&["config", "--list"]).contains(token));
+}
+
+/// What an operator sees: a protected branch refused, then the feature branch pushed; and a
+/// wrong token refused.
+#[test]
+fn transcripts_of_refusals() {
+    let s = Shipping::new("main");
+    s.refuse_with("refs/heads/main", &hook_lines("protected-branch-GH006.txt"));
+    let server = s.over_http();
+    let port = server.url("");
+    let redact = |t: String| t.replace(&port, "http://[GIT]/");
+    let out = s
+        .berry()
+        .env("GH_TOKEN", "ghp_wrong")
+        .arg("push")
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("push_wrong_token", redact(s.env.transcript(&out)));
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    insta::assert_snapshot!(
+        "push_protected_then_feature",
+        redact(s.env.transcript(&out))
+    );
 }
