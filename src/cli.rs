@@ -124,6 +124,7 @@ impl Command {
 
 /// Parses the command line, runs the step, prints its report, and returns the exit code.
 pub fn main() -> ExitCode {
+    install_interrupt_handler();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -159,6 +160,25 @@ pub fn main() -> ExitCode {
     finish(&env, step, result)
 }
 
+/// Ctrl-C exits 130 (SPEC §6). Every record berry keeps is written atomically, so stopping at
+/// any instruction loses nothing; the handler only restores the cursor a prompt may have hidden.
+fn install_interrupt_handler() {
+    extern "C" fn on_sigint(_: libc::c_int) {
+        const MSG: &[u8] = b"\x1b[?25h\ninterrupted\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe.
+        unsafe {
+            if libc::isatty(2) == 1 {
+                libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            }
+            libc::_exit(Exit::Interrupted.code());
+        }
+    }
+    // SAFETY: installing a handler that only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}
+
 fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
     use commands::*;
     match command {
@@ -179,51 +199,52 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
 }
 
 fn finish(env: &Env, step: &'static str, result: anyhow::Result<StepReport>) -> ExitCode {
-    let json = env.printer.json();
     match result {
         Ok(report) => {
-            if json && !report.silent {
+            if env.printer.json() && !report.silent {
                 let _ = writeln!(std::io::stdout(), "{}", report.to_json());
             }
-            ExitCode::from(report.outcome.exit().code() as u8)
+            ExitCode::from(report.exit.unwrap_or(report.outcome.exit()).code() as u8)
         }
-        Err(err) => {
-            let (exit, hint) = error::classify(&err);
-            let mut stderr = std::io::stderr();
-            for line in error::render(&err) {
-                let line = match line.split_once(':') {
-                    Some((head @ ("error" | "hint"), rest)) if env.printer.color() => {
-                        let tone = if head == "error" {
-                            crate::printer::Tone::Bad
-                        } else {
-                            crate::printer::Tone::Strong
-                        };
-                        format!("{}:{rest}", env.printer.paint(tone, head))
-                    }
-                    _ => line,
-                };
-                let _ = writeln!(stderr, "{line}");
-            }
-            if json {
-                let outcome = if exit == Exit::Decision {
-                    "declined"
-                } else if exit == Exit::Gate {
-                    "blocked"
-                } else {
-                    "error"
-                };
-                let report = serde_json::json!({
-                    "req": env.globals.req,
-                    "step": step,
-                    "outcome": outcome,
-                    "message": err.to_string(),
-                    "data": {"exit": exit.code(), "causes": err.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(), "hint": hint},
-                });
-                let _ = writeln!(std::io::stdout(), "{report}");
-            }
-            ExitCode::from(exit.code() as u8)
-        }
+        Err(err) => ExitCode::from(report_error(env, step, &err).code() as u8),
     }
+}
+
+/// Prints an error as `error:`, causes, `hint:` on stderr (and its JSON line with `--json`);
+/// returns the exit code it calls for.
+pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
+    let (exit, hint) = error::classify(err);
+    let mut stderr = std::io::stderr();
+    for line in error::render(err) {
+        let line = match line.split_once(':') {
+            Some((head @ ("error" | "hint"), rest)) if env.printer.color() => {
+                let tone = if head == "error" {
+                    crate::printer::Tone::Bad
+                } else {
+                    crate::printer::Tone::Strong
+                };
+                format!("{}:{rest}", env.printer.paint(tone, head))
+            }
+            _ => line,
+        };
+        let _ = writeln!(stderr, "{line}");
+    }
+    if env.printer.json() {
+        let outcome = match exit {
+            Exit::Decision => "declined",
+            Exit::Gate => "blocked",
+            _ => "error",
+        };
+        let report = serde_json::json!({
+            "req": env.globals.req,
+            "step": step,
+            "outcome": outcome,
+            "message": err.to_string(),
+            "data": {"exit": exit.code(), "causes": err.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(), "hint": hint},
+        });
+        let _ = writeln!(std::io::stdout(), "{report}");
+    }
+    exit
 }
 
 #[cfg(test)]

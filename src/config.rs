@@ -18,6 +18,7 @@ pub struct Config {
     /// Display names and addresses for `Co-Authored-By:`, by agent id.
     pub people: BTreeMap<String, Person>,
     pub database: Database,
+    pub deliverables: Deliverables,
     pub stage: Stage,
     pub guards: Guards,
     pub review: Review,
@@ -108,6 +109,14 @@ impl Default for Database {
             query_timeout_secs: 10,
         }
     }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deliverables {
+    /// A folder of `<REQ>/<agent>.json` files read instead of PostgreSQL (relative to the
+    /// repository root); `--deliverables` wins over it.
+    pub dir: Option<String>,
 }
 
 /// The default database when nothing else names one (SPEC §3.1).

@@ -89,7 +89,15 @@ pub fn preview(p: &Printer, old: &[u8], new: &[u8], max_lines: usize) -> String 
         };
         let (o, n) = (first.old_range().start, first.new_range().start);
         let (oe, ne) = (last.old_range().end, last.new_range().end);
-        let header = format!("@@ -{},{} +{},{} @@", o + 1, oe - o, n + 1, ne - n);
+        // As git writes it: an empty side starts at the line before (0 for an empty file).
+        let start = |at: usize, len: usize| if len == 0 { at } else { at + 1 };
+        let header = format!(
+            "@@ -{},{} +{},{} @@",
+            start(o, oe - o),
+            oe - o,
+            start(n, ne - n),
+            ne - n
+        );
         total += 1;
         if shown < max_lines {
             let _ = writeln!(out, "    {}", p.paint(Tone::Hunk, header));
@@ -101,7 +109,7 @@ pub fn preview(p: &Printer, old: &[u8], new: &[u8], max_lines: usize) -> String 
                 if shown >= max_lines {
                     continue;
                 }
-                let text = change.value().trim_end_matches(['\n', '\r']);
+                let text = crate::guards::redact(change.value().trim_end_matches(['\n', '\r']));
                 let line = match change.tag() {
                     ChangeTag::Insert => p.paint(Tone::Added, format!("+{text}")),
                     ChangeTag::Delete => p.paint(Tone::Removed, format!("-{text}")),

@@ -88,6 +88,10 @@ impl BerryError {
 
 /// The exit code and hint an error chain asks for: the outermost [`BerryError`] wins.
 pub fn classify(err: &anyhow::Error) -> (Exit, Option<String>) {
+    // anyhow finds a context value of this type anywhere in the chain it built.
+    if let Some(b) = err.downcast_ref::<BerryError>() {
+        return (b.exit, b.hint.clone());
+    }
     for cause in err.chain() {
         if let Some(b) = cause.downcast_ref::<BerryError>() {
             return (b.exit, b.hint.clone());
@@ -136,6 +140,18 @@ mod tests {
         assert_eq!(classify(&err).0, Exit::Gate);
         let plain = anyhow::anyhow!("disk full");
         assert_eq!(classify(&plain).0, Exit::Failure);
+    }
+
+    #[test]
+    fn a_berry_error_used_as_context_still_decides() {
+        let io = std::io::Error::other("refused");
+        let err = anyhow::Error::new(io)
+            .context(BerryError::failure("cannot connect").with_hint("start it"));
+        let err = err.context("verify");
+        assert_eq!(classify(&err), (Exit::Failure, Some("start it".into())));
+        let gate =
+            anyhow::Error::new(std::io::Error::other("x")).context(BerryError::gate("closed"));
+        assert_eq!(classify(&gate.context("outer")).0, Exit::Gate);
     }
 
     #[test]

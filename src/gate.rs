@@ -65,23 +65,21 @@ pub fn decide(agents: &Agents, rows: &[Row]) -> Verdict {
         None => reasons.push(format!("the QA deliverable ({}) is missing", agents.qa)),
         Some(row) => qa_reasons(&agents.qa, row, &mut reasons),
     }
-    if let Some(row) = find(&agents.critique) {
-        if let Some(obj) = row.deliverable.as_object() {
-            for key in ["critique_verdict", "decision", "verdict"] {
-                match obj.get(key) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("REJECTED") => {
-                        reasons.push(format!(
-                            "the critique ({}) is REJECTED (`{key}`)",
-                            agents.critique
-                        ));
-                    }
-                    Some(Value::String(_)) => {}
-                    Some(other) => reasons.push(format!(
-                        "the critique's `{key}` is {}, expected a string",
-                        kind(other)
-                    )),
+    if let Some(obj) = find(&agents.critique).and_then(|row| row.deliverable.as_object()) {
+        for key in ["critique_verdict", "decision", "verdict"] {
+            match obj.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("REJECTED") => {
+                    reasons.push(format!(
+                        "the critique ({}) is REJECTED (`{key}`)",
+                        agents.critique
+                    ));
                 }
+                Some(Value::String(_)) => {}
+                Some(other) => reasons.push(format!(
+                    "the critique's `{key}` is {}, expected a string",
+                    kind(other)
+                )),
             }
         }
     }

@@ -111,6 +111,28 @@ pub fn mask(secret: &str) -> String {
     format!("{keep}…({} chars)", secret.chars().count())
 }
 
+/// `text` with every secret the rules recognise replaced by its masked form, for display.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for rule in RULES.iter() {
+        if !rule.re.is_match(&out) {
+            continue;
+        }
+        let replaced = rule
+            .re
+            .replace_all(&out, |caps: &regex::Captures<'_>| {
+                let whole = caps.get(0).expect("group 0").as_str();
+                match caps.get(rule.group).filter(|_| rule.group != 0) {
+                    Some(m) => whole.replace(m.as_str(), &mask(m.as_str())),
+                    None => whole.to_string(),
+                }
+            })
+            .into_owned();
+        out = std::borrow::Cow::Owned(replaced);
+    }
+    out
+}
+
 /// Secrets and conflict markers in the lines a change adds. `added` holds (1-based line, text).
 pub fn scan_lines<'a>(
     path: &str,
@@ -262,6 +284,14 @@ mod tests {
             f[1].detail
                 .starts_with("AWS access key id: AKIA…(20 chars)")
         );
+    }
+
+    #[test]
+    fn redact_masks_secrets_in_any_text() {
+        let t = "let a = 'AKIAIOSFODNN7EXAMPLE'; // and xoxb-1234567890-abcdefghijkl";
+        let r = redact(t);
+        assert_eq!(r, "let a = 'AKIA…(20 chars)'; // and xoxb…(28 chars)");
+        assert!(matches!(redact("plain"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod deliverables;
+pub mod demo;
 pub mod diffview;
 pub mod env_vars;
 pub mod error;

@@ -84,6 +84,12 @@ impl Printer {
         }
     }
 
+    /// The same policy with every default accepted (`--yes`).
+    pub fn assume_yes(mut self) -> Printer {
+        self.yes = true;
+        self
+    }
+
     pub fn yes(&self) -> bool {
         self.yes
     }

@@ -36,8 +36,11 @@ pub struct StepReport {
     pub outcome: Outcome,
     pub message: String,
     pub data: Value,
-    /// Print no JSON line (the command's stdout is its own, as for `completions`).
+    /// Print no JSON line (the command's stdout is its own, as for `completions`, or `run`
+    /// printed one line per step already).
     pub silent: bool,
+    /// The exit code, when it is not the outcome's (a step of `run` that failed).
+    pub exit: Option<Exit>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -84,6 +87,7 @@ impl StepReport {
             message: message.into(),
             data: Value::Null,
             silent: false,
+            exit: None,
         }
     }
     pub fn quiet(mut self) -> Self {
@@ -116,6 +120,7 @@ pub struct Globals {
 }
 
 /// What every command starts from: the printer and the global options.
+#[derive(Clone)]
 pub struct Env {
     pub printer: Printer,
     pub globals: Globals,
@@ -157,19 +162,23 @@ impl Env {
         })
     }
 
-    /// `--deliverables DIR` when given, else PostgreSQL.
+    /// `--deliverables DIR` when given, else `deliverables.dir` from config, else PostgreSQL.
     pub fn source(&self, ws: &Workspace) -> Result<Box<dyn Source>> {
-        match &self.globals.deliverables {
-            Some(dir) => {
-                let dir = if dir.is_absolute() {
-                    dir.clone()
-                } else {
-                    cwd_join(dir)
-                };
-                Ok(Box::new(FolderSource::new(dir)))
-            }
-            None => Ok(Box::new(PgSource::new(&ws.config.database)?)),
+        if let Some(dir) = &self.globals.deliverables {
+            let dir = if dir.is_absolute() {
+                dir.clone()
+            } else {
+                cwd_join(dir)
+            };
+            return Ok(Box::new(FolderSource::new(dir)));
         }
+        if let Some(dir) = &ws.config.deliverables.dir {
+            let dir = ws.root.join(dir);
+            return Ok(Box::new(FolderSource::new(
+                dir.canonicalize().unwrap_or(dir),
+            )));
+        }
+        Ok(Box::new(PgSource::new(&ws.config.database)?))
     }
 }
 

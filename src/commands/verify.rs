@@ -27,6 +27,13 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(args.req, &ws.store)?;
     let p = &env.printer;
+    // Lock and read the context first: a second berry on this REQ, or a context this berry cannot
+    // read, stops here before anything is queried.
+    let mut session = if p.dry_run() {
+        None
+    } else {
+        Some(Session::open(&ws.store, req.clone(), "verify")?)
+    };
     let mut source = env.source(&ws)?;
     let rows = source.latest(&req)?;
     let verdict = gate::decide(&ws.config.agents, &rows);
@@ -77,8 +84,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
         "evidence": evidence,
     });
 
-    if !env.printer.dry_run() {
-        let mut session = Session::open(&ws.store, req.clone(), "verify")?;
+    if let Some(session) = session.as_mut() {
         ws.store.set_current(&req)?;
         session.ctx.title = title.clone().or(session.ctx.title.take());
         session.ctx.evidence = Some(evidence.clone());

@@ -56,8 +56,6 @@ impl Source for FolderSource {
             };
             let bytes =
                 fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let modified = entry.metadata().and_then(|m| m.modified()).ok();
-            let created_at = modified.and_then(|m| jiff::Timestamp::try_from(m).ok());
             let (deliverable, parse_error) = match serde_json::from_slice(&bytes) {
                 Ok(v) => (v, None),
                 Err(e) => (
@@ -72,7 +70,8 @@ impl Source for FolderSource {
                 ),
                 agent: agent.to_string(),
                 stage: None,
-                created_at,
+                // A file's mtime is not when the agent delivered: no age is claimed.
+                created_at: None,
                 deliverable,
                 parse_error,
             });

@@ -233,6 +233,7 @@ impl TestEnv {
         // Temp names of corrupt files, lock holders' pids.
         t = regex_replace(&t, r"corrupt-\d+", "corrupt-[STAMP]");
         t = regex_replace(&t, r"pid \d+", "pid [PID]");
+        t = regex_replace(&t, r"berry_test_\d+_\d+_\d+", "[DB]");
         t
     }
 
@@ -390,7 +391,7 @@ impl PgDb {
             .client()
             .query_one(
                 "INSERT INTO nats_deliverable_cache (req_number, agent, stage, deliverable, created_at) \
-                 VALUES ($1, $2, $3, $4, $5::timestamptz - make_interval(secs => $6)) RETURNING id::text",
+                 VALUES ($1, $2, $3, $4, $5::text::timestamptz - make_interval(secs => $6)) RETURNING id::text",
                 &[&req, &agent, &stage, deliverable, &NOW, &(age_secs as f64)],
             )
             .unwrap();

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod completions;
 mod config;
 mod context;
 mod fakes;

@@ -1,1 +1,365 @@
-//! placeholder
+//! `berry review`: the change set in and out of scope, the guards, exceptions, the record, and the
+//! multi-select driven for real through a pseudo-terminal.
+
+use serde_json::Value;
+
+use crate::common::{ERP, REQ, TestEnv};
+
+/// A repository with the AgogSaaS base, the agents' pending changes, and a verified REQ.
+fn verified() -> TestEnv {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let dir = env.deliverables_folder(REQ, None);
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    env
+}
+
+fn review(env: &TestEnv) -> assert_cmd::Command {
+    let mut cmd = env.berry();
+    cmd.arg("review")
+        .arg("--deliverables")
+        .arg(env.path().join("deliverables"));
+    cmd
+}
+
+fn context(env: &TestEnv) -> Value {
+    serde_json::from_slice(
+        &std::fs::read(env.repo.join(".git/berry").join(format!("{REQ}.json"))).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn changes_in_and_out_of_scope_are_told_apart_and_recorded() {
+    let env = verified();
+    let out = review(&env).output().unwrap();
+    insta::assert_snapshot!(env.transcript(&out));
+    assert_eq!(out.status.code(), Some(0));
+
+    let ctx = context(&env);
+    let files = ctx["review"]["files"].as_array().unwrap();
+    let got: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let erp = |p: &str| format!("{ERP}/{p}");
+    assert_eq!(
+        got,
+        vec![
+            (erp("backend/migrations/V0.0.63__crm.sql"), "added".into()),
+            (erp("backend/src/graphql/crm.graphql"), "added".into()),
+            (
+                erp("backend/src/modules/crm/crm.service.ts"),
+                "modified".into()
+            ),
+            (erp("backend/src/modules/crm/legacy.ts"), "renamed".into()),
+            (erp("frontend/src/pages/ContactsPage.tsx"), "added".into()),
+            (erp("frontend/src/utils/obsolete.ts"), "deleted".into()),
+        ]
+    );
+    assert_eq!(
+        files[3]["old_path"],
+        erp("backend/src/modules/crm/old-name.ts")
+    );
+    // Each blob id is what `git hash-object` says of the working-tree file.
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        if f["status"] == "deleted" {
+            assert!(f["blob"].is_null());
+        } else {
+            assert_eq!(
+                f["blob"].as_str().unwrap(),
+                env.git(&["hash-object", "--no-filters", path]).trim(),
+                "{path}"
+            );
+        }
+    }
+    assert_eq!(files[2]["insertions"], 1);
+    assert_eq!(files[2]["deletions"], 1);
+    assert_eq!(
+        ctx["review"]["out_of_scope"],
+        serde_json::json!(["README.md"])
+    );
+    assert_eq!(ctx["steps"]["review"]["outcome"], "ok");
+    assert_eq!(
+        ctx["review"]["head"].as_str().unwrap(),
+        env.git(&["rev-parse", "HEAD"]).trim()
+    );
+    // Review changes nothing in the repository.
+    assert_eq!(env.git(&["diff", "--cached", "--name-only"]), "");
+}
+
+#[test]
+fn json_gives_the_same_facts() {
+    let env = verified();
+    let out = review(&env).arg("--json").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["step"], "review");
+    assert_eq!(v["outcome"], "ok");
+    assert_eq!(v["data"]["files"].as_array().unwrap().len(), 6);
+    assert_eq!(v["data"]["out_of_scope"], serde_json::json!(["README.md"]));
+    assert_eq!(v["data"]["files"], context(&env)["review"]["files"]);
+}
+
+#[test]
+fn planted_secrets_close_the_gate_masked() {
+    let env = verified();
+    let token = format!("ghp_{}", "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8");
+    let aws = "AKIAQ3EGRTWPLXS7NB5M";
+    env.write(
+        &format!("{ERP}/backend/src/modules/crm/config.ts"),
+        format!("export const token = '{token}';\nexport const key = \"{aws}\";\n"),
+    );
+    let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(&token), "the token must be masked:\n{all}");
+    assert!(!all.contains(aws), "the key must be masked:\n{all}");
+    assert!(all.contains("secrets Implementation/print-industry-erp/backend/src/modules/crm/config.ts:1  GitHub token: ghp_…(40 chars)"), "{all}");
+    assert!(
+        all.contains("config.ts:2  AWS access key id: AKIA…(20 chars)"),
+        "{all}"
+    );
+    let ctx = context(&env);
+    assert!(ctx["review"].is_null(), "nothing recorded as reviewed");
+    assert_eq!(ctx["steps"]["review"]["outcome"], "blocked");
+    let raw =
+        std::fs::read_to_string(env.repo.join(".git/berry").join(format!("{REQ}.json"))).unwrap();
+    assert!(!raw.contains(&token));
+}
+
+#[test]
+fn allow_grants_an_exception_that_is_recorded() {
+    let env = verified();
+    let path = format!("{ERP}/backend/src/modules/crm/fixtures.ts");
+    env.write(
+        &path,
+        "// test key, revoked\nexport const k = 'AKIAQ3EGRTWPLXS7NB5M';\n",
+    );
+    let out = review(&env)
+        .arg("--allow")
+        .arg(format!("secrets:{path}"))
+        .args(["--reason", "revoked test key in a fixture"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ctx = context(&env);
+    assert_eq!(
+        ctx["review"]["allowed"],
+        serde_json::json!([{"guard": "secrets", "path": path, "reason": "revoked test key in a fixture"}])
+    );
+    // --allow without --reason is a usage error.
+    review(&env)
+        .arg("--allow")
+        .arg(format!("secrets:{path}"))
+        .assert()
+        .code(2);
+    // An unknown guard too.
+    review(&env)
+        .args(["--allow", "typos:x", "--reason", "r"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn conflict_markers_close_the_gate() {
+    let env = verified();
+    env.write(
+        &format!("{ERP}/frontend/src/pages/ContactsPage.tsx"),
+        "<<<<<<< HEAD\nexport const A = 1;\n=======\nexport const A = 2;\n>>>>>>> feature\n",
+    );
+    let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ContactsPage.tsx:1  merge conflict marker `<<<<<<<`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ContactsPage.tsx:3  merge conflict marker `=======`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn files_over_100_mb_are_blocked_over_50_mb_warned() {
+    let env = verified();
+    let big = env.repo.join(format!("{ERP}/frontend/src/pages/huge.bin"));
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(101 * 1024 * 1024)
+        .unwrap();
+    let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "large-file Implementation/print-industry-erp/frontend/src/pages/huge.bin  101.00 MB"
+        ),
+        "{stderr}"
+    );
+
+    std::fs::File::options()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(51 * 1024 * 1024)
+        .unwrap();
+    let out = review(&env).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("51.00 MB: over GitHub's recommended 50 MB")
+    );
+}
+
+#[test]
+fn review_needs_an_approved_verify() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let out = env.berry().args(["review", "--req", REQ]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("run `berry verify {REQ}` first"))
+    );
+
+    let dir = env.deliverables_folder(
+        REQ,
+        Some(serde_json::json!({"status": "COMPLETE", "testResult": "FAIL"})),
+    );
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(3);
+    let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("QA has not approved"));
+}
+
+#[test]
+fn nothing_in_scope_is_an_error_not_an_empty_review() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.write("README.md", "changed outside scope\n");
+    let dir = env.deliverables_folder(REQ, None);
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing changed within stage.paths"));
+}
+
+/// The operator deselects a file in the multi-select, through a real pseudo-terminal.
+#[test]
+fn multi_select_through_a_pseudo_terminal() {
+    let env = verified();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_PAGER", "cat")
+        .env("TERM", "xterm")
+        .arg("review")
+        .arg("--deliverables")
+        .arg(env.path().join("deliverables"));
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Files to commit").unwrap();
+    // The first item is the migration: toggle it off, accept.
+    p.send(" ").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("5 file(s) approved for commit").unwrap();
+    p.exp_eof().unwrap();
+    let ctx = context(&env);
+    assert_eq!(ctx["review"]["files"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        ctx["review"]["deselected"],
+        serde_json::json!([format!("{ERP}/backend/migrations/V0.0.63__crm.sql")])
+    );
+}
+
+/// Ctrl-C at the prompt exits 130 and records nothing.
+#[test]
+fn interrupt_at_the_prompt_exits_130() {
+    let env = verified();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_PAGER", "cat")
+        .env("TERM", "xterm")
+        .arg("review")
+        .arg("--deliverables")
+        .arg(env.path().join("deliverables"));
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Files to commit").unwrap();
+    p.send_control('c').unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(format!("{status:?}").contains("130"), "{status:?}");
+    assert!(context(&env)["review"].is_null());
+}
+
+/// Deselecting every file is the operator declining: exit 4, nothing recorded.
+#[test]
+fn deselecting_everything_declines() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.write(
+        &format!("{ERP}/backend/src/modules/crm/only.ts"),
+        "export const only = 1;\n",
+    );
+    let dir = env.deliverables_folder(REQ, None);
+    env.berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_PAGER", "cat")
+        .env("TERM", "xterm")
+        .arg("review")
+        .arg("--deliverables")
+        .arg(&dir);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("Files to commit").unwrap();
+    p.send(" ").unwrap();
+    p.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(format!("{status:?}").contains(", 4)"), "{status:?}");
+    assert!(context(&env)["review"].is_null());
+}

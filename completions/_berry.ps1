@@ -1,0 +1,378 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'berry'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'berry' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that QA approved the REQ, and record the evidence the later steps are bound to')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review the deliverables and the change set, run the guards, and record the approved files')
+            [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Stage exactly the reviewed files and commit them with a message tied to QA''s evidence')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)')
+            [CompletionResult]::new('pr', 'pr', [CompletionResultType]::ParameterValue, 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3')
+            [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason')
+            [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'berry;verify' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;review' {
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Grant an exception to a guard for one file: GUARD:PATH (guards: secrets, conflict-markers, large-file). Recorded in the context and in a commit trailer')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the exceptions given with --allow are granted')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;commit' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;test' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;push' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;pr' {
+            [CompletionResult]::new('--reviewer', '--reviewer', [CompletionResultType]::ParameterName, 'Request a review from this user (repeatable)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Add this label (repeatable)')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'The branch to merge into (default: the repository''s default branch)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Open the pull request as a draft')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;watch' {
+            [CompletionResult]::new('--appear-timeout', '--appear-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for runs to appear after the push')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between polls (adapted to what changes)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds (exit 5)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;complete' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why CI is not required (with --no-ci)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--no-ci', '--no-ci', [CompletionResultType]::ParameterName, 'Complete without a green CI run')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;block' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the REQ is blocked (goes into the notice''s summary)')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;status' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;run' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start at this step (even if it is recorded as done)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Stop after this step')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;demo' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--rejected', '--rejected', [CompletionResultType]::ParameterName, 'Show the gate closing on a REQ whose QA failed')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;completions' {
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'berry;help' {
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that QA approved the REQ, and record the evidence the later steps are bound to')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Review the deliverables and the change set, run the guards, and record the approved files')
+            [CompletionResult]::new('commit', 'commit', [CompletionResultType]::ParameterValue, 'Stage exactly the reviewed files and commit them with a message tied to QA''s evidence')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)')
+            [CompletionResult]::new('pr', 'pr', [CompletionResultType]::ParameterValue, 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3')
+            [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason')
+            [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'berry;help;verify' {
+            break
+        }
+        'berry;help;review' {
+            break
+        }
+        'berry;help;commit' {
+            break
+        }
+        'berry;help;test' {
+            break
+        }
+        'berry;help;push' {
+            break
+        }
+        'berry;help;pr' {
+            break
+        }
+        'berry;help;watch' {
+            break
+        }
+        'berry;help;complete' {
+            break
+        }
+        'berry;help;block' {
+            break
+        }
+        'berry;help;status' {
+            break
+        }
+        'berry;help;run' {
+            break
+        }
+        'berry;help;demo' {
+            break
+        }
+        'berry;help;completions' {
+            break
+        }
+        'berry;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,344 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[berry] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'berry'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'berry'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand verify 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
+            cand review 'Review the deliverables and the change set, run the guards, and record the approved files'
+            cand commit 'Stage exactly the reviewed files and commit them with a message tied to QA''s evidence'
+            cand test 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
+            cand push 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
+            cand pr 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
+            cand watch 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
+            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+            cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+            cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+            cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+            cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
+            cand completions 'Print the shell completion script for SHELL on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;verify'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;review'= {
+            cand --allow 'Grant an exception to a guard for one file: GUARD:PATH (guards: secrets, conflict-markers, large-file). Recorded in the context and in a commit trailer'
+            cand --reason 'Why the exceptions given with --allow are granted'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;commit'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;test'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;push'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;pr'= {
+            cand --reviewer 'Request a review from this user (repeatable)'
+            cand --label 'Add this label (repeatable)'
+            cand --base 'The branch to merge into (default: the repository''s default branch)'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --draft 'Open the pull request as a draft'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;watch'= {
+            cand --appear-timeout 'Seconds to wait for runs to appear after the push'
+            cand --interval 'Seconds between polls (adapted to what changes)'
+            cand --timeout 'Give up after this many seconds (exit 5)'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;complete'= {
+            cand --reason 'Why CI is not required (with --no-ci)'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --no-ci 'Complete without a green CI run'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;block'= {
+            cand --reason 'Why the REQ is blocked (goes into the notice''s summary)'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;status'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;run'= {
+            cand --from 'Start at this step (even if it is recorded as done)'
+            cand --to 'Stop after this step'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;demo'= {
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --rejected 'Show the gate closing on a REQ whose QA failed'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;completions'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;help'= {
+            cand verify 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
+            cand review 'Review the deliverables and the change set, run the guards, and record the approved files'
+            cand commit 'Stage exactly the reviewed files and commit them with a message tied to QA''s evidence'
+            cand test 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
+            cand push 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
+            cand pr 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
+            cand watch 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
+            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+            cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+            cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+            cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+            cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
+            cand completions 'Print the shell completion script for SHELL on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;help;verify'= {
+        }
+        &'berry;help;review'= {
+        }
+        &'berry;help;commit'= {
+        }
+        &'berry;help;test'= {
+        }
+        &'berry;help;push'= {
+        }
+        &'berry;help;pr'= {
+        }
+        &'berry;help;watch'= {
+        }
+        &'berry;help;complete'= {
+        }
+        &'berry;help;block'= {
+        }
+        &'berry;help;status'= {
+        }
+        &'berry;help;run'= {
+        }
+        &'berry;help;demo'= {
+        }
+        &'berry;help;completions'= {
+        }
+        &'berry;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,275 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_berry_global_optspecs
+    string join \n C= config= req= repo= deliverables= y/yes dry-run json color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_berry_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_berry_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_berry_using_subcommand
+    set -l cmd (__fish_berry_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c berry -n "__fish_berry_needs_command" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_needs_command" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_needs_command" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_needs_command" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_needs_command" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_needs_command" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_needs_command" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_needs_command" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_needs_command" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_needs_command" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_needs_command" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_needs_command" -s V -l version -d 'Print version'
+complete -c berry -n "__fish_berry_needs_command" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
+complete -c berry -n "__fish_berry_needs_command" -f -a "review" -d 'Review the deliverables and the change set, run the guards, and record the approved files'
+complete -c berry -n "__fish_berry_needs_command" -f -a "commit" -d 'Stage exactly the reviewed files and commit them with a message tied to QA\'s evidence'
+complete -c berry -n "__fish_berry_needs_command" -f -a "test" -d 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
+complete -c berry -n "__fish_berry_needs_command" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
+complete -c berry -n "__fish_berry_needs_command" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
+complete -c berry -n "__fish_berry_needs_command" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
+complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_needs_command" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+complete -c berry -n "__fish_berry_needs_command" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
+complete -c berry -n "__fish_berry_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c berry -n "__fish_berry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c berry -n "__fish_berry_using_subcommand verify" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand verify" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand verify" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand verify" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand verify" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand verify" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand verify" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand verify" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand verify" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand verify" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand review" -l allow -d 'Grant an exception to a guard for one file: GUARD:PATH (guards: secrets, conflict-markers, large-file). Recorded in the context and in a commit trailer' -r
+complete -c berry -n "__fish_berry_using_subcommand review" -l reason -d 'Why the exceptions given with --allow are granted' -r
+complete -c berry -n "__fish_berry_using_subcommand review" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand review" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand review" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand review" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand review" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand review" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand review" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand review" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand review" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand review" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand review" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand review" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand commit" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand commit" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand commit" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand commit" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand commit" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand commit" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand commit" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand commit" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand commit" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand commit" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand commit" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand commit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand test" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand test" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand test" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand test" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand test" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand test" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand test" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand test" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand test" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand push" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand push" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand push" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand push" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand push" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand push" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand push" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand push" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand push" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l reviewer -d 'Request a review from this user (repeatable)' -r
+complete -c berry -n "__fish_berry_using_subcommand pr" -l label -d 'Add this label (repeatable)' -r
+complete -c berry -n "__fish_berry_using_subcommand pr" -l base -d 'The branch to merge into (default: the repository\'s default branch)' -r
+complete -c berry -n "__fish_berry_using_subcommand pr" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand pr" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand pr" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand pr" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand pr" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand pr" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand pr" -l draft -d 'Open the pull request as a draft'
+complete -c berry -n "__fish_berry_using_subcommand pr" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand pr" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand pr" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand pr" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand watch" -l appear-timeout -d 'Seconds to wait for runs to appear after the push' -r
+complete -c berry -n "__fish_berry_using_subcommand watch" -l interval -d 'Seconds between polls (adapted to what changes)' -r
+complete -c berry -n "__fish_berry_using_subcommand watch" -l timeout -d 'Give up after this many seconds (exit 5)' -r
+complete -c berry -n "__fish_berry_using_subcommand watch" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand watch" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand watch" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand watch" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand watch" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand watch" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand watch" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand watch" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand watch" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI is not required (with --no-ci)' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand complete" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand complete" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
+complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand complete" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand complete" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand complete" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand block" -l reason -d 'Why the REQ is blocked (goes into the notice\'s summary)' -r
+complete -c berry -n "__fish_berry_using_subcommand block" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand block" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand block" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand block" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand block" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand block" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand block" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand block" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand block" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand block" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand block" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand status" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand status" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand status" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand status" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand status" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand status" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand status" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand status" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand status" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand status" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand status" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand run" -l from -d 'Start at this step (even if it is recorded as done)' -r -f -a "verify\t''
+review\t''
+commit\t''
+test\t''
+push\t''
+pr\t''
+watch\t''
+complete\t''"
+complete -c berry -n "__fish_berry_using_subcommand run" -l to -d 'Stop after this step' -r -f -a "verify\t''
+review\t''
+commit\t''
+test\t''
+push\t''
+pr\t''
+watch\t''
+complete\t''"
+complete -c berry -n "__fish_berry_using_subcommand run" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand run" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand run" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand run" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand run" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand run" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand run" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand run" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand run" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand run" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand demo" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand demo" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand demo" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand demo" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand demo" -l rejected -d 'Show the gate closing on a REQ whose QA failed'
+complete -c berry -n "__fish_berry_using_subcommand demo" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand demo" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand demo" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand completions" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand completions" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand completions" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand completions" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand completions" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand completions" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand completions" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand completions" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand completions" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand completions" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand completions" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "review" -d 'Review the deliverables and the change set, run the guards, and record the approved files'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "commit" -d 'Stage exactly the reviewed files and commit them with a message tied to QA\'s evidence'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "test" -d 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
