@@ -326,12 +326,20 @@ fn check_lease(
         None => Ok(false),
         Some(r) if r == tip => Ok(false),
         Some(r) if lease == Some(r.to_string().as_str()) => Ok(true),
+        Some(r) if lease.is_none() => Err(BerryError::failure(format!(
+            "{} exists on {} already ({}) and berry did not push it",
+            target.remote_ref(),
+            target.remote,
+            short(&r.to_string())
+        ))
+        .with_hint("berry does not overwrite a branch it did not create; rename or remove that branch, then `berry push` again")
+        .into()),
         Some(r) => Err(BerryError::failure(format!(
             "{} on {} is {}, not what berry pushed there ({}): someone else pushed to it",
             target.remote_ref(),
             target.remote,
             short(&r.to_string()),
-            lease.map(short).unwrap_or_else(|| "nothing".into())
+            lease.map(short).unwrap_or_default()
         ))
         .with_hint("berry does not overwrite work it did not push; integrate it by hand")
         .into()),

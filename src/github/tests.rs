@@ -381,3 +381,25 @@ fn issues_are_found_by_marker_and_updated() {
         n
     );
 }
+
+#[test]
+fn connection_errors_are_retried_then_reported() {
+    // Nothing listens on the discard port.
+    let mut c = Client::new("http://127.0.0.1:9", None).unwrap();
+    c.retry.base_delay = Duration::from_millis(1);
+    let e = c.get_json("/repos/o/r", "the repository").unwrap_err();
+    assert!(matches!(e, ApiError::Network { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("cannot reach GitHub at http://127.0.0.1:9"),
+        "{e}"
+    );
+    assert_eq!(c.stats().retries, 3);
+    assert_eq!(c.stats().requests, 4);
+    // A POST is tried once.
+    let e = c
+        .post_json("/repos/o/r/pulls", &json!({}), "x")
+        .unwrap_err();
+    assert!(matches!(e, ApiError::Network { .. }), "{e}");
+    assert_eq!(c.stats().requests, 5);
+}

@@ -334,3 +334,28 @@ fn transcripts_of_refusals() {
         redact(s.env.transcript(&out))
     );
 }
+
+#[test]
+fn a_feature_branch_berry_did_not_push_is_never_overwritten() {
+    let s = Shipping::new("main");
+    // Someone made feature/<REQ> on the remote already.
+    let feature = format!("feature/{REQ}");
+    s.env.git(&[
+        "push",
+        "-q",
+        "origin",
+        &format!("main~1:refs/heads/{feature}"),
+    ]);
+    let theirs = s.remote_sha(&format!("refs/heads/{feature}")).unwrap();
+    s.refuse_with("refs/heads/main", &hook_lines("protected-branch-GH006.txt"));
+    let _server = s.over_http();
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
+    assert!(
+        stderr(&out).contains("berry did not push it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.remote_sha(&format!("refs/heads/{feature}")), Some(theirs));
+    assert!(s.context()["ledger"]["push"].is_null());
+}
