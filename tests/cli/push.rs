@@ -359,3 +359,28 @@ fn a_feature_branch_berry_did_not_push_is_never_overwritten() {
     assert_eq!(s.remote_sha(&format!("refs/heads/{feature}")), Some(theirs));
     assert!(s.context()["ledger"]["push"].is_null());
 }
+
+/// On a terminal the operator is asked; declining the feature branch pushes nothing (exit 4).
+#[test]
+fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
+    let s = Shipping::new("main");
+    s.refuse_with("refs/heads/main", &hook_lines("protected-branch-GH006.txt"));
+    let _server = s.over_http();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    s.env.apply_env(&mut cmd);
+    cmd.current_dir(&s.env.repo)
+        .env("TERM", "xterm")
+        .env("GH_TOKEN", TOKEN)
+        .env("BERRY_DELIVERABLES", &s.deliverables)
+        .arg("push");
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string(&format!("Push feature/{REQ} instead")).unwrap();
+    p.send("n").unwrap();
+    p.flush().unwrap();
+    p.exp_string("declined").unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(format!("{status:?}").ends_with(", 4)"), "{status:?}");
+    assert_eq!(s.remote_sha(&format!("refs/heads/feature/{REQ}")), None);
+    assert!(s.context()["ledger"]["push"].is_null());
+}
