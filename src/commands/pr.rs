@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Env, Outcome, Session, StepReport, Workspace};
 use crate::error::BerryError;
 use crate::github::pulls::{self, CreateRefusal, NewPull, Pull};
-use crate::github::{self, Client, RepoId};
+use crate::github::{self, RepoId};
 use crate::printer::Tone;
 use crate::push::PushRecord;
 use crate::req::ReqNumber;
@@ -111,8 +111,8 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         })?;
 
     let repo_id = resolve_repo(env, &ws, &push)?;
-    let base_url = github::api_base(repo_id.host.as_deref(), ws.config.github.api_url.as_deref());
-    let token = github::token_for(!github::is_dotcom(&base_url));
+    let client = github::client_for(&repo_id, &ws.config.github)?;
+    let base_url = client.base().to_string();
     let title = match session.ctx.title.as_deref() {
         Some(t) => format!("{req}: {t}"),
         None => req.to_string(),
@@ -157,13 +157,12 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         );
     }
 
-    if token.is_none() {
+    if client.token_source().is_none() {
         p.warn(format!(
             "no GitHub token in {}: trying without one",
             github::token_sources(!github::is_dotcom(&base_url))
         ));
     }
-    let client = Client::new(&base_url, token)?;
     let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
 
     let default = pulls::default_branch(&client, &repo_id).map_err(api)?;
@@ -294,32 +293,18 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
 
 /// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`.
 pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<RepoId> {
-    let slug = |s: &str, from: &str| {
-        RepoId::parse_slug(s).ok_or_else(|| {
-            anyhow::Error::from(BerryError::usage(format!("{from} `{s}` is not OWNER/REPO")))
-        })
-    };
-    if let Some(s) = &env.globals.repo {
-        return slug(s, "--repo");
-    }
     let raw = ws
         .repo
         .find_remote(&push.remote)
         .ok()
         .and_then(|r| r.url().ok().map(str::to_string))
         .unwrap_or_else(|| push.url.clone());
-    if let Some(r) = github::parse_remote_url(&raw) {
-        return Ok(r);
-    }
-    if let Some(s) = &ws.config.github.repo {
-        return slug(s, "github.repo");
-    }
-    Err(BerryError::usage(format!(
-        "the remote `{}` ({}) does not name a GitHub repository",
-        push.remote, push.url
-    ))
-    .with_hint("pass --repo OWNER/REPO, set BERRY_GITHUB_REPO, or github.repo in berry.toml")
-    .into())
+    Ok(github::locate(
+        env.globals.repo.as_deref(),
+        &push.remote,
+        &raw,
+        &ws.config.github,
+    )?)
 }
 
 fn render_body(

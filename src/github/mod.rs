@@ -155,6 +155,43 @@ pub fn is_dotcom(base: &str) -> bool {
     base.starts_with("https://api.github.com")
 }
 
+/// The GitHub repository berry works on: `explicit` (`--repo`, `BERRY_GITHUB_REPO`) wins, else
+/// the remote's URL when it names one, else config `github.repo`. `remote` names the remote in
+/// the error.
+pub fn locate(
+    explicit: Option<&str>,
+    remote: &str,
+    remote_url: &str,
+    cfg: &crate::config::Github,
+) -> Result<RepoId, BerryError> {
+    let slug = |s: &str, from: &str| {
+        RepoId::parse_slug(s)
+            .ok_or_else(|| BerryError::usage(format!("{from} `{s}` is not OWNER/REPO")))
+    };
+    if let Some(s) = explicit {
+        return slug(s, "--repo");
+    }
+    if let Some(r) = parse_remote_url(remote_url) {
+        return Ok(r);
+    }
+    if let Some(s) = &cfg.repo {
+        return slug(s, "github.repo");
+    }
+    Err(BerryError::usage(format!(
+        "the remote `{remote}` ({}) does not name a GitHub repository",
+        redact_url(remote_url)
+    ))
+    .with_hint("pass --repo OWNER/REPO, set BERRY_GITHUB_REPO, or github.repo in berry.toml"))
+}
+
+/// A client for `repo`: API base from `GITHUB_API_URL`, config `github.api_url` or the host;
+/// the token for that API (see [`token_for`]).
+pub fn client_for(repo: &RepoId, cfg: &crate::config::Github) -> anyhow::Result<Client> {
+    let base = api_base(repo.host.as_deref(), cfg.api_url.as_deref());
+    let token = token_for(!is_dotcom(&base));
+    Client::new(&base, token)
+}
+
 /// A token that never shows itself.
 #[derive(Clone)]
 pub struct Token {

@@ -403,3 +403,28 @@ fn connection_errors_are_retried_then_reported() {
     assert!(matches!(e, ApiError::Network { .. }), "{e}");
     assert_eq!(c.stats().requests, 5);
 }
+
+#[test]
+fn the_repository_is_located_explicit_then_remote_then_config() {
+    let cfg = crate::config::Github {
+        repo: Some("cfg/repo".into()),
+        ..Default::default()
+    };
+    let none = crate::config::Github::default();
+    let at = |e: Option<&str>, url: &str, c: &crate::config::Github| {
+        locate(e, "origin", url, c).map(|r| r.full_name())
+    };
+    assert_eq!(
+        at(Some("cli/repo"), "git@github.com:o/r.git", &cfg).unwrap(),
+        "cli/repo"
+    );
+    assert_eq!(at(None, "git@github.com:o/r.git", &cfg).unwrap(), "o/r");
+    assert_eq!(
+        at(None, "file:///srv/mirror.git", &cfg).unwrap(),
+        "cfg/repo"
+    );
+    let e = at(None, "file:///srv/mirror.git", &none).unwrap_err();
+    assert_eq!(e.exit, crate::error::Exit::Usage);
+    assert!(e.hint.unwrap().contains("--repo OWNER/REPO"));
+    assert!(at(Some("not-a-slug"), "", &none).is_err());
+}

@@ -443,3 +443,51 @@ fn dry_run_transcript() {
     let t = s.env.transcript(&out).replace(&server.url(), "[API]");
     insta::assert_snapshot!(t);
 }
+
+#[test]
+fn the_repository_comes_from_an_ssh_remote_url_and_a_local_remote_needs_repo() {
+    let s = pushed(BRANCH);
+    let mut server = Server::new();
+    // A local bare origin without --repo: a usage error that says how to name the repository.
+    let out = s
+        .berry()
+        .env("GITHUB_API_URL", server.url())
+        .arg("pr")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert!(
+        stderr(&out).contains("does not name a GitHub repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("--repo OWNER/REPO"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The same remote on GitHub over SSH names octocat/Hello-World itself.
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &format!("git@github.com:{OWNER}/{NAME}.git"),
+    ]);
+    let repo = repo_mock(&mut server, "main").expect(1).create();
+    let _list = list_mock(&mut server, json!([]));
+    let _create = create_mock(
+        &mut server,
+        201,
+        pull_json(21, BRANCH, "main", &format!("{OWNER}/{NAME}")).to_string(),
+    );
+    let out = s
+        .berry()
+        .env("GITHUB_API_URL", server.url())
+        .arg("pr")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    repo.assert();
+    assert_eq!(s.context()["ledger"]["pr"]["number"], 21);
+}

@@ -374,7 +374,8 @@ fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
         .env("BERRY_DELIVERABLES", &s.deliverables)
         .arg("push");
     let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
-    p.exp_string(&format!("Push feature/{REQ} instead")).unwrap();
+    p.exp_string(&format!("Push feature/{REQ} instead"))
+        .unwrap();
     p.send("n").unwrap();
     p.flush().unwrap();
     p.exp_string("declined").unwrap();
