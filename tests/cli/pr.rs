@@ -491,3 +491,24 @@ fn the_repository_comes_from_an_ssh_remote_url_and_a_local_remote_needs_repo() {
     repo.assert();
     assert_eq!(s.context()["ledger"]["pr"]["number"], 21);
 }
+
+#[test]
+fn on_enterprise_server_gh_enterprise_token_goes_first() {
+    let s = pushed("main");
+    let mut server = Server::new();
+    // The fake's URL is not api.github.com: it stands for GitHub Enterprise Server.
+    let repo = server
+        .mock("GET", format!("/repos/{OWNER}/{NAME}").as_str())
+        .match_header("authorization", "Bearer ghe_enterprise_token")
+        .with_status(200)
+        .with_body(repo_json("main"))
+        .expect(1)
+        .create();
+    let out = pr(&s, &server)
+        .env("GH_ENTERPRISE_TOKEN", "ghe_enterprise_token")
+        .arg("pr")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    repo.assert();
+}
