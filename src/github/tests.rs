@@ -380,6 +380,27 @@ fn issues_are_found_by_marker_and_updated() {
         pulls::update_issue(&c, &repo, n, "t2", "b").unwrap().number,
         n
     );
+
+    let request: Value = serde_json::from_str(&fixture("issues-create-request.json")).unwrap();
+    let post = s
+        .mock("POST", "/repos/o/r/issues")
+        .match_body(Matcher::PartialJson(
+            json!({"title": request["title"], "labels": request["labels"]}),
+        ))
+        .with_status(201)
+        .with_body(created.to_string())
+        .expect(1)
+        .create();
+    let made = pulls::create_issue(
+        &c,
+        &repo,
+        request["title"].as_str().unwrap(),
+        request["body"].as_str().unwrap(),
+        &["bug".to_string()],
+    )
+    .unwrap();
+    assert_eq!(made.number, n);
+    post.assert();
 }
 
 #[test]
