@@ -385,3 +385,52 @@ fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
     assert_eq!(s.remote_sha(&format!("refs/heads/feature/{REQ}")), None);
     assert!(s.context()["ledger"]["push"].is_null());
 }
+
+/// Without a token, git's credential helper answers, as it would for `git push`.
+#[test]
+fn git_credential_helpers_are_asked_when_no_token_is_set() {
+    let s = Shipping::new("main");
+    let _server = s.over_http();
+    s.env.git(&[
+        "config",
+        "credential.helper",
+        &format!("!f() {{ echo username=x-access-token; echo password={TOKEN}; }}; f"),
+    ]);
+    let out = s
+        .berry()
+        .env_remove("GH_TOKEN")
+        .arg("push")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
+}
+
+/// The branch goes to its configured upstream (remote and branch name), and --json prints one
+/// line with the record.
+#[test]
+fn the_upstream_decides_where_the_branch_goes() {
+    let s = Shipping::new("work");
+    let url = format!("file://{}", s.bare.display());
+    s.env.git(&["remote", "add", "upstream", &url]);
+    s.env.git(&["config", "branch.work.remote", "upstream"]);
+    s.env
+        .git(&["config", "branch.work.merge", "refs/heads/shipping"]);
+    let out = s.berry().args(["--json", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let line: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(line["step"], "push");
+    assert_eq!(line["outcome"], "ok");
+    assert_eq!(line["data"]["remote"], "upstream");
+    assert_eq!(line["data"]["ref"], "refs/heads/shipping");
+    assert_eq!(
+        s.remote_sha("refs/heads/shipping").as_deref(),
+        Some(s.sha.as_str())
+    );
+    assert_eq!(s.remote_sha("refs/heads/work"), None);
+}
