@@ -140,8 +140,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;pr'= {
             cand --reviewer 'Request a review from this user (repeatable)'
@@ -162,8 +162,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;watch'= {
             cand --appear-timeout 'Seconds to wait for runs to appear after the push'

@@ -124,7 +124,7 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show th
 complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand push" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand push" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand push" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l reviewer -d 'Request a review from this user (repeatable)' -r
 complete -c berry -n "__fish_berry_using_subcommand pr" -l label -d 'Add this label (repeatable)' -r
 complete -c berry -n "__fish_berry_using_subcommand pr" -l base -d 'The branch to merge into (default: the repository\'s default branch)' -r
@@ -142,7 +142,7 @@ complete -c berry -n "__fish_berry_using_subcommand pr" -l dry-run -d 'Show the 
 complete -c berry -n "__fish_berry_using_subcommand pr" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand pr" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand pr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l appear-timeout -d 'Seconds to wait for runs to appear after the push' -r
 complete -c berry -n "__fish_berry_using_subcommand watch" -l interval -d 'Seconds between polls (adapted to what changes)' -r
 complete -c berry -n "__fish_berry_using_subcommand watch" -l timeout -d 'Give up after this many seconds (exit 5)' -r

@@ -1,12 +1,25 @@
-//! `berry pr` (issue #4).
+//! `berry pr`: find the open pull request for `owner:branch`, or create it (SPEC §1, §5.2).
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Args;
+use serde_json::{Value, json};
 
-use super::{Env, StepReport};
+use super::{Env, Outcome, Session, StepReport, Workspace};
+use crate::error::BerryError;
+use crate::github::pulls::{self, CreateRefusal, NewPull, Pull};
+use crate::github::{self, RepoId};
+use crate::printer::Tone;
+use crate::push::PushRecord;
+use crate::req::ReqNumber;
 
 /// Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from
 /// templates/pr.md). On the default branch a PR is recorded as not needed.
+///
+/// The repository comes from --repo (or BERRY_GITHUB_REPO), else the pushed remote's URL, else
+/// config github.repo; the API from GITHUB_API_URL, else the host. The token is GH_TOKEN or
+/// GITHUB_TOKEN (GH_ENTERPRISE_TOKEN first on GitHub Enterprise Server). The body template can
+/// be overridden by .berry/templates/pr.md in the repository. With --dry-run the requests are
+/// printed (method, URL, JSON body) and nothing is sent.
 #[derive(Debug, Args)]
 pub struct PrArgs {
     /// Open the pull request as a draft.
@@ -23,6 +36,403 @@ pub struct PrArgs {
     pub base: Option<String>,
 }
 
-pub fn run(_env: &Env, _args: PrArgs) -> Result<StepReport> {
-    super::not_built("pr", 4)
+/// What `berry pr` records in `ledger.pr`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrRecord {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_needed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub head: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    pub at: jiff::Timestamp,
+    /// It was open already (found, not created by this run).
+    #[serde(default)]
+    pub existing: bool,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+pub const TEMPLATE: &str = include_str!("../../templates/pr.md");
+pub const OVERRIDE: &str = ".berry/templates/pr.md";
+
+pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
+    let ws = env.workspace()?;
+    let req = env.req(None, &ws.store)?;
+    let p = &env.printer;
+    let mut session = Session::existing(&ws.store, req.clone(), "pr")?;
+
+    if let Some(prev) = session
+        .ctx
+        .ledger
+        .pr
+        .as_ref()
+        .and_then(|v| serde_json::from_value::<PrRecord>(v.clone()).ok())
+    {
+        if prev.not_needed {
+            p.line(format!(
+                "{} no pull request needed: {} is the default branch (recorded)",
+                p.paint(Tone::Good, "✔"),
+                prev.head
+            ));
+        } else {
+            p.line(format!(
+                "{} pull request #{} is recorded: {}",
+                p.paint(Tone::Good, "✔"),
+                prev.number.unwrap_or_default(),
+                prev.url.as_deref().unwrap_or("")
+            ));
+            if let Some(u) = &prev.url {
+                p.result(u);
+            }
+        }
+        let data = serde_json::to_value(&prev)?;
+        return Ok(
+            StepReport::new("pr", Some(req), Outcome::Ok, "already recorded").with_data(data),
+        );
+    }
+
+    let push: PushRecord = session
+        .ctx
+        .ledger
+        .push
+        .as_ref()
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .ok_or_else(|| {
+            BerryError::gate(format!("{req} has not been pushed yet"))
+                .with_hint("run `berry push` first")
+        })?;
+
+    let repo_id = resolve_repo(env, &ws, &push)?;
+    let client = github::client_for(&repo_id, &ws.config.github)?;
+    let base_url = client.base().to_string();
+    let title = match session.ctx.title.as_deref() {
+        Some(t) => format!("{req}: {t}"),
+        None => req.to_string(),
+    };
+    let body = render_body(env, &ws, &session, &req, &push)?;
+
+    if p.dry_run() {
+        let base = args
+            .base
+            .clone()
+            .unwrap_or_else(|| "<default branch>".into());
+        let new = NewPull {
+            title,
+            body,
+            head: push.branch.clone(),
+            base,
+            draft: args.draft,
+        };
+        let rp = pulls::repo_path(&repo_id);
+        p.line("would send (nothing was sent):");
+        p.result(format!("GET {base_url}{rp}"));
+        p.result(format!(
+            "GET {base_url}{}",
+            pulls::list_path(&repo_id, &push.branch)
+        ));
+        p.result(format!("POST {base_url}{rp}/pulls"));
+        p.result(serde_json::to_string_pretty(&new.to_json())?);
+        if !args.reviewer.is_empty() {
+            p.result(format!(
+                "POST {base_url}{rp}/pulls/<number>/requested_reviewers"
+            ));
+            p.result(json!({"reviewers": args.reviewer}).to_string());
+        }
+        if !args.label.is_empty() {
+            p.result(format!("POST {base_url}{rp}/issues/<number>/labels"));
+            p.result(json!({"labels": args.label}).to_string());
+        }
+        return Ok(
+            StepReport::new("pr", Some(req), Outcome::Skipped, "dry run").with_data(json!({
+                "repo": repo_id.full_name(), "api": base_url, "request": new.to_json(),
+            })),
+        );
+    }
+
+    if client.token_source().is_none() {
+        p.warn(format!(
+            "no GitHub token in {}: trying without one",
+            github::token_sources(!github::is_dotcom(&base_url))
+        ));
+    }
+    let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
+
+    let default = pulls::default_branch(&client, &repo_id).map_err(api)?;
+    let now = crate::clock::now()?;
+    if push.branch == default && args.base.as_deref().is_none_or(|b| b == default) {
+        let rec = PrRecord {
+            not_needed: true,
+            number: None,
+            url: None,
+            head: push.branch.clone(),
+            base: Some(default.clone()),
+            at: now,
+            existing: false,
+            draft: false,
+            reviewers: vec![],
+            labels: vec![],
+        };
+        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.record(
+            "pr",
+            Outcome::Ok,
+            "not needed: pushed to the default branch",
+        )?;
+        p.line(format!(
+            "{} no pull request needed: {} is {}'s default branch",
+            p.paint(Tone::Good, "✔"),
+            default,
+            repo_id
+        ));
+        return Ok(StepReport::new("pr", Some(req), Outcome::Ok, "not needed")
+            .with_data(serde_json::to_value(&rec)?));
+    }
+    let base = args.base.clone().unwrap_or(default);
+
+    let mut existing = true;
+    let pull: Pull = match pulls::find_open(&client, &repo_id, &push.branch, Some(&base))
+        .map_err(api)?
+    {
+        Some(found) => found,
+        None => {
+            let new = NewPull {
+                title: title.clone(),
+                body,
+                head: push.branch.clone(),
+                base: base.clone(),
+                draft: args.draft,
+            };
+            match pulls::create(&client, &repo_id, &new) {
+                Ok(created) => {
+                    existing = false;
+                    created
+                }
+                Err(e) => match pulls::refusal(&e) {
+                    Some(CreateRefusal::AlreadyExists) => {
+                        p.detail("GitHub says the pull request exists already; looking it up");
+                        pulls::find_open(&client, &repo_id, &push.branch, None)
+                            .map_err(api)?
+                            .ok_or_else(|| {
+                                BerryError::failure(format!(
+                                    "GitHub says a pull request from {}:{} exists, but none is open with that head",
+                                    repo_id.owner, push.branch
+                                ))
+                            })?
+                    }
+                    Some(CreateRefusal::NoCommits(m)) => {
+                        return Err(BerryError::failure(format!(
+                            "no pull request: {base} already has every commit of {} ({m})",
+                            push.branch
+                        ))
+                        .with_hint("nothing to propose; check that `berry push` pushed the commit, or pick another --base")
+                        .into());
+                    }
+                    None => return Err(api(e)),
+                },
+            }
+        }
+    };
+
+    let mut rec = PrRecord {
+        not_needed: false,
+        number: Some(pull.number),
+        url: Some(pull.url.clone()),
+        head: pull.head.clone(),
+        base: Some(pull.base.clone()),
+        at: now,
+        existing,
+        draft: pull.draft,
+        reviewers: vec![],
+        labels: vec![],
+    };
+    session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+    session.save()?;
+    p.line(format!(
+        "{} pull request #{} {}: {}",
+        p.paint(Tone::Good, "✔"),
+        pull.number,
+        if existing {
+            "is open already"
+        } else {
+            "opened"
+        },
+        pull.url
+    ));
+
+    if !args.reviewer.is_empty() {
+        pulls::request_reviewers(&client, &repo_id, pull.number, &args.reviewer).map_err(api)?;
+        rec.reviewers = args.reviewer.clone();
+        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.save()?;
+        p.line(format!(
+            "  review requested from {}",
+            args.reviewer.join(", ")
+        ));
+    }
+    if !args.label.is_empty() {
+        pulls::add_labels(&client, &repo_id, pull.number, &args.label).map_err(api)?;
+        rec.labels = args.label.clone();
+        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.save()?;
+        p.line(format!("  labelled {}", args.label.join(", ")));
+    }
+    let msg = format!("pull request #{}", pull.number);
+    session.record("pr", Outcome::Ok, &msg)?;
+    p.line(p.paint(Tone::Dim, "  next: berry watch"));
+    p.result(&pull.url);
+    Ok(StepReport::new("pr", Some(req), Outcome::Ok, msg).with_data(serde_json::to_value(&rec)?))
+}
+
+/// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`.
+pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<RepoId> {
+    let raw = ws
+        .repo
+        .find_remote(&push.remote)
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        .unwrap_or_else(|| push.url.clone());
+    Ok(github::locate(
+        env.globals.repo.as_deref(),
+        &push.remote,
+        &raw,
+        &ws.config.github,
+    )?)
+}
+
+fn render_body(
+    env: &Env,
+    ws: &Workspace,
+    session: &Session,
+    req: &ReqNumber,
+    push: &PushRecord,
+) -> Result<String> {
+    let over = ws.root.join(OVERRIDE);
+    let text = match std::fs::read_to_string(&over) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => TEMPLATE.to_string(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", over.display())),
+    };
+    let rows = match env.source(ws).and_then(|mut s| s.latest(req)) {
+        Ok(r) => r,
+        Err(e) => {
+            env.printer.warn(format!(
+                "the deliverables could not be read ({e}); the body lists only the recorded evidence"
+            ));
+            vec![]
+        }
+    };
+    let ctx = body_context(ws, session, req, push, &rows);
+    let mut j = minijinja::Environment::new();
+    j.set_trim_blocks(true);
+    j.set_lstrip_blocks(true);
+    j.add_template_owned("pr.md", text)
+        .with_context(|| "the pull request template does not parse".to_string())?;
+    let out = j
+        .get_template("pr.md")?
+        .render(minijinja::Value::from_serialize(&ctx))
+        .context("the pull request template does not render")?;
+    Ok(out.trim_end().to_string() + "\n")
+}
+
+fn body_context(
+    ws: &Workspace,
+    session: &Session,
+    req: &ReqNumber,
+    push: &PushRecord,
+    rows: &[crate::deliverables::Row],
+) -> Value {
+    let agents = &ws.config.agents;
+    let summary: Vec<Value> = agents
+        .summary
+        .iter()
+        .filter_map(|a| {
+            let r = rows.iter().find(|r| &r.agent == a)?;
+            let text = r.deliverable.get("summary")?.as_str()?.trim().to_string();
+            (!text.is_empty()).then(|| json!({"agent": a, "text": text}))
+        })
+        .collect();
+    let mut changes: Vec<String> = Vec::new();
+    for a in &agents.summary {
+        let Some(r) = rows.iter().find(|r| &r.agent == a) else {
+            continue;
+        };
+        for ptr in [
+            "/filesCreated",
+            "/filesModified",
+            "/changes/files_created",
+            "/changes/files_modified",
+            "/changes/files_deleted",
+        ] {
+            if let Some(list) = r.deliverable.pointer(ptr).and_then(Value::as_array) {
+                for f in list.iter().filter_map(Value::as_str) {
+                    if !changes.iter().any(|c| c == f) {
+                        changes.push(f.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let qa = rows.iter().find(|r| r.agent == agents.qa).map(|r| {
+        let d = &r.deliverable;
+        let num = |ptrs: &[&str]| {
+            ptrs.iter()
+                .find_map(|p| d.pointer(p).cloned())
+                .unwrap_or(Value::Null)
+        };
+        json!({
+            "agent": r.agent,
+            "status": d.get("status").and_then(Value::as_str).unwrap_or("unknown"),
+            "total": num(&["/testResults/totalTests", "/testResults/total"]),
+            "passed": num(&["/testResults/passed"]),
+            "failed": num(&["/testResults/failed", "/testsFailed"]),
+            "skipped": num(&["/testResults/skipped"]),
+        })
+    });
+    let deliverables: Vec<Value> = if rows.is_empty() {
+        session
+            .ctx
+            .evidence
+            .as_ref()
+            .map(|e| {
+                e.deliverables
+                    .iter()
+                    .map(|d| json!({"agent": d.agent, "status": d.status.as_deref().unwrap_or("-"), "verdict": "delivered"}))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        crate::gate::decide(agents, rows)
+            .agents
+            .iter()
+            .map(|l| {
+                let verdict = if !l.delivered {
+                    "missing".to_string()
+                } else if let Some(v) = &l.verdict {
+                    v.clone()
+                } else if !l.problems.is_empty() {
+                    l.problems.join("; ")
+                } else {
+                    "ok".to_string()
+                };
+                json!({"agent": l.agent, "status": l.status.as_deref().unwrap_or("-"), "verdict": verdict})
+            })
+            .collect()
+    };
+    json!({
+        "req": req.as_str(),
+        "title": session.ctx.title.as_deref().unwrap_or(""),
+        "summary": summary,
+        "changes": changes,
+        "qa": qa,
+        "deliverables": deliverables,
+        "commit": {"sha": push.sha, "short": push.sha.chars().take(12).collect::<String>(), "branch": push.branch},
+    })
 }

@@ -1,0 +1,618 @@
+//! Pushing berry's commit (SPEC §4.3): git2 push with the credentials a user's git would find,
+//! the remote's answer captured (ref statuses and `remote:` sideband lines) and told apart, the
+//! remote ref read back, and a rebase onto the remote branch that leaves nothing behind when it
+//! conflicts.
+//!
+//! Never prints; the caller passes a progress callback. The token is only ever handed to libgit2
+//! as a credential, never put into a URL or a message.
+
+use std::cell::RefCell;
+
+use anyhow::{Context as _, Result};
+use git2::{
+    AutotagOption, Cred, CredentialType, Direction, ErrorClass, ErrorCode, FetchOptions, Oid,
+    PushOptions, RebaseOptions, RemoteCallbacks, Repository,
+};
+
+use crate::github::{self, Token};
+
+/// What `berry commit` records in `ledger.commit` (at least these fields).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct CommitRecord {
+    pub sha: String,
+    pub branch: String,
+}
+
+/// What `berry push` records in `ledger.push`; `pr` and `watch` read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PushRecord {
+    /// The remote's name.
+    pub remote: String,
+    /// Its URL, never with credentials.
+    pub url: String,
+    /// The remote ref (`refs/heads/…`).
+    #[serde(rename = "ref")]
+    pub refname: String,
+    /// The commit the remote ref was verified to hold (after a rebase: the rebased commit).
+    pub sha: String,
+    /// The branch name on the remote (the PR's head).
+    pub branch: String,
+    /// berry made this branch (`feature/<REQ>` after a protected-branch refusal): only such a
+    /// branch is ever force-pushed, and only with a lease on `sha`.
+    pub berry_created: bool,
+    pub at: jiff::Timestamp,
+    /// The commit recorded by `berry commit`, when a rebase replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<String>,
+}
+
+/// Where a branch goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The remote's name (`origin`).
+    pub remote: String,
+    /// Its URL without credentials.
+    pub url: String,
+    pub local_branch: String,
+    /// The branch name on the remote.
+    pub remote_branch: String,
+}
+
+impl Target {
+    pub fn remote_ref(&self) -> String {
+        format!("refs/heads/{}", self.remote_branch)
+    }
+    pub fn tracking_ref(&self) -> String {
+        format!("refs/remotes/{}/{}", self.remote, self.remote_branch)
+    }
+}
+
+/// The branch's upstream (`branch.<b>.remote` / `branch.<b>.merge`), else `origin` and the same name.
+pub fn target_for(repo: &Repository, branch: &str) -> Result<Target> {
+    let cfg = repo
+        .config()
+        .context("cannot read the repository's git config")?;
+    let remote = cfg
+        .get_string(&format!("branch.{branch}.remote"))
+        .ok()
+        .filter(|r| !r.is_empty() && r != ".")
+        .unwrap_or_else(|| "origin".into());
+    let remote_branch = cfg
+        .get_string(&format!("branch.{branch}.merge"))
+        .ok()
+        .and_then(|m| m.strip_prefix("refs/heads/").map(str::to_string))
+        .unwrap_or_else(|| branch.to_string());
+    let url = remote_url(repo, &remote)?;
+    Ok(Target {
+        remote,
+        url,
+        local_branch: branch.to_string(),
+        remote_branch,
+    })
+}
+
+/// The remote's push URL (else its URL), credentials taken out.
+pub fn remote_url(repo: &Repository, remote: &str) -> Result<String> {
+    let r = repo.find_remote(remote).map_err(|e| {
+        crate::error::BerryError::usage(format!(
+            "the repository has no remote `{remote}` ({})",
+            e.message()
+        ))
+        .with_hint("add one (`git remote add origin URL`) or set the branch's upstream")
+    })?;
+    let url = match r.pushurl() {
+        Ok(Some(u)) => u,
+        _ => r
+            .url()
+            .map_err(|_| anyhow::anyhow!("the remote `{remote}` has no URL"))?,
+    };
+    Ok(github::redact_url(url))
+}
+
+/// Where credentials may come from, for a remote URL.
+#[derive(Debug, Clone)]
+pub struct CredentialSources {
+    /// A GitHub token, used for HTTPS remotes as user `x-access-token`.
+    pub token: Option<Token>,
+}
+
+impl CredentialSources {
+    /// GH_TOKEN / GITHUB_TOKEN (GH_ENTERPRISE_TOKEN first for a host other than github.com).
+    pub fn from_env(url: &str) -> CredentialSources {
+        let enterprise = github::parse_remote_url(url)
+            .and_then(|r| r.host)
+            .is_some_and(|h| h != "github.com");
+        CredentialSources {
+            token: github::token_for(enterprise),
+        }
+    }
+}
+
+/// The credential callback's memory: each source is offered once, so libgit2's retry after a
+/// refusal ends when the sources are exhausted instead of looping.
+#[derive(Debug, Default)]
+struct CredState {
+    tried: Vec<String>,
+    token_used: bool,
+    helper_used: bool,
+    agent_used: bool,
+    default_used: bool,
+    exhausted: bool,
+}
+
+fn credentials(
+    repo: &Repository,
+    sources: &CredentialSources,
+    state: &RefCell<CredState>,
+    url: &str,
+    username: Option<&str>,
+    allowed: CredentialType,
+) -> std::result::Result<Cred, git2::Error> {
+    let mut st = state.borrow_mut();
+    let is_http = url.starts_with("https://") || url.starts_with("http://");
+    if allowed.contains(CredentialType::USERNAME) {
+        return Cred::username(username.unwrap_or("git"));
+    }
+    if allowed.contains(CredentialType::SSH_KEY) && !st.agent_used {
+        st.agent_used = true;
+        st.tried.push("the SSH agent".into());
+        return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+    }
+    if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+        if is_http
+            && !st.token_used
+            && let Some(t) = &sources.token
+        {
+            st.token_used = true;
+            st.tried
+                .push(format!("the token in {} (as x-access-token)", t.source));
+            return Cred::userpass_plaintext("x-access-token", t.secret());
+        }
+        if !st.helper_used {
+            st.helper_used = true;
+            if let Ok(cfg) = repo.config()
+                && let Ok(c) = Cred::credential_helper(&cfg, url, username)
+            {
+                st.tried.push("git's credential helper".into());
+                return Ok(c);
+            }
+            st.tried
+                .push("git's credential helpers (none gave a credential)".into());
+        }
+    }
+    if allowed.contains(CredentialType::DEFAULT) && !st.default_used {
+        st.default_used = true;
+        return Cred::default();
+    }
+    st.exhausted = true;
+    Err(git2::Error::from_str(
+        "berry: every credential source was tried",
+    ))
+}
+
+/// Why a push did not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The remote branch has commits the local one lacks.
+    NonFastForward,
+    /// `GH006` (protected branch) or `GH013` (repository rules).
+    Protected { code: String },
+    /// `GH001`: files over GitHub's limit.
+    LargeFiles { files: Vec<String> },
+    /// The remote refused every credential that was tried.
+    Auth { tried: Vec<String> },
+    /// The remote could not be reached.
+    Network,
+    /// Anything else.
+    Other,
+}
+
+/// A failed push: what kind, libgit2's message, the ref status and the remote's own lines.
+#[derive(Debug, Clone)]
+pub struct PushFailure {
+    pub kind: Rejection,
+    pub detail: String,
+    pub status: Option<String>,
+    pub remote_lines: Vec<String>,
+}
+
+impl std::fmt::Display for PushFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.status.as_deref().unwrap_or(&self.detail))
+    }
+}
+
+/// Progress of a push: objects done, objects in all, bytes sent.
+pub type Progress<'a> = &'a dyn Fn(usize, usize, usize);
+
+/// What a push needs besides the repository.
+pub struct PushSpec<'a> {
+    pub target: &'a Target,
+    /// The local ref pushed (`refs/heads/<branch>`).
+    pub local_ref: String,
+    /// Overwrite the remote ref (only after the caller checked its lease).
+    pub force: bool,
+    pub sources: &'a CredentialSources,
+}
+
+/// Pushes, capturing the remote's statuses and sideband lines.
+pub fn push(
+    repo: &Repository,
+    spec: &PushSpec<'_>,
+    progress: Progress<'_>,
+) -> std::result::Result<(), PushFailure> {
+    let cred = RefCell::new(CredState::default());
+    let sideband = RefCell::new(Vec::<u8>::new());
+    let statuses = RefCell::new(Vec::<(String, String)>::new());
+    let result = {
+        let mut cb = RemoteCallbacks::new();
+        cb.credentials(|url, user, allowed| {
+            credentials(repo, spec.sources, &cred, url, user, allowed)
+        });
+        cb.sideband_progress(|data| {
+            sideband.borrow_mut().extend_from_slice(data);
+            true
+        });
+        cb.push_update_reference(|refname, status| {
+            if let Some(s) = status {
+                statuses
+                    .borrow_mut()
+                    .push((refname.to_string(), s.to_string()));
+            }
+            Ok(())
+        });
+        cb.push_transfer_progress(progress);
+        let mut opts = PushOptions::new();
+        opts.remote_callbacks(cb);
+        opts.packbuilder_parallelism(0);
+        let refspec = format!(
+            "{}{}:{}",
+            if spec.force { "+" } else { "" },
+            spec.local_ref,
+            spec.target.remote_ref()
+        );
+        match repo.find_remote(&spec.target.remote) {
+            Ok(mut remote) => remote.push(&[refspec.as_str()], Some(&mut opts)),
+            Err(e) => Err(e),
+        }
+    };
+    let lines = sideband_lines(&sideband.borrow());
+    let status = statuses.borrow().first().map(|(_, s)| s.clone());
+    let cred = cred.into_inner();
+    match result {
+        Ok(()) if status.is_none() => Ok(()),
+        Ok(()) => Err(PushFailure {
+            kind: classify(None, status.as_deref(), &lines, &cred),
+            detail: status.clone().unwrap_or_default(),
+            status,
+            remote_lines: lines,
+        }),
+        Err(e) => Err(PushFailure {
+            kind: classify(Some(&e), status.as_deref(), &lines, &cred),
+            detail: e.message().to_string(),
+            status,
+            remote_lines: lines,
+        }),
+    }
+}
+
+/// The sideband text as lines, trailing padding trimmed, empty lines kept out.
+pub fn sideband_lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes)
+        .split(['\n', '\r'])
+        .map(|l| {
+            l.strip_prefix("remote: ")
+                .unwrap_or(l)
+                .trim_end()
+                .to_string()
+        })
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+fn classify(
+    err: Option<&git2::Error>,
+    status: Option<&str>,
+    lines: &[String],
+    cred: &CredState,
+) -> Rejection {
+    let text = lines.join("\n");
+    if text.contains("GH006") {
+        return Rejection::Protected {
+            code: "GH006".into(),
+        };
+    }
+    if text.contains("GH013") {
+        return Rejection::Protected {
+            code: "GH013".into(),
+        };
+    }
+    let big = large_files(lines);
+    if text.contains("GH001") && !big.is_empty() {
+        return Rejection::LargeFiles { files: big };
+    }
+    let st = status.unwrap_or("").to_ascii_lowercase();
+    if st.contains("non-fast-forward") || st.contains("fetch first") {
+        return Rejection::NonFastForward;
+    }
+    let Some(e) = err else {
+        return Rejection::Other;
+    };
+    if e.code() == ErrorCode::NotFastForward {
+        return Rejection::NonFastForward;
+    }
+    let msg = e.message().to_ascii_lowercase();
+    if cred.exhausted
+        || e.code() == ErrorCode::Auth
+        || msg.contains("authentication")
+        || msg.contains("credentials")
+        || msg.contains("401")
+    {
+        return Rejection::Auth {
+            tried: cred.tried.clone(),
+        };
+    }
+    if matches!(
+        e.class(),
+        ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssh | ErrorClass::Http
+    ) || msg.contains("could not find repository")
+        || msg.contains("failed to resolve path")
+        || msg.contains("failed to connect")
+        || msg.contains("failed to send request")
+    {
+        return Rejection::Network;
+    }
+    Rejection::Other
+}
+
+/// `File X is N MB; this exceeds GitHub's file size limit` lines, as `X (N MB)`.
+pub fn large_files(lines: &[String]) -> Vec<String> {
+    let re =
+        regex::Regex::new(r"File (.+?) is ([\d.]+ [KMG]B); this exceeds").expect("static regex");
+    let mut out: Vec<String> = Vec::new();
+    for l in lines {
+        if let Some(c) = re.captures(l) {
+            let s = format!("{} ({})", &c[1], &c[2]);
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+fn callbacks<'a>(
+    repo: &'a Repository,
+    sources: &'a CredentialSources,
+    state: &'a RefCell<CredState>,
+) -> RemoteCallbacks<'a> {
+    let mut cb = RemoteCallbacks::new();
+    cb.credentials(move |url, user, allowed| credentials(repo, sources, state, url, user, allowed));
+    cb
+}
+
+/// The remote's value of `refname` (`None` when it does not exist), read by connecting.
+pub fn remote_ref(
+    repo: &Repository,
+    remote: &str,
+    refname: &str,
+    sources: &CredentialSources,
+) -> Result<Option<Oid>> {
+    let state = RefCell::new(CredState::default());
+    let mut r = repo.find_remote(remote)?;
+    let conn = r
+        .connect_auth(
+            Direction::Fetch,
+            Some(callbacks(repo, sources, &state)),
+            None,
+        )
+        .with_context(|| format!("cannot connect to the remote `{remote}`"))?;
+    let heads = conn.list()?;
+    Ok(heads.iter().find(|h| h.name() == refname).map(|h| h.oid()))
+}
+
+/// Fetches the remote branch into its remote-tracking ref; returns its tip.
+pub fn fetch_branch(repo: &Repository, t: &Target, sources: &CredentialSources) -> Result<Oid> {
+    let state = RefCell::new(CredState::default());
+    let mut r = repo.find_remote(&t.remote)?;
+    let mut fo = FetchOptions::new();
+    fo.remote_callbacks(callbacks(repo, sources, &state));
+    fo.download_tags(AutotagOption::None);
+    let spec = format!("+{}:{}", t.remote_ref(), t.tracking_ref());
+    r.fetch(
+        &[spec.as_str()],
+        Some(&mut fo),
+        Some("berry: fetch before rebase"),
+    )
+    .with_context(|| format!("cannot fetch {} from `{}`", t.remote_branch, t.remote))?;
+    repo.refname_to_id(&t.tracking_ref())
+        .with_context(|| format!("{} was not fetched", t.tracking_ref()))
+}
+
+/// A rebase that stopped: nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub files: Vec<String>,
+}
+
+/// Replays `branch`'s commits missing from `upstream` onto it, in memory first: a conflict
+/// changes nothing (branch, HEAD, index and working tree stay as they were). On success the
+/// branch moves to the new tip and, when it is checked out, index and working tree follow
+/// (a safe checkout: local changes to other files stay). Returns the new tip.
+pub fn rebase_onto(
+    repo: &Repository,
+    branch: &str,
+    upstream: Oid,
+) -> Result<std::result::Result<Oid, Conflict>> {
+    let refname = format!("refs/heads/{branch}");
+    let tip = repo.refname_to_id(&refname)?;
+    let local = repo.find_annotated_commit(tip)?;
+    let up = repo.find_annotated_commit(upstream)?;
+    let mut opts = RebaseOptions::new();
+    opts.inmemory(true);
+    let mut rebase = repo
+        .rebase(Some(&local), Some(&up), None, Some(&mut opts))
+        .context("cannot start the rebase")?;
+    let mut new_tip = upstream;
+    while let Some(op) = rebase.next() {
+        let op = op.context("the rebase failed")?;
+        let index = rebase.inmemory_index()?;
+        if index.has_conflicts() {
+            let mut files: Vec<String> = index
+                .conflicts()?
+                .flatten()
+                .filter_map(|c| {
+                    c.our
+                        .or(c.their)
+                        .or(c.ancestor)
+                        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                })
+                .collect();
+            files.sort();
+            files.dedup();
+            rebase.abort()?;
+            return Ok(Err(Conflict { files }));
+        }
+        let original = repo.find_commit(op.id())?;
+        let committer = repo.signature().or_else(|_| {
+            let c = original.committer();
+            let now = crate::clock::now().unwrap_or_else(|_| jiff::Timestamp::now());
+            git2::Signature::new(
+                c.name().unwrap_or("berry"),
+                c.email().unwrap_or("berry@localhost"),
+                &git2::Time::new(now.as_second(), 0),
+            )
+        })?;
+        new_tip = match rebase.commit(None, &committer, None) {
+            Ok(id) => id,
+            // The commit's changes are already upstream: nothing to replay.
+            Err(e) if e.code() == ErrorCode::Applied => new_tip,
+            Err(e) => return Err(e).context("cannot write the rebased commit"),
+        };
+    }
+    rebase.finish(None)?;
+
+    let head_is_branch = repo
+        .head()
+        .ok()
+        .and_then(|h| h.name().ok().map(str::to_string))
+        .is_some_and(|n| n == refname);
+    if head_is_branch {
+        let tree = repo.find_commit(new_tip)?.tree()?;
+        let mut co = git2::build::CheckoutBuilder::new();
+        co.safe();
+        repo.checkout_tree(tree.as_object(), Some(&mut co))
+            .context(
+                "cannot update the working tree to the rebased commit (local changes in the way?)",
+            )?;
+    }
+    repo.reference(
+        &refname,
+        new_tip,
+        true,
+        &format!("berry: rebase onto {upstream}"),
+    )?;
+    Ok(Ok(new_tip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter(|l| l.starts_with("remote: "))
+            .map(|l| l.strip_prefix("remote: ").unwrap().trim_end().to_string())
+            .collect()
+    }
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/github/git-push")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fixture_texts_are_told_apart() {
+        let none = CredState::default();
+        let gh006 = lines(&fixture("protected-branch-GH006.txt"));
+        assert_eq!(
+            classify(None, Some("protected branch hook declined"), &gh006, &none),
+            Rejection::Protected {
+                code: "GH006".into()
+            }
+        );
+        let gh013 = lines(&fixture("ruleset-GH013.txt"));
+        assert_eq!(
+            classify(
+                None,
+                Some("push declined due to repository rule violations"),
+                &gh013,
+                &none
+            ),
+            Rejection::Protected {
+                code: "GH013".into()
+            }
+        );
+        let gh001 = lines(&fixture("large-files-GH001.txt"));
+        match classify(None, Some("pre-receive hook declined"), &gh001, &none) {
+            Rejection::LargeFiles { files } => {
+                assert_eq!(
+                    files,
+                    vec!["Software/xxx.db (161.50 MB)", "Software/xxx.db (133.16 MB)"]
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            classify(None, Some("non-fast-forward"), &[], &none),
+            Rejection::NonFastForward
+        );
+        assert_eq!(
+            classify(None, Some("fetch first"), &[], &none),
+            Rejection::NonFastForward
+        );
+        // The 50 MB warning alone is no rejection reason berry names.
+        let warn: Vec<String> = lines(&fixture("large-files-GH001.txt"))
+            .into_iter()
+            .filter(|l| l.starts_with("warning:"))
+            .collect();
+        assert!(large_files(&warn).is_empty());
+    }
+
+    #[test]
+    fn sideband_chunks_become_trimmed_lines() {
+        let raw = b"error: GH006: Protected branch update failed for refs/heads/main.        \n\nerror: Changes must be made\r";
+        assert_eq!(
+            sideband_lines(raw),
+            vec![
+                "error: GH006: Protected branch update failed for refs/heads/main.",
+                "error: Changes must be made"
+            ]
+        );
+    }
+
+    #[test]
+    fn credential_sources_are_offered_once_each() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        let sources = CredentialSources {
+            token: Some(Token::new("tok".into(), "GH_TOKEN")),
+        };
+        let st = RefCell::new(CredState::default());
+        let url = "https://example.test/o/r.git";
+        let t = CredentialType::USER_PASS_PLAINTEXT;
+        assert!(credentials(&repo, &sources, &st, url, None, t).is_ok());
+        // The helper is not configured: the next call gives up instead of looping.
+        assert!(credentials(&repo, &sources, &st, url, None, t).is_err());
+        assert!(credentials(&repo, &sources, &st, url, None, t).is_err());
+        let st = st.into_inner();
+        assert!(st.exhausted);
+        assert_eq!(st.tried[0], "the token in GH_TOKEN (as x-access-token)");
+        assert!(st.tried[1].contains("credential helper"));
+    }
+}
