@@ -17,6 +17,8 @@ pub mod fault;
 pub mod gate;
 pub mod git;
 pub mod guards;
+pub mod nats;
+pub mod notice;
 pub mod printer;
 pub mod req;
 pub mod scope;
