@@ -167,7 +167,11 @@ impl Publisher {
                 .into()),
             }
         })?;
-        let mut js = async_nats::jetstream::new(client.clone());
+        // The JetStream context spawns its acknowledgement task on the current runtime.
+        let mut js = {
+            let _inside = rt.enter();
+            async_nats::jetstream::new(client.clone())
+        };
         js.set_timeout(opts.ack_timeout);
         Ok(Publisher {
             rt,
@@ -193,7 +197,32 @@ impl Publisher {
         let bytes = bytes_of(payload);
         let subject_owned = subject.to_string();
         self.rt.block_on(async {
-            use async_nats::jetstream::context::PublishErrorKind;
+            use async_nats::jetstream::context::{GetStreamByNameErrorKind, PublishErrorKind};
+            // Ask first: a plain subscriber on the subject would take a JetStream publish for
+            // itself and never answer, so "no responders" alone cannot tell that no stream is there.
+            let covered = self.js.stream_by_subject(subject_owned.clone()).await;
+            let core = |bytes| async {
+                self.client
+                    .publish_with_headers(subject_owned.clone(), headers(), bytes)
+                    .await
+                    .with_context(|| format!("cannot publish to {subject_owned}"))?;
+                tokio::time::timeout(self.ack_timeout, self.client.flush())
+                    .await
+                    .map_err(|_| {
+                        BerryError::failure(format!(
+                            "NATS at {} did not confirm the publish within {}s",
+                            self.shown_url,
+                            self.ack_timeout.as_secs()
+                        ))
+                    })?
+                    .with_context(|| format!("cannot flush the publish to {subject_owned}"))?;
+                anyhow::Ok(Delivery::Core)
+            };
+            if let Err(e) = &covered
+                && e.kind() == GetStreamByNameErrorKind::NotFound
+            {
+                return core(bytes).await;
+            }
             let sent = self
                 .js
                 .publish_with_headers(subject_owned.clone(), headers(), bytes.clone())
@@ -208,23 +237,7 @@ impl Publisher {
                     sequence: ack.sequence,
                     duplicate: ack.duplicate,
                 }),
-                Err(e) if e.kind() == PublishErrorKind::StreamNotFound => {
-                    self.client
-                        .publish_with_headers(subject_owned.clone(), headers(), bytes)
-                        .await
-                        .with_context(|| format!("cannot publish to {subject_owned}"))?;
-                    tokio::time::timeout(self.ack_timeout, self.client.flush())
-                        .await
-                        .map_err(|_| {
-                            BerryError::failure(format!(
-                                "NATS at {} did not confirm the publish within {}s",
-                                self.shown_url,
-                                self.ack_timeout.as_secs()
-                            ))
-                        })?
-                        .with_context(|| format!("cannot flush the publish to {subject_owned}"))?;
-                    Ok(Delivery::Core)
-                }
+                Err(e) if e.kind() == PublishErrorKind::StreamNotFound => core(bytes).await,
                 Err(e) if e.kind() == PublishErrorKind::TimedOut => Err(BerryError::failure(
                     format!(
                         "JetStream did not acknowledge the message on {subject_owned} within {}s",

@@ -113,11 +113,57 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
             p.line(format!("  - {r}"));
         }
         p.line("");
-        p.line(format!(
-            "The tracker was not marked BLOCKED and no blocked notice was sent: `berry block {req} --reason …` does that once it is built."
-        ));
         let message = format!("QA not approved: {}", verdict.reasons.join("; "));
+        let blocked = offer_block(env, &ws, &req, &message);
+        let mut data = data;
+        data["block"] = blocked;
         Ok(StepReport::new("verify", Some(req), Outcome::Blocked, message).with_data(data))
+    }
+}
+
+/// Not approved: mark BLOCKED and publish the blocked notice, when there is someone to ask (or
+/// `--yes`); otherwise say how to do it later. Whatever happens here, verify still exits 3.
+fn offer_block(
+    env: &Env,
+    ws: &super::Workspace,
+    req: &ReqNumber,
+    reason: &str,
+) -> serde_json::Value {
+    let p = &env.printer;
+    let later = format!("berry block {req} --reason \"…\"");
+    if !p.dry_run() && !p.yes() && !p.interactive() {
+        p.line(format!(
+            "The tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
+        ));
+        return json!({"done": false, "skipped": "no terminal and no --yes"});
+    }
+    let outcome = Session::open(&ws.store, req.clone(), "verify").and_then(|mut session| {
+        let done = super::block::apply(env, ws, &mut session, reason, "verify")?;
+        if !p.dry_run() {
+            session.record("block", Outcome::Ok, reason)?;
+        }
+        Ok(done)
+    });
+    match outcome {
+        Ok(done) => {
+            let mut d = done.data;
+            d["done"] = json!(!p.dry_run());
+            d
+        }
+        Err(e) => {
+            let (exit, _) = crate::error::classify(&e);
+            if exit == crate::error::Exit::Decision {
+                p.line(format!("Not marked BLOCKED; to do it later: {later}"));
+            } else {
+                for l in crate::error::render(&e) {
+                    p.warn(l.trim_start_matches("error: "));
+                }
+                p.line(format!(
+                    "The REQ was not (fully) marked BLOCKED; to finish: {later}"
+                ));
+            }
+            json!({"done": false, "error": e.to_string()})
+        }
     }
 }
 

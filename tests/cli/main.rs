@@ -2,9 +2,12 @@
 
 mod common;
 
+mod complete;
 mod config;
 mod context;
 mod help;
+mod nats;
 mod review;
 mod status;
+mod tracker;
 mod verify;
