@@ -568,3 +568,52 @@ fn the_real_binding_agog_deliverables_berry_stores_the_default_subject() {
     let v: Value = serde_json::from_slice(&m.payload).unwrap();
     assert_completion_notice(&v, &req, &subject, &ready.sha);
 }
+
+#[test]
+fn credentials_that_cannot_be_used_are_named_and_keep_the_notice_pending() {
+    let env = TestEnv::new();
+    let ready = Ready::new(
+        &env,
+        &format!("test.{}.berry.devops.{{req}}", unique("creds")),
+    );
+
+    let missing = env.path().join("no-such.creds");
+    let out = ready
+        .complete(&env)
+        .args(["--yes"])
+        .env("NATS_CREDS", &missing)
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("cannot read the NATS credentials file [TMP]/no-such.creds"),
+        "{t}"
+    );
+    assert!(t.contains("kept pending"), "{t}");
+    assert_eq!(
+        context_json(&env)["ledger"]["events"][0]["acknowledged"],
+        false
+    );
+
+    let out = ready
+        .complete(&env)
+        .args(["--yes"])
+        .env("NATS_USER", "agents")
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains("NATS_USER is set but NATS_PASSWORD is not"),
+        "{t}"
+    );
+
+    // Fixed, the pending notice goes out.
+    let out = ready.complete(&env).args(["--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    assert_eq!(
+        context_json(&env)["ledger"]["events"][0]["acknowledged"],
+        true
+    );
+}

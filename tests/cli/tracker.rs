@@ -275,3 +275,17 @@ fn a_symlinked_tracker_stays_a_symlink() {
             .contains("**Status**: BLOCKED")
     );
 }
+
+#[test]
+fn block_without_a_terminal_and_without_yes_asks_for_yes() {
+    let text = fixture("agogsaas/owner_requests_entries_verbatim.md");
+    let (env, config) = repo_with(text.as_bytes());
+    let out = block(&env, &config, "REQ-ITEM-MASTER-001")
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(4), "{t}");
+    assert!(t.contains("hint: pass --yes"), "{t}");
+    assert_eq!(read_bytes(&env), text.as_bytes());
+    assert_eq!(events(&env, "REQ-ITEM-MASTER-001"), json!([]));
+}
