@@ -219,7 +219,7 @@ impl Publisher {
                 anyhow::Ok(Delivery::Core)
             };
             if let Err(e) = &covered
-                && e.kind() == GetStreamByNameErrorKind::NotFound
+                && (e.kind() == GetStreamByNameErrorKind::NotFound || no_jetstream(e))
             {
                 return core(bytes).await;
             }
@@ -253,14 +253,19 @@ impl Publisher {
     }
 }
 
-impl Drop for Publisher {
-    fn drop(&mut self) {
-        let client = self.client.clone();
-        let t = self.ack_timeout;
-        let _ = self
-            .rt
-            .block_on(async move { tokio::time::timeout(t, client.flush()).await });
+/// The server has no JetStream at all: its API has no responders.
+fn no_jetstream(e: &(dyn std::error::Error + 'static)) -> bool {
+    use async_nats::jetstream::context::{RequestError, RequestErrorKind};
+    let mut cur = Some(e);
+    while let Some(c) = cur {
+        if c.downcast_ref::<RequestError>()
+            .is_some_and(|r| r.kind() == RequestErrorKind::NoResponders)
+        {
+            return true;
+        }
+        cur = c.source();
     }
+    false
 }
 
 fn bytes_of(payload: &[u8]) -> bytes::Bytes {

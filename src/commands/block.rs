@@ -48,6 +48,7 @@ pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
     if !env.printer.dry_run() {
         session.record("block", Outcome::Ok, reason)?;
     }
+    env.printer.result(&message);
     Ok(StepReport::new("block", Some(req), Outcome::Ok, message).with_data(done.data))
 }
 

@@ -2,7 +2,6 @@
 //! (127.0.0.1:4222, or BERRY_TEST_NATS), and through nats-server processes of the tests' own for
 //! authentication and a server that stops and comes back.
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -368,19 +367,29 @@ pub fn closed_port() -> u16 {
 /// A nats-server process of the test's own (JetStream, a store folder that survives a restart).
 pub struct OwnServer {
     pub port: u16,
-    store: PathBuf,
     args: Vec<String>,
     child: Option<Child>,
 }
 
 impl OwnServer {
     pub fn start(dir: &std::path::Path, extra: &[&str]) -> OwnServer {
-        let port = closed_port();
         let store = dir.join("nats-store");
+        let mut args = vec!["-js".to_string(), "-sd".to_string()];
+        args.push(store.to_string_lossy().into_owned());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Self::with_args(args)
+    }
+
+    /// A server without JetStream.
+    pub fn core_only() -> OwnServer {
+        Self::with_args(vec![])
+    }
+
+    fn with_args(args: Vec<String>) -> OwnServer {
+        let port = closed_port();
         let mut s = OwnServer {
             port,
-            store,
-            args: extra.iter().map(|s| s.to_string()).collect(),
+            args,
             child: None,
         };
         s.restart();
@@ -394,15 +403,7 @@ impl OwnServer {
     pub fn restart(&mut self) {
         let bin = std::env::var("BERRY_TEST_NATS_SERVER").unwrap_or_else(|_| "nats-server".into());
         let child = Command::new(bin)
-            .args([
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-js",
-                "-sd",
-            ])
-            .arg(&self.store)
+            .args(["-a", "127.0.0.1", "-p", &self.port.to_string()])
             .args(&self.args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -616,4 +617,32 @@ fn credentials_that_cannot_be_used_are_named_and_keep_the_notice_pending() {
         context_json(&env)["ledger"]["events"][0]["acknowledged"],
         true
     );
+}
+
+#[test]
+fn a_server_without_jetstream_gets_a_plain_publish() {
+    let env = TestEnv::new();
+    let server = OwnServer::core_only();
+    let prefix = format!("test.{}", unique("nojs"));
+    let ready = Ready::new(&env, &format!("{prefix}.berry.devops.{{req}}"));
+    let subject = format!("{prefix}.berry.devops.{REQ}");
+    let nats = Nats::connect(&server.url());
+    let mut sub = nats.subscribe(&subject);
+    let out = ready
+        .complete(&env)
+        .args(["--yes"])
+        .env("NATS_URL", server.url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains(&format!(
+            "no JetStream stream covers {subject}: published without persistence"
+        )),
+        "{t}"
+    );
+    let msg = nats.next(&mut sub, 5).expect("received");
+    let v: Value = serde_json::from_slice(&msg.payload).unwrap();
+    assert_completion_notice(&v, REQ, &subject, &ready.sha);
 }
