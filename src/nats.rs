@@ -29,6 +29,7 @@ pub struct Options {
 pub enum Auth {
     None,
     UserPassword { user: String, password: String },
+    Token(String),
     Creds(PathBuf),
 }
 
@@ -37,16 +38,18 @@ impl std::fmt::Debug for Auth {
         match self {
             Auth::None => f.write_str("none"),
             Auth::UserPassword { user, .. } => write!(f, "user {user}"),
+            Auth::Token(_) => f.write_str("a token"),
             Auth::Creds(p) => write!(f, "credentials file {}", p.display()),
         }
     }
 }
 
 impl Options {
-    /// `NATS_URL` (else config `nats.url`), `NATS_CREDS` (else `NATS_USER`/`NATS_PASSWORD`),
-    /// timeouts from config.
+    /// `NATS_URL` (else config `nats.url`), `NATS_CREDS` (else `NATS_USER`/`NATS_PASSWORD`,
+    /// else `user:password@` or `token@` in the URL), timeouts from config.
     pub fn resolve(cfg: &config::Nats) -> Result<Options, BerryError> {
-        let url = env_vars::var(env_vars::NATS_URL).unwrap_or_else(|| cfg.url.clone());
+        let given = env_vars::var(env_vars::NATS_URL).unwrap_or_else(|| cfg.url.clone());
+        let (url, in_url) = split_userinfo(&given);
         let auth = match (
             env_vars::var(env_vars::NATS_CREDS),
             env_vars::var(env_vars::NATS_USER),
@@ -66,7 +69,7 @@ impl Options {
                         .with_hint("set both, or NATS_CREDS for a credentials file"),
                 );
             }
-            (None, None, None) => Auth::None,
+            (None, None, None) => in_url.unwrap_or(Auth::None),
         };
         Ok(Options {
             url,
@@ -80,6 +83,51 @@ impl Options {
     pub fn shown_url(&self) -> String {
         redact_url(&self.url)
     }
+}
+
+/// The URL without credentials, and the first credentials found in it (`user:password@` or
+/// `token@`), percent-decoded. The client library ignores credentials in the URL, so berry takes
+/// them out and passes them itself.
+pub fn split_userinfo(url: &str) -> (String, Option<Auth>) {
+    let mut auth = None;
+    for u in url.split(',') {
+        let u = u.trim();
+        let rest = u.find("://").map(|i| &u[i + 3..]).unwrap_or(u);
+        let authority = rest.find('/').map(|i| &rest[..i]).unwrap_or(rest);
+        if let Some(at) = authority.rfind('@')
+            && auth.is_none()
+        {
+            let info = &authority[..at];
+            auth = Some(match info.split_once(':') {
+                Some((user, password)) => Auth::UserPassword {
+                    user: percent_decode(user),
+                    password: percent_decode(password),
+                },
+                None => Auth::Token(percent_decode(info)),
+            });
+        }
+    }
+    (redact_url(url), auth)
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `nats://user:pass@host:4222` → `nats://host:4222` (each of a comma-separated list).
@@ -149,6 +197,7 @@ impl Publisher {
                     })?,
                 Auth::UserPassword { user, password } => async_nats::ConnectOptions::new()
                     .user_and_password(user.clone(), password.clone()),
+                Auth::Token(t) => async_nats::ConnectOptions::with_token(t.clone()),
                 Auth::None => async_nats::ConnectOptions::new(),
             };
             let connect = base
@@ -302,6 +351,24 @@ mod tests {
             redact_url("nats://a:b@h1:4222, tls://h2:4222"),
             "nats://h1:4222,tls://h2:4222"
         );
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_taken_out_of_it() {
+        let (url, auth) = split_userinfo("nats://agents:p%40ss@localhost:4223");
+        assert_eq!(url, "nats://localhost:4223");
+        assert_eq!(
+            auth,
+            Some(Auth::UserPassword {
+                user: "agents".into(),
+                password: "p@ss".into()
+            })
+        );
+        let (url, auth) = split_userinfo("tok3n@h:1,nats://h2:2");
+        assert_eq!(url, "h:1,nats://h2:2");
+        assert_eq!(auth, Some(Auth::Token("tok3n".into())));
+        assert_eq!(split_userinfo("nats://h:4222/x@y").1, None);
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
     }
 
     #[test]

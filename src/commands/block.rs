@@ -445,7 +445,10 @@ pub(crate) fn send(
     let opts = crate::nats::Options::resolve(&ws.config.nats)?;
     let payload = serde_json::to_vec(&record.payload)?;
     let delivery = crate::nats::Publisher::connect(&opts)
-        .and_then(|n| n.publish(&record.subject, &record.msg_id, &payload))
+        .and_then(|n| {
+            p.detail(format!("connected to NATS at {}", n.shown_url()));
+            n.publish(&record.subject, &record.msg_id, &payload)
+        })
         .with_context(|| {
             format!(
                 "the {} notice {} is kept pending in the REQ context; rerun to send it",

@@ -514,6 +514,24 @@ fn user_and_password_are_used_and_a_wrong_password_is_named() {
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret-pw"));
     assert_eq!(stream.messages().len(), 1);
+
+    // Credentials in the URL, as `nats` tools take them: used, and never shown.
+    let mut ctx = context_json(&env);
+    ctx["ledger"]["events"][0]["acknowledged"] = Value::Bool(false);
+    write_context(&env, &ctx);
+    let out = ready
+        .complete(&env)
+        .args(["--yes", "-v"])
+        .env(
+            "NATS_URL",
+            format!("nats://agents:s3cret-pw@127.0.0.1:{}", server.port),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("s3cret-pw"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a duplicate of an earlier send"));
+    assert_eq!(stream.messages().len(), 1);
 }
 
 #[test]
