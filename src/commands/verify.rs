@@ -132,6 +132,12 @@ fn offer_block(
     let p = &env.printer;
     let later = format!("berry block {req} --reason \"…\"");
     if !p.dry_run() && !p.yes() && !p.interactive() {
+        if already_blocked(ws, req) {
+            p.line(format!(
+                "{req} is already marked BLOCKED and the blocked notice was sent."
+            ));
+            return json!({"done": true, "already": true});
+        }
         p.line(format!(
             "The tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
         ));
@@ -165,6 +171,26 @@ fn offer_block(
             json!({"done": false, "error": e.to_string()})
         }
     }
+}
+
+/// The tracker's last recorded edit is BLOCKED and a blocked notice was acknowledged after it.
+fn already_blocked(ws: &super::Workspace, req: &ReqNumber) -> bool {
+    let Ok(Some(ctx)) = ws.store.peek(req) else {
+        return false;
+    };
+    let tracker_blocked = ctx
+        .ledger
+        .tracker
+        .last()
+        .and_then(|t| t.get("status"))
+        .and_then(|s| s.as_str())
+        == Some("BLOCKED");
+    let sent = ctx
+        .ledger
+        .events
+        .last()
+        .is_some_and(|e| e.kind == "blocked" && e.acknowledged);
+    tracker_blocked && sent
 }
 
 fn item(r: &Row) -> EvidenceItem {

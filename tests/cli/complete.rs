@@ -433,6 +433,15 @@ fn verify_not_approved_with_yes_blocks_and_publishes_and_still_exits_3() {
     let out = verify(&env, &d, &c).arg("--yes").output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
     assert_eq!(stream.messages().len(), 1);
+    // And without --yes it says it is done rather than how to do it.
+    let out = verify(&env, &d, &c).output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(
+        t.contains("already marked BLOCKED and the blocked notice was sent"),
+        "{t}"
+    );
+    assert_eq!(stream.messages().len(), 1);
 }
 
 #[test]
