@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::nats::{Nats, TestStream, nats_url, unique};
+use crate::nats::{TestStream, nats_url, unique};
 
 pub const TRACKER: &str = "project-spirit/owner_requests/OWNER_REQUESTS.md";
 
@@ -489,5 +489,50 @@ fn verify_offer_on_a_terminal_can_be_declined_or_accepted() {
     );
     assert!(env.read(TRACKER).contains("**Status**: BLOCKED\n"));
     assert_eq!(stream.messages().len(), 1);
-    let _ = Nats::connect; // the stream's own client did the checks
+}
+
+#[test]
+fn complete_on_a_terminal_shows_the_diff_then_asks() {
+    let stream = TestStream::new();
+    let env = TestEnv::new();
+    let ready = Ready::new(&env, &stream.template());
+    let before = env.read(TRACKER);
+    let bin = assert_cmd::cargo::cargo_bin("berry");
+    let spawn = || {
+        let mut cmd = std::process::Command::new(&bin);
+        env.apply_env(&mut cmd);
+        cmd.current_dir(&env.repo)
+            .arg("complete")
+            .env("BERRY_CONFIG", &ready.config)
+            .env("BERRY_DELIVERABLES", &ready.deliverables)
+            .env("NATS_URL", nats_url())
+            .env("TERM", "dumb");
+        rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
+    };
+
+    let mut s = spawn();
+    s.exp_string("+**Status**: DEPLOYED").unwrap();
+    s.exp_string("and publish the completion notice?").unwrap();
+    s.send_line("n").unwrap();
+    s.exp_string("declined").unwrap();
+    let status = s.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 4)),
+        "{status:?}"
+    );
+    assert_eq!(env.read(TRACKER), before);
+    assert_eq!(stream.messages().len(), 0);
+
+    let mut s = spawn();
+    s.exp_string("and publish the completion notice?").unwrap();
+    s.send_line("y").unwrap();
+    s.exp_string("completion notice acknowledged by stream")
+        .unwrap();
+    let status = s.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    assert!(env.read(TRACKER).contains("**Status**: DEPLOYED\n"));
+    assert_eq!(stream.messages().len(), 1);
 }

@@ -664,3 +664,65 @@ fn a_server_without_jetstream_gets_a_plain_publish() {
     let v: Value = serde_json::from_slice(&msg.payload).unwrap();
     assert_completion_notice(&v, REQ, &subject, &ready.sha);
 }
+
+/// Killed at the worst moments (built with `--features fault-injection`): a rerun finishes the
+/// work, with the first run's time, and sends one message.
+#[cfg(feature = "fault-injection")]
+#[test]
+fn killed_after_the_tracker_write_or_the_pending_record_a_rerun_finishes_once() {
+    for point in ["tracker-written", "event-pending"] {
+        let stream = TestStream::new();
+        let env = TestEnv::new();
+        let ready = Ready::new(&env, &stream.template());
+        let out = ready
+            .complete(&env)
+            .args(["--yes"])
+            .env("BERRY_FAULT", point)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), None, "{point}: killed by SIGKILL");
+        assert!(
+            env.read(crate::complete::TRACKER)
+                .contains(&format!("**Deployed At**: {NOW}")),
+            "{point}"
+        );
+        assert_eq!(stream.messages().len(), 0, "{point}");
+
+        let out = ready
+            .complete(&env)
+            .args(["--yes"])
+            .env("BERRY_NOW", "2026-01-05T14:00:00Z")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{point}: {}",
+            env.transcript(&out)
+        );
+        let msgs = stream.messages();
+        assert_eq!(msgs.len(), 1, "{point}");
+        assert_eq!(
+            msgs[0].1["deployed_at"], NOW,
+            "{point}: the first run's time"
+        );
+        let tracker = env.read(crate::complete::TRACKER);
+        assert_eq!(tracker.matches("**Deployed At**").count(), 1, "{point}");
+        assert!(
+            tracker.contains(&format!("**Deployed At**: {NOW}")),
+            "{point}"
+        );
+        let ctx = context_json(&env);
+        assert_eq!(
+            ctx["ledger"]["tracker"].as_array().unwrap().len(),
+            1,
+            "{point}"
+        );
+        assert_eq!(ctx["ledger"]["tracker"][0]["at"], NOW, "{point}");
+        assert_eq!(
+            ctx["ledger"]["events"].as_array().unwrap().len(),
+            1,
+            "{point}"
+        );
+    }
+}
