@@ -83,6 +83,11 @@ pub enum TrackerError {
         lines: Vec<usize>,
         malformed: Vec<usize>,
     },
+    /// The status line does not start with a word berry could replace (`**Status**: ✅ DONE`).
+    NoStatusWord {
+        req: String,
+        line: usize,
+    },
 }
 
 fn list(lines: &[usize]) -> String {
@@ -131,6 +136,10 @@ impl fmt::Display for TrackerError {
                 }
                 Ok(())
             }
+            TrackerError::NoStatusWord { req, line } => write!(
+                f,
+                "the status line of {req} (line {line}) does not start with a status word"
+            ),
         }
     }
 }
@@ -152,6 +161,10 @@ impl TrackerError {
             }
             TrackerError::SeveralStatus { .. } => {
                 "keep one `**Status**: WORD` line in the entry (fix it by hand), then run berry again"
+                    .into()
+            }
+            TrackerError::NoStatusWord { .. } => {
+                "write the status as one word (`**Status**: IN_PROGRESS`), then run berry again"
                     .into()
             }
         }
@@ -369,6 +382,12 @@ pub fn edit(text: &str, req: &str, e: &Edit) -> Result<Edited, TrackerError> {
     let loc = locate(&lines, req)?;
     let status_body = lines[loc.status].body;
     let (ws, we, word) = status_word(status_body);
+    if word.is_empty() && !status_body[ws..].trim().is_empty() {
+        return Err(TrackerError::NoStatusWord {
+            req: req.into(),
+            line: loc.status + 1,
+        });
+    }
     let old_status = word.to_string();
     let mut result = Edited {
         new_text: text.to_string(),
@@ -714,6 +733,18 @@ mod tests {
         );
         let e = edit("### REQ-A-1\n**Status**:\n", "REQ-A-1", &Edit::Blocked).unwrap();
         assert_eq!(e.new_text, "### REQ-A-1\n**Status**: BLOCKED\n");
+        let e = edit(
+            "### REQ-A-1\n\n**Status**: ✅ DONE\n",
+            "REQ-A-1",
+            &Edit::Blocked,
+        );
+        assert_eq!(
+            e.unwrap_err(),
+            TrackerError::NoStatusWord {
+                req: "REQ-A-1".into(),
+                line: 3
+            }
+        );
     }
 
     #[test]
