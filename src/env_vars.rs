@@ -34,9 +34,10 @@ pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
 pub const GH_ENTERPRISE_TOKEN: &str = "GH_ENTERPRISE_TOKEN";
 /// GitHub API base URL; else derived from the remote's host.
 pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
-/// NATS server URL (default `nats://localhost:4222`).
+/// NATS server URL (default: config `nats.url`, `nats://localhost:4222`); several may be given,
+/// comma-separated; `user:password@` or `token@` in it is used when no other credential is set.
 pub const NATS_URL: &str = "NATS_URL";
-/// NATS user name (with `NATS_PASSWORD`).
+/// NATS user name (with `NATS_PASSWORD`); `NATS_CREDS` wins over both.
 pub const NATS_USER: &str = "NATS_USER";
 /// NATS password.
 pub const NATS_PASSWORD: &str = "NATS_PASSWORD";

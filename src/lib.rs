@@ -20,6 +20,8 @@ pub mod gate;
 pub mod git;
 pub mod github;
 pub mod guards;
+pub mod nats;
+pub mod notice;
 pub mod printer;
 pub mod push;
 pub mod req;

@@ -1,23 +1,500 @@
-//! `berry block` (issue #5).
+//! `berry block`: mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand.
+//!
+//! Also home of the steps `complete`, `verify` (and `watch`) share: planning and writing a tracker
+//! edit, and sending a notice with the ledger discipline of SPEC §5.1 (pending before, acknowledged
+//! after, a rerun resends only what is pending, with the same message id).
 
-use anyhow::Result;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
 use clap::Args;
+use serde_json::{Value, json};
 
+use super::{Env, Outcome, Session, StepReport, Workspace};
+use crate::context::EventRecord;
+use crate::error::BerryError;
+use crate::notice::{self, Notice, Status};
+use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
-
-use super::{Env, StepReport};
+use crate::tracker::{self, Edit, Edited};
 
 /// Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand.
 #[derive(Debug, Args)]
 pub struct BlockArgs {
     /// The REQ to block. Defaults to --req, then the current REQ.
-    #[arg(value_name = "REQ", value_parser = ReqNumber::parse)]
+    #[arg(value_name = "REQ", value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
     /// Why the REQ is blocked (goes into the notice's summary).
     #[arg(long, value_name = "TEXT", required = true)]
     pub reason: String,
 }
 
-pub fn run(_env: &Env, _args: BlockArgs) -> Result<StepReport> {
-    super::not_built("block", 5)
+pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
+    let ws = env.workspace()?;
+    let req = env.req(args.req, &ws.store)?;
+    let reason = args.reason.trim();
+    if reason.is_empty() {
+        return Err(BerryError::usage("--reason is empty: say why the REQ is blocked").into());
+    }
+    let mut session = Session::open(&ws.store, req.clone(), "block")?;
+    let done = apply(env, &ws, &mut session, reason, "block")?;
+    let message = if done.already {
+        format!("{req} was already BLOCKED and announced")
+    } else if env.printer.dry_run() {
+        format!("{req} would be marked BLOCKED (dry run)")
+    } else {
+        format!("{req} marked BLOCKED")
+    };
+    if !env.printer.dry_run() {
+        session.record("block", Outcome::Ok, reason)?;
+    }
+    env.printer.result(&message);
+    Ok(StepReport::new("block", Some(req), Outcome::Ok, message).with_data(done.data))
+}
+
+/// What [`apply`] did.
+pub struct Blocked {
+    /// Everything was already done and recorded: nothing was written or sent.
+    pub already: bool,
+    pub data: Value,
+}
+
+/// Marks the REQ BLOCKED in the tracker and publishes the blocked notice: shows the diff and the
+/// notice, asks once (`--yes` accepts; no terminal → exit 4), writes, records, sends, records.
+/// With `--dry-run` it shows and changes nothing. `step` names the caller in messages.
+pub fn apply(
+    env: &Env,
+    ws: &Workspace,
+    session: &mut Session,
+    reason: &str,
+    step: &str,
+) -> Result<Blocked> {
+    let p = &env.printer;
+    let req = session.req.clone();
+    let commit = commit_sha(session);
+    let reference = commit.clone().unwrap_or_else(|| {
+        session
+            .ctx
+            .evidence
+            .as_ref()
+            .and_then(|e| e.qa.as_ref())
+            .map(|qa| {
+                let hex = qa.sha256.strip_prefix("sha256:").unwrap_or(&qa.sha256);
+                format!("qa-{}", hex.get(..12).unwrap_or(hex))
+            })
+            .unwrap_or_default()
+    });
+    let msg_id = notice::msg_id(req.as_str(), Status::Blocked, &reference);
+    let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
+    let now = crate::clock::now()?;
+
+    let plan = plan_tracker(ws, &req, &Edit::Blocked)?;
+    let recorded = find_event(session, &msg_id).cloned();
+    let payload = match &recorded {
+        Some(r) => r.payload.clone(),
+        None => {
+            let files = notice::files_from(
+                session.ctx.ledger.commit.as_ref(),
+                session.ctx.review.as_ref(),
+            );
+            let template = notice::Template::load(&ws.root)?;
+            notice::payload(
+                &Notice {
+                    req: req.as_str(),
+                    title: session.ctx.title.as_deref(),
+                    status: Status::Blocked,
+                    subject: &subject,
+                    commit_sha: commit.as_deref(),
+                    branch: branch(session).as_deref(),
+                    pr_url: pr_url(session).as_deref(),
+                    files: &files,
+                    tests_passed: session.ctx.step_ok("test"),
+                    ci: &ci_words(session),
+                    at: now,
+                    reason: Some(reason),
+                },
+                &template,
+            )?
+        }
+    };
+    let sent = recorded.as_ref().is_some_and(|r| r.acknowledged);
+    let data = json!({
+        "tracker": plan.data(),
+        "subject": subject,
+        "msg_id": msg_id,
+        "notice": payload,
+        "sent": sent,
+    });
+    if !plan.edited.changed && sent {
+        record_tracker(session, &plan, None, p.dry_run())?;
+        p.line(format!(
+            "{req} is already BLOCKED in {} and the blocked notice {msg_id} was acknowledged; nothing to do.",
+            plan.shown
+        ));
+        return Ok(Blocked {
+            already: true,
+            data,
+        });
+    }
+
+    p.line(format!(
+        "{} {req}: {reason}",
+        p.paint(Tone::Strong, "Blocking")
+    ));
+    show_tracker(p, &plan);
+    show_notice(p, &subject, &msg_id, &payload, recorded.as_ref());
+    if p.dry_run() {
+        p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
+        return Ok(Blocked {
+            already: false,
+            data,
+        });
+    }
+    let question = format!(
+        "Mark {req} BLOCKED{} and publish the blocked notice?",
+        if plan.edited.changed {
+            format!(" in {}", plan.shown)
+        } else {
+            String::new()
+        }
+    );
+    if !p.confirm(&question, true, "--yes")? {
+        return Err(BerryError::declined(format!("{step}: {req} was not marked BLOCKED")).into());
+    }
+    write_tracker(p, session, &plan, None)?;
+    session.ctx.state = Some("BLOCKED".into());
+    session.save()?;
+    let event = send(
+        p,
+        ws,
+        session,
+        EventRecord {
+            kind: Status::Blocked.kind().into(),
+            subject: subject.clone(),
+            msg_id: msg_id.clone(),
+            payload: payload.clone(),
+            acknowledged: false,
+            stream: None,
+            sent_at: None,
+        },
+    )?;
+    let mut data = data;
+    data["sent"] = json!(event.acknowledged);
+    data["stream"] = json!(event.stream);
+    Ok(Blocked {
+        already: false,
+        data,
+    })
+}
+
+// ---- shared by block, complete, verify (and watch) ----
+
+/// The commit the ledger records, full SHA.
+pub fn commit_sha(session: &Session) -> Option<String> {
+    session
+        .ctx
+        .ledger
+        .commit
+        .as_ref()
+        .and_then(|c| c.get("sha"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn branch(session: &Session) -> Option<String> {
+    let l = &session.ctx.ledger;
+    let from = |v: &Option<Value>, k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    from(&l.push, "branch")
+        .or_else(|| from(&l.push, "ref").map(|r| r.trim_start_matches("refs/heads/").to_string()))
+        .or_else(|| from(&l.commit, "branch"))
+}
+
+fn pr_url(session: &Session) -> Option<String> {
+    session
+        .ctx
+        .ledger
+        .pr
+        .as_ref()
+        .and_then(|v| v.get("url"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// The recorded CI outcome in words.
+fn ci_words(session: &Session) -> String {
+    session
+        .ctx
+        .ledger
+        .watch
+        .as_ref()
+        .and_then(|w| w.get("conclusion"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| "not watched".into())
+}
+
+pub(crate) fn find_event<'a>(session: &'a Session, msg_id: &str) -> Option<&'a EventRecord> {
+    session
+        .ctx
+        .ledger
+        .events
+        .iter()
+        .find(|e| e.msg_id == msg_id)
+}
+
+/// A tracker edit, computed and not yet written.
+pub(crate) struct TrackerPlan {
+    /// As configured (relative to the repository root), for messages and the ledger.
+    pub shown: String,
+    /// The file written (symlinks resolved).
+    pub file: PathBuf,
+    pub old: String,
+    pub edited: Edited,
+    pub edit: Edit,
+}
+
+impl TrackerPlan {
+    pub fn data(&self) -> Value {
+        json!({
+            "path": self.shown,
+            "status": self.edit.status(),
+            "old_status": self.edited.old_status,
+            "line": self.edited.status_line,
+            "changed": self.edited.changed,
+        })
+    }
+}
+
+pub(crate) fn plan_tracker(ws: &Workspace, req: &ReqNumber, edit: &Edit) -> Result<TrackerPlan> {
+    let shown = ws.config.tracker.path.clone();
+    let path = ws.root.join(&shown);
+    let file = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let bytes = match std::fs::read(&file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(BerryError::failure(format!(
+                "the tracker {shown} does not exist in {}",
+                ws.root.display()
+            ))
+            .with_hint(
+                "set `tracker.path` in berry.toml to the OWNER_REQUESTS.md of this repository",
+            )
+            .into());
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read the tracker {shown}")),
+    };
+    let old = String::from_utf8(bytes).map_err(|e| {
+        BerryError::failure(format!(
+            "the tracker {shown} is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    let edited = tracker::edit(&old, req.as_str(), edit).map_err(|e| {
+        BerryError::failure(format!("cannot edit {shown}: {e}")).with_hint(e.hint())
+    })?;
+    Ok(TrackerPlan {
+        shown,
+        file,
+        old,
+        edited,
+        edit: edit.clone(),
+    })
+}
+
+pub(crate) fn show_tracker(p: &Printer, plan: &TrackerPlan) {
+    if !plan.edited.changed {
+        p.line(format!(
+            "  tracker: {} already says {} (line {})",
+            plan.shown, plan.edited.old_status, plan.edited.status_line
+        ));
+        return;
+    }
+    p.line(format!(
+        "  tracker: {} line {}: {} → {}",
+        plan.shown,
+        plan.edited.status_line,
+        if plan.edited.old_status.is_empty() {
+            "(empty)"
+        } else {
+            &plan.edited.old_status
+        },
+        plan.edit.status()
+    ));
+    let diff =
+        crate::diffview::preview(p, plan.old.as_bytes(), plan.edited.new_text.as_bytes(), 200);
+    p.line(diff.trim_end());
+}
+
+/// Writes the edit (when it changes anything) atomically, keeping the file's permissions, and
+/// records it in the ledger.
+pub(crate) fn write_tracker(
+    p: &Printer,
+    session: &mut Session,
+    plan: &TrackerPlan,
+    commit: Option<&str>,
+) -> Result<()> {
+    if plan.edited.changed {
+        let mode = std::fs::metadata(&plan.file).map(|m| m.permissions()).ok();
+        crate::context::write_atomic(&plan.file, plan.edited.new_text.as_bytes())
+            .with_context(|| format!("cannot write the tracker {}", plan.shown))?;
+        if let Some(m) = mode {
+            let _ = std::fs::set_permissions(&plan.file, m);
+        }
+        crate::fault::point("tracker-written");
+        p.line(format!(
+            "{} {} set to {}",
+            p.paint(Tone::Good, "✔"),
+            plan.shown,
+            plan.edit.status()
+        ));
+    }
+    record_tracker(session, plan, commit, false)
+}
+
+/// Records the tracker edit in the ledger, once.
+fn record_tracker(
+    session: &mut Session,
+    plan: &TrackerPlan,
+    commit: Option<&str>,
+    dry_run: bool,
+) -> Result<()> {
+    let status = plan.edit.status();
+    let already = session
+        .ctx
+        .ledger
+        .tracker
+        .iter()
+        .rev()
+        .find(|t| t.get("path").and_then(Value::as_str) == Some(plan.shown.as_str()));
+    let same = already.is_some_and(|t| {
+        t.get("status").and_then(Value::as_str) == Some(status)
+            && t.get("commit").and_then(Value::as_str) == commit
+    });
+    if same || dry_run {
+        return Ok(());
+    }
+    let at = match &plan.edit {
+        Edit::Deployed { at, .. } => at.clone(),
+        Edit::Blocked => crate::clock::rfc3339(crate::clock::now()?),
+    };
+    session.ctx.ledger.tracker.push(json!({
+        "path": plan.shown,
+        "status": status,
+        "at": at,
+        "commit": commit,
+    }));
+    session.save()
+}
+
+pub(crate) fn show_notice(
+    p: &Printer,
+    subject: &str,
+    msg_id: &str,
+    payload: &Value,
+    recorded: Option<&EventRecord>,
+) {
+    let status = payload.get("status").and_then(Value::as_str).unwrap_or("?");
+    let state = match recorded {
+        Some(r) if r.acknowledged => " (already sent)",
+        Some(_) => " (pending from an earlier run: sent again with the same id)",
+        None => "",
+    };
+    p.line(format!(
+        "  notice: {status} to {subject}, Nats-Msg-Id {msg_id}{state}"
+    ));
+    if let Some(s) = payload.get("summary").and_then(Value::as_str) {
+        p.line(format!("    summary: {s}"));
+    }
+    let full = serde_json::to_string_pretty(payload).unwrap_or_default();
+    if p.dry_run() {
+        p.line("  payload:");
+        for l in full.lines() {
+            p.line(format!("    {l}"));
+        }
+    } else {
+        p.detail(full);
+    }
+}
+
+/// Sends `event`: recorded as pending first (unless it already is), then published through
+/// JetStream, then recorded as acknowledged. An event already acknowledged is not sent again.
+pub(crate) fn send(
+    p: &Printer,
+    ws: &Workspace,
+    session: &mut Session,
+    event: EventRecord,
+) -> Result<EventRecord> {
+    if let Some(r) = find_event(session, &event.msg_id) {
+        if r.acknowledged {
+            return Ok(r.clone());
+        }
+    } else {
+        session.ctx.ledger.events.push(event.clone());
+        session.save()?;
+    }
+    crate::fault::point("event-pending");
+    let record = find_event(session, &event.msg_id)
+        .cloned()
+        .expect("recorded just above");
+    let opts = crate::nats::Options::resolve(&ws.config.nats)?;
+    let payload = serde_json::to_vec(&record.payload)?;
+    let delivery = crate::nats::Publisher::connect(&opts)
+        .and_then(|n| {
+            p.detail(format!("connected to NATS at {}", n.shown_url()));
+            n.publish(&record.subject, &record.msg_id, &payload)
+        })
+        .with_context(|| {
+            format!(
+                "the {} notice {} is kept pending in the REQ context; rerun to send it",
+                record.kind, record.msg_id
+            )
+        })?;
+    let now = crate::clock::now()?;
+    let stream = match &delivery {
+        crate::nats::Delivery::Stream {
+            stream,
+            sequence,
+            duplicate,
+        } => {
+            p.line(format!(
+                "{} {} notice acknowledged by stream {stream} (sequence {sequence}{})",
+                p.paint(Tone::Good, "✔"),
+                record.kind,
+                if *duplicate {
+                    ", a duplicate of an earlier send: the stream kept one"
+                } else {
+                    ""
+                }
+            ));
+            Some(stream.clone())
+        }
+        crate::nats::Delivery::Core => {
+            p.warn(format!(
+                "no JetStream stream covers {}: published without persistence",
+                record.subject
+            ));
+            None
+        }
+    };
+    let out = {
+        let r = session
+            .ctx
+            .ledger
+            .events
+            .iter_mut()
+            .find(|e| e.msg_id == record.msg_id)
+            .expect("recorded above");
+        r.acknowledged = true;
+        r.stream = stream;
+        r.sent_at = Some(now);
+        r.clone()
+    };
+    session.save()?;
+    Ok(out)
 }

@@ -1,9 +1,20 @@
-//! `berry complete` (issue #5).
+//! `berry complete`: the tracker entry DEPLOYED (Deployed At, Commit, Deployed By) and the
+//! completion notice, once CI was green for the commit (or `--no-ci` with a reason).
 
 use anyhow::Result;
 use clap::Args;
+use serde_json::{Value, json};
 
-use super::{Env, StepReport};
+use super::block::{
+    commit_sha, find_event, plan_tracker, send, show_notice, show_tracker, write_tracker,
+};
+use super::{Env, Outcome, Session, StepReport};
+use crate::config::NoCi;
+use crate::context::EventRecord;
+use crate::error::BerryError;
+use crate::notice::{self, Notice, Status};
+use crate::printer::Tone;
+use crate::tracker::Edit;
 
 /// Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the
 /// completion notice. Requires a green watch, or --no-ci with a reason.
@@ -17,6 +28,258 @@ pub struct CompleteArgs {
     pub reason: Option<String>,
 }
 
-pub fn run(_env: &Env, _args: CompleteArgs) -> Result<StepReport> {
-    super::not_built("complete", 5)
+pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
+    let ws = env.workspace()?;
+    let req = env.req(None, &ws.store)?;
+    let p = &env.printer;
+    if args.reason.is_some() && !args.no_ci {
+        return Err(
+            BerryError::usage("--reason without --no-ci: there is nothing to explain")
+                .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
+                .into(),
+        );
+    }
+    let mut session = Session::existing(&ws.store, req.clone(), "complete")?;
+    let Some(sha) = commit_sha(&session) else {
+        return Err(BerryError::gate(format!("{req} has no commit recorded"))
+            .with_hint("run `berry commit` (then push and watch) first")
+            .into());
+    };
+    let short = notice::short_sha(&sha).to_string();
+    let msg_id = notice::msg_id(req.as_str(), Status::Complete, &sha);
+    let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
+    let recorded = find_event(&session, &msg_id).cloned();
+    let tracker_done = session.ctx.ledger.tracker.iter().any(|t| {
+        t.get("status").and_then(Value::as_str) == Some("DEPLOYED")
+            && t.get("commit").and_then(Value::as_str) == Some(short.as_str())
+    });
+
+    // A rerun after success: report what is recorded, do nothing.
+    if tracker_done && recorded.as_ref().is_some_and(|r| r.acknowledged) {
+        let r = recorded.expect("checked");
+        p.line(format!(
+            "{req} is already complete: {} says DEPLOYED at commit {short}, and the completion notice {msg_id} was acknowledged{}.",
+            ws.config.tracker.path,
+            r.stream
+                .as_deref()
+                .map(|s| format!(" by stream {s}"))
+                .unwrap_or_default()
+        ));
+        return Ok(StepReport::new(
+            "complete",
+            Some(req),
+            Outcome::Ok,
+            format!("already complete at {short}"),
+        )
+        .with_data(
+            json!({"already_done": true, "commit": sha, "msg_id": msg_id, "notice": r.payload}),
+        ));
+    }
+
+    // The gates, unless this run only finishes what an earlier one started.
+    let ci = match recorded
+        .as_ref()
+        .and_then(|r| r.payload.get("ci"))
+        .and_then(Value::as_str)
+    {
+        Some(ci) => ci.to_string(),
+        None => ci_gate(&session, &ws.config.github.no_ci, &sha, &args)?,
+    };
+    if !tracker_done && recorded.is_none() {
+        let evidence = session
+            .ctx
+            .evidence
+            .clone()
+            .expect("Session::existing checks it");
+        let mut source = env.source(&ws)?;
+        crate::evidence::recheck(source.as_mut(), &req, &evidence, &ws.config.agents.qa)?;
+    }
+
+    // One time for the tracker and the notice, kept across reruns.
+    let now = crate::clock::now()?;
+    let at_text = recorded
+        .as_ref()
+        .and_then(|r| r.payload.get("deployed_at"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            let text = std::fs::read_to_string(ws.root.join(&ws.config.tracker.path)).ok()?;
+            let e = crate::tracker::entry(&text, req.as_str()).ok()?;
+            (e.status == "DEPLOYED" && e.commit.as_deref() == Some(short.as_str()))
+                .then_some(e.deployed_at)
+                .flatten()
+        })
+        .unwrap_or_else(|| crate::clock::rfc3339(now));
+    let at: jiff::Timestamp = at_text.parse().unwrap_or(now);
+
+    let plan = plan_tracker(
+        &ws,
+        &req,
+        &Edit::Deployed {
+            at: at_text.clone(),
+            commit: short.clone(),
+            by: "berry".into(),
+        },
+    )?;
+    let payload = match &recorded {
+        Some(r) => r.payload.clone(),
+        None => {
+            let files = notice::files_from(
+                session.ctx.ledger.commit.as_ref(),
+                session.ctx.review.as_ref(),
+            );
+            let template = notice::Template::load(&ws.root)?;
+            let l = &session.ctx.ledger;
+            let branch = l
+                .push
+                .as_ref()
+                .and_then(|v| v.get("branch").or_else(|| v.get("ref")))
+                .and_then(Value::as_str)
+                .map(|r| r.trim_start_matches("refs/heads/").to_string());
+            let pr_url =
+                l.pr.as_ref()
+                    .and_then(|v| v.get("url"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            let tests_passed = session.ctx.step_ok("test") || ci == "success";
+            notice::payload(
+                &Notice {
+                    req: req.as_str(),
+                    title: session.ctx.title.as_deref(),
+                    status: Status::Complete,
+                    subject: &subject,
+                    commit_sha: Some(&sha),
+                    branch: branch.as_deref(),
+                    pr_url: pr_url.as_deref(),
+                    files: &files,
+                    tests_passed,
+                    ci: &ci,
+                    at,
+                    reason: None,
+                },
+                &template,
+            )?
+        }
+    };
+    let data = json!({
+        "commit": sha,
+        "ci": ci,
+        "tracker": plan.data(),
+        "subject": subject,
+        "msg_id": msg_id,
+        "notice": payload,
+    });
+
+    p.line(format!(
+        "{} {req}{} at commit {short} (CI: {ci})",
+        p.paint(Tone::Strong, "Completing"),
+        session
+            .ctx
+            .title
+            .as_deref()
+            .map(|t| format!(": {t}"))
+            .unwrap_or_default()
+    ));
+    show_tracker(p, &plan);
+    show_notice(p, &subject, &msg_id, &payload, recorded.as_ref());
+    if p.dry_run() {
+        p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
+        return Ok(StepReport::new(
+            "complete",
+            Some(req),
+            Outcome::Ok,
+            "dry run: nothing written, nothing sent",
+        )
+        .with_data(data));
+    }
+    if plan.edited.changed {
+        let question = format!(
+            "Mark {req} DEPLOYED in {} and publish the completion notice?",
+            plan.shown
+        );
+        if !p.confirm(&question, true, "--yes")? {
+            return Err(BerryError::declined(format!("{req} was not marked DEPLOYED")).into());
+        }
+    }
+    write_tracker(p, &mut session, &plan, Some(&short))?;
+    session.ctx.state = Some("DEPLOYED".into());
+    session.save()?;
+    let event = send(
+        p,
+        &ws,
+        &mut session,
+        EventRecord {
+            kind: Status::Complete.kind().into(),
+            subject: subject.clone(),
+            msg_id: msg_id.clone(),
+            payload: payload.clone(),
+            acknowledged: false,
+            stream: None,
+            sent_at: None,
+        },
+    )?;
+    let message = format!("{req} DEPLOYED at {short}; completion notice sent");
+    session.record("complete", Outcome::Ok, &message)?;
+    p.result(format!(
+        "{req} DEPLOYED at commit {short} ({}); completion notice {}",
+        at_text,
+        match &event.stream {
+            Some(s) => format!("stored by stream {s}"),
+            None => "published without persistence".into(),
+        }
+    ));
+    let mut data = data;
+    data["stream"] = json!(event.stream);
+    data["sent"] = json!(event.acknowledged);
+    Ok(StepReport::new("complete", Some(req), Outcome::Ok, message).with_data(data))
+}
+
+/// The CI requirement: a recorded green watch for this commit, `skipped` when config says no CI
+/// means skipped, or `--no-ci --reason`. Returns the CI outcome in words.
+fn ci_gate(session: &Session, no_ci: &NoCi, sha: &str, args: &CompleteArgs) -> Result<String> {
+    let req = &session.req;
+    if args.no_ci {
+        let reason = args.reason.as_deref().unwrap_or("").trim();
+        if reason.is_empty() {
+            return Err(BerryError::usage("--no-ci needs a non-empty --reason").into());
+        }
+        return Ok(format!("not required (--no-ci: {reason})"));
+    }
+    let hint = format!(
+        "run `berry watch` for {}, or pass --no-ci --reason TEXT to complete without CI",
+        notice::short_sha(sha)
+    );
+    let Some(watch) = session.ctx.ledger.watch.as_ref() else {
+        return Err(
+            BerryError::gate(format!("no CI result is recorded for {req}"))
+                .with_hint(hint)
+                .into(),
+        );
+    };
+    if let Some(watched) = watch.get("sha").and_then(Value::as_str)
+        && watched != sha
+    {
+        return Err(BerryError::gate(format!(
+            "CI was watched for {}, but the commit is {}",
+            notice::short_sha(watched),
+            notice::short_sha(sha)
+        ))
+        .with_hint(hint)
+        .into());
+    }
+    match watch.get("conclusion").and_then(Value::as_str) {
+        Some("success") => Ok("success".into()),
+        Some("skipped") if *no_ci == NoCi::Skipped => Ok("skipped (no CI run)".into()),
+        Some("skipped") => Err(BerryError::gate(format!(
+            "no CI run was found for {req}, and `github.no_ci` says that is a failure"
+        ))
+        .with_hint(hint)
+        .into()),
+        other => Err(BerryError::gate(format!(
+            "CI for {req} did not pass ({})",
+            other.unwrap_or("no conclusion recorded")
+        ))
+        .with_hint(hint)
+        .into()),
+    }
 }

@@ -119,12 +119,91 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
             p.line(format!("  - {r}"));
         }
         p.line("");
-        p.line(format!(
-            "The tracker was not marked BLOCKED and no blocked notice was sent: `berry block {req} --reason …` does that once it is built."
-        ));
         let message = format!("QA not approved: {}", verdict.reasons.join("; "));
+        let blocked = offer_block(env, &ws, &req, &message, session.as_mut());
+        let mut data = data;
+        data["block"] = blocked;
         Ok(StepReport::new("verify", Some(req), Outcome::Blocked, message).with_data(data))
     }
+}
+
+/// Not approved: mark BLOCKED and publish the blocked notice, when there is someone to ask (or
+/// `--yes`); otherwise say how to do it later. Whatever happens here, verify still exits 3.
+fn offer_block(
+    env: &Env,
+    ws: &super::Workspace,
+    req: &ReqNumber,
+    reason: &str,
+    held: Option<&mut Session>,
+) -> serde_json::Value {
+    let p = &env.printer;
+    let later = format!("berry block {req} --reason \"…\"");
+    if !p.dry_run() && !p.yes() && !p.interactive() {
+        if already_blocked(ws, req) {
+            p.line(format!(
+                "{req} is already marked BLOCKED and the blocked notice was sent."
+            ));
+            return json!({"done": true, "already": true});
+        }
+        p.line(format!(
+            "The tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
+        ));
+        return json!({"done": false, "skipped": "no terminal and no --yes"});
+    }
+    // The session verify holds (a dry run holds none: it takes one to read the context).
+    let mut opened = None;
+    let session = match held {
+        Some(s) => Ok(s),
+        None => Session::open(&ws.store, req.clone(), "verify").map(|s| opened.insert(s)),
+    };
+    let outcome = session.and_then(|session| {
+        let done = super::block::apply(env, ws, session, reason, "verify")?;
+        if !p.dry_run() {
+            session.record("block", Outcome::Ok, reason)?;
+        }
+        Ok(done)
+    });
+    match outcome {
+        Ok(done) => {
+            let mut d = done.data;
+            d["done"] = json!(!p.dry_run());
+            d
+        }
+        Err(e) => {
+            let (exit, _) = crate::error::classify(&e);
+            if exit == crate::error::Exit::Decision {
+                p.line(format!("Not marked BLOCKED; to do it later: {later}"));
+            } else {
+                for l in crate::error::render(&e) {
+                    p.warn(l.trim_start_matches("error: "));
+                }
+                p.line(format!(
+                    "The REQ was not (fully) marked BLOCKED; to finish: {later}"
+                ));
+            }
+            json!({"done": false, "error": e.to_string()})
+        }
+    }
+}
+
+/// The tracker's last recorded edit is BLOCKED and a blocked notice was acknowledged after it.
+fn already_blocked(ws: &super::Workspace, req: &ReqNumber) -> bool {
+    let Ok(Some(ctx)) = ws.store.peek(req) else {
+        return false;
+    };
+    let tracker_blocked = ctx
+        .ledger
+        .tracker
+        .last()
+        .and_then(|t| t.get("status"))
+        .and_then(|s| s.as_str())
+        == Some("BLOCKED");
+    let sent = ctx
+        .ledger
+        .events
+        .last()
+        .is_some_and(|e| e.kind == "blocked" && e.acknowledged);
+    tracker_blocked && sent
 }
 
 fn item(r: &Row) -> EvidenceItem {

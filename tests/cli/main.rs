@@ -2,13 +2,16 @@
 
 mod common;
 
+mod complete;
 mod completions;
 mod config;
 mod context;
 mod fakes;
 mod help;
+mod nats;
 mod pr;
 mod push;
 mod review;
 mod status;
+mod tracker;
 mod verify;

@@ -1,0 +1,390 @@
+//! NATS (SPEC §5.1): publish berry's notices through JetStream and wait for the acknowledgement.
+//!
+//! async-nats runs on a small current-thread tokio runtime owned by [`Publisher`] and confined to
+//! this module: callers see blocking functions, and nothing else (no blocking HTTP, no PostgreSQL)
+//! ever runs inside the runtime. Every message carries `Nats-Msg-Id`, so a stream drops a retry
+//! as a duplicate. When no stream covers the subject (JetStream answers "no responders"), the
+//! message is published plainly and flushed, and the caller is told so.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+
+use crate::config;
+use crate::env_vars;
+use crate::error::BerryError;
+
+/// How to reach the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// As given (`NATS_URL` or config); may hold several comma-separated servers.
+    pub url: String,
+    pub auth: Auth,
+    pub connect_timeout: Duration,
+    pub ack_timeout: Duration,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    UserPassword { user: String, password: String },
+    Token(String),
+    Creds(PathBuf),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::None => f.write_str("none"),
+            Auth::UserPassword { user, .. } => write!(f, "user {user}"),
+            Auth::Token(_) => f.write_str("a token"),
+            Auth::Creds(p) => write!(f, "credentials file {}", p.display()),
+        }
+    }
+}
+
+impl Options {
+    /// `NATS_URL` (else config `nats.url`), `NATS_CREDS` (else `NATS_USER`/`NATS_PASSWORD`,
+    /// else `user:password@` or `token@` in the URL), timeouts from config.
+    pub fn resolve(cfg: &config::Nats) -> Result<Options, BerryError> {
+        let given = env_vars::var(env_vars::NATS_URL).unwrap_or_else(|| cfg.url.clone());
+        let (url, in_url) = split_userinfo(&given);
+        let auth = match (
+            env_vars::var(env_vars::NATS_CREDS),
+            env_vars::var(env_vars::NATS_USER),
+            env_vars::var(env_vars::NATS_PASSWORD),
+        ) {
+            (Some(creds), _, _) => Auth::Creds(PathBuf::from(creds)),
+            (None, Some(user), Some(password)) => Auth::UserPassword { user, password },
+            (None, Some(_), None) => {
+                return Err(
+                    BerryError::usage("NATS_USER is set but NATS_PASSWORD is not")
+                        .with_hint("set both, or NATS_CREDS for a credentials file"),
+                );
+            }
+            (None, None, Some(_)) => {
+                return Err(
+                    BerryError::usage("NATS_PASSWORD is set but NATS_USER is not")
+                        .with_hint("set both, or NATS_CREDS for a credentials file"),
+                );
+            }
+            (None, None, None) => in_url.unwrap_or(Auth::None),
+        };
+        Ok(Options {
+            url,
+            auth,
+            connect_timeout: Duration::from_secs(cfg.connect_timeout_secs.max(1)),
+            ack_timeout: Duration::from_secs(cfg.ack_timeout_secs.max(1)),
+        })
+    }
+
+    /// The URL without any `user:password@`, for messages.
+    pub fn shown_url(&self) -> String {
+        redact_url(&self.url)
+    }
+}
+
+/// The URL without credentials, and the first credentials found in it (`user:password@` or
+/// `token@`), percent-decoded. The client library ignores credentials in the URL, so berry takes
+/// them out and passes them itself.
+pub fn split_userinfo(url: &str) -> (String, Option<Auth>) {
+    let mut auth = None;
+    for u in url.split(',') {
+        let u = u.trim();
+        let rest = u.find("://").map(|i| &u[i + 3..]).unwrap_or(u);
+        let authority = rest.find('/').map(|i| &rest[..i]).unwrap_or(rest);
+        if let Some(at) = authority.rfind('@')
+            && auth.is_none()
+        {
+            let info = &authority[..at];
+            auth = Some(match info.split_once(':') {
+                Some((user, password)) => Auth::UserPassword {
+                    user: percent_decode(user),
+                    password: percent_decode(password),
+                },
+                None => Auth::Token(percent_decode(info)),
+            });
+        }
+    }
+    (redact_url(url), auth)
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `nats://user:pass@host:4222` → `nats://host:4222` (each of a comma-separated list).
+pub fn redact_url(url: &str) -> String {
+    url.split(',')
+        .map(|u| {
+            let u = u.trim();
+            let (scheme, rest) = match u.find("://") {
+                Some(i) => (&u[..i + 3], &u[i + 3..]),
+                None => ("", u),
+            };
+            let host_start = rest
+                .find('/')
+                .map(|slash| &rest[..slash])
+                .unwrap_or(rest)
+                .rfind('@')
+                .map(|at| at + 1)
+                .unwrap_or(0);
+            format!("{scheme}{}", &rest[host_start..])
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The subject for `req`: config `nats.subject` with `{req}` replaced.
+pub fn subject(template: &str, req: &str) -> String {
+    template.replace("{req}", req)
+}
+
+/// How a message reached the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Stored by `stream` at `sequence`; `duplicate` when the stream already had this message id.
+    Stream {
+        stream: String,
+        sequence: u64,
+        duplicate: bool,
+    },
+    /// No stream covers the subject: published plainly and flushed, not persisted.
+    Core,
+}
+
+/// A connection to the server with its own small runtime.
+pub struct Publisher {
+    rt: tokio::runtime::Runtime,
+    client: async_nats::Client,
+    js: async_nats::jetstream::Context,
+    shown_url: String,
+    ack_timeout: Duration,
+}
+
+impl Publisher {
+    /// Connects, giving up after the connect timeout. A server that is down is an operational
+    /// failure (exit 1) that names the server.
+    pub fn connect(opts: &Options) -> Result<Publisher> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the NATS runtime")?;
+        let shown = opts.shown_url();
+        let client = rt.block_on(async {
+            let base = match &opts.auth {
+                Auth::Creds(p) => async_nats::ConnectOptions::with_credentials_file(p.clone())
+                    .await
+                    .with_context(|| {
+                        format!("cannot read the NATS credentials file {}", p.display())
+                    })?,
+                Auth::UserPassword { user, password } => async_nats::ConnectOptions::new()
+                    .user_and_password(user.clone(), password.clone()),
+                Auth::Token(t) => async_nats::ConnectOptions::with_token(t.clone()),
+                Auth::None => async_nats::ConnectOptions::new(),
+            };
+            let connect = base
+                .name("berry")
+                .connection_timeout(opts.connect_timeout)
+                .request_timeout(Some(opts.ack_timeout))
+                .connect(opts.url.as_str());
+            match tokio::time::timeout(opts.connect_timeout + Duration::from_secs(1), connect).await
+            {
+                Ok(Ok(c)) => Ok(c),
+                Ok(Err(e)) => Err(connect_error(&shown, &opts.auth, e)),
+                Err(_) => Err(BerryError::failure(format!(
+                    "cannot connect to NATS at {shown}: no answer within {}s",
+                    opts.connect_timeout.as_secs()
+                ))
+                .into()),
+            }
+        })?;
+        // The JetStream context spawns its acknowledgement task on the current runtime.
+        let mut js = {
+            let _inside = rt.enter();
+            async_nats::jetstream::new(client.clone())
+        };
+        js.set_timeout(opts.ack_timeout);
+        Ok(Publisher {
+            rt,
+            client,
+            js,
+            shown_url: shown,
+            ack_timeout: opts.ack_timeout,
+        })
+    }
+
+    pub fn shown_url(&self) -> &str {
+        &self.shown_url
+    }
+
+    /// Publishes `payload` to `subject` with `Nats-Msg-Id: msg_id` through JetStream and waits
+    /// for the acknowledgement; without a stream for the subject, publishes plainly and flushes.
+    pub fn publish(&self, subject: &str, msg_id: &str, payload: &[u8]) -> Result<Delivery> {
+        let headers = || {
+            let mut h = async_nats::HeaderMap::new();
+            h.insert(async_nats::header::NATS_MESSAGE_ID, msg_id);
+            h
+        };
+        let bytes = bytes_of(payload);
+        let subject_owned = subject.to_string();
+        self.rt.block_on(async {
+            use async_nats::jetstream::context::{GetStreamByNameErrorKind, PublishErrorKind};
+            // Ask first: a plain subscriber on the subject would take a JetStream publish for
+            // itself and never answer, so "no responders" alone cannot tell that no stream is there.
+            let covered = self.js.stream_by_subject(subject_owned.clone()).await;
+            let core = |bytes| async {
+                self.client
+                    .publish_with_headers(subject_owned.clone(), headers(), bytes)
+                    .await
+                    .with_context(|| format!("cannot publish to {subject_owned}"))?;
+                tokio::time::timeout(self.ack_timeout, self.client.flush())
+                    .await
+                    .map_err(|_| {
+                        BerryError::failure(format!(
+                            "NATS at {} did not confirm the publish within {}s",
+                            self.shown_url,
+                            self.ack_timeout.as_secs()
+                        ))
+                    })?
+                    .with_context(|| format!("cannot flush the publish to {subject_owned}"))?;
+                anyhow::Ok(Delivery::Core)
+            };
+            if let Err(e) = &covered
+                && (e.kind() == GetStreamByNameErrorKind::NotFound || no_jetstream(e))
+            {
+                return core(bytes).await;
+            }
+            let sent = self
+                .js
+                .publish_with_headers(subject_owned.clone(), headers(), bytes.clone())
+                .await;
+            let acked = match sent {
+                Ok(fut) => fut.await,
+                Err(e) => Err(e),
+            };
+            match acked {
+                Ok(ack) => Ok(Delivery::Stream {
+                    stream: ack.stream,
+                    sequence: ack.sequence,
+                    duplicate: ack.duplicate,
+                }),
+                Err(e) if e.kind() == PublishErrorKind::StreamNotFound => core(bytes).await,
+                Err(e) if e.kind() == PublishErrorKind::TimedOut => Err(BerryError::failure(
+                    format!(
+                        "JetStream did not acknowledge the message on {subject_owned} within {}s",
+                        self.ack_timeout.as_secs()
+                    ),
+                )
+                .with_hint("the notice is kept pending; rerun the step to send it again (the stream drops duplicates)")
+                .into()),
+                Err(e) => Err(anyhow::Error::new(e)
+                    .context(format!("JetStream refused the message on {subject_owned}"))),
+            }
+        })
+    }
+}
+
+/// The server has no JetStream at all: its API has no responders.
+fn no_jetstream(e: &(dyn std::error::Error + 'static)) -> bool {
+    use async_nats::jetstream::context::{RequestError, RequestErrorKind};
+    let mut cur = Some(e);
+    while let Some(c) = cur {
+        if c.downcast_ref::<RequestError>()
+            .is_some_and(|r| r.kind() == RequestErrorKind::NoResponders)
+        {
+            return true;
+        }
+        cur = c.source();
+    }
+    false
+}
+
+fn bytes_of(payload: &[u8]) -> bytes::Bytes {
+    bytes::Bytes::copy_from_slice(payload)
+}
+
+fn connect_error(shown: &str, auth: &Auth, e: async_nats::ConnectError) -> anyhow::Error {
+    use async_nats::ConnectErrorKind as K;
+    let hint = match e.kind() {
+        K::AuthorizationViolation | K::Authentication => format!(
+            "the server refused {:?}: check NATS_USER/NATS_PASSWORD or NATS_CREDS",
+            auth
+        ),
+        K::TimedOut => "is the server up? set NATS_URL to the right server".into(),
+        _ => "is the server up? set NATS_URL to the right server; notices are kept pending in the REQ context until they are sent".into(),
+    };
+    BerryError::failure(format!("cannot connect to NATS at {shown}: {e}"))
+        .with_hint(hint)
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_their_credentials_when_shown() {
+        assert_eq!(
+            redact_url("nats://agents:s3cret@localhost:4223"),
+            "nats://localhost:4223"
+        );
+        assert_eq!(redact_url("localhost:4222"), "localhost:4222");
+        assert_eq!(
+            redact_url("nats://a:b@h1:4222, tls://h2:4222"),
+            "nats://h1:4222,tls://h2:4222"
+        );
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_taken_out_of_it() {
+        let (url, auth) = split_userinfo("nats://agents:p%40ss@localhost:4223");
+        assert_eq!(url, "nats://localhost:4223");
+        assert_eq!(
+            auth,
+            Some(Auth::UserPassword {
+                user: "agents".into(),
+                password: "p@ss".into()
+            })
+        );
+        let (url, auth) = split_userinfo("tok3n@h:1,nats://h2:2");
+        assert_eq!(url, "h:1,nats://h2:2");
+        assert_eq!(auth, Some(Auth::Token("tok3n".into())));
+        assert_eq!(split_userinfo("nats://h:4222/x@y").1, None);
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+
+    #[test]
+    fn subject_replaces_the_req() {
+        assert_eq!(
+            subject("agog.deliverables.berry.devops.{req}", "REQ-A-1"),
+            "agog.deliverables.berry.devops.REQ-A-1"
+        );
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug_output() {
+        let a = Auth::UserPassword {
+            user: "agents".into(),
+            password: "s3cret".into(),
+        };
+        assert_eq!(format!("{a:?}"), "user agents");
+    }
+}
