@@ -397,6 +397,15 @@ enum Decode {
     Refused(BerryError),
 }
 
+/// Decodes a context file's bytes as berry reads them (for the fuzzer): `Err` carries the reason
+/// a file would be refused or moved aside. Never panics.
+pub fn decode_bytes(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, String> {
+    decode(bytes, req).map_err(|e| match e {
+        Decode::Corrupt(why) => why,
+        Decode::Refused(err) => err.to_string(),
+    })
+}
+
 fn decode(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, Decode> {
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| Decode::Corrupt(format!("not JSON ({e})")))?;
@@ -429,8 +438,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    remove_stale_temps(dir);
+    let prefix = format!(".berry-{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".berry-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
@@ -440,7 +451,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         tmp.as_file()
             .set_permissions(fs::Permissions::from_mode(0o600))?;
     }
-    tmp.write_all(bytes)?;
+    let (first, rest) = bytes.split_at(bytes.len() / 2);
+    tmp.write_all(first)?;
+    crate::fault::point("atomic-write-torn");
+    tmp.write_all(rest)?;
     tmp.as_file().sync_all()?;
     crate::fault::point("atomic-write-before-rename");
     tmp.persist(path)
@@ -450,6 +464,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Removes the temporary files `write_atomic` left behind when a berry process was killed before
+/// the rename (`.berry-<pid>-*.tmp` whose process is gone), so a crash leaves no stray file in the
+/// repository once berry runs again. Files of live processes are left alone.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(".berry-"))
+            .filter(|n| n.ends_with(".tmp"))
+            .and_then(|n| n.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if pid <= 0 || pid as u32 == std::process::id() {
+            continue;
+        }
+        // SAFETY: signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,32 @@
 //! Named crash points for the reliability tests (issue 7). With the `fault-injection` feature,
 //! `BERRY_FAULT=<name>` makes berry abort itself at that point, as SIGKILL would: no destructors,
-//! no flush. Without the feature this compiles to nothing.
+//! no flush. `BERRY_FAULT=<name>#<n>` aborts at the n-th time the point is reached (1-based), so a
+//! test can kill each of several writes of one run in turn. Without the feature this compiles to
+//! nothing.
 
 #[cfg(feature = "fault-injection")]
 pub fn point(name: &str) {
-    if std::env::var("BERRY_FAULT").is_ok_and(|v| v == name) {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashMap<String, usize>>> = Mutex::new(None);
+
+    let Ok(spec) = std::env::var("BERRY_FAULT") else {
+        return;
+    };
+    let (want, nth) = match spec.split_once('#') {
+        Some((n, k)) => (n, k.parse::<usize>().unwrap_or(1)),
+        None => (spec.as_str(), 1),
+    };
+    if want != name {
+        return;
+    }
+    let count = {
+        let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        let c = seen.get_or_insert_with(HashMap::new).entry(name.to_string()).or_insert(0);
+        *c += 1;
+        *c
+    };
+    if count == nth {
         // SAFETY: raising SIGKILL on ourselves; nothing runs after it.
         unsafe {
             libc::kill(libc::getpid(), libc::SIGKILL);

@@ -455,6 +455,7 @@ pub(crate) fn send(
                 record.kind, record.msg_id
             )
         })?;
+    crate::fault::point("event-published");
     let now = crate::clock::now()?;
     let stream = match &delivery {
         crate::nats::Delivery::Stream {

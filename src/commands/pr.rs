@@ -212,6 +212,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
             };
             match pulls::create(&client, &repo_id, &new) {
                 Ok(created) => {
+                    crate::fault::point("pr-created");
                     existing = false;
                     created
                 }

@@ -232,6 +232,7 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         }
     }
 
+    crate::fault::point("pushed");
     let remote_sha = work::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     if remote_sha != Some(tip) {
         return Err(BerryError::failure(format!(

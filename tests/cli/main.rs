@@ -6,6 +6,7 @@ mod complete;
 mod completions;
 mod config;
 mod context;
+mod crash;
 mod fakes;
 mod help;
 mod nats;
