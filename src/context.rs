@@ -270,6 +270,7 @@ impl Store {
     /// berry process to let go; then says who holds it.
     pub fn lock(&self, req: &ReqNumber, command: &str) -> Result<ReqLock> {
         self.ensure_dir()?;
+        remove_stale_temps(&self.dir);
         let path = self.dir.join(format!("{req}.lock"));
         let mut file = OpenOptions::new()
             .read(true)

@@ -20,6 +20,8 @@ pub const BERRY_GITHUB_REPO: &str = "BERRY_GITHUB_REPO";
 pub const BERRY_NOW: &str = "BERRY_NOW";
 /// Pager for diff previews on a terminal; else `PAGER`, else `less -R`. `cat` or empty disables it.
 pub const BERRY_PAGER: &str = "BERRY_PAGER";
+/// Seconds a GitHub API request may take in all before it is a timeout (default 30).
+pub const BERRY_GITHUB_TIMEOUT: &str = "BERRY_GITHUB_TIMEOUT";
 /// Seconds a second berry process waits for the REQ lock (default 5).
 pub const BERRY_LOCK_TIMEOUT: &str = "BERRY_LOCK_TIMEOUT";
 /// Any value disables color (<https://no-color.org>), unless `--color always`.

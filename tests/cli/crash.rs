@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use crate::common::{REQ, fixture_json};
+use crate::common::fixture_json;
 use crate::complete::TRACKER;
 use crate::fakes::{NAME, OWNER, Shipping, pull_json};
 use crate::nats::{TestStream, nats_url};

@@ -8,6 +8,7 @@ mod config;
 mod context;
 mod crash;
 mod fakes;
+mod bad_inputs;
 mod help;
 mod nats;
 mod pr;
