@@ -340,9 +340,31 @@ pub(crate) fn write_tracker(
     commit: Option<&str>,
 ) -> Result<()> {
     if plan.edited.changed {
+        // Another berry, on another REQ, may edit the same tracker at the same time: the
+        // read-edit-write runs under a lock, on the tracker as it is now (the edit is re-applied
+        // when another entry changed since it was shown), so neither edit is lost.
+        let lock_path = session.store.dir().join("tracker.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let now = std::fs::read_to_string(&plan.file)
+            .with_context(|| format!("cannot read the tracker {}", plan.shown))?;
+        let new_text = if now == plan.old {
+            plan.edited.new_text.clone()
+        } else {
+            tracker::edit(&now, session.req.as_str(), &plan.edit)
+                .map_err(|e| anyhow::anyhow!("cannot edit {}: {e}", plan.shown))?
+                .new_text
+        };
         let mode = std::fs::metadata(&plan.file).map(|m| m.permissions()).ok();
-        crate::context::write_atomic(&plan.file, plan.edited.new_text.as_bytes())
+        crate::context::write_atomic(&plan.file, new_text.as_bytes())
             .with_context(|| format!("cannot write the tracker {}", plan.shown))?;
+        drop(lock);
         if let Some(m) = mode {
             let _ = std::fs::set_permissions(&plan.file, m);
         }

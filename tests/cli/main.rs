@@ -5,6 +5,7 @@ mod common;
 mod complete;
 mod completions;
 mod config;
+mod concurrency;
 mod context;
 mod crash;
 mod fakes;
