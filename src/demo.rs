@@ -230,6 +230,26 @@ const MIGRATION: &str = "CREATE TABLE crm_contacts (\n  id uuid PRIMARY KEY DEFA
 const SCHEMA: &str = "type Contact {\n  id: ID!\n  name: String!\n  email: String\n}\n\nextend type Query {\n  contacts: [Contact!]!\n}\n";
 const PAGE: &str = "import { useQuery } from '@apollo/client';\n\nexport const ContactsPage = () => {\n  const { data } = useQuery(CONTACTS);\n  return <ul>{data?.contacts.map((c) => <li key={c.id}>{c.name}</li>)}</ul>;\n};\n";
 
+/// Whether a NATS server answers at `url` (`nats://host:port`, the first of a list) within 300 ms.
+pub fn nats_reachable(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let first = url.split(',').next().unwrap_or(url).trim();
+    let hostport = first.split("://").nth(1).unwrap_or(first);
+    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
+    let hostport = if hostport.contains(':') {
+        hostport.to_string()
+    } else {
+        format!("{hostport}:4222")
+    };
+    hostport
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| {
+            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,24 +274,4 @@ mod tests {
         let c = crate::config::Config::from_str(&toml, Path::new("berry.toml")).unwrap();
         assert!(!c.nats.publish);
     }
-}
-
-/// Whether a NATS server answers at `url` (`nats://host:port`, the first of a list) within 300 ms.
-pub fn nats_reachable(url: &str) -> bool {
-    use std::net::ToSocketAddrs;
-    let first = url.split(',').next().unwrap_or(url).trim();
-    let hostport = first.split("://").nth(1).unwrap_or(first);
-    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
-    let hostport = if hostport.contains(':') {
-        hostport.to_string()
-    } else {
-        format!("{hostport}:4222")
-    };
-    hostport
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
-        .is_some_and(|a| {
-            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok()
-        })
 }
