@@ -16,11 +16,26 @@ fn main() {
     let gh = sim::gh_run_watch(Duration::from_secs(3));
     println!("simulated CI: 30 minutes, 1 run, 4 jobs, 12 state changes");
     println!();
-    println!("{:<58} {:>9} {:>6} {:>6}", "watcher", "counted", "304s", "polls");
+    println!(
+        "{:<58} {:>9} {:>6} {:>6}",
+        "watcher", "counted", "304s", "polls"
+    );
     for (label, interval, follows) in [
-        ("berry watch --interval 10 (run entry follows its jobs)", 10, true),
-        ("berry watch --interval 10 (run entry changes only itself)", 10, false),
-        ("berry watch --interval 3 (run entry follows its jobs)", 3, true),
+        (
+            "berry watch --interval 10 (run entry follows its jobs)",
+            10,
+            true,
+        ),
+        (
+            "berry watch --interval 10 (run entry changes only itself)",
+            10,
+            false,
+        ),
+        (
+            "berry watch --interval 3 (run entry follows its jobs)",
+            3,
+            true,
+        ),
     ] {
         let c = sim::berry(Duration::from_secs(interval), follows);
         println!(

@@ -365,7 +365,9 @@ pub fn watch(
             Ok(()) => {}
             Err(ApiError::RateLimited { reset, now, .. }) => {
                 let wait = reset
-                    .map(|r| Duration::from_secs((r.as_second() - now.as_second()).max(0) as u64 + 1))
+                    .map(|r| {
+                        Duration::from_secs((r.as_second() - now.as_second()).max(0) as u64 + 1)
+                    })
                     .unwrap_or(Duration::from_secs(60));
                 if let Some(t) = opts.timeout
                     && clock.elapsed() + wait >= t

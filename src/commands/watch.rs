@@ -162,12 +162,9 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
         push.branch
     ));
     let mut display = Display::new(p);
-    let summary = w::watch(
-        &mut api,
-        &mut w::RealClock::start(),
-        &opts,
-        &mut |e| display.event(e),
-    );
+    let summary = w::watch(&mut api, &mut w::RealClock::start(), &opts, &mut |e| {
+        display.event(e)
+    });
     display.finish();
     let summary = summary.map_err(|e| e.into_berry())?;
     let requests = Requests {
@@ -379,7 +376,10 @@ fn dry_run(
     let rp = pulls::repo_path(repo_id);
     p.line("would poll (nothing was sent):");
     p.result(format!("GET {base}{}", api.runs_path()));
-    p.result(format!("GET {base}{}", api.jobs_path(0).replace("/0/", "/{run_id}/")));
+    p.result(format!(
+        "GET {base}{}",
+        api.jobs_path(0).replace("/0/", "/{run_id}/")
+    ));
     p.line(format!(
         "  every {}s at first (up to 4× while nothing changes), with If-None-Match after the first answer; runs may take {}s to appear{}",
         args.interval,
@@ -443,7 +443,10 @@ fn known_secrets() -> Vec<String> {
 fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Vec<Failed> {
     let secrets = known_secrets();
     let mut out = Vec::new();
-    for r in runs.iter().filter(|r| !w::green(r.run.conclusion.as_deref())) {
+    for r in runs
+        .iter()
+        .filter(|r| !w::green(r.run.conclusion.as_deref()))
+    {
         let jobs: Vec<_> = r.jobs.iter().filter(|j| j.failed()).collect();
         if jobs.is_empty() {
             out.push(Failed {
@@ -459,13 +462,17 @@ fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Ve
         for j in jobs {
             let path = format!("{}/actions/jobs/{}/logs", pulls::repo_path(repo), j.id);
             p.detail(format!("reading the log of {} / {}", r.run.name, j.name));
-            let (log, log_error) = match client.get_following(&path, &format!("the log of job {}", j.id)) {
-                Ok(b) => (String::from_utf8_lossy(&b).into_owned(), None),
-                Err(e) => {
-                    p.warn(format!("the log of {} / {} could not be read: {e}", r.run.name, j.name));
-                    (String::new(), Some(w::mask(&e.to_string(), &secrets)))
-                }
-            };
+            let (log, log_error) =
+                match client.get_following(&path, &format!("the log of job {}", j.id)) {
+                    Ok(b) => (String::from_utf8_lossy(&b).into_owned(), None),
+                    Err(e) => {
+                        p.warn(format!(
+                            "the log of {} / {} could not be read: {e}",
+                            r.run.name, j.name
+                        ));
+                        (String::new(), Some(w::mask(&e.to_string(), &secrets)))
+                    }
+                };
             let mut steps: Vec<FailedStep> = j
                 .steps
                 .iter()
@@ -593,9 +600,10 @@ fn open_or_update(
     match existing {
         Some(n) => {
             let issue = pulls::update_issue(client, repo, n, title, body).map_err(api)?;
-            let mut rec = session.ctx.ledger.issue.clone().unwrap_or_else(|| {
-                json!({"number": issue.number, "url": issue.url, "at": now})
-            });
+            let mut rec =
+                session.ctx.ledger.issue.clone().unwrap_or_else(
+                    || json!({"number": issue.number, "url": issue.url, "at": now}),
+                );
             rec["updated_at"] = json!(now);
             session.ctx.ledger.issue = Some(rec);
             session.save()?;

@@ -10,7 +10,10 @@ fn the_thirty_minute_run_costs_at_most_60_counted_requests() {
         assert!(c.counted <= 60, "{follows}: {c:?}");
         assert!(c.not_modified > 0, "{c:?}");
         // Seen complete within one maximum interval of the end.
-        assert!(c.finished_after <= Duration::from_secs(30 * 60 + 41), "{c:?}");
+        assert!(
+            c.finished_after <= Duration::from_secs(30 * 60 + 41),
+            "{c:?}"
+        );
     }
     assert_eq!(sim::gh_run_watch(Duration::from_secs(3)), 1803);
 }
@@ -179,5 +182,8 @@ fn mask_hides_known_values_and_patterns() {
     let t = "token ghp_abcdefghijklmnopqrstuvwxyz0123456789 and hunter2secret";
     let m = mask(t, &["hunter2secret".into()]);
     assert!(!m.contains("hunter2secret"), "{m}");
-    assert!(!m.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "{m}");
+    assert!(
+        !m.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+        "{m}"
+    );
 }

@@ -34,7 +34,12 @@ struct RunSpec {
     jobs: Vec<JobSpec>,
 }
 
-fn job(id: u64, name: &'static str, status: &'static str, conclusion: Option<&'static str>) -> JobSpec {
+fn job(
+    id: u64,
+    name: &'static str,
+    status: &'static str,
+    conclusion: Option<&'static str>,
+) -> JobSpec {
     JobSpec {
         id,
         name,
@@ -44,7 +49,13 @@ fn job(id: u64, name: &'static str, status: &'static str, conclusion: Option<&'s
     }
 }
 
-fn run(id: u64, name: &'static str, status: &'static str, conclusion: Option<&'static str>, jobs: Vec<JobSpec>) -> RunSpec {
+fn run(
+    id: u64,
+    name: &'static str,
+    status: &'static str,
+    conclusion: Option<&'static str>,
+    jobs: Vec<JobSpec>,
+) -> RunSpec {
     RunSpec {
         id,
         name,
@@ -96,8 +107,9 @@ fn issue_json(number: u64, body: &str) -> Value {
 
 fn digest(b: &[u8]) -> u64 {
     // FNV-1a: stable, enough for an ETag.
-    b.iter()
-        .fold(0xcbf29ce484222325u64, |h, c| (h ^ *c as u64).wrapping_mul(0x100000001b3))
+    b.iter().fold(0xcbf29ce484222325u64, |h, c| {
+        (h ^ *c as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn runs_body(state: &State) -> Vec<u8> {
@@ -113,7 +125,10 @@ fn runs_body(state: &State) -> Vec<u8> {
             v["head_sha"] = json!(state.sha);
             v["status"] = json!(r.status);
             v["conclusion"] = json!(r.conclusion);
-            v["html_url"] = json!(format!("https://github.com/{OWNER}/{NAME}/actions/runs/{}", r.id));
+            v["html_url"] = json!(format!(
+                "https://github.com/{OWNER}/{NAME}/actions/runs/{}",
+                r.id
+            ));
             v["updated_at"] = json!(format!("2026-01-05T11:{:02}:{:02}Z", d % 60, (d / 60) % 60));
             v
         })
@@ -160,8 +175,12 @@ fn log_text() -> String {
     if !t.ends_with('\n') {
         t.push('\n');
     }
-    t.push_str(&format!("2024-05-06T04:58:15.4000000Z echo using {TOKEN}\n"));
-    t.push_str(&format!("2024-05-06T04:58:15.4100000Z export OTHER={OTHER_TOKEN}\n"));
+    t.push_str(&format!(
+        "2024-05-06T04:58:15.4000000Z echo using {TOKEN}\n"
+    ));
+    t.push_str(&format!(
+        "2024-05-06T04:58:15.4100000Z export OTHER={OTHER_TOKEN}\n"
+    ));
     t.push_str("2024-05-06T04:58:15.5000000Z ##[error]Process completed with exit code 1.\n");
     t.push_str("2024-05-06T04:58:20.0000000Z Cleaning up orphan processes\n");
     t
@@ -189,7 +208,10 @@ impl FakeGithub {
         // Actions: runs list and jobs lists, conditional.
         let st = state.clone();
         let actions = api
-            .mock("GET", Matcher::Regex(format!(r"^{repo}/actions/runs(/\d+/jobs)?(\?.*)?$")))
+            .mock(
+                "GET",
+                Matcher::Regex(format!(r"^{repo}/actions/runs(/\d+/jobs)?(\?.*)?$")),
+            )
             .match_header("authorization", format!("Bearer {TOKEN}").as_str())
             .with_status_code_from_request(move |req| {
                 let mut s = st.lock().unwrap();
@@ -200,10 +222,17 @@ impl FakeGithub {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
                 let body = if path.ends_with("/actions/runs") {
-                    if !req.path_and_query().contains(&format!("head_sha={}", s.sha)) {
+                    if !req
+                        .path_and_query()
+                        .contains(&format!("head_sha={}", s.sha))
+                    {
                         // Runs of another commit: none.
                         s.log.push((path, inm, 200));
-                        s.reply = (200, String::new(), br#"{"total_count":0,"workflow_runs":[]}"#.to_vec());
+                        s.reply = (
+                            200,
+                            String::new(),
+                            br#"{"total_count":0,"workflow_runs":[]}"#.to_vec(),
+                        );
                         return 200;
                     }
                     s.runs_polls += 1;
@@ -220,11 +249,19 @@ impl FakeGithub {
                 };
                 let Some(body) = body else {
                     s.log.push((path, inm, 404));
-                    s.reply = (404, String::new(), fixture("github/error-404-not-found.json").into_bytes());
+                    s.reply = (
+                        404,
+                        String::new(),
+                        fixture("github/error-404-not-found.json").into_bytes(),
+                    );
                     return 404;
                 };
                 let etag = format!("W/\"{:x}\"", digest(&body));
-                let status = if inm.as_deref() == Some(etag.as_str()) { 304 } else { 200 };
+                let status = if inm.as_deref() == Some(etag.as_str()) {
+                    304
+                } else {
+                    200
+                };
                 s.log.push((path, inm, status));
                 s.reply = (status, etag, if status == 304 { vec![] } else { body });
                 status as usize
@@ -245,37 +282,43 @@ impl FakeGithub {
         // Job logs: a 302 to the second host, as GitHub does.
         let logs_url = logs.url();
         mocks.push(
-            api.mock("GET", Matcher::Regex(format!(r"^{repo}/actions/jobs/\d+/logs$")))
-                .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-                .with_status(302)
-                .with_header_from_request("location", move |req| {
-                    let id = req.path().split('/').nth(6).unwrap().to_string();
-                    format!("{logs_url}/signed/{id}/signedlogcontent?urlSignature=abc")
-                })
-                .create(),
+            api.mock(
+                "GET",
+                Matcher::Regex(format!(r"^{repo}/actions/jobs/\d+/logs$")),
+            )
+            .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+            .with_status(302)
+            .with_header_from_request("location", move |req| {
+                let id = req.path().split('/').nth(6).unwrap().to_string();
+                format!("{logs_url}/signed/{id}/signedlogcontent?urlSignature=abc")
+            })
+            .create(),
         );
         let st = state.clone();
         mocks.push(
-            logs.mock("GET", Matcher::Regex(r"^/signed/\d+/signedlogcontent\?".into()))
-                .with_status_code_from_request(move |req| {
-                    let mut s = st.lock().unwrap();
-                    s.log_host_hits += 1;
-                    if req.has_header("authorization") {
-                        s.log_host_auth += 1;
-                        403
-                    } else {
-                        200
-                    }
-                })
-                .with_header("content-type", "text/plain")
-                .with_body_from_request(|req| {
-                    if req.has_header("authorization") {
-                        b"a token was sent to the log host".to_vec()
-                    } else {
-                        log_text().into_bytes()
-                    }
-                })
-                .create(),
+            logs.mock(
+                "GET",
+                Matcher::Regex(r"^/signed/\d+/signedlogcontent\?".into()),
+            )
+            .with_status_code_from_request(move |req| {
+                let mut s = st.lock().unwrap();
+                s.log_host_hits += 1;
+                if req.has_header("authorization") {
+                    s.log_host_auth += 1;
+                    403
+                } else {
+                    200
+                }
+            })
+            .with_header("content-type", "text/plain")
+            .with_body_from_request(|req| {
+                if req.has_header("authorization") {
+                    b"a token was sent to the log host".to_vec()
+                } else {
+                    log_text().into_bytes()
+                }
+            })
+            .create(),
         );
 
         // Issues: list, create, update.
@@ -284,7 +327,9 @@ impl FakeGithub {
             api.mock("GET", format!("{repo}/issues").as_str())
                 .match_query(Matcher::UrlEncoded("state".into(), "open".into()))
                 .with_status(200)
-                .with_body_from_request(move |_| serde_json::to_vec(&st.lock().unwrap().issues).unwrap())
+                .with_body_from_request(move |_| {
+                    serde_json::to_vec(&st.lock().unwrap().issues).unwrap()
+                })
                 .create(),
         );
         let st = state.clone();
@@ -312,7 +357,11 @@ impl FakeGithub {
                     let sent: Value = serde_json::from_slice(req.body().unwrap()).unwrap();
                     let mut s = st.lock().unwrap();
                     let n: u64 = req.path().rsplit('/').next().unwrap().parse().unwrap();
-                    let i = s.issues.iter().position(|i| i["number"] == n).expect("the issue exists");
+                    let i = s
+                        .issues
+                        .iter()
+                        .position(|i| i["number"] == n)
+                        .expect("the issue exists");
                     s.issues[i]["body"] = sent["body"].clone();
                     s.issues[i]["title"] = sent["title"].clone();
                     s.issue_writes.push(("PATCH".into(), sent));
@@ -381,7 +430,15 @@ fn stderr(out: &std::process::Output) -> String {
 
 fn green_phases() -> Vec<Vec<RunSpec>> {
     let build = |st, c| run(11, "Build", st, c, vec![job(111, "build", st, c)]);
-    let tests = |st, c| run(12, "Tests", st, c, vec![job(121, "unit", st, c), job(122, "lint", st, c)]);
+    let tests = |st, c| {
+        run(
+            12,
+            "Tests",
+            st,
+            c,
+            vec![job(121, "unit", st, c), job(122, "lint", st, c)],
+        )
+    };
     vec![
         vec![],
         vec![],
@@ -390,7 +447,10 @@ fn green_phases() -> Vec<Vec<RunSpec>> {
         vec![build("in_progress", None), tests("in_progress", None)],
         vec![build("in_progress", None), tests("in_progress", None)],
         vec![build("in_progress", None), tests("in_progress", None)],
-        vec![build("completed", Some("success")), tests("completed", Some("success"))],
+        vec![
+            build("completed", Some("success")),
+            tests("completed", Some("success")),
+        ],
     ]
 }
 
@@ -413,9 +473,19 @@ fn runs_appearing_after_two_polls_turn_green_with_304s_then_complete_succeeds() 
         let ok = s.log.iter().filter(|l| l.2 == 200).count() as u64;
         let nm = s.log.iter().filter(|l| l.2 == 304).count() as u64;
         // Every runs-list poll after the first sent the ETag it was given.
-        let runs: Vec<_> = s.log.iter().filter(|l| l.0.ends_with("/actions/runs")).collect();
+        let runs: Vec<_> = s
+            .log
+            .iter()
+            .filter(|l| l.0.ends_with("/actions/runs"))
+            .collect();
         assert!(runs[0].1.is_none());
-        assert!(runs[1..].iter().all(|l| l.1.as_deref().is_some_and(|e| e.starts_with("W/\""))), "{:?}", s.log);
+        assert!(
+            runs[1..]
+                .iter()
+                .all(|l| l.1.as_deref().is_some_and(|e| e.starts_with("W/\""))),
+            "{:?}",
+            s.log
+        );
         assert!(runs.len() >= 8, "{:?}", s.log);
         (ok, nm, s.log.len())
     };
@@ -435,7 +505,11 @@ fn runs_appearing_after_two_polls_turn_green_with_304s_then_complete_succeeds() 
     // A rerun for the same commit reports and asks nothing.
     let again = watch(&env, &ready, &gh).output().unwrap();
     assert_eq!(again.status.code(), Some(0), "{}", env.transcript(&again));
-    assert!(stderr(&again).contains("CI was green"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("CI was green"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(gh.state().log.len(), polls);
 
     let done = ready.complete(&env).arg("--yes").output().unwrap();
@@ -448,10 +522,28 @@ fn failing_phases() -> Vec<Vec<RunSpec>> {
     let mut unit = job(221, "unit", "completed", Some("failure"));
     unit.failed_step = Some("Run npm test");
     vec![
-        vec![build("in_progress", None), run(22, "Tests", "in_progress", None, vec![job(221, "unit", "in_progress", None), job(222, "lint", "in_progress", None)])],
+        vec![
+            build("in_progress", None),
+            run(
+                22,
+                "Tests",
+                "in_progress",
+                None,
+                vec![
+                    job(221, "unit", "in_progress", None),
+                    job(222, "lint", "in_progress", None),
+                ],
+            ),
+        ],
         vec![
             build("completed", Some("success")),
-            run(22, "Tests", "completed", Some("failure"), vec![unit, job(222, "lint", "completed", Some("success"))]),
+            run(
+                22,
+                "Tests",
+                "completed",
+                Some("failure"),
+                vec![unit, job(222, "lint", "completed", Some("success"))],
+            ),
         ],
     ]
 }
@@ -475,20 +567,44 @@ fn a_failing_workflow_opens_one_masked_issue_blocks_and_a_later_failure_updates_
         assert_eq!(s.issue_writes.len(), 1, "{:?}", s.issue_writes);
         assert_eq!(s.issue_writes[0].0, "POST");
         assert_eq!(s.log_host_auth, 0, "the token went to the log host");
-        (s.issue_writes[0].1["body"].as_str().unwrap().to_string(), s.log_host_hits)
+        (
+            s.issue_writes[0].1["body"].as_str().unwrap().to_string(),
+            s.log_host_hits,
+        )
     };
     assert_eq!(hits, 1, "one failed job, one log: {t}");
-    assert!(body.contains(&format!("<!-- berry:ci-failure {REQ} -->")), "{body}");
+    assert!(
+        body.contains(&format!("<!-- berry:ci-failure {REQ} -->")),
+        "{body}"
+    );
     assert!(body.contains("Failed step **Run npm test**"), "{body}");
-    assert!(body.contains("The process '/usr/bin/git' failed with exit code 1"), "{body}");
-    assert!(body.contains("error: Process completed with exit code 1."), "{body}");
-    assert!(!body.contains("Cleaning up orphan processes"), "outside the step's window: {body}");
-    assert!(!body.contains("Microsoft Windows Server"), "outside the step's window: {body}");
+    assert!(
+        body.contains("The process '/usr/bin/git' failed with exit code 1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("error: Process completed with exit code 1."),
+        "{body}"
+    );
+    assert!(
+        !body.contains("Cleaning up orphan processes"),
+        "outside the step's window: {body}"
+    );
+    assert!(
+        !body.contains("Microsoft Windows Server"),
+        "outside the step's window: {body}"
+    );
     assert!(!body.contains(TOKEN), "{body}");
     assert!(!body.contains(OTHER_TOKEN), "{body}");
     assert!(body.contains("| Tests | failure |"), "{body}");
-    let title = gh.state().issue_writes[0].1["title"].as_str().unwrap().to_string();
-    assert!(title.starts_with(&format!("CI failed for {REQ}")), "{title}");
+    let title = gh.state().issue_writes[0].1["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        title.starts_with(&format!("CI failed for {REQ}")),
+        "{title}"
+    );
 
     let ctx = context_json(&env);
     assert_eq!(ctx["ledger"]["issue"]["number"], 77);
@@ -501,7 +617,11 @@ fn a_failing_workflow_opens_one_masked_issue_blocks_and_a_later_failure_updates_
     let msgs = stream.messages();
     assert_eq!(msgs.len(), 1, "{msgs:?}");
     assert_eq!(msgs[0].1["status"], "BLOCKED");
-    assert!(msgs[0].1["summary"].as_str().unwrap().contains("CI failed"), "{:?}", msgs[0].1);
+    assert!(
+        msgs[0].1["summary"].as_str().unwrap().contains("CI failed"),
+        "{:?}",
+        msgs[0].1
+    );
 
     // Rerun for the same commit: recorded, nothing sent, still exit 3.
     let before = gh.state().log.len();
@@ -521,7 +641,12 @@ fn a_failing_workflow_opens_one_masked_issue_blocks_and_a_later_failure_updates_
     let s = gh.state();
     assert_eq!(s.issue_writes.len(), 2);
     assert_eq!(s.issue_writes[1].0, "PATCH");
-    assert!(s.issue_writes[1].1["body"].as_str().unwrap().contains(new_sha));
+    assert!(
+        s.issue_writes[1].1["body"]
+            .as_str()
+            .unwrap()
+            .contains(new_sha)
+    );
     assert_eq!(s.issues.len(), 1);
     assert_eq!(context_json(&env)["ledger"]["watch"]["sha"], new_sha);
 }
@@ -560,20 +685,39 @@ fn rate_limited_mid_watch_waits_and_goes_on() {
     assert!(s.log.iter().any(|l| l.2 == 429), "{:?}", s.log);
     // The poll after the refusal was answered.
     let i = s.log.iter().position(|l| l.2 == 429).unwrap();
-    assert!(s.log[i + 1..].iter().any(|l| l.0.ends_with("/actions/runs") && l.2 != 429));
-    assert_eq!(context_json(&env)["ledger"]["watch"]["conclusion"], "success");
+    assert!(
+        s.log[i + 1..]
+            .iter()
+            .any(|l| l.0.ends_with("/actions/runs") && l.2 != 429)
+    );
+    assert_eq!(
+        context_json(&env)["ledger"]["watch"]["conclusion"],
+        "success"
+    );
 }
 
 #[test]
 fn the_timeout_exits_5_naming_what_still_runs() {
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "");
-    let running = vec![vec![run(31, "Build", "in_progress", None, vec![job(311, "build", "in_progress", None)])]];
+    let running = vec![vec![run(
+        31,
+        "Build",
+        "in_progress",
+        None,
+        vec![job(311, "build", "in_progress", None)],
+    )]];
     let gh = FakeGithub::new(&ready.sha, running);
-    let out = watch(&env, &ready, &gh).args(["--timeout", "0.4"]).output().unwrap();
+    let out = watch(&env, &ready, &gh)
+        .args(["--timeout", "0.4"])
+        .output()
+        .unwrap();
     let t = env.transcript(&out);
     assert_eq!(out.status.code(), Some(5), "{t}");
-    assert!(t.contains("did not finish within 0.4s (still running: Build (in_progress))"), "{t}");
+    assert!(
+        t.contains("did not finish within 0.4s (still running: Build (in_progress))"),
+        "{t}"
+    );
     assert!(context_json(&env)["ledger"]["watch"].is_null());
 }
 
@@ -582,7 +726,10 @@ fn no_run_within_the_grace_period_is_skipped_or_a_failure_per_config() {
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "");
     let gh = FakeGithub::new(&ready.sha, vec![vec![]]);
-    let out = watch(&env, &ready, &gh).args(["--appear-timeout", "0.3"]).output().unwrap();
+    let out = watch(&env, &ready, &gh)
+        .args(["--appear-timeout", "0.3"])
+        .output()
+        .unwrap();
     let t = env.transcript(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains("no CI run appeared for"), "{t}");
@@ -590,7 +737,11 @@ fn no_run_within_the_grace_period_is_skipped_or_a_failure_per_config() {
     let ctx = context_json(&env);
     assert_eq!(ctx["ledger"]["watch"]["conclusion"], "skipped");
     assert_eq!(ctx["ledger"]["watch"]["sha"], json!(ready.sha));
-    assert!(gh.state().log.iter().any(|l| l.2 == 304), "{:?}", gh.state().log);
+    assert!(
+        gh.state().log.iter().any(|l| l.2 == 304),
+        "{:?}",
+        gh.state().log
+    );
 
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "[github]\nno_ci = \"failure\"\n");
@@ -603,7 +754,10 @@ fn no_run_within_the_grace_period_is_skipped_or_a_failure_per_config() {
     assert_eq!(out.status.code(), Some(3), "{t}");
     assert!(t.contains("github.no_ci says that is a failure"), "{t}");
     assert!(env.read(TRACKER).contains("**Status**: BLOCKED"));
-    assert_eq!(context_json(&env)["ledger"]["watch"]["conclusion"], "failure");
+    assert_eq!(
+        context_json(&env)["ledger"]["watch"]["conclusion"],
+        "failure"
+    );
     assert!(gh.state().issue_writes.is_empty());
 }
 
@@ -617,7 +771,11 @@ fn dry_run_says_what_would_be_polled_and_sends_nothing() {
     assert_eq!(out.status.code(), Some(0), "{t}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains(&format!("GET {}/repos/{OWNER}/{NAME}/actions/runs?head_sha={}", gh.api.url(), ready.sha)),
+        stdout.contains(&format!(
+            "GET {}/repos/{OWNER}/{NAME}/actions/runs?head_sha={}",
+            gh.api.url(),
+            ready.sha
+        )),
         "{t}"
     );
     assert!(gh.state().log.is_empty());
