@@ -808,3 +808,33 @@ fn before_a_push_watch_says_push_comes_first() {
     assert_eq!(out.status.code(), Some(3), "{t}");
     assert!(t.contains("has not been pushed yet"), "{t}");
 }
+
+#[test]
+fn on_a_terminal_the_runs_and_jobs_are_drawn_live() {
+    let env = TestEnv::new();
+    let ready = pushed(&env, &loose(), "");
+    let gh = FakeGithub::new(&ready.sha, failing_phases());
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berry"));
+    env.apply_env(&mut cmd);
+    cmd.current_dir(&env.repo)
+        .env("BERRY_CONFIG", &ready.config)
+        .env("BERRY_DELIVERABLES", &ready.deliverables)
+        .env("NATS_URL", crate::nats::nats_url())
+        .env("GITHUB_API_URL", gh.api.url())
+        .env("BERRY_GITHUB_REPO", format!("{OWNER}/{NAME}"))
+        .env("GH_TOKEN", TOKEN)
+        .env("TERM", "xterm")
+        .args(["watch", "--interval", "0.2", "--yes"]);
+    let mut s = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    // One bar per run (its elapsed time first), its jobs under it with their state and the
+    // failing step. Plain progress lines carry no elapsed time: this is the live display.
+    s.exp_regex(r"\d+s \S+ Tests \(run 22\): failure").unwrap();
+    s.exp_string("unit: failure in 2m00s (failed step: Run npm test)")
+        .unwrap();
+    s.exp_string("issue #77 opened").unwrap();
+    let status = s.process().wait().unwrap();
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 3)),
+        "{status:?}"
+    );
+}
