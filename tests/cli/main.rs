@@ -15,3 +15,4 @@ mod review;
 mod status;
 mod tracker;
 mod verify;
+mod watch;
