@@ -183,8 +183,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;complete'= {
             cand --reason 'Why CI is not required (with --no-ci)'

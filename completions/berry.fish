@@ -159,7 +159,7 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -l dry-run -d 'Show t
 complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI is not required (with --no-ci)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F

@@ -246,11 +246,14 @@ pub struct Nats {
     pub subject: String,
     pub connect_timeout_secs: u64,
     pub ack_timeout_secs: u64,
+    /// `false`: notices are shown but not sent (a sandbox, a repository without an orchestrator).
+    pub publish: bool,
 }
 
 impl Default for Nats {
     fn default() -> Self {
         Nats {
+            publish: true,
             url: "nats://localhost:4222".into(),
             subject: "agog.deliverables.berry.devops.{req}".into(),
             connect_timeout_secs: 5,

@@ -42,8 +42,9 @@ const TRACKER_HEADER: &str =
     include_str!("../tests/fixtures/agogsaas/owner_requests_header_6544335.md");
 
 /// Builds the sandbox in `root` (which must be empty or absent). With `rejected`, QA's
-/// deliverable says the tests failed.
-pub fn build(root: &Path, rejected: bool) -> Result<Sandbox> {
+/// deliverable says the tests failed. `nats` says whether notices are published (a NATS server
+/// answers) or only shown.
+pub fn build(root: &Path, rejected: bool, nats: bool) -> Result<Sandbox> {
     if root.exists() && fs::read_dir(root)?.next().is_some() {
         return Err(
             crate::error::BerryError::usage(format!("{} is not empty", root.display()))
@@ -62,7 +63,14 @@ pub fn build(root: &Path, rejected: bool) -> Result<Sandbox> {
     write_deliverables(&sandbox.deliverables, rejected)?;
     Repository::init_bare(&sandbox.origin).context("cannot create the bare origin")?;
     let repo = init_work_repo(&sandbox)?;
-    base_commit(&repo, &sandbox.repo)?;
+    let config = if nats {
+        CONFIG.to_string()
+    } else {
+        format!(
+            "{CONFIG}\n# No NATS server answered when the sandbox was built: notices are shown, not sent.\n[nats]\npublish = false\n"
+        )
+    };
+    base_commit(&repo, &sandbox.repo, &config)?;
     push_main(&repo)?;
     pending_changes(&sandbox.repo)?;
     Ok(sandbox)
@@ -114,7 +122,7 @@ fn write(root: &Path, rel: &str, content: &str) -> Result<()> {
     fs::write(&p, content).with_context(|| format!("cannot write {}", p.display()))
 }
 
-fn base_commit(repo: &Repository, root: &Path) -> Result<()> {
+fn base_commit(repo: &Repository, root: &Path, config: &str) -> Result<()> {
     let erp = |p: &str| format!("{ERP}/{p}");
     write(root, "README.md", "# AgogSaaS\n\nPrint-industry ERP.\n")?;
     write(
@@ -154,7 +162,7 @@ fn base_commit(repo: &Repository, root: &Path) -> Result<()> {
             "{TRACKER_HEADER}\n### {REQ}: {TITLE}\n\n**Status**: IN_PROGRESS\n**Owner**: marcus\n**Priority**: P1\n**Business Value**: One CRM for contacts, opportunities and the sales pipeline.\n\n---\n"
         ),
     )?;
-    write(root, "berry.toml", CONFIG)?;
+    write(root, "berry.toml", config)?;
     let mut index = repo.index()?;
     index.add_all(["*"], IndexAddOption::DEFAULT, None)?;
     index.write()?;
@@ -222,6 +230,26 @@ const MIGRATION: &str = "CREATE TABLE crm_contacts (\n  id uuid PRIMARY KEY DEFA
 const SCHEMA: &str = "type Contact {\n  id: ID!\n  name: String!\n  email: String\n}\n\nextend type Query {\n  contacts: [Contact!]!\n}\n";
 const PAGE: &str = "import { useQuery } from '@apollo/client';\n\nexport const ContactsPage = () => {\n  const { data } = useQuery(CONTACTS);\n  return <ul>{data?.contacts.map((c) => <li key={c.id}>{c.name}</li>)}</ul>;\n};\n";
 
+/// Whether a NATS server answers at `url` (`nats://host:port`, the first of a list) within 300 ms.
+pub fn nats_reachable(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let first = url.split(',').next().unwrap_or(url).trim();
+    let hostport = first.split("://").nth(1).unwrap_or(first);
+    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
+    let hostport = if hostport.contains(':') {
+        hostport.to_string()
+    } else {
+        format!("{hostport}:4222")
+    };
+    hostport
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| {
+            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_millis(300)).is_ok()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,7 +257,7 @@ mod tests {
     #[test]
     fn builds_a_sandbox_with_pending_work() {
         let d = tempfile::tempdir().unwrap();
-        let s = build(&d.path().join("demo"), false).unwrap();
+        let s = build(&d.path().join("demo"), false, false).unwrap();
         let repo = Repository::open(&s.repo).unwrap();
         let (changes, _) = crate::git::change_set(&repo).unwrap();
         let paths: Vec<&str> = changes.iter().map(|c| c.path.as_str()).collect();
@@ -238,6 +266,12 @@ mod tests {
         let origin = Repository::open_bare(&s.origin).unwrap();
         assert!(origin.find_reference("refs/heads/main").is_ok());
         assert!(s.deliverables.join(REQ).join("billy.json").is_file());
-        assert!(build(&s.root, false).is_err(), "refuses a non-empty folder");
+        assert!(
+            build(&s.root, false, true).is_err(),
+            "refuses a non-empty folder"
+        );
+        let toml = std::fs::read_to_string(s.repo.join("berry.toml")).unwrap();
+        let c = crate::config::Config::from_str(&toml, Path::new("berry.toml")).unwrap();
+        assert!(!c.nats.publish);
     }
 }

@@ -27,3 +27,4 @@ pub mod push;
 pub mod req;
 pub mod scope;
 pub mod tracker;
+pub mod watch;

@@ -190,15 +190,18 @@ pub fn apply(
 // ---- shared by block, complete, verify (and watch) ----
 
 /// The commit the ledger records, full SHA.
+/// The commit that shipped: the pushed one (a rebase during push makes a new one), else the
+/// recorded commit.
 pub fn commit_sha(session: &Session) -> Option<String> {
-    session
-        .ctx
-        .ledger
-        .commit
-        .as_ref()
-        .and_then(|c| c.get("sha"))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+    let l = &session.ctx.ledger;
+    [&l.push, &l.commit]
+        .into_iter()
+        .find_map(|v| {
+            v.as_ref()
+                .and_then(|c| c.get("sha"))
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        })
         .map(str::to_string)
 }
 
@@ -452,6 +455,14 @@ pub(crate) fn send(
     session: &mut Session,
     event: EventRecord,
 ) -> Result<EventRecord> {
+    if !ws.config.nats.publish {
+        p.line(format!(
+            "{} the {} notice was not sent: NATS is off here (`nats.publish = false`)",
+            p.paint(Tone::Dim, "–"),
+            event.kind
+        ));
+        return Ok(event);
+    }
     if let Some(r) = find_event(session, &event.msg_id) {
         if r.acknowledged {
             return Ok(r.clone());

@@ -38,7 +38,10 @@ pub fn run(env: &Env, args: DemoArgs) -> Result<StepReport> {
             .context("cannot create a temporary folder")?
             .keep(),
     };
-    let sandbox = demo::build(&root, args.rejected)?;
+    let nats_url = crate::env_vars::var(crate::env_vars::NATS_URL)
+        .unwrap_or_else(|| crate::config::Nats::default().url);
+    let nats = demo::nats_reachable(&nats_url);
+    let sandbox = demo::build(&root, args.rejected, nats)?;
     p.line(format!(
         "{} sandbox in {}",
         p.paint(Tone::Strong, "berry demo:"),
@@ -59,6 +62,13 @@ pub fn run(env: &Env, args: DemoArgs) -> Result<StepReport> {
             "QA approved"
         }
     ));
+    if nats {
+        p.line(format!("  NATS         {nats_url} (notices are published)"));
+    } else {
+        p.line(format!(
+            "  NATS         no server at {nats_url}: notices are shown, not sent"
+        ));
+    }
     p.line("");
 
     let mut sub = env.clone();

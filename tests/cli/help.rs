@@ -49,13 +49,3 @@ fn unknown_subcommand_and_bad_flags_are_usage_errors() {
         .code(2)
         .stderr(predicates::str::contains("invalid REQ number"));
 }
-
-#[test]
-fn steps_later_issues_build_say_so_and_exit_2() {
-    let env = TestEnv::new();
-    env.berry()
-        .arg("watch")
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("`berry watch` is not built yet"));
-}

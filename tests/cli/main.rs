@@ -18,3 +18,4 @@ mod review;
 mod status;
 mod tracker;
 mod verify;
+mod watch;
