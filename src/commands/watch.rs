@@ -617,6 +617,7 @@ fn open_or_update(
         }
         None => {
             let issue = pulls::create_issue(client, repo, title, body, &[]).map_err(api)?;
+            crate::fault::point("issue-created");
             session.ctx.ledger.issue =
                 Some(json!({"number": issue.number, "url": issue.url, "at": now}));
             session.save()?;

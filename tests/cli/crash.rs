@@ -145,7 +145,7 @@ fn answer(req: &Seen, pulls: &mut Vec<Value>, issues: &mut Vec<Value>) -> (u16, 
     }
 }
 
-/// Every fault point, with the step of the pipeline below that reaches it.
+/// Every fault point, with the step that reaches it (`watch`: its own test below).
 const POINTS: &[(&str, &str)] = &[
     ("context-written", "push"),
     ("atomic-write-before-rename", "complete"),
@@ -155,6 +155,7 @@ const POINTS: &[(&str, &str)] = &[
     ("tracker-written", "complete"),
     ("event-pending", "complete"),
     ("event-published", "complete"),
+    ("issue-created", "watch"),
 ];
 
 /// The names used in `crate::fault::point("…")` anywhere under src/.
@@ -341,6 +342,9 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
 
     let mut covered = Vec::new();
     for &(point, step) in POINTS {
+        if step == "watch" {
+            continue; // killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue
+        }
         // Kill at each time the point is reached in its step, one run per occurrence.
         for nth in 1..=12 {
             let world = World::new();
@@ -355,4 +359,45 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
         }
     }
     eprintln!("crash runs: {}: {covered:?}", covered.len());
+}
+
+#[test]
+fn killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue() {
+    use crate::watch::{FakeGithub, failing_phases, pushed, watch};
+    let stream = TestStream::new();
+    let env = crate::common::TestEnv::new();
+    let ready = pushed(&env, &stream.template(), "");
+    let gh = FakeGithub::new(&ready.sha, failing_phases());
+    let tracker_before = env.read(TRACKER);
+    env.write(SCRATCH, scratch_bytes());
+
+    let out = watch(&env, &ready, &gh)
+        .arg("--yes")
+        .env("BERRY_FAULT", "issue-created")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.signal(), Some(9), "{}", env.transcript(&out));
+    assert_eq!(gh.state().issues.len(), 1);
+    assert_eq!(env.read(TRACKER), tracker_before, "killed before the block");
+
+    let out = watch(&env, &ready, &gh).arg("--yes").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
+    {
+        let s = gh.state();
+        assert_eq!(s.issues.len(), 1, "one CI issue: {:?}", s.issue_writes);
+        assert_eq!(
+            s.issue_writes.iter().filter(|(m, _)| m == "POST").count(),
+            1,
+            "{:?}",
+            s.issue_writes
+        );
+    }
+    let ctx = crate::complete::context_json(&env);
+    assert_eq!(ctx["ledger"]["watch"]["conclusion"], "failure");
+    assert!(ctx["ledger"]["issue"]["number"].is_number(), "{ctx}");
+    assert_eq!(ctx["state"], "BLOCKED");
+    let text = env.read(TRACKER);
+    assert_eq!(text.matches("**Status**: BLOCKED").count(), 1, "{text}");
+    assert_eq!(stream.messages().len(), 1);
+    assert_eq!(std::fs::read(env.repo.join(SCRATCH)).unwrap(), scratch_bytes());
 }

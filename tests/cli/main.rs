@@ -15,6 +15,7 @@ mod nats;
 mod pr;
 mod push;
 mod review;
+mod secrets;
 mod status;
 mod tracker;
 mod verify;

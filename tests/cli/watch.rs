@@ -26,7 +26,7 @@ struct JobSpec {
 }
 
 #[derive(Clone, Debug)]
-struct RunSpec {
+pub struct RunSpec {
     id: u64,
     name: &'static str,
     status: &'static str,
@@ -66,7 +66,7 @@ fn run(
 }
 
 #[derive(Default)]
-struct State {
+pub struct State {
     sha: String,
     /// The world after the n-th runs-list request (the last one stays).
     phases: Vec<Vec<RunSpec>>,
@@ -78,9 +78,9 @@ struct State {
     /// Requests on the log host that carried Authorization.
     log_host_auth: usize,
     log_host_hits: usize,
-    issues: Vec<Value>,
+    pub issues: Vec<Value>,
     /// (method, body) of each issue write.
-    issue_writes: Vec<(String, Value)>,
+    pub issue_writes: Vec<(String, Value)>,
     reply: (u16, String, Vec<u8>),
 }
 
@@ -186,15 +186,15 @@ fn log_text() -> String {
     t
 }
 
-struct FakeGithub {
-    api: mockito::ServerGuard,
+pub struct FakeGithub {
+    pub api: mockito::ServerGuard,
     _logs: mockito::ServerGuard,
     state: Arc<Mutex<State>>,
     _mocks: Vec<Mock>,
 }
 
 impl FakeGithub {
-    fn new(sha: &str, phases: Vec<Vec<RunSpec>>) -> FakeGithub {
+    pub fn new(sha: &str, phases: Vec<Vec<RunSpec>>) -> FakeGithub {
         let mut api = Server::new();
         let mut logs = Server::new();
         let state = Arc::new(Mutex::new(State {
@@ -377,14 +377,14 @@ impl FakeGithub {
         }
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap()
     }
 }
 
 /// A REQ verified and committed (the `complete` fixture), with `ledger.push` recording `sha`
 /// and no watch yet. NATS subjects go to `template`.
-fn pushed(env: &TestEnv, template: &str, config_extra: &str) -> Ready {
+pub fn pushed(env: &TestEnv, template: &str, config_extra: &str) -> Ready {
     let ready = Ready::new(env, template);
     if !config_extra.is_empty() {
         let mut t = std::fs::read_to_string(&ready.config).unwrap();
@@ -411,7 +411,7 @@ fn set_push(env: &TestEnv, sha: &str) {
     write_context(env, &ctx);
 }
 
-fn watch(env: &TestEnv, ready: &Ready, gh: &FakeGithub) -> assert_cmd::Command {
+pub fn watch(env: &TestEnv, ready: &Ready, gh: &FakeGithub) -> assert_cmd::Command {
     let mut c = ready.berry(env);
     c.env("GITHUB_API_URL", gh.api.url())
         .env("BERRY_GITHUB_REPO", format!("{OWNER}/{NAME}"))
@@ -420,7 +420,7 @@ fn watch(env: &TestEnv, ready: &Ready, gh: &FakeGithub) -> assert_cmd::Command {
     c
 }
 
-fn loose() -> String {
+pub fn loose() -> String {
     format!("test.{}.berry.devops.{{req}}", unique("watch"))
 }
 
@@ -428,7 +428,7 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-fn green_phases() -> Vec<Vec<RunSpec>> {
+pub fn green_phases() -> Vec<Vec<RunSpec>> {
     let build = |st, c| run(11, "Build", st, c, vec![job(111, "build", st, c)]);
     let tests = |st, c| {
         run(
@@ -517,7 +517,7 @@ fn runs_appearing_after_two_polls_turn_green_with_304s_then_complete_succeeds() 
     assert!(env.read(TRACKER).contains("**Status**: DEPLOYED"));
 }
 
-fn failing_phases() -> Vec<Vec<RunSpec>> {
+pub fn failing_phases() -> Vec<Vec<RunSpec>> {
     let build = |st, c| run(21, "Build", st, c, vec![job(211, "build", st, c)]);
     let mut unit = job(221, "unit", "completed", Some("failure"));
     unit.failed_step = Some("Run npm test");
