@@ -22,7 +22,10 @@ pub fn point(name: &str) {
     }
     let count = {
         let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
-        let c = seen.get_or_insert_with(HashMap::new).entry(name.to_string()).or_insert(0);
+        let c = seen
+            .get_or_insert_with(HashMap::new)
+            .entry(name.to_string())
+            .or_insert(0);
         *c += 1;
         *c
     };

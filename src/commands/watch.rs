@@ -470,7 +470,11 @@ fn url_passwords(urls: &str) -> Vec<String> {
         let mut i = 0;
         while i < b.len() {
             let hex = |c: u8| (c as char).to_digit(16);
-            match (b[i], b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c))) {
+            match (
+                b[i],
+                b.get(i + 1).and_then(|c| hex(*c)),
+                b.get(i + 2).and_then(|c| hex(*c)),
+            ) {
                 (b'%', Some(h), Some(l)) => {
                     bytes.push((h * 16 + l) as u8);
                     i += 3;
@@ -487,33 +491,6 @@ fn url_passwords(urls: &str) -> Vec<String> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod secret_tests {
-    use super::url_passwords;
-
-    #[test]
-    fn passwords_in_urls_are_found_raw_and_decoded() {
-        assert_eq!(
-            url_passwords("postgres://berry:pg-S3cret@127.0.0.1:5432/agog"),
-            ["pg-S3cret"]
-        );
-        assert_eq!(
-            url_passwords("postgres://u:p%40ss@h/db"),
-            ["p%40ss", "p@ss"]
-        );
-        assert_eq!(
-            url_passwords("nats://a:one@h1:4222,nats://b:two@h2:4222"),
-            ["one", "two"]
-        );
-        assert!(url_passwords("postgres://u@h/db").is_empty());
-        assert!(url_passwords("nats://tok@h:4222").is_empty());
-        assert!(url_passwords("not a url").is_empty());
-        assert!(url_passwords("postgres://u:@h/db").is_empty());
-        // A stray % is kept as it is.
-        assert_eq!(url_passwords("postgres://u:a%zz@h/db"), ["a%zz"]);
-    }
 }
 
 fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Vec<Failed> {
@@ -878,5 +855,32 @@ impl<'a> Display<'a> {
                 b.abandon();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::url_passwords;
+
+    #[test]
+    fn passwords_in_urls_are_found_raw_and_decoded() {
+        assert_eq!(
+            url_passwords("postgres://berry:pg-S3cret@127.0.0.1:5432/agog"),
+            ["pg-S3cret"]
+        );
+        assert_eq!(
+            url_passwords("postgres://u:p%40ss@h/db"),
+            ["p%40ss", "p@ss"]
+        );
+        assert_eq!(
+            url_passwords("nats://a:one@h1:4222,nats://b:two@h2:4222"),
+            ["one", "two"]
+        );
+        assert!(url_passwords("postgres://u@h/db").is_empty());
+        assert!(url_passwords("nats://tok@h:4222").is_empty());
+        assert!(url_passwords("not a url").is_empty());
+        assert!(url_passwords("postgres://u:@h/db").is_empty());
+        // A stray % is kept as it is.
+        assert_eq!(url_passwords("postgres://u:a%zz@h/db"), ["a%zz"]);
     }
 }

@@ -401,95 +401,743 @@ fn review_in(prepare: fn(&TestEnv)) -> Probe {
 
 const ROWS: &[Row] = &[
     // REQ numbers
-    Row { name: "req empty", exit: 2, fragment: "it is empty", may: May::Nothing, run: || verify_req("") },
-    Row { name: "req too long", exit: 2, fragment: "the limit is 64", may: May::Nothing, run: || verify_req("REQ-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") },
-    Row { name: "req unicode", exit: 2, fragment: "is not allowed", may: May::Nothing, run: || verify_req("REQ-ÜBER-1") },
-    Row { name: "req shell metacharacters", exit: 2, fragment: "is not allowed", may: May::Nothing, run: || verify_req("REQ-1;rm -rf ~") },
-    Row { name: "req command substitution", exit: 2, fragment: "is not allowed", may: May::Nothing, run: || verify_req("REQ-$(id)") },
-    Row { name: "req SQL injection", exit: 2, fragment: "is not allowed", may: May::Nothing, run: || verify_req("REQ-1' OR '1'='1") },
-    Row { name: "req path traversal", exit: 2, fragment: "must start with `REQ-`", may: May::Nothing, run: || verify_req("../../etc/passwd") },
-    Row { name: "req empty group", exit: 2, fragment: "empty group", may: May::Nothing, run: || verify_req("REQ-A--B") },
-    Row { name: "req newline", exit: 2, fragment: "is not allowed", may: May::Nothing, run: || verify_req("REQ-A\nB") },
-    Row { name: "req only prefix", exit: 2, fragment: "nothing follows `REQ-`", may: May::Nothing, run: || verify_req("REQ-") },
+    Row {
+        name: "req empty",
+        exit: 2,
+        fragment: "it is empty",
+        may: May::Nothing,
+        run: || verify_req(""),
+    },
+    Row {
+        name: "req too long",
+        exit: 2,
+        fragment: "the limit is 64",
+        may: May::Nothing,
+        run: || {
+            verify_req(
+                "REQ-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            )
+        },
+    },
+    Row {
+        name: "req unicode",
+        exit: 2,
+        fragment: "is not allowed",
+        may: May::Nothing,
+        run: || verify_req("REQ-ÜBER-1"),
+    },
+    Row {
+        name: "req shell metacharacters",
+        exit: 2,
+        fragment: "is not allowed",
+        may: May::Nothing,
+        run: || verify_req("REQ-1;rm -rf ~"),
+    },
+    Row {
+        name: "req command substitution",
+        exit: 2,
+        fragment: "is not allowed",
+        may: May::Nothing,
+        run: || verify_req("REQ-$(id)"),
+    },
+    Row {
+        name: "req SQL injection",
+        exit: 2,
+        fragment: "is not allowed",
+        may: May::Nothing,
+        run: || verify_req("REQ-1' OR '1'='1"),
+    },
+    Row {
+        name: "req path traversal",
+        exit: 2,
+        fragment: "must start with `REQ-`",
+        may: May::Nothing,
+        run: || verify_req("../../etc/passwd"),
+    },
+    Row {
+        name: "req empty group",
+        exit: 2,
+        fragment: "empty group",
+        may: May::Nothing,
+        run: || verify_req("REQ-A--B"),
+    },
+    Row {
+        name: "req newline",
+        exit: 2,
+        fragment: "is not allowed",
+        may: May::Nothing,
+        run: || verify_req("REQ-A\nB"),
+    },
+    Row {
+        name: "req only prefix",
+        exit: 2,
+        fragment: "nothing follows `REQ-`",
+        may: May::Nothing,
+        run: || verify_req("REQ-"),
+    },
     // deliverables
-    Row { name: "deliverable is an array", exit: 3, fragment: "not a JSON object", may: May::RecordOutcome, run: || verify_qa(json!([1, 2])) },
-    Row { name: "deliverable is a string", exit: 3, fragment: "not a JSON object", may: May::RecordOutcome, run: || verify_qa(json!("COMPLETE")) },
-    Row { name: "deliverable is null", exit: 3, fragment: "not a JSON object", may: May::RecordOutcome, run: || verify_qa(Value::Null) },
-    Row { name: "deliverable not JSON", exit: 3, fragment: "is not valid JSON", may: May::RecordOutcome, run: || verify_qa_bytes(b"{\"status\": COMPLETE".to_vec()) },
-    Row { name: "deliverable empty file", exit: 3, fragment: "is not valid JSON", may: May::RecordOutcome, run: || verify_qa_bytes(Vec::new()) },
-    Row { name: "deliverable huge (20 MB)", exit: 0, fragment: "", may: May::RecordOutcome, run: || { let mut v = qa(); v["padding"] = json!("x".repeat(20 << 20)); verify_qa(v) } },
-    Row { name: "deliverable nested 10,000 arrays", exit: 3, fragment: "recursion limit", may: May::RecordOutcome, run: || verify_qa_bytes(nested(10_000)) },
-    Row { name: "deliverable nested 10,000 objects", exit: 3, fragment: "recursion limit", may: May::RecordOutcome, run: || verify_qa_bytes(nested_objects(10_000)) },
-    Row { name: "deliverable status wrong type", exit: 3, fragment: "status", may: May::RecordOutcome, run: || { let mut v = qa(); v["status"] = json!(5); verify_qa(v) } },
-    Row { name: "deliverable status lowercase failed", exit: 3, fragment: "status", may: May::RecordOutcome, run: || { let mut v = qa(); v["status"] = json!("FAILED"); verify_qa(v) } },
+    Row {
+        name: "deliverable is an array",
+        exit: 3,
+        fragment: "not a JSON object",
+        may: May::RecordOutcome,
+        run: || verify_qa(json!([1, 2])),
+    },
+    Row {
+        name: "deliverable is a string",
+        exit: 3,
+        fragment: "not a JSON object",
+        may: May::RecordOutcome,
+        run: || verify_qa(json!("COMPLETE")),
+    },
+    Row {
+        name: "deliverable is null",
+        exit: 3,
+        fragment: "not a JSON object",
+        may: May::RecordOutcome,
+        run: || verify_qa(Value::Null),
+    },
+    Row {
+        name: "deliverable not JSON",
+        exit: 3,
+        fragment: "is not valid JSON",
+        may: May::RecordOutcome,
+        run: || verify_qa_bytes(b"{\"status\": COMPLETE".to_vec()),
+    },
+    Row {
+        name: "deliverable empty file",
+        exit: 3,
+        fragment: "is not valid JSON",
+        may: May::RecordOutcome,
+        run: || verify_qa_bytes(Vec::new()),
+    },
+    Row {
+        name: "deliverable huge (20 MB)",
+        exit: 0,
+        fragment: "",
+        may: May::RecordOutcome,
+        run: || {
+            let mut v = qa();
+            v["padding"] = json!("x".repeat(20 << 20));
+            verify_qa(v)
+        },
+    },
+    Row {
+        name: "deliverable nested 10,000 arrays",
+        exit: 3,
+        fragment: "recursion limit",
+        may: May::RecordOutcome,
+        run: || verify_qa_bytes(nested(10_000)),
+    },
+    Row {
+        name: "deliverable nested 10,000 objects",
+        exit: 3,
+        fragment: "recursion limit",
+        may: May::RecordOutcome,
+        run: || verify_qa_bytes(nested_objects(10_000)),
+    },
+    Row {
+        name: "deliverable status wrong type",
+        exit: 3,
+        fragment: "status",
+        may: May::RecordOutcome,
+        run: || {
+            let mut v = qa();
+            v["status"] = json!(5);
+            verify_qa(v)
+        },
+    },
+    Row {
+        name: "deliverable status lowercase failed",
+        exit: 3,
+        fragment: "status",
+        may: May::RecordOutcome,
+        run: || {
+            let mut v = qa();
+            v["status"] = json!("FAILED");
+            verify_qa(v)
+        },
+    },
     // Duplicate keys: the last one counts, as in PostgreSQL's jsonb, where the agents' rows live.
-    Row { name: "deliverable duplicate keys, last says FAILED", exit: 3, fragment: "FAILED", may: May::RecordOutcome, run: || { let t = serde_json::to_string(&qa()).unwrap(); let cut = t.rfind('}').unwrap(); verify_qa_bytes(format!("{},\"status\":\"FAILED\"}}", &t[..cut]).into_bytes()) } },
-    Row { name: "deliverable duplicate keys, last says COMPLETE", exit: 0, fragment: "", may: May::RecordOutcome, run: || { let t = serde_json::to_string(&qa()).unwrap(); verify_qa_bytes(t.replacen('{', "{\"status\":\"FAILED\",", 1).into_bytes()) } },
-    Row { name: "deliverable not UTF-8", exit: 3, fragment: "is not valid JSON", may: May::RecordOutcome, run: || verify_qa_bytes(b"{\"status\":\"\xff\xfe\"}".to_vec()) },
-    Row { name: "deliverables: QA missing", exit: 3, fragment: "billy", may: May::RecordOutcome, run: || { let (env, d) = unverified(); std::fs::remove_file(d.join(REQ).join("billy.json")).unwrap(); let cmd = verify_cmd(&env, &d, REQ); Probe::new(&env.repo, cmd).keep(env) } },
-    Row { name: "deliverables: another agent missing", exit: 0, fragment: "roy has not delivered", may: May::RecordOutcome, run: || { let (env, d) = unverified(); std::fs::remove_file(d.join(REQ).join("roy.json")).unwrap(); let cmd = verify_cmd(&env, &d, REQ); Probe::new(&env.repo, cmd).keep(env) } },
-    Row { name: "deliverables folder missing", exit: 2, fragment: "does not exist", may: May::Nothing, run: || { let (env, _) = unverified(); let cmd = verify_cmd(&env, &env.path().join("nowhere"), REQ); Probe::new(&env.repo, cmd).keep(env) } },
+    Row {
+        name: "deliverable duplicate keys, last says FAILED",
+        exit: 3,
+        fragment: "FAILED",
+        may: May::RecordOutcome,
+        run: || {
+            let t = serde_json::to_string(&qa()).unwrap();
+            let cut = t.rfind('}').unwrap();
+            verify_qa_bytes(format!("{},\"status\":\"FAILED\"}}", &t[..cut]).into_bytes())
+        },
+    },
+    Row {
+        name: "deliverable duplicate keys, last says COMPLETE",
+        exit: 0,
+        fragment: "",
+        may: May::RecordOutcome,
+        run: || {
+            let t = serde_json::to_string(&qa()).unwrap();
+            verify_qa_bytes(t.replacen('{', "{\"status\":\"FAILED\",", 1).into_bytes())
+        },
+    },
+    Row {
+        name: "deliverable not UTF-8",
+        exit: 3,
+        fragment: "is not valid JSON",
+        may: May::RecordOutcome,
+        run: || verify_qa_bytes(b"{\"status\":\"\xff\xfe\"}".to_vec()),
+    },
+    Row {
+        name: "deliverables: QA missing",
+        exit: 3,
+        fragment: "billy",
+        may: May::RecordOutcome,
+        run: || {
+            let (env, d) = unverified();
+            std::fs::remove_file(d.join(REQ).join("billy.json")).unwrap();
+            let cmd = verify_cmd(&env, &d, REQ);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
+    Row {
+        name: "deliverables: another agent missing",
+        exit: 0,
+        fragment: "roy has not delivered",
+        may: May::RecordOutcome,
+        run: || {
+            let (env, d) = unverified();
+            std::fs::remove_file(d.join(REQ).join("roy.json")).unwrap();
+            let cmd = verify_cmd(&env, &d, REQ);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
+    Row {
+        name: "deliverables folder missing",
+        exit: 2,
+        fragment: "does not exist",
+        may: May::Nothing,
+        run: || {
+            let (env, _) = unverified();
+            let cmd = verify_cmd(&env, &env.path().join("nowhere"), REQ);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
     // config
-    Row { name: "config unknown key", exit: 2, fragment: "tabel", may: May::Nothing, run: || verify_with_config(b"[database]\ntabel = \"x\"\n") },
-    Row { name: "config unknown section", exit: 2, fragment: "unknown", may: May::Nothing, run: || verify_with_config(b"[deploy]\nx = 1\n") },
-    Row { name: "config wrong type", exit: 2, fragment: "connect_timeout_secs", may: May::Nothing, run: || verify_with_config(b"[database]\nconnect_timeout_secs = \"five\"\n") },
-    Row { name: "config not TOML", exit: 2, fragment: "berry.toml", may: May::Nothing, run: || verify_with_config(b"[database\n") },
-    Row { name: "config not UTF-8", exit: 2, fragment: "berry.toml", may: May::Nothing, run: || verify_with_config(b"[agents]\nqa = \"\xff\"\n") },
-    Row { name: "config qa not expected", exit: 2, fragment: "agents.qa", may: May::Nothing, run: || verify_with_config(b"[agents]\nqa = \"bob\"\n") },
-    Row { name: "config unreadable (a folder)", exit: 2, fragment: "berry.toml", may: May::Nothing, run: || { let (env, d) = unverified(); let cfg = env.path().join("berry.toml"); std::fs::create_dir_all(&cfg).unwrap(); let mut cmd = verify_cmd(&env, &d, REQ); cmd.env("BERRY_CONFIG", &cfg); Probe::new(&env.repo, cmd).keep(env) } },
+    Row {
+        name: "config unknown key",
+        exit: 2,
+        fragment: "tabel",
+        may: May::Nothing,
+        run: || verify_with_config(b"[database]\ntabel = \"x\"\n"),
+    },
+    Row {
+        name: "config unknown section",
+        exit: 2,
+        fragment: "unknown",
+        may: May::Nothing,
+        run: || verify_with_config(b"[deploy]\nx = 1\n"),
+    },
+    Row {
+        name: "config wrong type",
+        exit: 2,
+        fragment: "connect_timeout_secs",
+        may: May::Nothing,
+        run: || verify_with_config(b"[database]\nconnect_timeout_secs = \"five\"\n"),
+    },
+    Row {
+        name: "config not TOML",
+        exit: 2,
+        fragment: "berry.toml",
+        may: May::Nothing,
+        run: || verify_with_config(b"[database\n"),
+    },
+    Row {
+        name: "config not UTF-8",
+        exit: 2,
+        fragment: "berry.toml",
+        may: May::Nothing,
+        run: || verify_with_config(b"[agents]\nqa = \"\xff\"\n"),
+    },
+    Row {
+        name: "config qa not expected",
+        exit: 2,
+        fragment: "agents.qa",
+        may: May::Nothing,
+        run: || verify_with_config(b"[agents]\nqa = \"bob\"\n"),
+    },
+    Row {
+        name: "config unreadable (a folder)",
+        exit: 2,
+        fragment: "berry.toml",
+        may: May::Nothing,
+        run: || {
+            let (env, d) = unverified();
+            let cfg = env.path().join("berry.toml");
+            std::fs::create_dir_all(&cfg).unwrap();
+            let mut cmd = verify_cmd(&env, &d, REQ);
+            cmd.env("BERRY_CONFIG", &cfg);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
     // context
-    Row { name: "context truncated", exit: 1, fragment: "is corrupt: not JSON", may: May::RecordOutcome, run: || { let mut b = serde_json::to_vec(&context_json_text()).unwrap(); b.truncate(b.len() / 2); context_is(b, &["status", REQ]) } },
-    Row { name: "context newer version", exit: 1, fragment: "newer berry", may: May::Nothing, run: || { let mut v = context_json_text(); v["format_version"] = json!(99); context_is(serde_json::to_vec(&v).unwrap(), &["status", REQ]) } },
-    Row { name: "context of another REQ", exit: 1, fragment: "belongs to REQ-OTHER-1", may: May::RecordOutcome, run: || { let mut v = context_json_text(); v["req"] = json!("REQ-OTHER-1"); context_is(serde_json::to_vec(&v).unwrap(), &["status", REQ]) } },
-    Row { name: "context binary garbage", exit: 1, fragment: "is corrupt: not JSON", may: May::RecordOutcome, run: || context_is(vec![0, 159, 146, 150, 255], &["status", REQ]) },
-    Row { name: "context newer version, verify", exit: 1, fragment: "newer berry", may: May::Nothing, run: || { let mut v = context_json_text(); v["format_version"] = json!(2); context_is(serde_json::to_vec(&v).unwrap(), &["verify", REQ]) } },
+    Row {
+        name: "context truncated",
+        exit: 1,
+        fragment: "is corrupt: not JSON",
+        may: May::RecordOutcome,
+        run: || {
+            let mut b = serde_json::to_vec(&context_json_text()).unwrap();
+            b.truncate(b.len() / 2);
+            context_is(b, &["status", REQ])
+        },
+    },
+    Row {
+        name: "context newer version",
+        exit: 1,
+        fragment: "newer berry",
+        may: May::Nothing,
+        run: || {
+            let mut v = context_json_text();
+            v["format_version"] = json!(99);
+            context_is(serde_json::to_vec(&v).unwrap(), &["status", REQ])
+        },
+    },
+    Row {
+        name: "context of another REQ",
+        exit: 1,
+        fragment: "belongs to REQ-OTHER-1",
+        may: May::RecordOutcome,
+        run: || {
+            let mut v = context_json_text();
+            v["req"] = json!("REQ-OTHER-1");
+            context_is(serde_json::to_vec(&v).unwrap(), &["status", REQ])
+        },
+    },
+    Row {
+        name: "context binary garbage",
+        exit: 1,
+        fragment: "is corrupt: not JSON",
+        may: May::RecordOutcome,
+        run: || context_is(vec![0, 159, 146, 150, 255], &["status", REQ]),
+    },
+    Row {
+        name: "context newer version, verify",
+        exit: 1,
+        fragment: "newer berry",
+        may: May::Nothing,
+        run: || {
+            let mut v = context_json_text();
+            v["format_version"] = json!(2);
+            context_is(serde_json::to_vec(&v).unwrap(), &["verify", REQ])
+        },
+    },
     // tracker
-    Row { name: "tracker entry missing", exit: 1, fragment: "no entry", may: May::Nothing, run: || tracker_is(tracker_with("REQ-SOMEONE-ELSE-1", "Other")) },
-    Row { name: "tracker duplicate entries", exit: 1, fragment: "entries", may: May::Nothing, run: || { let t = real_tracker(); let entry = t[t.find("### ").unwrap()..].to_string(); tracker_is(format!("{t}\n{entry}")) } },
-    Row { name: "tracker corrupted heading (fixture)", exit: 1, fragment: "REQ", may: May::Nothing, run: || tracker_is(fixture("agogsaas/owner_requests_corrupted_entry_b4e7f23.md")) },
-    Row { name: "tracker without status line", exit: 1, fragment: "has no `**Status**:` line", may: May::Nothing, run: || tracker_is(real_tracker().replace("**Status**: IN_PROGRESS\n", "")) },
-    Row { name: "tracker status without word", exit: 1, fragment: "status", may: May::Nothing, run: || tracker_is(real_tracker().replace("**Status**: IN_PROGRESS\n", "**Status**: ???\n")) },
-    Row { name: "tracker missing file", exit: 1, fragment: "OWNER_REQUESTS.md", may: May::Nothing, run: || { let p = tracker_is(real_tracker()); std::fs::remove_file(p.repo.join(TRACKER)).unwrap(); p } },
+    Row {
+        name: "tracker entry missing",
+        exit: 1,
+        fragment: "no entry",
+        may: May::Nothing,
+        run: || tracker_is(tracker_with("REQ-SOMEONE-ELSE-1", "Other")),
+    },
+    Row {
+        name: "tracker duplicate entries",
+        exit: 1,
+        fragment: "entries",
+        may: May::Nothing,
+        run: || {
+            let t = real_tracker();
+            let entry = t[t.find("### ").unwrap()..].to_string();
+            tracker_is(format!("{t}\n{entry}"))
+        },
+    },
+    Row {
+        name: "tracker corrupted heading (fixture)",
+        exit: 1,
+        fragment: "REQ",
+        may: May::Nothing,
+        run: || {
+            tracker_is(fixture(
+                "agogsaas/owner_requests_corrupted_entry_b4e7f23.md",
+            ))
+        },
+    },
+    Row {
+        name: "tracker without status line",
+        exit: 1,
+        fragment: "has no `**Status**:` line",
+        may: May::Nothing,
+        run: || tracker_is(real_tracker().replace("**Status**: IN_PROGRESS\n", "")),
+    },
+    Row {
+        name: "tracker status without word",
+        exit: 1,
+        fragment: "status",
+        may: May::Nothing,
+        run: || {
+            tracker_is(real_tracker().replace("**Status**: IN_PROGRESS\n", "**Status**: ???\n"))
+        },
+    },
+    Row {
+        name: "tracker missing file",
+        exit: 1,
+        fragment: "OWNER_REQUESTS.md",
+        may: May::Nothing,
+        run: || {
+            let p = tracker_is(real_tracker());
+            std::fs::remove_file(p.repo.join(TRACKER)).unwrap();
+            p
+        },
+    },
     // repository states
     // push sends the recorded commit, whatever HEAD is: a detached HEAD or a rebase in progress
     // changes nothing of it, and neither is touched.
-    Row { name: "repo detached HEAD (push)", exit: 0, fragment: "(verified)", may: May::Records, run: || shipping_push("req-crm", |s| { s.env.git(&["checkout", "-q", "--detach"]); }) },
-    Row { name: "repo mid-rebase (push)", exit: 0, fragment: "(verified)", may: May::Records, run: || shipping_push("req-crm", |s| { std::fs::create_dir_all(s.env.repo.join(".git/rebase-merge")).unwrap(); std::fs::write(s.env.repo.join(".git/rebase-merge/head-name"), "refs/heads/req-crm\n").unwrap(); }) },
+    Row {
+        name: "repo detached HEAD (push)",
+        exit: 0,
+        fragment: "(verified)",
+        may: May::Records,
+        run: || {
+            shipping_push("req-crm", |s| {
+                s.env.git(&["checkout", "-q", "--detach"]);
+            })
+        },
+    },
+    Row {
+        name: "repo mid-rebase (push)",
+        exit: 0,
+        fragment: "(verified)",
+        may: May::Records,
+        run: || {
+            shipping_push("req-crm", |s| {
+                std::fs::create_dir_all(s.env.repo.join(".git/rebase-merge")).unwrap();
+                std::fs::write(
+                    s.env.repo.join(".git/rebase-merge/head-name"),
+                    "refs/heads/req-crm\n",
+                )
+                .unwrap();
+            })
+        },
+    },
     // review only reads the index: a lock held by another git process does not stop it.
-    Row { name: "repo locked index (review)", exit: 0, fragment: "", may: May::RecordOutcome, run: || review_in(|env| { std::fs::write(env.repo.join(".git/index.lock"), "").unwrap(); }) },
-    Row { name: "repo unborn branch (review)", exit: 0, fragment: "", may: May::RecordOutcome, run: || { let env = TestEnv::new(); env.write(TRACKER, real_tracker()); env.write(&format!("{ERP}/backend/src/a.ts"), "export const a = 1;\n"); let d = env.deliverables_folder(REQ, None); let out = verify_cmd(&env, &d, REQ).output().unwrap(); assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out)); let mut cmd = env.berry(); cmd.env("BERRY_DELIVERABLES", &d).args(["review", "--yes"]); Probe::new(&env.repo, cmd).keep(env) } },
-    Row { name: "repo non-UTF-8 file name (review)", exit: 0, fragment: "", may: May::RecordOutcome, run: || review_in(|env| { use std::os::unix::ffi::OsStrExt; let name = std::ffi::OsStr::from_bytes(b"caf\xe9.ts"); std::fs::write(env.repo.join(ERP).join("backend/src").join(name), "x\n").unwrap(); }) },
-    Row { name: "repo not a repository", exit: 2, fragment: "repository", may: May::Nothing, run: || { let env = TestEnv::new(); std::fs::remove_dir_all(env.repo.join(".git")).unwrap(); let mut cmd = env.berry(); cmd.args(["status", REQ]); Probe::new(&env.repo, cmd).keep(env) } },
+    Row {
+        name: "repo locked index (review)",
+        exit: 0,
+        fragment: "",
+        may: May::RecordOutcome,
+        run: || {
+            review_in(|env| {
+                std::fs::write(env.repo.join(".git/index.lock"), "").unwrap();
+            })
+        },
+    },
+    Row {
+        name: "repo unborn branch (review)",
+        exit: 0,
+        fragment: "",
+        may: May::RecordOutcome,
+        run: || {
+            let env = TestEnv::new();
+            env.write(TRACKER, real_tracker());
+            env.write(&format!("{ERP}/backend/src/a.ts"), "export const a = 1;\n");
+            let d = env.deliverables_folder(REQ, None);
+            let out = verify_cmd(&env, &d, REQ).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+            let mut cmd = env.berry();
+            cmd.env("BERRY_DELIVERABLES", &d).args(["review", "--yes"]);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
+    Row {
+        name: "repo non-UTF-8 file name (review)",
+        exit: 0,
+        fragment: "",
+        may: May::RecordOutcome,
+        run: || {
+            review_in(|env| {
+                use std::os::unix::ffi::OsStrExt;
+                let name = std::ffi::OsStr::from_bytes(b"caf\xe9.ts");
+                std::fs::write(env.repo.join(ERP).join("backend/src").join(name), "x\n").unwrap();
+            })
+        },
+    },
+    Row {
+        name: "repo not a repository",
+        exit: 2,
+        fragment: "repository",
+        may: May::Nothing,
+        run: || {
+            let env = TestEnv::new();
+            std::fs::remove_dir_all(env.repo.join(".git")).unwrap();
+            let mut cmd = env.berry();
+            cmd.args(["status", REQ]);
+            Probe::new(&env.repo, cmd).keep(env)
+        },
+    },
     // remotes
-    Row { name: "remote unreachable", exit: 1, fragment: "origin", may: May::Nothing, run: || shipping_push("req-crm", |s| { s.env.git(&["remote", "set-url", "origin", "file:///nonexistent/remote.git"]); }) },
-    Row { name: "remote refuses the port", exit: 1, fragment: "origin", may: May::Nothing, run: || shipping_push("req-crm", |s| { s.env.git(&["remote", "set-url", "origin", &format!("http://127.0.0.1:{}/origin.git", closed_port())]); }) },
-    Row { name: "remote auth refused", exit: 1, fragment: "auth", may: May::Nothing, run: || { let s = Shipping::new("req-crm"); let server = s.over_http(); let mut cmd = s.berry(); cmd.env("GH_TOKEN", "ghp_wrongwrongwrongwrongwrongwrongwrong12").arg("push"); let repo = s.env.repo.clone(); Probe::new(&repo, cmd).keep(server).keep(s) } },
-    Row { name: "remote rejects: GH006 protected branch", exit: 4, fragment: "is protected (GH006). Push feature/", may: May::Nothing, run: || rejected_by("protected-branch-GH006.txt") },
-    Row { name: "remote rejects: GH013 ruleset", exit: 4, fragment: "is protected (GH013)", may: May::Nothing, run: || rejected_by("ruleset-GH013.txt") },
-    Row { name: "remote rejects: GH001 large files", exit: 1, fragment: "GH001", may: May::Nothing, run: || rejected_by("large-files-GH001.txt") },
-    Row { name: "remote rejects: non-fast-forward text", exit: 1, fragment: "refused the push to refs/heads/main", may: May::Nothing, run: || rejected_by("non-fast-forward.txt") },
-    Row { name: "remote rejects: auth failure text", exit: 1, fragment: "refused the push to refs/heads/main", may: May::Nothing, run: || rejected_by("auth-failures.txt") },
+    Row {
+        name: "remote unreachable",
+        exit: 1,
+        fragment: "origin",
+        may: May::Nothing,
+        run: || {
+            shipping_push("req-crm", |s| {
+                s.env.git(&[
+                    "remote",
+                    "set-url",
+                    "origin",
+                    "file:///nonexistent/remote.git",
+                ]);
+            })
+        },
+    },
+    Row {
+        name: "remote refuses the port",
+        exit: 1,
+        fragment: "origin",
+        may: May::Nothing,
+        run: || {
+            shipping_push("req-crm", |s| {
+                s.env.git(&[
+                    "remote",
+                    "set-url",
+                    "origin",
+                    &format!("http://127.0.0.1:{}/origin.git", closed_port()),
+                ]);
+            })
+        },
+    },
+    Row {
+        name: "remote auth refused",
+        exit: 1,
+        fragment: "auth",
+        may: May::Nothing,
+        run: || {
+            let s = Shipping::new("req-crm");
+            let server = s.over_http();
+            let mut cmd = s.berry();
+            cmd.env("GH_TOKEN", "ghp_wrongwrongwrongwrongwrongwrongwrong12")
+                .arg("push");
+            let repo = s.env.repo.clone();
+            Probe::new(&repo, cmd).keep(server).keep(s)
+        },
+    },
+    Row {
+        name: "remote rejects: GH006 protected branch",
+        exit: 4,
+        fragment: "is protected (GH006). Push feature/",
+        may: May::Nothing,
+        run: || rejected_by("protected-branch-GH006.txt"),
+    },
+    Row {
+        name: "remote rejects: GH013 ruleset",
+        exit: 4,
+        fragment: "is protected (GH013)",
+        may: May::Nothing,
+        run: || rejected_by("ruleset-GH013.txt"),
+    },
+    Row {
+        name: "remote rejects: GH001 large files",
+        exit: 1,
+        fragment: "GH001",
+        may: May::Nothing,
+        run: || rejected_by("large-files-GH001.txt"),
+    },
+    Row {
+        name: "remote rejects: non-fast-forward text",
+        exit: 1,
+        fragment: "refused the push to refs/heads/main",
+        may: May::Nothing,
+        run: || rejected_by("non-fast-forward.txt"),
+    },
+    Row {
+        name: "remote rejects: auth failure text",
+        exit: 1,
+        fragment: "refused the push to refs/heads/main",
+        may: May::Nothing,
+        run: || rejected_by("auth-failures.txt"),
+    },
     // GitHub answers
-    Row { name: "github 401", exit: 1, fragment: "Bad credentials", may: May::Nothing, run: || pr_answers(401, gh_fixture("error-401-bad-credentials.json"), &[]) },
-    Row { name: "github 403 not accessible", exit: 1, fragment: "Resource not accessible", may: May::Nothing, run: || pr_answers(403, gh_fixture("error-403-resource-not-accessible.ASSEMBLED.json"), &[]) },
-    Row { name: "github 403 primary rate limit", exit: 1, fragment: "rate limit", may: May::Nothing, run: || pr_answers(403, gh_fixture("error-403-rate-limit-primary-authenticated.ASSEMBLED.json"), &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1799999999")]) },
-    Row { name: "github 403 secondary rate limit", exit: 1, fragment: "rate limit", may: May::Nothing, run: || pr_answers(403, gh_fixture("error-403-secondary-rate-limit-2024.ASSEMBLED.json"), &[("retry-after", "3600")]) },
-    Row { name: "github 429", exit: 1, fragment: "rate limit", may: May::Nothing, run: || pr_answers(429, "{\"message\":\"Too Many Requests\"}".into(), &[("retry-after", "3600")]) },
-    Row { name: "github 404", exit: 1, fragment: "was not found, or there is no access to it with this token (404", may: May::Nothing, run: || pr_answers(404, gh_fixture("error-404-not-found.json"), &[]) },
-    Row { name: "github 410", exit: 1, fragment: "410", may: May::Nothing, run: || pr_answers(410, "{\"message\":\"Gone\"}".into(), &[]) },
-    Row { name: "github 422 validation failed", exit: 1, fragment: "Validation Failed", may: May::Nothing, run: || pr_answers(422, gh_fixture("error-422-validation-failed.json"), &[]) },
-    Row { name: "github 422 no commits", exit: 1, fragment: "no pull request", may: May::Nothing, run: || pr_answers(422, gh_fixture("pulls-create-422-no-commits-2017.json"), &[]) },
-    Row { name: "github 422 already exists, none open", exit: 1, fragment: "exists", may: May::Nothing, run: || pr_answers(422, gh_fixture("pulls-create-422-already-exists.json"), &[]) },
-    Row { name: "github 500", exit: 1, fragment: "500", may: May::Nothing, run: || pr_answers(500, "{\"message\":\"Server Error\"}".into(), &[]) },
-    Row { name: "github 502 HTML", exit: 1, fragment: "502", may: May::Nothing, run: || pr_answers(502, "<html><body>Bad Gateway</body></html>".into(), &[]) },
-    Row { name: "github malformed JSON", exit: 1, fragment: "JSON", may: May::Nothing, run: || pr_answers(201, "{\"number\": 42, \"html_url\": ".into(), &[]) },
-    Row { name: "github 201 wrong shape", exit: 1, fragment: "", may: May::Nothing, run: || pr_answers(201, json!({"number": "forty-two"}).to_string(), &[]) },
-    Row { name: "github slow beyond the timeout", exit: 1, fragment: "time", may: May::Nothing, run: pr_silent },
+    Row {
+        name: "github 401",
+        exit: 1,
+        fragment: "Bad credentials",
+        may: May::Nothing,
+        run: || pr_answers(401, gh_fixture("error-401-bad-credentials.json"), &[]),
+    },
+    Row {
+        name: "github 403 not accessible",
+        exit: 1,
+        fragment: "Resource not accessible",
+        may: May::Nothing,
+        run: || {
+            pr_answers(
+                403,
+                gh_fixture("error-403-resource-not-accessible.ASSEMBLED.json"),
+                &[],
+            )
+        },
+    },
+    Row {
+        name: "github 403 primary rate limit",
+        exit: 1,
+        fragment: "rate limit",
+        may: May::Nothing,
+        run: || {
+            pr_answers(
+                403,
+                gh_fixture("error-403-rate-limit-primary-authenticated.ASSEMBLED.json"),
+                &[
+                    ("x-ratelimit-remaining", "0"),
+                    ("x-ratelimit-reset", "1799999999"),
+                ],
+            )
+        },
+    },
+    Row {
+        name: "github 403 secondary rate limit",
+        exit: 1,
+        fragment: "rate limit",
+        may: May::Nothing,
+        run: || {
+            pr_answers(
+                403,
+                gh_fixture("error-403-secondary-rate-limit-2024.ASSEMBLED.json"),
+                &[("retry-after", "3600")],
+            )
+        },
+    },
+    Row {
+        name: "github 429",
+        exit: 1,
+        fragment: "rate limit",
+        may: May::Nothing,
+        run: || {
+            pr_answers(
+                429,
+                "{\"message\":\"Too Many Requests\"}".into(),
+                &[("retry-after", "3600")],
+            )
+        },
+    },
+    Row {
+        name: "github 404",
+        exit: 1,
+        fragment: "was not found, or there is no access to it with this token (404",
+        may: May::Nothing,
+        run: || pr_answers(404, gh_fixture("error-404-not-found.json"), &[]),
+    },
+    Row {
+        name: "github 410",
+        exit: 1,
+        fragment: "410",
+        may: May::Nothing,
+        run: || pr_answers(410, "{\"message\":\"Gone\"}".into(), &[]),
+    },
+    Row {
+        name: "github 422 validation failed",
+        exit: 1,
+        fragment: "Validation Failed",
+        may: May::Nothing,
+        run: || pr_answers(422, gh_fixture("error-422-validation-failed.json"), &[]),
+    },
+    Row {
+        name: "github 422 no commits",
+        exit: 1,
+        fragment: "no pull request",
+        may: May::Nothing,
+        run: || {
+            pr_answers(
+                422,
+                gh_fixture("pulls-create-422-no-commits-2017.json"),
+                &[],
+            )
+        },
+    },
+    Row {
+        name: "github 422 already exists, none open",
+        exit: 1,
+        fragment: "exists",
+        may: May::Nothing,
+        run: || pr_answers(422, gh_fixture("pulls-create-422-already-exists.json"), &[]),
+    },
+    Row {
+        name: "github 500",
+        exit: 1,
+        fragment: "500",
+        may: May::Nothing,
+        run: || pr_answers(500, "{\"message\":\"Server Error\"}".into(), &[]),
+    },
+    Row {
+        name: "github 502 HTML",
+        exit: 1,
+        fragment: "502",
+        may: May::Nothing,
+        run: || pr_answers(502, "<html><body>Bad Gateway</body></html>".into(), &[]),
+    },
+    Row {
+        name: "github malformed JSON",
+        exit: 1,
+        fragment: "JSON",
+        may: May::Nothing,
+        run: || pr_answers(201, "{\"number\": 42, \"html_url\": ".into(), &[]),
+    },
+    Row {
+        name: "github 201 wrong shape",
+        exit: 1,
+        fragment: "",
+        may: May::Nothing,
+        run: || pr_answers(201, json!({"number": "forty-two"}).to_string(), &[]),
+    },
+    Row {
+        name: "github slow beyond the timeout",
+        exit: 1,
+        fragment: "time",
+        may: May::Nothing,
+        run: pr_silent,
+    },
     // NATS
-    Row { name: "nats down", exit: 1, fragment: "kept pending", may: May::Pending, run: || block_with_nats(format!("nats://127.0.0.1:{}", closed_port())) },
-    Row { name: "nats auth refused", exit: 1, fragment: "kept pending", may: May::Pending, run: || { let dir = tempfile::tempdir().unwrap(); let server = OwnServer::start(dir.path(), &["--user", "agents", "--pass", "right-pw"]); let url = server.url().replace("nats://", "nats://agents:wrong-pw@"); block_with_nats(url).keep(server).keep(dir) } },
-    Row { name: "nats no stream, no listener", exit: 0, fragment: "", may: May::Pending, run: || block_with_nats(nats_url()) },
-    Row { name: "nats not NATS (HTTP port)", exit: 1, fragment: "kept pending", may: May::Pending, run: || { let l = TcpListener::bind("127.0.0.1:0").unwrap(); let port = l.local_addr().unwrap().port(); std::thread::spawn(move || { for mut c in l.incoming().flatten() { let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n"); } }); block_with_nats(format!("nats://127.0.0.1:{port}")) } },
+    Row {
+        name: "nats down",
+        exit: 1,
+        fragment: "kept pending",
+        may: May::Pending,
+        run: || block_with_nats(format!("nats://127.0.0.1:{}", closed_port())),
+    },
+    Row {
+        name: "nats auth refused",
+        exit: 1,
+        fragment: "kept pending",
+        may: May::Pending,
+        run: || {
+            let dir = tempfile::tempdir().unwrap();
+            let server = OwnServer::start(dir.path(), &["--user", "agents", "--pass", "right-pw"]);
+            let url = server.url().replace("nats://", "nats://agents:wrong-pw@");
+            block_with_nats(url).keep(server).keep(dir)
+        },
+    },
+    Row {
+        name: "nats no stream, no listener",
+        exit: 0,
+        fragment: "",
+        may: May::Pending,
+        run: || block_with_nats(nats_url()),
+    },
+    Row {
+        name: "nats not NATS (HTTP port)",
+        exit: 1,
+        fragment: "kept pending",
+        may: May::Pending,
+        run: || {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = l.local_addr().unwrap().port();
+            std::thread::spawn(move || {
+                for mut c in l.incoming().flatten() {
+                    let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+                }
+            });
+            block_with_nats(format!("nats://127.0.0.1:{port}"))
+        },
+    },
 ];
 
 #[test]
@@ -503,11 +1151,7 @@ fn the_bad_input_catalogue() {
         }
         let mut probe = (row.run)();
         let before = state(&probe.repo);
-        let out = probe
-            .cmd
-            .timeout(Duration::from_secs(90))
-            .output()
-            .unwrap();
+        let out = probe.cmd.timeout(Duration::from_secs(90)).output().unwrap();
         let after = state(&probe.repo);
         let fragment = probe.fragment.clone().unwrap_or(row.fragment.to_string());
         if let Err(e) = check(row.may, &before, &after, &out, row.exit, &fragment) {
@@ -554,7 +1198,10 @@ fn a_kill_in_the_middle_of_any_write_never_leaves_a_torn_tracker_or_context() {
         kills += 1;
         let now = std::fs::read(env.repo.join(TRACKER)).unwrap();
         assert!(now == old || now == new, "torn tracker after kill #{nth}");
-        for e in std::fs::read_dir(env.repo.join(".git/berry")).unwrap().flatten() {
+        for e in std::fs::read_dir(env.repo.join(".git/berry"))
+            .unwrap()
+            .flatten()
+        {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.ends_with(".json") {
                 serde_json::from_slice::<Value>(&std::fs::read(e.path()).unwrap())
@@ -565,14 +1212,20 @@ fn a_kill_in_the_middle_of_any_write_never_leaves_a_torn_tracker_or_context() {
         assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
         assert_eq!(std::fs::read(env.repo.join(TRACKER)).unwrap(), new);
         let status = env.git(&["status", "--porcelain=v1", "--untracked-files=all"]);
-        assert!(!status.contains(".berry-"), "a temporary file was left behind: {status}");
+        assert!(
+            !status.contains(".berry-"),
+            "a temporary file was left behind: {status}"
+        );
         let left: Vec<String> = std::fs::read_dir(env.repo.join(".git/berry"))
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.starts_with(".berry-"))
             .collect();
-        assert!(left.is_empty(), "temporary files left in the state folder: {left:?}");
+        assert!(
+            left.is_empty(),
+            "temporary files left in the state folder: {left:?}"
+        );
     }
     assert!(kills >= 2, "the torn-write point was reached {kills} times");
 }

@@ -64,7 +64,10 @@ fn same_req_the_second_process_waits_then_names_the_holder_then_goes_through() {
         .unwrap();
     let waited = started.elapsed();
     assert_eq!(out.status.code(), Some(1), "{}", env.transcript(&out));
-    assert!(waited >= Duration::from_millis(900), "it waited: {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(900),
+        "it waited: {waited:?}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -133,8 +136,10 @@ fn two_reqs_in_one_repository_run_at_the_same_time_and_both_edits_are_kept() {
     assert!(env.repo.join(format!(".git/berry/{REQ}.lock")).exists());
     a.send_line("y").unwrap();
     b.send_line("y").unwrap();
-    a.exp_string("completion notice acknowledged by stream").unwrap();
-    b.exp_string("completion notice acknowledged by stream").unwrap();
+    a.exp_string("completion notice acknowledged by stream")
+        .unwrap();
+    b.exp_string("completion notice acknowledged by stream")
+        .unwrap();
     assert_eq!(exited(&mut a), 0);
     assert_eq!(exited(&mut b), 0);
 
@@ -143,7 +148,10 @@ fn two_reqs_in_one_repository_run_at_the_same_time_and_both_edits_are_kept() {
     for req in [REQ, OTHER] {
         let i = text.find(&format!("### {req}")).unwrap();
         let rest = &text[i..];
-        let end = rest[4..].find("\n### ").map(|e| e + 4).unwrap_or(rest.len());
+        let end = rest[4..]
+            .find("\n### ")
+            .map(|e| e + 4)
+            .unwrap_or(rest.len());
         assert!(
             rest[..end].contains("**Status**: DEPLOYED"),
             "{req} lost its edit:\n{text}"

@@ -141,7 +141,10 @@ fn answer(req: &Seen, pulls: &mut Vec<Value>, issues: &mut Vec<Value>) -> (u16, 
             issues.push(v.clone());
             (201, v.to_string())
         }
-        _ => (404, fixture_json("github/error-404-not-found.json").to_string()),
+        _ => (
+            404,
+            fixture_json("github/error-404-not-found.json").to_string(),
+        ),
     }
 }
 
@@ -253,8 +256,9 @@ impl World {
             if out.status.signal() == Some(9) {
                 kills += 1;
                 // The context must be readable (or absent) right after the kill.
-                let _: Value = serde_json::from_slice(&std::fs::read(self.s.context_path()).unwrap())
-                    .expect("context parseable after the kill");
+                let _: Value =
+                    serde_json::from_slice(&std::fs::read(self.s.context_path()).unwrap())
+                        .expect("context parseable after the kill");
                 let again = self.step(step, None);
                 assert_eq!(
                     again.status.code(),
@@ -278,14 +282,19 @@ impl World {
     fn outcome(&self) -> Outcome {
         let e = &self.s.env;
         let ctx = self.s.context();
-        let mut remote_refs = e.git_in(&self.s.bare, &["for-each-ref", "--format=%(refname) %(objectname)"]);
+        let mut remote_refs = e.git_in(
+            &self.s.bare,
+            &["for-each-ref", "--format=%(refname) %(objectname)"],
+        );
         remote_refs = remote_refs.replace(&self.s.sha, "<sha>");
         let messages = self.stream.messages();
         let mut ids: Vec<String> = messages.iter().map(|(id, _)| id.clone()).collect();
         ids.dedup();
         Outcome {
             remote_refs,
-            pr_posts: self.gh.count("POST", &format!("/repos/{OWNER}/{NAME}/pulls")),
+            pr_posts: self
+                .gh
+                .count("POST", &format!("/repos/{OWNER}/{NAME}/pulls")),
             notices: messages.len(),
             distinct_ids: ids.len(),
             tracker: e.read(TRACKER),
@@ -351,7 +360,10 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
             let spec = format!("{point}#{nth}");
             let kills = world.run(Some((&spec, step)));
             if kills == 0 {
-                assert!(nth > 1, "fault point {point} never reached in `berry {step}`");
+                assert!(
+                    nth > 1,
+                    "fault point {point} never reached in `berry {step}`"
+                );
                 break;
             }
             assert_eq!(world.outcome(), expected, "killed at {spec} in {step}");
@@ -399,5 +411,8 @@ fn killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue() {
     let text = env.read(TRACKER);
     assert_eq!(text.matches("**Status**: BLOCKED").count(), 1, "{text}");
     assert_eq!(stream.messages().len(), 1);
-    assert_eq!(std::fs::read(env.repo.join(SCRATCH)).unwrap(), scratch_bytes());
+    assert_eq!(
+        std::fs::read(env.repo.join(SCRATCH)).unwrap(),
+        scratch_bytes()
+    );
 }

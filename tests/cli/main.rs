@@ -2,14 +2,14 @@
 
 mod common;
 
+mod bad_inputs;
 mod complete;
 mod completions;
-mod config;
 mod concurrency;
+mod config;
 mod context;
 mod crash;
 mod fakes;
-mod bad_inputs;
 mod help;
 mod nats;
 mod pr;

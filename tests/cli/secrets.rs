@@ -31,9 +31,7 @@ impl Role {
             ))
             .unwrap();
         db.client()
-            .batch_execute(&format!(
-                "GRANT SELECT ON nats_deliverable_cache TO {name}"
-            ))
+            .batch_execute(&format!("GRANT SELECT ON nats_deliverable_cache TO {name}"))
             .unwrap();
         Role { name }
     }
@@ -63,7 +61,10 @@ fn hits(what: &str, text: &str) -> Vec<String> {
 }
 
 fn output_hits(step: &str, out: &Output) -> Vec<String> {
-    let mut v = hits(&format!("{step} stdout"), &String::from_utf8_lossy(&out.stdout));
+    let mut v = hits(
+        &format!("{step} stdout"),
+        &String::from_utf8_lossy(&out.stdout),
+    );
     v.extend(hits(
         &format!("{step} stderr"),
         &String::from_utf8_lossy(&out.stderr),
@@ -84,7 +85,12 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     std::fs::create_dir_all(&bare).unwrap();
     env.git_in(&bare, &["init", "-q", "--bare", "-b", "main"]);
     env.agog_base();
-    env.git(&["remote", "add", "origin", &format!("file://{}", bare.display())]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", bare.display()),
+    ]);
     env.git(&["push", "-q", "origin", "main"]);
     // Pushes go over smart HTTP with the token, as to GitHub.
     let http = GitHttp::start(&remotes, TOKEN);
@@ -170,7 +176,12 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     )
     .unwrap();
     assert_eq!(ctx["state"], "DEPLOYED", "{ctx}");
-    assert!(ctx["evidence"]["source"].as_str().unwrap().contains(&role.name));
+    assert!(
+        ctx["evidence"]["source"]
+            .as_str()
+            .unwrap()
+            .contains(&role.name)
+    );
     let requests = gh.requests();
     assert!(
         requests
@@ -183,7 +194,10 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     assert!(posts[0].body.contains("## Summary"), "{}", posts[0].body);
 
     for r in &requests {
-        found.extend(hits(&format!("GitHub {} {} body", r.method, r.path), &r.body));
+        found.extend(hits(
+            &format!("GitHub {} {} body", r.method, r.path),
+            &r.body,
+        ));
     }
     for (method, body) in watch_gh.state().issue_writes.iter() {
         found.extend(hits(&format!("issue {method} body"), &body.to_string()));
