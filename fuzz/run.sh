@@ -13,13 +13,19 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(tracker_edit gate_decide req_parse config_decode context_decode)
 fi
 export RUSTC_BOOTSTRAP="${RUSTC_BOOTSTRAP:-1}"
+# Build once, then run the binaries: editing berry while the fuzzers run rebuilds nothing.
+if [ -z "${BERRY_FUZZ_NO_BUILD:-}" ]; then
+    nice -n 10 cargo fuzz build
+fi
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+bin="target/$triple/release"
 status=0
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
     echo "== $t: ${secs}s" >&2
     start=$(date +%s)
-    if ! nice -n 10 cargo fuzz run "$t" "corpus/$t" -- \
+    if ! nice -n 10 "$bin/$t" "corpus/$t" \
         -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
         -artifact_prefix="artifacts/$t/" -print_final_stats=1; then
         echo "!! $t: a finding is in fuzz/artifacts/$t/" >&2
