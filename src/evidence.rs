@@ -62,6 +62,18 @@ pub fn recheck(
     }
 }
 
+/// A closed gate (exit 3) unless `verify` recorded an approval.
+pub fn require_approved(req: &ReqNumber, evidence: &Evidence) -> Result<(), BerryError> {
+    if evidence.approved {
+        return Ok(());
+    }
+    Err(BerryError::gate(format!(
+        "QA has not approved {req}: {}",
+        evidence.reasons.join("; ")
+    ))
+    .with_hint(format!("run `berry verify {req}` again once QA approves")))
+}
+
 fn short(h: &str) -> String {
     let hex = h.strip_prefix("sha256:").unwrap_or(h);
     format!("sha256:{}", &hex[..hex.len().min(12)])

@@ -46,6 +46,24 @@ pub struct PushRecord {
     pub rebased_from: Option<String>,
 }
 
+impl PushRecord {
+    /// The push recorded in `ctx`, or a closed gate (exit 3) saying `berry push` comes first
+    /// (`why` finishes the hint).
+    pub fn recorded(
+        ctx: &crate::context::ReqContext,
+        why: &str,
+    ) -> Result<PushRecord, crate::error::BerryError> {
+        ctx.ledger
+            .push
+            .as_ref()
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .ok_or_else(|| {
+                crate::error::BerryError::gate(format!("{} has not been pushed yet", ctx.req))
+                    .with_hint(format!("run `berry push` first{why}"))
+            })
+    }
+}
+
 /// Where a branch goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

@@ -99,16 +99,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         );
     }
 
-    let push: PushRecord = session
-        .ctx
-        .ledger
-        .push
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .ok_or_else(|| {
-            BerryError::gate(format!("{req} has not been pushed yet"))
-                .with_hint("run `berry push` first")
-        })?;
+    let push = PushRecord::recorded(&session.ctx, "")?;
 
     let repo_id = resolve_repo(env, &ws, &push)?;
     let client = github::client_for(&repo_id, &ws.config.github)?;

@@ -55,14 +55,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         .evidence
         .clone()
         .expect("Session::existing checks it");
-    if !evidence.approved {
-        return Err(BerryError::gate(format!(
-            "QA has not approved {req}: {}",
-            evidence.reasons.join("; ")
-        ))
-        .with_hint(format!("run `berry verify {req}` again once QA approves"))
-        .into());
-    }
+    crate::evidence::require_approved(&req, &evidence)?;
     if let Some(commit) = &session.ctx.ledger.commit {
         let sha = commit.get("sha").and_then(Value::as_str).unwrap_or("?");
         p.line(format!(

@@ -108,16 +108,7 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
     let mut session = Session::existing(&ws.store, req.clone(), "watch")?;
-    let push: PushRecord = session
-        .ctx
-        .ledger
-        .push
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .ok_or_else(|| {
-            BerryError::gate(format!("{req} has not been pushed yet"))
-                .with_hint("run `berry push` first: berry watches the CI of the pushed commit")
-        })?;
+    let push = PushRecord::recorded(&session.ctx, ": berry watches the CI of the pushed commit")?;
     let sha = push.sha.clone();
 
     // A rerun for the same commit: report what is recorded, ask nothing.

@@ -82,6 +82,21 @@ impl TestEnv {
         cmd
     }
 
+    /// `berry ARGS` on a pseudo-terminal (a real prompt), pager off, in the repository.
+    pub fn pty<I, S>(&self, args: I) -> rexpect::session::PtySession
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+        self.apply_env(&mut cmd);
+        cmd.current_dir(&self.repo)
+            .env("BERRY_PAGER", "cat")
+            .env("TERM", "xterm")
+            .args(args);
+        rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
+    }
+
     /// The same environment for any `std::process::Command` (git, a pty-driven berry).
     pub fn apply_env<C: EnvLike>(&self, cmd: &mut C) {
         for v in SCRUB {

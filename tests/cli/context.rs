@@ -187,15 +187,12 @@ fn a_berry_at_a_prompt_holds_the_req_against_another_berry() {
         .arg(&dir)
         .assert()
         .code(0);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
-    env.apply_env(&mut cmd);
-    cmd.current_dir(&env.repo)
-        .env("BERRY_PAGER", "cat")
-        .env("TERM", "xterm")
-        .arg("review")
-        .arg("--deliverables")
-        .arg(&dir);
-    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let deliverables = &dir;
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        deliverables.as_os_str(),
+    ]);
     p.exp_string("Files to commit").unwrap();
 
     let out = verify(&env)

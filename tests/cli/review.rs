@@ -282,15 +282,12 @@ fn nothing_in_scope_is_an_error_not_an_empty_review() {
 #[test]
 fn multi_select_through_a_pseudo_terminal() {
     let env = verified();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
-    env.apply_env(&mut cmd);
-    cmd.current_dir(&env.repo)
-        .env("BERRY_PAGER", "cat")
-        .env("TERM", "xterm")
-        .arg("review")
-        .arg("--deliverables")
-        .arg(env.path().join("deliverables"));
-    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let deliverables = env.path().join("deliverables");
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        deliverables.as_os_str(),
+    ]);
     p.exp_string("Files to commit").unwrap();
     // The first item is the migration: toggle it off, accept.
     p.send(" ").unwrap();
@@ -312,15 +309,12 @@ fn multi_select_through_a_pseudo_terminal() {
 #[test]
 fn interrupt_at_the_prompt_exits_130() {
     let env = verified();
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
-    env.apply_env(&mut cmd);
-    cmd.current_dir(&env.repo)
-        .env("BERRY_PAGER", "cat")
-        .env("TERM", "xterm")
-        .arg("review")
-        .arg("--deliverables")
-        .arg(env.path().join("deliverables"));
-    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let deliverables = env.path().join("deliverables");
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        deliverables.as_os_str(),
+    ]);
     p.exp_string("Files to commit").unwrap();
     p.send_control('c').unwrap();
     let status = p.process().wait().unwrap();
@@ -343,15 +337,12 @@ fn deselecting_everything_declines() {
         .arg(&dir)
         .assert()
         .code(0);
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
-    env.apply_env(&mut cmd);
-    cmd.current_dir(&env.repo)
-        .env("BERRY_PAGER", "cat")
-        .env("TERM", "xterm")
-        .arg("review")
-        .arg("--deliverables")
-        .arg(&dir);
-    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let deliverables = &dir;
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        deliverables.as_os_str(),
+    ]);
     p.exp_string("Files to commit").unwrap();
     p.send(" ").unwrap();
     p.flush().unwrap();
