@@ -151,7 +151,7 @@ impl Source for PgSource {
 
     fn latest(&mut self, req: &ReqNumber) -> Result<Vec<Row>> {
         let sql = format!(
-            "SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable, created_at \
+            "SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable::text, created_at \
              FROM {} WHERE req_number = $1 \
              ORDER BY agent, created_at DESC NULLS LAST, id::text DESC",
             self.table
@@ -164,13 +164,20 @@ impl Source for PgSource {
             .with_context(|| format!("cannot read deliverables of {req} from {table} at {url}"))?;
         rows.iter()
             .map(|r| {
+                // Read as text and parsed here: a deliverable serde_json refuses (nested deeper
+                // than its recursion limit) is that agent's problem, not a failed query.
+                let text = r.try_get::<_, Option<String>>(3)?.unwrap_or_default();
+                let (deliverable, parse_error) = match serde_json::from_str(&text) {
+                    Ok(v) => (v, None),
+                    Err(e) => (serde_json::Value::Null, Some(e.to_string())),
+                };
                 Ok(Row {
                     id: r.try_get::<_, String>(0)?,
                     agent: r.try_get::<_, String>(1)?,
                     stage: r.try_get::<_, Option<i32>>(2)?.map(i64::from),
-                    deliverable: r.try_get::<_, serde_json::Value>(3)?,
+                    deliverable,
                     created_at: r.try_get::<_, Option<jiff::Timestamp>>(4)?,
-                    parse_error: None,
+                    parse_error,
                 })
             })
             .collect::<Result<Vec<_>, postgres::Error>>()

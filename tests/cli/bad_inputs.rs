@@ -622,6 +622,28 @@ const ROWS: &[Row] = &[
             Probe::new(&env.repo, cmd).keep(env)
         },
     },
+    Row {
+        name: "deliverable nested 10,000 levels in PostgreSQL",
+        exit: 3,
+        fragment: "billy",
+        may: May::RecordOutcome,
+        run: || {
+            let (env, _) = unverified();
+            let db = PgDb::new();
+            db.load(REQ, None);
+            let deep = String::from_utf8(nested_objects(10_000)).unwrap();
+            db.client()
+                .execute(
+                    "UPDATE nats_deliverable_cache SET deliverable = $1::text::jsonb WHERE agent = 'billy'",
+                    &[&deep],
+                )
+                .unwrap();
+            let mut cmd = env.berry();
+            cmd.env("BERRY_DATABASE_URL", db.url())
+                .args(["verify", REQ]);
+            Probe::new(&env.repo, cmd).keep(env).keep(db)
+        },
+    },
     // config
     Row {
         name: "config unknown key",
@@ -1121,6 +1143,16 @@ const ROWS: &[Row] = &[
         fragment: "",
         may: May::Pending,
         run: || block_with_nats(nats_url()),
+    },
+    Row {
+        name: "nats without JetStream (no ack)",
+        exit: 0,
+        fragment: "",
+        may: May::Pending,
+        run: || {
+            let server = OwnServer::core_only();
+            block_with_nats(server.url()).keep(server)
+        },
     },
     Row {
         name: "nats not NATS (HTTP port)",
