@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod commit;
 pub mod config;
 pub mod context;
 pub mod deliverables;
@@ -17,7 +18,9 @@ pub mod fault;
 pub mod gate;
 pub mod git;
 pub mod guards;
+pub mod message;
 pub mod printer;
 pub mod req;
 pub mod scope;
+pub mod testrun;
 pub mod tracker;
