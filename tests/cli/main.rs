@@ -2,9 +2,11 @@
 
 mod common;
 
+mod commit;
 mod config;
 mod context;
 mod help;
 mod review;
 mod status;
+mod test_step;
 mod verify;
