@@ -54,9 +54,9 @@ pub fn reviewed_paths(review: &ReviewRecord) -> Result<Vec<(String, Option<Oid>)
     let mut seen = HashSet::new();
     for f in &review.files {
         let blob = match &f.blob {
-            Some(b) => Some(
-                Oid::from_str(b).with_context(|| format!("bad blob id {b} for {}", f.path))?,
-            ),
+            Some(b) => {
+                Some(Oid::from_str(b).with_context(|| format!("bad blob id {b} for {}", f.path))?)
+            }
             None => None,
         };
         if seen.insert(f.path.clone()) {
@@ -134,7 +134,8 @@ fn read_one(odb: &git2::Odb<'_>, root: &Path, path: &str, write: bool) -> Result
         let target = std::fs::read_link(&full)?;
         (target.as_os_str().as_bytes().to_vec(), 0o120000)
     } else if meta.is_file() {
-        let data = std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
+        let data =
+            std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
         let exec = meta.permissions().mode() & 0o111 != 0;
         (data, if exec { 0o100755 } else { 0o100644 })
     } else {
@@ -282,17 +283,18 @@ impl Drop for CommitIndex {
     }
 }
 
-/// HEAD's tree (or, with `include_staged`, the whole current index) plus exactly `targets`.
+/// HEAD's tree (or, with `from_index`, a copy of the current index with its stat cache) plus
+/// exactly `targets`.
 pub fn build_commit_index(
     repo: &Repository,
-    include_staged: bool,
+    from_index: bool,
     targets: &[Target],
 ) -> Result<CommitIndex> {
     let path = repo
         .path()
         .join(format!("berry-next-index-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    if include_staged {
+    if from_index {
         let real = repo.path().join("index");
         if real.exists() {
             std::fs::copy(&real, &path).context("cannot copy the index")?;
@@ -300,9 +302,7 @@ pub fn build_commit_index(
     }
     let built = (|| -> Result<Index> {
         let mut index = Index::open(&path).context("cannot create the commit index")?;
-        if !include_staged
-            && let Some(head) = crate::git::head_commit(repo)?
-        {
+        if !from_index && let Some(head) = crate::git::head_commit(repo)? {
             index.read_tree(&head.tree()?)?;
         }
         apply(&mut index, targets)?;
@@ -403,7 +403,9 @@ pub fn ident(repo: &Repository, role: Role) -> Result<Ident> {
         return Err(BerryError::failure(format!(
             "{who} identity unknown: git config has no user.name or user.email"
         ))
-        .with_hint("set them: git config user.name \"Your Name\"; git config user.email you@example.com")
+        .with_hint(
+            "set them: git config user.name \"Your Name\"; git config user.email you@example.com",
+        )
         .into());
     };
     let (seconds, offset_minutes) = match env_vars::var(env_date) {
@@ -665,11 +667,7 @@ pub fn stat(
 /// HEAD, when it is a commit berry made for `req` on this evidence (carries `Berry-Req` and the
 /// same `QA-Evidence`) but the context does not know it: a run stopped between the commit and
 /// its record.
-pub fn unrecorded_commit(
-    repo: &Repository,
-    req: &str,
-    evidence: &Evidence,
-) -> Result<Option<Oid>> {
+pub fn unrecorded_commit(repo: &Repository, req: &str, evidence: &Evidence) -> Result<Option<Oid>> {
     let Some(head) = crate::git::head_commit(repo)? else {
         return Ok(None);
     };

@@ -114,10 +114,15 @@ pub fn input(
         {
             qa_lines.push(format!("Test Coverage: {c}"));
         }
-        if let Some(c) = ["playwrightTests", "playwright_tests", "playwright", "e2eTests"]
-            .iter()
-            .find_map(|k| obj.get(*k))
-            .and_then(describe_value)
+        if let Some(c) = [
+            "playwrightTests",
+            "playwright_tests",
+            "playwright",
+            "e2eTests",
+        ]
+        .iter()
+        .find_map(|k| obj.get(*k))
+        .and_then(describe_value)
         {
             qa_lines.push(format!("Playwright Tests: {c}"));
         }
@@ -233,8 +238,9 @@ pub fn render(template: &str, origin: &str, input: &MessageInput) -> Result<Stri
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let bad = |e: minijinja::Error| {
-        BerryError::usage(format!("the commit template {origin} is invalid: {e:#}"))
-            .with_hint(format!("fix it, or delete it to use berry's own ({OVERRIDE_PATH})"))
+        BerryError::usage(format!("the commit template {origin} is invalid: {e:#}")).with_hint(
+            format!("fix it, or delete it to use berry's own ({OVERRIDE_PATH})"),
+        )
     };
     env.add_template("commit.txt", template).map_err(bad)?;
     let text = env
@@ -320,15 +326,23 @@ fn test_figures(obj: &serde_json::Map<String, Value>) -> Vec<String> {
             let failed = num(t.get("failed"));
             let skipped = num(t.get("skipped"));
             if let (Some(total), Some(passed)) = (total, passed) {
-                let mut extra = vec![format!("{} failed", failed.unwrap_or(total - passed.min(total)))];
+                let mut extra = vec![format!(
+                    "{} failed",
+                    failed.unwrap_or(total - passed.min(total))
+                )];
                 if let Some(s) = skipped {
                     extra.push(format!("{s} skipped"));
                 }
-                return vec![format!("Tests: {passed}/{total} passed ({})", extra.join(", "))];
+                return vec![format!(
+                    "Tests: {passed}/{total} passed ({})",
+                    extra.join(", ")
+                )];
             }
         }
     }
-    let passed = num(obj.get("testsPassed").or_else(|| obj.get("tests_passed_count")));
+    let passed = num(obj
+        .get("testsPassed")
+        .or_else(|| obj.get("tests_passed_count")));
     let total = num(obj.get("testsExecuted").or_else(|| obj.get("totalTests")));
     if let (Some(p), Some(t)) = (passed, total) {
         let failed = num(obj.get("testsFailed")).unwrap_or(t.saturating_sub(p));
@@ -444,10 +458,19 @@ mod tests {
         let config = Config::with_default_people();
         let req = ReqNumber::parse("REQ-A-1").unwrap();
         let rows = vec![
-            row("roy", json!({"status": "COMPLETE", "completedWork": ["Added the CRM tables"]})),
-            row("billy", json!({"status": "COMPLETE", "testsPassed": 12, "testsExecuted": 12,
-                "coverage": {"code": "100%"}})),
-            row("sylvia", json!({"status": "COMPLETE", "decision": "APPROVED"})),
+            row(
+                "roy",
+                json!({"status": "COMPLETE", "completedWork": ["Added the CRM tables"]}),
+            ),
+            row(
+                "billy",
+                json!({"status": "COMPLETE", "testsPassed": 12, "testsExecuted": 12,
+                "coverage": {"code": "100%"}}),
+            ),
+            row(
+                "sylvia",
+                json!({"status": "COMPLETE", "decision": "APPROVED"}),
+            ),
         ];
         let allowed = vec![GuardException {
             guard: "secrets".into(),
@@ -456,17 +479,26 @@ mod tests {
         }];
         let inp = input(&config, &req, Some("CRM"), &rows, &evidence(), &allowed);
         let text = render(DEFAULT_TEMPLATE, "test", &inp).unwrap();
-        assert!(text.starts_with("feat(REQ-A-1): CRM\n\nSummary:\n- Added the CRM tables\n"), "{text}");
-        assert!(text.contains("- Tests: 12/12 passed (0 failed)\n- Test Coverage: code 100%\n"), "{text}");
+        assert!(
+            text.starts_with("feat(REQ-A-1): CRM\n\nSummary:\n- Added the CRM tables\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("- Tests: 12/12 passed (0 failed)\n- Test Coverage: code 100%\n"),
+            "{text}"
+        );
         assert!(text.contains("- Critique: Sylvia (APPROVED)\n"), "{text}");
         assert!(text.contains("- Research: Cynthia (missing)\n"), "{text}");
-        assert!(text.ends_with(
-            "\n\nCo-Authored-By: Sylvia (Critique) <sylvia@agogsaas.ai>\n\
+        assert!(
+            text.ends_with(
+                "\n\nCo-Authored-By: Sylvia (Critique) <sylvia@agogsaas.ai>\n\
              Co-Authored-By: Roy (Backend) <roy@agogsaas.ai>\n\
              Co-Authored-By: Billy (QA) <billy@agogsaas.ai>\n\
              Berry-Req: REQ-A-1\nQA-Evidence: id-billy sha256:abc\n\
              Guard-Allowed: secrets:a.ts (test key only)\n"
-        ), "{text}");
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -62,7 +62,11 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
     };
     let Some((prog, args)) = cmd.argv.split_first() else {
         result.error = Some("its argv is empty".into());
-        writeln!(log, "berry: {}", result.error.as_deref().unwrap_or_default())?;
+        writeln!(
+            log,
+            "berry: {}",
+            result.error.as_deref().unwrap_or_default()
+        )?;
         return Ok(result);
     };
     let out = log.try_clone().context("cannot share the log file")?;
@@ -181,7 +185,12 @@ mod tests {
             .unwrap();
         let ok = run(&cmd(&["sh", "-c", "echo $CI"], 10), d.path(), &mut log).unwrap();
         assert!(ok.passed);
-        let bad = run(&cmd(&["sh", "-c", "echo boom; exit 3"], 10), d.path(), &mut log).unwrap();
+        let bad = run(
+            &cmd(&["sh", "-c", "echo boom; exit 3"], 10),
+            d.path(),
+            &mut log,
+        )
+        .unwrap();
         assert!(!bad.passed);
         assert_eq!(bad.exit_code, Some(3));
         assert!(bad.tail.iter().any(|l| l == "boom"), "{:?}", bad.tail);

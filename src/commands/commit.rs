@@ -48,7 +48,10 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             "{} {req} is already committed as {} on {}",
             p.paint(Tone::Good, "✔"),
             &sha[..sha.len().min(12)],
-            recorded.get("branch").and_then(Value::as_str).unwrap_or("?")
+            recorded
+                .get("branch")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
         ));
         if contained != Some(true) {
             p.warn(format!(
@@ -146,14 +149,21 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         ));
         let mut text = String::new();
         for t in &changed {
-            text.push_str(&changed_since_review(p, &ws, t, ws.config.review.preview_lines)?);
+            text.push_str(&changed_since_review(
+                p,
+                &ws,
+                t,
+                ws.config.review.preview_lines,
+            )?);
         }
         p.page(&text);
         let q = format!(
             "Commit the current content of the {} file(s) changed since review?",
             changed.len()
         );
-        if !p.confirm(&q, true, "--yes")? {
+        if p.dry_run() {
+            p.line(format!("dry run: would ask: {q} (--yes: yes)"));
+        } else if !p.confirm(&q, true, "--yes")? {
             return Err(BerryError::declined(
                 "the files changed since review; run `berry review` again to approve them",
             )
@@ -175,11 +185,13 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         for (letter, path) in &others {
             p.line(format!("  {letter}  {path}"));
         }
-        include_staged = p.confirm(
-            &format!("Commit these {} staged file(s) too?", others.len()),
-            false,
-            "--yes",
-        )?;
+        let q = format!("Commit these {} staged file(s) too?", others.len());
+        include_staged = if p.dry_run() {
+            p.line(format!("dry run: would ask: {q} (--yes: no)"));
+            false
+        } else {
+            p.confirm(&q, false, "--yes")?
+        };
         if !include_staged {
             p.line(p.paint(
                 Tone::Dim,
@@ -256,7 +268,10 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
     // 5. The commit index, the hooks, the commit.
     let author = work::ident(&ws.repo, Role::Author)?;
     let committer = work::ident(&ws.repo, Role::Committer)?;
-    let mut cindex = work::build_commit_index(&ws.repo, include_staged, &targets)?;
+    // With nothing else staged, the index itself (with its stat cache) is the base, and after
+    // the commit it simply becomes the index: one index built, one written.
+    let whole_index = include_staged || others.is_empty();
+    let mut cindex = work::build_commit_index(&ws.repo, whole_index, &targets)?;
     let hooks = work::hooks_dir(&ws.repo, &ws.root);
     let may_edit = p.interactive() && !p.yes();
     let prefix = std::env::current_dir()
@@ -295,7 +310,10 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         }
     };
     if hook("pre-commit", &[])? {
-        cindex.index.read(true).context("cannot re-read the commit index")?;
+        cindex
+            .index
+            .read(true)
+            .context("cannot re-read the commit index")?;
     }
     let msg_file = ws.repo.path().join("COMMIT_EDITMSG");
     let msg_arg = msg_file.to_string_lossy().to_string();
@@ -327,7 +345,9 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         edited,
     );
     if final_message.is_empty() {
-        return Err(BerryError::declined("the commit message is empty; nothing was committed").into());
+        return Err(
+            BerryError::declined("the commit message is empty; nothing was committed").into(),
+        );
     }
 
     let tree_id = cindex
@@ -358,7 +378,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         .context("cannot write the commit")?;
 
     // The real index: what was committed is staged there too; nothing else in it moves.
-    if include_staged {
+    if whole_index {
         std::fs::rename(&cindex.path, ws.repo.path().join("index"))
             .context("cannot update the index")?;
     } else {
@@ -402,14 +422,20 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
     if let Hook::Ran(s) = work::run_hook(&hooks, &ws.root, "post-commit", &[], &henv)?
         && !s.success()
     {
-        p.warn(format!("the post-commit hook failed ({s}); the commit stands"));
+        p.warn(format!(
+            "the post-commit hook failed ({s}); the commit stands"
+        ));
     }
 
     p.line("");
     p.line(format!(
         "[{}{} {}] {}",
         branch.name,
-        if parent.is_none() { " (root-commit)" } else { "" },
+        if parent.is_none() {
+            " (root-commit)"
+        } else {
+            ""
+        },
         &oid.to_string()[..7],
         crate::message::subject(&final_message)
     ));
@@ -451,8 +477,14 @@ fn print_stat(p: &Printer, s: &work::Stat) {
     p.line(format!(
         " {}, {}, {}",
         plural(s.files_changed, "file changed", "files changed"),
-        p.paint(Tone::Added, plural(s.insertions, "insertion(+)", "insertions(+)")),
-        p.paint(Tone::Removed, plural(s.deletions, "deletion(-)", "deletions(-)")),
+        p.paint(
+            Tone::Added,
+            plural(s.insertions, "insertion(+)", "insertions(+)")
+        ),
+        p.paint(
+            Tone::Removed,
+            plural(s.deletions, "deletion(-)", "deletions(-)")
+        ),
     ));
 }
 
@@ -510,7 +542,12 @@ fn changed_since_review(
             out.push_str(&crate::diffview::preview(p, &[], &current, max_lines));
         }
         (Some(_), Some(blob)) => {
-            out.push_str(&crate::diffview::preview(p, blob.content(), &current, max_lines));
+            out.push_str(&crate::diffview::preview(
+                p,
+                blob.content(),
+                &current,
+                max_lines,
+            ));
         }
         (Some(id), None) => {
             out.push_str(&format!(

@@ -30,7 +30,10 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
 
     if p.dry_run() {
-        p.line(format!("dry run: would run {} test command(s):", commands.len()));
+        p.line(format!(
+            "dry run: would run {} test command(s):",
+            commands.len()
+        ));
         for c in commands {
             p.line(format!(
                 "  {}  (in {}, CI=true, timeout {}s): {}",
@@ -92,7 +95,11 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         spinner.finish_and_clear();
         let secs = r.duration_ms as f64 / 1000.0;
         if r.passed {
-            p.line(format!("{} {} ({secs:.1}s)", p.paint(Tone::Good, "✔"), c.name));
+            p.line(format!(
+                "{} {} ({secs:.1}s)",
+                p.paint(Tone::Good, "✔"),
+                c.name
+            ));
         } else {
             let why = if let Some(e) = &r.error {
                 e.clone()
@@ -109,7 +116,10 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
                 p.paint(Tone::Bad, "✘"),
                 c.name
             ));
-            p.line(p.paint(Tone::Dim, format!("  last lines of {}:", log_path.display())));
+            p.line(p.paint(
+                Tone::Dim,
+                format!("  last lines of {}:", log_path.display()),
+            ));
             for l in &r.tail {
                 p.line(format!("  │ {l}"));
             }

@@ -79,7 +79,10 @@ fn commits_exactly_the_reviewed_set_with_renames_and_deletions() {
     // Out of scope stays uncommitted; git sees a clean index for what was committed.
     let status = env.git(&["status", "--porcelain"]);
     assert_eq!(status, " M README.md\n", "{status}");
-    assert_eq!(env.git(&["log", "-1", "--format=%an <%ae>|%cn"]).trim(), "Dana Ops <dana@example.com>|Dana Ops");
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%an <%ae>|%cn"]).trim(),
+        "Dana Ops <dana@example.com>|Dana Ops"
+    );
     // The ledger holds what push needs.
     let ctx = context(&env);
     let c = &ctx["ledger"]["commit"];
@@ -89,7 +92,10 @@ fn commits_exactly_the_reviewed_set_with_renames_and_deletions() {
     assert_eq!(c["files"].as_array().unwrap().len(), 7, "{c}");
     assert_eq!(ctx["steps"]["commit"]["outcome"], "ok");
     // stdout is the commit id.
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), c["sha"].as_str().unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        c["sha"].as_str().unwrap()
+    );
 
     // Rerun: reported, no second commit.
     let again = commit(&env, &dir, &["--yes"]);
@@ -106,8 +112,14 @@ fn message_snapshot_and_trailers_parse_with_git() {
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     let msg = env.git(&["log", "-1", "--format=%B"]);
     let ctx = context(&env);
-    let row = ctx["evidence"]["qa"]["row_id"].as_str().unwrap().to_string();
-    let sha = ctx["evidence"]["qa"]["sha256"].as_str().unwrap().to_string();
+    let row = ctx["evidence"]["qa"]["row_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sha = ctx["evidence"]["qa"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     insta::assert_snapshot!(
         "commit_message",
         msg.replace(&sha, "sha256:[HASH]").replace(&row, "[ROW]")
@@ -127,8 +139,14 @@ fn message_snapshot_and_trailers_parse_with_git() {
         })
         .unwrap();
     let trailers = String::from_utf8(parsed.stdout).unwrap();
-    assert!(trailers.contains(&format!("Berry-Req: {REQ}\n")), "{trailers}");
-    assert!(trailers.contains(&format!("QA-Evidence: {row} {sha}\n")), "{trailers}");
+    assert!(
+        trailers.contains(&format!("Berry-Req: {REQ}\n")),
+        "{trailers}"
+    );
+    assert!(
+        trailers.contains(&format!("QA-Evidence: {row} {sha}\n")),
+        "{trailers}"
+    );
     assert!(
         trailers.contains("Co-Authored-By: Billy (QA) <billy@agogsaas.ai>\n"),
         "{trailers}"
@@ -146,7 +164,12 @@ fn guard_exception_becomes_a_trailer() {
         "export const key = 'AKIAIOSFODNN7EXAMPLE';\n",
     );
     let dir = env.deliverables_folder(REQ, None);
-    env.berry().arg("--deliverables").arg(&dir).args(["verify", REQ]).assert().success();
+    env.berry()
+        .arg("--deliverables")
+        .arg(&dir)
+        .args(["verify", REQ])
+        .assert()
+        .success();
     let path = format!("{ERP}/backend/src/modules/crm/fixture.ts");
     let review = env
         .berry()
@@ -175,11 +198,22 @@ fn dry_run_shows_the_set_and_message_and_changes_nothing() {
     let out = commit(&env, &dir, &["--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("remove {ERP}/frontend/src/utils/obsolete.ts")), "{err}");
-    assert!(err.contains(&format!("stage  {ERP}/backend/src/modules/crm/legacy.ts")), "{err}");
-    assert!(err.contains(&format!("feat({REQ}): Integrated CRM & Sales Pipeline Management")));
+    assert!(
+        err.contains(&format!("remove {ERP}/frontend/src/utils/obsolete.ts")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("stage  {ERP}/backend/src/modules/crm/legacy.ts")),
+        "{err}"
+    );
+    assert!(err.contains(&format!(
+        "feat({REQ}): Integrated CRM & Sales Pipeline Management"
+    )));
     assert!(err.contains(&format!("Berry-Req: {REQ}")), "{err}");
-    assert_eq!(std::fs::read(env.repo.join(".git/index")).unwrap(), index_before);
+    assert_eq!(
+        std::fs::read(env.repo.join(".git/index")).unwrap(),
+        index_before
+    );
     assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
     assert!(context(&env)["ledger"]["commit"].is_null());
 }
@@ -189,7 +223,10 @@ fn a_file_changed_after_review_needs_confirmation() {
     let env = TestEnv::new();
     let dir = reviewed(&env);
     let svc = format!("{ERP}/backend/src/modules/crm/crm.service.ts");
-    env.write(&svc, "export class CrmService {\n  list() {\n    return ['edited later'];\n  }\n}\n");
+    env.write(
+        &svc,
+        "export class CrmService {\n  list() {\n    return ['edited later'];\n  }\n}\n",
+    );
     // No terminal, no --yes: exit 4 naming --yes, nothing committed.
     let out = commit(&env, &dir, &[]);
     assert_eq!(out.status.code(), Some(4), "{}", env.transcript(&out));
@@ -202,8 +239,14 @@ fn a_file_changed_after_review_needs_confirmation() {
     // --yes commits the current content, and says so in the ledger.
     let out = commit(&env, &dir, &["--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
-    assert!(env.git(&["show", &format!("HEAD:{svc}")]).contains("edited later"));
-    assert_eq!(context(&env)["ledger"]["commit"]["changed_since_review"][0], svc);
+    assert!(
+        env.git(&["show", &format!("HEAD:{svc}")])
+            .contains("edited later")
+    );
+    assert_eq!(
+        context(&env)["ledger"]["commit"]["changed_since_review"][0],
+        svc
+    );
 }
 
 #[test]
@@ -223,14 +266,21 @@ fn a_file_staged_by_someone_else_stays_staged_and_is_not_committed() {
     assert!(!committed.contains("unrelated"), "{committed}");
     let status = env.git(&["status", "--porcelain"]);
     assert!(status.contains("A  notes/unrelated.txt"), "{status}");
-    assert!(!status.contains(ERP), "reviewed files are committed and clean: {status}");
+    assert!(
+        !status.contains(ERP),
+        "reviewed files are committed and clean: {status}"
+    );
 }
 
 #[test]
 fn commit_msg_hook_that_rejects_stops_the_commit() {
     let env = TestEnv::new();
     let dir = reviewed(&env);
-    hook(&env, ".git/hooks/commit-msg", "echo 'commit-msg: JIRA key missing' >&2; exit 1");
+    hook(
+        &env,
+        ".git/hooks/commit-msg",
+        "echo 'commit-msg: JIRA key missing' >&2; exit 1",
+    );
     let out = commit(&env, &dir, &["--yes"]);
     assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -243,7 +293,10 @@ fn commit_msg_hook_that_rejects_stops_the_commit() {
         !std::fs::read_dir(env.repo.join(".git"))
             .unwrap()
             .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("berry-next-index"))
+            .any(|e| e
+                .file_name()
+                .to_string_lossy()
+                .starts_with("berry-next-index"))
     );
 }
 
@@ -273,15 +326,25 @@ fn commit_msg_hook_that_rewrites_the_message_is_used() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("pre-commit index: "), "{err}");
     assert!(err.contains("berry-next-index"), "{err}");
-    assert!(err.contains("editor: : author: Dana Ops @1767614400 +0000"), "{err}");
+    assert!(
+        err.contains("editor: : author: Dana Ops @1767614400 +0000"),
+        "{err}"
+    );
     assert!(err.contains("prepare: "), "{err}");
     assert!(err.contains("COMMIT_EDITMSG message"), "{err}");
     assert!(err.contains("post-commit ran"), "{err}");
     let root = std::fs::canonicalize(&env.repo).unwrap();
-    assert!(err.contains(&format!("\n{}\n", root.display())), "hooks run in the root: {err}");
+    assert!(
+        err.contains(&format!("\n{}\n", root.display())),
+        "hooks run in the root: {err}"
+    );
     let msg = env.git(&["log", "-1", "--format=%B"]);
     assert!(msg.starts_with(&format!("feat(crm)!: ({REQ}): ")), "{msg}");
-    assert!(msg.trim_end().ends_with("Signed-off-by: Hook <hook@example.com>"), "{msg}");
+    assert!(
+        msg.trim_end()
+            .ends_with("Signed-off-by: Hook <hook@example.com>"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -289,7 +352,11 @@ fn husky_style_hooks_path_relative_to_the_root() {
     let env = TestEnv::new();
     let dir = reviewed(&env);
     env.git(&["config", "core.hooksPath", ".husky"]);
-    hook(&env, ".husky/pre-commit", "echo 'husky: lint failed' >&2; exit 7");
+    hook(
+        &env,
+        ".husky/pre-commit",
+        "echo 'husky: lint failed' >&2; exit 7",
+    );
     // A hook in .git/hooks is not the one git would run now.
     hook(&env, ".git/hooks/pre-commit", "exit 0");
     let sub = env.repo.join(ERP);
@@ -373,8 +440,18 @@ fn first_commit_on_an_unborn_branch_and_refusals() {
     let env = TestEnv::new();
     env.write(&format!("{ERP}/backend/src/app.ts"), "export {};\n");
     let dir = env.deliverables_folder(REQ, None);
-    env.berry().arg("--deliverables").arg(&dir).args(["verify", REQ]).assert().success();
-    env.berry().arg("--deliverables").arg(&dir).args(["--yes", "review"]).assert().success();
+    env.berry()
+        .arg("--deliverables")
+        .arg(&dir)
+        .args(["verify", REQ])
+        .assert()
+        .success();
+    env.berry()
+        .arg("--deliverables")
+        .arg(&dir)
+        .args(["--yes", "review"])
+        .assert()
+        .success();
     let out = commit(&env, &dir, &["--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[main (root-commit) "));
@@ -389,7 +466,11 @@ fn first_commit_on_an_unborn_branch_and_refusals() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("HEAD is detached"));
     env.git(&["checkout", "-q", "main"]);
     // Mid-merge: refused.
-    std::fs::write(env.repo.join(".git/MERGE_HEAD"), env.git(&["rev-parse", "HEAD"])).unwrap();
+    std::fs::write(
+        env.repo.join(".git/MERGE_HEAD"),
+        env.git(&["rev-parse", "HEAD"]),
+    )
+    .unwrap();
     let out = commit(&env, &dir, &["--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", env.transcript(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in the middle of a merge"));
@@ -427,6 +508,50 @@ fn editor_flow_on_a_terminal() {
         msg.starts_with(&format!("feat({REQ}): Edited in the editor\n")),
         "{msg}"
     );
-    assert!(!msg.contains("# Edit the commit message"), "comments are stripped: {msg}");
+    assert!(
+        !msg.contains("# Edit the commit message"),
+        "comments are stripped: {msg}"
+    );
     assert!(msg.contains(&format!("Berry-Req: {REQ}")), "{msg}");
+}
+
+#[test]
+fn repository_template_override_and_json_report() {
+    let env = TestEnv::new();
+    let dir = reviewed(&env);
+    env.write(
+        ".berry/templates/commit.txt",
+        "{{ req }}: {{ title | lower }}\n\nTested: {{ qa.lines | join('; ') }}\n\nBerry-Req: {{ trailers.berry_req }}\nQA-Evidence: {{ trailers.qa_evidence }}\n",
+    );
+    let out = commit(&env, &dir, &["--yes", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["step"], "commit");
+    assert_eq!(v["outcome"], "ok");
+    assert_eq!(v["data"]["sha"], env.git(&["rev-parse", "HEAD"]).trim());
+    // The same figures git gives, renames found.
+    let short = env.git(&["show", "--shortstat", "-M", "--format=", "HEAD"]);
+    assert_eq!(
+        short.trim(),
+        format!(
+            "{} files changed, {} insertions(+), {} deletions(-)",
+            v["data"]["files_changed"], v["data"]["insertions"], v["data"]["deletions"]
+        )
+    );
+    let msg = env.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        msg.starts_with(&format!(
+            "{REQ}: integrated crm & sales pipeline management\n\nTested: Tests: 75/75 passed (0 failed, 0 skipped)\n"
+        )),
+        "{msg}"
+    );
+
+    // A broken override is a configuration error naming the file.
+    let env = TestEnv::new();
+    let dir = reviewed(&env);
+    env.write(".berry/templates/commit.txt", "{{ nope.x }}\n");
+    let out = commit(&env, &dir, &["--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", env.transcript(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".berry/templates/commit.txt"));
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
 }

@@ -49,7 +49,10 @@ argv = ["true"]
     assert_eq!(ctx["steps"]["test"]["outcome"], "ok");
     let log = std::fs::read_to_string(t["log"].as_str().unwrap()).unwrap();
     assert!(log.contains("CI=true in backend"), "{log}");
-    assert!(log.contains("$HOME is not expanded"), "no shell on berry's side: {log}");
+    assert!(
+        log.contains("$HOME is not expanded"),
+        "no shell on berry's side: {log}"
+    );
     assert!(t["log"].as_str().unwrap().contains(".git/berry/"), "{t}");
     // Passed for this HEAD: a rerun reports it and runs nothing.
     let again = env.berry().args(["test"]).output().unwrap();
@@ -108,5 +111,8 @@ timeout_secs = 1
     assert!(t0.elapsed() < std::time::Duration::from_secs(20));
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out after 1s"));
     std::thread::sleep(std::time::Duration::from_secs(4));
-    assert!(!marker.exists(), "the background child was killed with the group");
+    assert!(
+        !marker.exists(),
+        "the background child was killed with the group"
+    );
 }
