@@ -17,7 +17,7 @@ use crate::testrun;
 /// not run. Once the tests passed for the current HEAD, a rerun reports that and runs nothing.
 #[derive(Debug, Args)]
 pub struct TestArgs {
-    /// Run the tests again even though they already passed for the current HEAD.
+    /// Run them again even if they passed for the current HEAD.
     #[arg(long)]
     pub again: bool,
 }
