@@ -2,10 +2,12 @@
 
 mod common;
 
+mod commit;
 mod complete;
 mod completions;
 mod config;
 mod context;
+mod demo;
 mod fakes;
 mod help;
 mod nats;
@@ -13,6 +15,7 @@ mod pr;
 mod push;
 mod review;
 mod status;
+mod test_step;
 mod tracker;
 mod verify;
 mod watch;
