@@ -220,7 +220,20 @@ fn run_killed_after_the_push_resumes_and_does_nothing_twice() {
         "one commit, one push"
     );
     assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
-    assert_eq!(stream.messages().len(), 1, "one completion notice");
+    let msgs = stream.messages();
+    assert_eq!(msgs.len(), 1, "one completion notice");
+    let changes = &msgs[0].1["changes"];
+    let n = |k: &str| changes[k].as_array().map(|a| a.len()).unwrap_or(0);
+    assert_eq!(
+        (
+            n("files_created"),
+            n("files_modified"),
+            n("files_deleted"),
+            n("files_renamed")
+        ),
+        (3, 1, 1, 1),
+        "{changes}"
+    );
     let tracker = env.read("project-spirit/owner_requests/OWNER_REQUESTS.md");
     assert_eq!(tracker.matches("**Deployed At**").count(), 1, "{tracker}");
 
