@@ -449,7 +449,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             ),
         ));
     }
-    p.line(p.paint(Tone::Dim, "  next: berry test"));
+    p.next("berry test");
     p.result(oid.to_string());
     Ok(StepReport::new("commit", Some(req), Outcome::Ok, summary).with_data(record))
 }

@@ -157,7 +157,7 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     session.record("test", outcome, &message)?;
     if passed {
         p.line(p.paint(Tone::Dim, format!("  log: {}", log_path.display())));
-        p.line(p.paint(Tone::Dim, "  next: berry push"));
+        p.next("berry push");
     }
     Ok(StepReport::new("test", Some(req), outcome, message).with_data(record))
 }
