@@ -121,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
             [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--again', '--again', [CompletionResultType]::ParameterName, 'Run them again even if they passed for the current HEAD')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
@@ -129,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'berry;push' {

@@ -813,7 +813,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__test)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --again --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -114,6 +114,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --again 'Run them again even if they passed for the current HEAD'
             cand -y 'Accept every default without asking (also BERRY_YES=1)'
             cand --yes 'Accept every default without asking (also BERRY_YES=1)'
             cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
@@ -122,8 +123,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;push'= {
             cand -C 'Run as if berry was started in DIR (the repository)'

@@ -105,12 +105,13 @@ complete -c berry -n "__fish_berry_using_subcommand test" -l deliverables -d 'Re
 complete -c berry -n "__fish_berry_using_subcommand test" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand test" -l again -d 'Run them again even if they passed for the current HEAD'
 complete -c berry -n "__fish_berry_using_subcommand test" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand test" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand test" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Say more'
-complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help'
+complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r

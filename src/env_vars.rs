@@ -45,6 +45,26 @@ pub const NATS_USER: &str = "NATS_USER";
 pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
 /// NATS credentials file.
 pub const NATS_CREDS: &str = "NATS_CREDS";
+/// Commit author name, as git reads it (wins over `author.name` and `user.name`).
+pub const GIT_AUTHOR_NAME: &str = "GIT_AUTHOR_NAME";
+/// Commit author address (wins over `author.email` and `user.email`).
+pub const GIT_AUTHOR_EMAIL: &str = "GIT_AUTHOR_EMAIL";
+/// Commit author date, in any form git accepts (`@secs +hhmm`, ISO 8601, RFC 2822).
+pub const GIT_AUTHOR_DATE: &str = "GIT_AUTHOR_DATE";
+/// Committer name (wins over `committer.name` and `user.name`).
+pub const GIT_COMMITTER_NAME: &str = "GIT_COMMITTER_NAME";
+/// Committer address (wins over `committer.email` and `user.email`).
+pub const GIT_COMMITTER_EMAIL: &str = "GIT_COMMITTER_EMAIL";
+/// Committer date.
+pub const GIT_COMMITTER_DATE: &str = "GIT_COMMITTER_DATE";
+/// Last resort for the author's and committer's address, as git uses it.
+pub const EMAIL: &str = "EMAIL";
+/// Editor for the commit message (then `core.editor`, `VISUAL`, `EDITOR`, as `git var GIT_EDITOR`).
+pub const GIT_EDITOR: &str = "GIT_EDITOR";
+/// Editor when neither `GIT_EDITOR` nor `core.editor` is set.
+pub const VISUAL: &str = "VISUAL";
+/// Editor when `VISUAL` is unset too.
+pub const EDITOR: &str = "EDITOR";
 /// Standard libpq variables, used when neither `BERRY_DATABASE_URL` nor config names a database.
 pub const PG_VARS: [&str; 6] = [
     "PGHOST",

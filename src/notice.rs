@@ -97,14 +97,29 @@ pub fn files_from(commit: Option<&Value>, review: Option<&ReviewRecord>) -> Vec<
         .and_then(|c| c.get("files"))
         .and_then(Value::as_array)
     {
+        let renamed_from = |p: &str| {
+            review.is_some_and(|r| r.files.iter().any(|f| f.old_path.as_deref() == Some(p)))
+        };
         return files
             .iter()
+            // The old side of a rename is told with its new side.
+            .filter(|f| !f.as_str().is_some_and(renamed_from))
             .filter_map(|f| match f {
-                Value::String(p) => Some(FileChange {
-                    path: p.clone(),
-                    status: "modified".into(),
-                    old_path: None,
-                }),
+                // A plain path: what happened to it is what review saw.
+                Value::String(p) => Some(
+                    review
+                        .and_then(|r| r.files.iter().find(|f| &f.path == p))
+                        .map(|f| FileChange {
+                            path: f.path.clone(),
+                            status: f.status.clone(),
+                            old_path: f.old_path.clone(),
+                        })
+                        .unwrap_or_else(|| FileChange {
+                            path: p.clone(),
+                            status: "modified".into(),
+                            old_path: None,
+                        }),
+                ),
                 Value::Object(o) => Some(FileChange {
                     path: o.get("path")?.as_str()?.to_string(),
                     status: o
@@ -421,5 +436,27 @@ mod tests {
         assert_eq!(c.files_modified, ["m.ts"]);
         assert_eq!(c.files_renamed[0].from, "q.ts");
         assert!(files_from(None, None).is_empty());
+        // Plain paths take what review saw of them.
+        let review = crate::context::ReviewRecord {
+            reviewed_at: jiff::Timestamp::UNIX_EPOCH,
+            head: None,
+            files: vec![crate::context::ReviewedFile {
+                path: "new.ts".into(),
+                status: "added".into(),
+                old_path: None,
+                blob: None,
+                insertions: 1,
+                deletions: 0,
+            }],
+            deselected: vec![],
+            out_of_scope: vec![],
+            allowed: vec![],
+        };
+        let plain = json!({"files": ["new.ts", "other.ts"]});
+        let f = files_from(Some(&plain), Some(&review));
+        assert_eq!(
+            (f[0].status.as_str(), f[1].status.as_str()),
+            ("added", "modified")
+        );
     }
 }

@@ -45,6 +45,8 @@ pub struct Printer {
     color: bool,
     quiet: bool,
     verbose: u8,
+    /// Inside `berry run`: the next step follows by itself, so no "next:" hints.
+    in_run: bool,
 }
 
 impl Printer {
@@ -67,6 +69,7 @@ impl Printer {
             color,
             quiet: o.quiet,
             verbose: o.verbose,
+            in_run: false,
         }
     }
 
@@ -81,6 +84,20 @@ impl Printer {
             color: false,
             quiet: true,
             verbose: 0,
+            in_run: false,
+        }
+    }
+
+    /// The same policy for the steps of `berry run`.
+    pub fn in_run(mut self) -> Printer {
+        self.in_run = true;
+        self
+    }
+
+    /// `  next: berry STEP`, dimmed; silent inside `berry run`.
+    pub fn next(&self, what: &str) {
+        if !self.in_run {
+            self.line(self.paint(Tone::Dim, format!("  next: {what}")));
         }
     }
 

@@ -218,16 +218,14 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             sent_at: None,
         },
     )?;
-    let message = format!("{req} DEPLOYED at {short}; completion notice sent");
+    let notice = match (&event.stream, event.acknowledged) {
+        (Some(s), _) => format!("completion notice stored by stream {s}"),
+        (None, true) => "completion notice published without persistence".into(),
+        (None, false) => "completion notice not sent (nats.publish = false)".into(),
+    };
+    let message = format!("{req} DEPLOYED at {short}; {notice}");
     session.record("complete", Outcome::Ok, &message)?;
-    p.result(format!(
-        "{req} DEPLOYED at commit {short} ({}); completion notice {}",
-        at_text,
-        match &event.stream {
-            Some(s) => format!("stored by stream {s}"),
-            None => "published without persistence".into(),
-        }
-    ));
+    p.result(format!("{req} DEPLOYED at commit {short} ({at_text}); {notice}"));
     let mut data = data;
     data["stream"] = json!(event.stream);
     data["sent"] = json!(event.acknowledged);

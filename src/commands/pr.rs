@@ -278,7 +278,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     }
     let msg = format!("pull request #{}", pull.number);
     session.record("pr", Outcome::Ok, &msg)?;
-    p.line(p.paint(Tone::Dim, "  next: berry watch"));
+    p.next("berry watch");
     p.result(&pull.url);
     Ok(StepReport::new("pr", Some(req), Outcome::Ok, msg).with_data(serde_json::to_value(&rec)?))
 }

@@ -271,7 +271,7 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
     if rebased_from.is_some() {
         p.warn("the commit was rebased onto the remote branch: run `berry test` again before relying on it");
     }
-    p.line(p.paint(Tone::Dim, "  next: berry pr"));
+    p.next("berry pr");
     p.result(&record.sha);
     Ok(StepReport::new("push", Some(req), Outcome::Ok, msg)
         .with_data(serde_json::to_value(&record)?))

@@ -347,7 +347,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         session.ctx.review = Some(record);
         session.record("review", Outcome::Ok, &message)?;
         p.line(format!("{} {message}", p.paint(Tone::Good, "✔")));
-        p.line(p.paint(Tone::Dim, "  next: berry commit"));
+        p.next("berry commit");
     }
     Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data))
 }

@@ -48,6 +48,7 @@ pub fn run_steps(
     let p = &env.printer;
     let mut env = env.clone();
     env.globals.req = Some(req.clone());
+    env.printer = env.printer.in_run();
     let first = match from {
         Some(f) => f,
         None => match ws.store.peek(req)? {

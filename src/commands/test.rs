@@ -1,15 +1,163 @@
-//! `berry test` (issue #3).
+//! `berry test`: run the configured test commands, one spinner each, output kept in a log.
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::Args;
+use serde_json::{Value, json};
 
-use super::{Env, StepReport};
+use super::{Env, Outcome, Session, StepReport};
+use crate::printer::Tone;
+use crate::testrun;
 
 /// Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in
 /// frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3.
+///
+/// Each command is an argv list from `test.commands` in berry.toml (no shell), run from its
+/// `dir` with its own `timeout_secs` (the whole process group is killed when it runs out). The
+/// log is kept in the state folder; on failure its tail is shown and the remaining commands are
+/// not run. Once the tests passed for the current HEAD, a rerun reports that and runs nothing.
 #[derive(Debug, Args)]
-pub struct TestArgs {}
+pub struct TestArgs {
+    /// Run them again even if they passed for the current HEAD.
+    #[arg(long)]
+    pub again: bool,
+}
 
-pub fn run(_env: &Env, _args: TestArgs) -> Result<StepReport> {
-    super::not_built("test", 3)
+pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
+    let ws = env.workspace()?;
+    let req = env.req(None, &ws.store)?;
+    let p = &env.printer;
+    let commands = &ws.config.test.commands;
+    let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
+
+    if p.dry_run() {
+        p.line(format!(
+            "dry run: would run {} test command(s):",
+            commands.len()
+        ));
+        for c in commands {
+            p.line(format!(
+                "  {}  (in {}, CI=true, timeout {}s): {}",
+                c.name,
+                if c.dir.is_empty() { "." } else { &c.dir },
+                c.timeout_secs,
+                c.argv.join(" ")
+            ));
+        }
+        return Ok(StepReport::new(
+            "test",
+            Some(req),
+            Outcome::Ok,
+            format!("dry run: {} command(s) would run", commands.len()),
+        )
+        .with_data(json!({"dry_run": true, "commands": commands})));
+    }
+
+    let mut session = Session::existing(&ws.store, req.clone(), "test")?;
+    if !args.again
+        && let Some(done) = &session.ctx.ledger.tests
+        && done.get("passed").and_then(Value::as_bool) == Some(true)
+        && head.is_some()
+        && done.get("head").and_then(Value::as_str) == head.as_deref()
+    {
+        let log = done.get("log").and_then(Value::as_str).unwrap_or("?");
+        p.line(format!(
+            "{} the tests already passed for this commit (log: {log}); --again runs them again",
+            p.paint(Tone::Good, "✔")
+        ));
+        return Ok(StepReport::new(
+            "test",
+            Some(req),
+            Outcome::Ok,
+            "tests already passed for this commit",
+        )
+        .with_data(json!({"already_done": true, "tests": done})));
+    }
+    if commands.is_empty() {
+        p.warn("no test commands are configured (test.commands in berry.toml); nothing was run");
+    }
+
+    std::fs::create_dir_all(ws.store.dir())
+        .with_context(|| format!("cannot create {}", ws.store.dir().display()))?;
+    let log_path = ws.store.dir().join(format!("{req}.test.log"));
+    let mut log = std::fs::File::options()
+        .create(true)
+        .read(true)
+        .write(true)
+        .truncate(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot create the log {}", log_path.display()))?;
+
+    let mut results = Vec::new();
+    let mut failed = None;
+    for c in commands {
+        let spinner = p.spinner(format!("{} ({})", c.name, c.argv.join(" ")));
+        let r = testrun::run(c, &ws.root, &mut log)?;
+        spinner.finish_and_clear();
+        let secs = r.duration_ms as f64 / 1000.0;
+        if r.passed {
+            p.line(format!(
+                "{} {} ({secs:.1}s)",
+                p.paint(Tone::Good, "✔"),
+                c.name
+            ));
+        } else {
+            let why = if let Some(e) = &r.error {
+                e.clone()
+            } else if r.timed_out {
+                format!("timed out after {}s", c.timeout_secs)
+            } else {
+                match r.exit_code {
+                    Some(code) => format!("exit code {code}"),
+                    None => "killed by a signal".into(),
+                }
+            };
+            p.line(format!(
+                "{} {} failed: {why} ({secs:.1}s)",
+                p.paint(Tone::Bad, "✘"),
+                c.name
+            ));
+            p.line(p.paint(
+                Tone::Dim,
+                format!("  last lines of {}:", log_path.display()),
+            ));
+            for l in &r.tail {
+                p.line(format!("  │ {l}"));
+            }
+            failed = Some(format!("{} failed: {why}", c.name));
+        }
+        results.push(r);
+        if failed.is_some() {
+            break;
+        }
+    }
+    let not_run: Vec<&str> = commands
+        .iter()
+        .skip(results.len())
+        .map(|c| c.name.as_str())
+        .collect();
+    if !not_run.is_empty() {
+        p.line(format!("  not run: {}", not_run.join(", ")));
+    }
+    let passed = failed.is_none();
+    let record = json!({
+        "passed": passed,
+        "log": log_path.display().to_string(),
+        "commands": results,
+        "head": head,
+        "at": crate::clock::rfc3339(crate::clock::now()?),
+    });
+    session.ctx.ledger.tests = Some(record.clone());
+    let (outcome, message) = match &failed {
+        None => (
+            Outcome::Ok,
+            format!("{} test command(s) passed", results.len()),
+        ),
+        Some(m) => (Outcome::Blocked, m.clone()),
+    };
+    session.record("test", outcome, &message)?;
+    if passed {
+        p.line(p.paint(Tone::Dim, format!("  log: {}", log_path.display())));
+        p.next("berry push");
+    }
+    Ok(StepReport::new("test", Some(req), outcome, message).with_data(record))
 }

@@ -108,7 +108,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
             qa.row_id,
             short_hash(&qa.sha256)
         ));
-        p.line(p.paint(Tone::Dim, "  next: berry review"));
+        p.next("berry review");
         Ok(StepReport::new("verify", Some(req), Outcome::Ok, "QA approved").with_data(data))
     } else {
         p.line(format!(

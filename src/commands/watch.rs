@@ -268,7 +268,7 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
         session.ctx.ledger.watch = Some(serde_json::to_value(&rec)?);
         session.record("watch", Outcome::Ok, &msg)?;
         p.line(format!("{} {msg}", p.paint(Tone::Good, "✔")));
-        p.line(p.paint(Tone::Dim, "  next: berry complete"));
+        p.next("berry complete");
         return Ok(StepReport::new("watch", Some(req), Outcome::Ok, msg)
             .with_data(serde_json::to_value(&rec)?));
     }

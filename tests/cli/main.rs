@@ -3,12 +3,14 @@
 mod common;
 
 mod bad_inputs;
+mod commit;
 mod complete;
 mod completions;
 mod concurrency;
 mod config;
 mod context;
 mod crash;
+mod demo;
 mod fakes;
 mod help;
 mod nats;
@@ -17,6 +19,7 @@ mod push;
 mod review;
 mod secrets;
 mod status;
+mod test_step;
 mod tracker;
 mod verify;
 mod watch;
