@@ -122,6 +122,17 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         source.describe()
     ));
 
+    // Another git process holding the index: committing now would overwrite its work.
+    let index_lock = ws.repo.path().join("index.lock");
+    if !p.dry_run() && index_lock.exists() {
+        return Err(BerryError::failure(format!(
+            "the index is locked by another git process ({} exists)",
+            index_lock.display()
+        ))
+        .with_hint("wait for that git command to finish, then run `berry commit` again; if no git process is running, remove the stale lock file")
+        .into());
+    }
+
     // 2. The reviewed files, as they are now.
     let mut index = ws.repo.index().context("cannot read the index")?;
     let paths = work::reviewed_paths(&review)?;
@@ -376,6 +387,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             &parents,
         )
         .context("cannot write the commit")?;
+    crate::fault::point("commit-object-written");
 
     // The real index: what was committed is staged there too; nothing else in it moves.
     if whole_index {
@@ -401,6 +413,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             .with_context(|| format!("cannot create {}", branch.name))?,
     };
 
+    crate::fault::point("commit-written");
     // Recorded at once, so a rerun never commits twice.
     let stat = work::stat(&ws.repo, parent_tree.as_ref(), &tree, Some(&review))?;
     let mut record = ledger_record(&oid.to_string(), &branch.name, &stat)?;

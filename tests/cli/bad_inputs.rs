@@ -397,6 +397,24 @@ fn review_in(prepare: fn(&TestEnv)) -> Probe {
     Probe::new(&env.repo, cmd).keep(env)
 }
 
+/// A verified and reviewed REQ, then `prepare`, then `berry --yes commit`.
+fn commit_in(prepare: fn(&TestEnv)) -> Probe {
+    let (env, d) = unverified();
+    for args in [vec!["verify", REQ], vec!["--yes", "review"]] {
+        let out = env
+            .berry()
+            .env("BERRY_DELIVERABLES", &d)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    }
+    prepare(&env);
+    let mut cmd = env.berry();
+    cmd.env("BERRY_DELIVERABLES", &d).args(["--yes", "commit"]);
+    Probe::new(&env.repo, cmd).keep(env)
+}
+
 // ---------- the table ----------
 
 const ROWS: &[Row] = &[
@@ -879,6 +897,44 @@ const ROWS: &[Row] = &[
                 use std::os::unix::ffi::OsStrExt;
                 let name = std::ffi::OsStr::from_bytes(b"caf\xe9.ts");
                 std::fs::write(env.repo.join(ERP).join("backend/src").join(name), "x\n").unwrap();
+            })
+        },
+    },
+    Row {
+        name: "repo locked index (commit)",
+        exit: 1,
+        fragment: "index.lock",
+        may: May::RecordOutcome,
+        run: || {
+            commit_in(|env| {
+                std::fs::write(env.repo.join(".git/index.lock"), "").unwrap();
+            })
+        },
+    },
+    Row {
+        name: "repo mid-rebase (commit)",
+        exit: 1,
+        fragment: "rebase",
+        may: May::RecordOutcome,
+        run: || {
+            commit_in(|env| {
+                std::fs::create_dir_all(env.repo.join(".git/rebase-merge")).unwrap();
+                std::fs::write(
+                    env.repo.join(".git/rebase-merge/head-name"),
+                    "refs/heads/main\n",
+                )
+                .unwrap();
+            })
+        },
+    },
+    Row {
+        name: "repo detached HEAD (commit)",
+        exit: 1,
+        fragment: "detached",
+        may: May::RecordOutcome,
+        run: || {
+            commit_in(|env| {
+                env.git(&["checkout", "-q", "--detach"]);
             })
         },
     },

@@ -159,6 +159,8 @@ const POINTS: &[(&str, &str)] = &[
     ("event-pending", "complete"),
     ("event-published", "complete"),
     ("issue-created", "watch"),
+    ("commit-object-written", "commit"),
+    ("commit-written", "commit"),
 ];
 
 /// The names used in `crate::fault::point("…")` anywhere under src/.
@@ -351,8 +353,10 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
 
     let mut covered = Vec::new();
     for &(point, step) in POINTS {
-        if step == "watch" {
-            continue; // killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue
+        if step == "watch" || step == "commit" {
+            // Their own tests: killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue,
+            // killed_while_committing_a_rerun_makes_exactly_one_commit.
+            continue;
         }
         // Kill at each time the point is reached in its step, one run per occurrence.
         for nth in 1..=12 {
@@ -415,4 +419,93 @@ fn killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue() {
         std::fs::read(env.repo.join(SCRATCH)).unwrap(),
         scratch_bytes()
     );
+}
+
+/// A REQ verified and reviewed (with uncommitted work outside scope and an untracked file),
+/// ready for `berry commit`.
+fn reviewed() -> (crate::common::TestEnv, std::path::PathBuf) {
+    let env = crate::common::TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    env.write(SCRATCH, scratch_bytes());
+    let d = env.deliverables_folder(crate::common::REQ, None);
+    for args in [vec!["verify", crate::common::REQ], vec!["--yes", "review"]] {
+        let out = env
+            .berry()
+            .env("BERRY_DELIVERABLES", &d)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    }
+    (env, d)
+}
+
+fn commit_outcome(env: &crate::common::TestEnv, base: &str) -> (String, String, String, Vec<u8>) {
+    let ctx = crate::complete::context_json(env);
+    let head = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        ctx["ledger"]["commit"]["sha"],
+        head.as_str(),
+        "the commit is recorded"
+    );
+    (
+        env.git(&["rev-list", "--count", &format!("{base}..HEAD")]),
+        env.git(&["rev-parse", "HEAD^{tree}"]),
+        env.git(&["status", "--porcelain=v1", "--untracked-files=all"])
+            + &env.git(&["diff"])
+            + &env.git(&["ls-files", "-s"]),
+        std::fs::read(env.repo.join(SCRATCH)).unwrap(),
+    )
+}
+
+#[test]
+fn killed_while_committing_a_rerun_makes_exactly_one_commit() {
+    let (clean, d) = reviewed();
+    let base = clean.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let out = clean
+        .berry()
+        .env("BERRY_DELIVERABLES", &d)
+        .args(["--yes", "commit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", clean.transcript(&out));
+    let expected = commit_outcome(&clean, &base);
+    assert_eq!(expected.0.trim(), "1");
+
+    for point in ["commit-object-written", "commit-written"] {
+        let (env, d) = reviewed();
+        let base = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+        let run = |fault: Option<&str>| {
+            let mut c = env.berry();
+            c.env("BERRY_DELIVERABLES", &d).args(["--yes", "commit"]);
+            if let Some(f) = fault {
+                c.env("BERRY_FAULT", f);
+            }
+            c.output().unwrap()
+        };
+        let out = run(Some(point));
+        assert_eq!(
+            out.status.signal(),
+            Some(9),
+            "{point}: {}",
+            env.transcript(&out)
+        );
+        let out = run(None);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{point}: {}",
+            env.transcript(&out)
+        );
+        assert_eq!(commit_outcome(&env, &base), expected, "killed at {point}");
+        // A third run does nothing.
+        let out = run(None);
+        assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+        assert_eq!(
+            commit_outcome(&env, &base),
+            expected,
+            "after {point}, run 3"
+        );
+    }
 }
