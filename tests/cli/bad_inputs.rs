@@ -415,6 +415,39 @@ fn commit_in(prepare: fn(&TestEnv)) -> Probe {
     Probe::new(&env.repo, cmd).keep(env)
 }
 
+/// A REQ pushed (ledger.push), `berry watch` against a GitHub whose every answer is `status`
+/// with `body`.
+fn watch_answers(status: usize, body: &str) -> Probe {
+    let env = TestEnv::new();
+    let ready = crate::watch::pushed(&env, &crate::watch::loose(), "");
+    let mut server = Server::new();
+    server
+        .mock("GET", Matcher::Any)
+        .with_status(status)
+        .with_header("content-type", "application/json; charset=utf-8")
+        .with_body(body)
+        .create();
+    let mut cmd = ready.berry(&env);
+    cmd.env("GITHUB_API_URL", server.url())
+        .env("BERRY_GITHUB_REPO", format!("{OWNER}/{NAME}"))
+        .env("GH_TOKEN", crate::fakes::TOKEN)
+        .args(["watch", "--interval", "0.05", "--timeout", "5"]);
+    Probe::new(&env.repo, cmd).keep(server).keep(env)
+}
+
+/// A REQ committed, `berry test` with this `[[test.commands]]` entry.
+fn test_step(command: &str) -> Probe {
+    let env = TestEnv::new();
+    let template = format!("test.{}.berry.devops.{{req}}", unique("bad"));
+    let ready = Ready::new(&env, &template);
+    let mut t = std::fs::read_to_string(&ready.config).unwrap();
+    t.push_str(&format!("\n[[test.commands]]\n{command}\n"));
+    std::fs::write(&ready.config, t).unwrap();
+    let mut cmd = ready.berry(&env);
+    cmd.arg("test");
+    Probe::new(&env.repo, cmd).keep(env)
+}
+
 // ---------- the table ----------
 
 const ROWS: &[Row] = &[
@@ -1172,6 +1205,64 @@ const ROWS: &[Row] = &[
         fragment: "time",
         may: May::Nothing,
         run: pr_silent,
+    },
+    // GitHub answers while watching CI
+    Row {
+        name: "watch: github 401",
+        exit: 1,
+        fragment: "Bad credentials",
+        may: May::Nothing,
+        run: || watch_answers(401, &gh_fixture("error-401-bad-credentials.json")),
+    },
+    Row {
+        name: "watch: github 404",
+        exit: 1,
+        fragment: "not found",
+        may: May::Nothing,
+        run: || {
+            watch_answers(
+                404,
+                &gh_fixture("error-404-not-found-runs-list.ASSEMBLED.json"),
+            )
+        },
+    },
+    Row {
+        name: "watch: malformed runs list",
+        exit: 1,
+        fragment: "JSON",
+        may: May::Nothing,
+        run: || watch_answers(200, "{\"total_count\": 1, \"workflow_runs\": [{\"id\": "),
+    },
+    Row {
+        name: "watch: runs list of the wrong shape",
+        exit: 1,
+        fragment: "",
+        may: May::Nothing,
+        run: || watch_answers(200, "{\"total_count\": \"many\", \"workflow_runs\": 7}"),
+    },
+    // test commands
+    Row {
+        name: "test: command not found",
+        exit: 3,
+        fragment: "no-such-command-berry",
+        may: May::Records,
+        run: || test_step("name = \"unit\"\nargv = [\"no-such-command-berry\"]\ndir = \".\""),
+    },
+    Row {
+        name: "test: command times out",
+        exit: 3,
+        fragment: "unit",
+        may: May::Records,
+        run: || {
+            test_step("name = \"unit\"\nargv = [\"sleep\", \"30\"]\ndir = \".\"\ntimeout_secs = 1")
+        },
+    },
+    Row {
+        name: "test: folder missing",
+        exit: 3,
+        fragment: "nowhere",
+        may: May::Records,
+        run: || test_step("name = \"unit\"\nargv = [\"true\"]\ndir = \"nowhere\""),
     },
     // NATS
     Row {
