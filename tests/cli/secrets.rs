@@ -219,3 +219,34 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     assert_eq!(mode & 0o077, 0, "context mode {mode:o}");
     assert!(found.is_empty(), "secrets leaked:\n{}", found.join("\n"));
 }
+
+#[test]
+fn a_ci_log_that_prints_the_token_is_masked_in_the_issue_and_everywhere_else() {
+    use crate::watch::{FakeGithub, failing_phases, loose, pushed, watch};
+    let env = TestEnv::new();
+    let ready = pushed(&env, &loose(), "");
+    let gh = FakeGithub::new(&ready.sha, failing_phases());
+    let out = watch(&env, &ready, &gh)
+        .arg("--yes")
+        .arg("-v")
+        .env(
+            "BERRY_DATABASE_URL",
+            format!("postgres://reader:{DB_PASSWORD}@127.0.0.1:1/none"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
+    let mut found = output_hits("watch", &out);
+    let writes = gh.state().issue_writes.clone();
+    assert_eq!(writes.len(), 1);
+    let body = writes[0].1["body"].as_str().unwrap().to_string();
+    // The log line that echoed the token is in the issue, masked.
+    assert!(body.contains("echo using ***"), "{body}");
+    found.extend(hits("issue body", &body));
+    for secret in [TOKEN, DB_PASSWORD] {
+        for f in files_containing(env.path(), secret) {
+            found.push(format!("file {} contains {}", f.display(), &secret[..8]));
+        }
+    }
+    assert!(found.is_empty(), "secrets leaked:\n{}", found.join("\n"));
+}
