@@ -225,7 +225,9 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     };
     let message = format!("{req} DEPLOYED at {short}; {notice}");
     session.record("complete", Outcome::Ok, &message)?;
-    p.result(format!("{req} DEPLOYED at commit {short} ({at_text}); {notice}"));
+    p.result(format!(
+        "{req} DEPLOYED at commit {short} ({at_text}); {notice}"
+    ));
     let mut data = data;
     data["stream"] = json!(event.stream);
     data["sent"] = json!(event.acknowledged);
