@@ -512,3 +512,77 @@ fn on_enterprise_server_gh_enterprise_token_goes_first() {
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     repo.assert();
 }
+
+/// The whole `commit → push → pr` chain with the real steps, twice in a row: the second pass
+/// changes nothing anywhere (no commit, no push, no request, the context byte for byte).
+#[test]
+fn commit_push_pr_twice_the_second_run_changes_nothing() {
+    let env = crate::common::TestEnv::new();
+    let bare = env.path().join("origin.git");
+    env.git(&["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
+    env.agog_base();
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", bare.display()),
+    ]);
+    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.git(&["checkout", "-q", "-b", BRANCH]);
+    env.agog_changes();
+    let deliverables = env.deliverables_folder(REQ, None);
+    let mut server = Server::new();
+    let repo = repo_mock(&mut server, "main").expect(1).create();
+    let list = list_mock(&mut server, json!(unrelated()));
+    let create = create_mock(
+        &mut server,
+        201,
+        pull_json(51, BRANCH, "main", &format!("{OWNER}/{NAME}")).to_string(),
+    );
+    let berry = |args: &[&str]| {
+        let out = env
+            .berry()
+            .args(args)
+            .arg("--yes")
+            .env("BERRY_DELIVERABLES", &deliverables)
+            .env("GH_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", server.url())
+            .env("BERRY_GITHUB_REPO", format!("{OWNER}/{NAME}"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            env.transcript(&out)
+        );
+        out
+    };
+    berry(&["verify", REQ]);
+    berry(&["review"]);
+    let state = |env: &crate::common::TestEnv| {
+        (
+            env.git(&["rev-parse", "HEAD"]),
+            env.git_in(&bare, &["for-each-ref"]),
+            env.git(&["status", "--porcelain"]),
+            std::fs::read(env.repo.join(".git/berry").join(format!("{REQ}.json"))).unwrap(),
+        )
+    };
+    for step in ["commit", "push", "pr"] {
+        berry(&[step]);
+    }
+    let after_first = state(&env);
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
+    assert_eq!(
+        env.git_in(&bare, &["rev-parse", &format!("refs/heads/{BRANCH}")]),
+        after_first.0,
+        "the branch is on the remote"
+    );
+    for step in ["commit", "push", "pr"] {
+        berry(&[step]);
+    }
+    assert_eq!(state(&env), after_first, "the second run changed something");
+    repo.assert();
+    list.assert();
+    create.assert();
+}
