@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
             agent: if i == 0 {
                 agents.qa.clone()
             } else {
-                agents.expected.get(i % agents.expected.len().max(1)).cloned().unwrap_or_default()
+                agents
+                    .expected
+                    .get(i % agents.expected.len().max(1))
+                    .cloned()
+                    .unwrap_or_default()
             },
             stage: Some(i as i64),
             created_at: None,
@@ -32,8 +36,14 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     let verdict = gate::decide(&agents, &rows);
-    assert!(!(verdict.approved && !verdict.reasons.is_empty()), "approved with reasons");
+    assert!(
+        !(verdict.approved && !verdict.reasons.is_empty()),
+        "approved with reasons"
+    );
     let _ = gate::title_from(&rows, &agents.qa);
     let no_qa: Vec<Row> = rows.into_iter().filter(|r| r.agent != agents.qa).collect();
-    assert!(!gate::decide(&agents, &no_qa).approved, "approved without QA");
+    assert!(
+        !gate::decide(&agents, &no_qa).approved,
+        "approved without QA"
+    );
 });

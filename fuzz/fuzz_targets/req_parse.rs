@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
             s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'),
             "accepted unsafe characters: {s:?}"
         );
-        assert!(!s.ends_with('-') && !s.contains("--"), "accepted an empty group: {s:?}");
+        assert!(
+            !s.ends_with('-') && !s.contains("--"),
+            "accepted an empty group: {s:?}"
+        );
         // Parsing what was accepted gives the same REQ.
         assert_eq!(ReqNumber::parse(s).expect("reparse").as_str(), s);
     }

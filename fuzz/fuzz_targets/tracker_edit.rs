@@ -22,10 +22,15 @@ fuzz_target!(|data: &[u8]| {
     ] {
         if let Ok(done) = tracker::edit(body, req, &e) {
             // Idempotent: editing the result again changes nothing.
-            let again = tracker::edit(&done.new_text, req, &e).expect("an edited tracker must edit again");
-            assert_eq!(again.new_text, done.new_text, "a repeated edit changed the tracker");
+            let again =
+                tracker::edit(&done.new_text, req, &e).expect("an edited tracker must edit again");
+            assert_eq!(
+                again.new_text, done.new_text,
+                "a repeated edit changed the tracker"
+            );
             // The entry still reads back with the status written.
-            let entry = tracker::entry(&done.new_text, req).expect("the edited entry must read back");
+            let entry =
+                tracker::entry(&done.new_text, req).expect("the edited entry must read back");
             assert_eq!(entry.status, e.status());
         }
     }
