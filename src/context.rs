@@ -573,6 +573,19 @@ mod tests {
         assert!(err.to_string().contains("belongs to REQ-OTHER-1"), "{err}");
     }
 
+    /// Found by the `context_decode` fuzzer: a number beyond u64 is read as an f64; without
+    /// serde_json's `float_roundtrip` reading it back after a save gave a different f64, so every
+    /// load and save of a context changed it.
+    #[test]
+    fn a_huge_number_survives_save_and_load_unchanged() {
+        let text = br#"{"format_version":1,"req":"REQ-TEST-001","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","ledger":{"tracker":[777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777, 0.1, 1e308, 5e-324]}}"#;
+        let ctx = decode_bytes(text, &req()).unwrap();
+        let again = decode_bytes(&serde_json::to_vec(&ctx).unwrap(), &req()).unwrap();
+        assert_eq!(again, ctx);
+        let third = decode_bytes(&serde_json::to_vec_pretty(&again).unwrap(), &req()).unwrap();
+        assert_eq!(third, ctx);
+    }
+
     #[test]
     fn current_round_trips() {
         let d = tempfile::tempdir().unwrap();
