@@ -85,10 +85,14 @@ pub fn input(
 
     let mut summary = Vec::new();
     for agent in &config.agents.summary {
-        let Some(obj) = find(agent).and_then(|r| r.deliverable.as_object()) else {
+        let Some(row) = find(agent) else { continue };
+        let Some(obj) = row.deliverable.as_object() else {
             continue;
         };
-        let mut items: Vec<String> = key_changes(obj).into_iter().take(3).collect();
+        let mut items: Vec<String> = crate::deliverables::key_changes(&row.deliverable)
+            .into_iter()
+            .take(3)
+            .collect();
         if items.is_empty()
             && let Some(s) = ["summary", "message", "description"]
                 .iter()
@@ -298,22 +302,6 @@ fn short_name(config: &Config, agent: &str) -> String {
         }
         None => agent.to_string(),
     }
-}
-
-fn key_changes(obj: &serde_json::Map<String, Value>) -> Vec<String> {
-    let list = obj
-        .get("changes")
-        .and_then(|c| c.get("key_changes"))
-        .or_else(|| obj.get("key_changes"))
-        .or_else(|| obj.get("completedWork"));
-    list.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Test figures in whichever shape QA wrote them.

@@ -122,7 +122,10 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             ));
         }
         if let Some(row) = rows.iter().find(|r| r.agent == a.agent) {
-            for k in key_changes(&row.deliverable).iter().take(5) {
+            for k in crate::deliverables::key_changes(&row.deliverable)
+                .iter()
+                .take(5)
+            {
                 p.line(format!(
                     "           • {}",
                     console::truncate_str(k, 120, "…")
@@ -371,20 +374,4 @@ fn file_line(p: &Printer, r: &Reviewed) -> String {
     };
     let staged = if r.change.staged { " (staged)" } else { "" };
     format!("{}  {counts}{staged}", file_title(&r.change))
-}
-
-/// The key changes an agent listed, wherever its deliverable keeps them.
-fn key_changes(v: &Value) -> Vec<String> {
-    let list = v
-        .pointer("/changes/key_changes")
-        .or_else(|| v.get("key_changes"))
-        .or_else(|| v.get("completedWork"));
-    list.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -47,6 +47,22 @@ pub trait Source {
     fn latest(&mut self, req: &ReqNumber) -> Result<Vec<Row>>;
 }
 
+/// The key changes an agent listed, wherever its deliverable keeps them (`changes.key_changes`,
+/// `key_changes`, or Roy's `completedWork`).
+pub fn key_changes(v: &serde_json::Value) -> Vec<String> {
+    v.pointer("/changes/key_changes")
+        .or_else(|| v.get("key_changes"))
+        .or_else(|| v.get("completedWork"))
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// JSON with object keys sorted at every level and no insignificant whitespace, so the same
 /// content always hashes the same whatever order a writer used.
 pub fn canonical_json(v: &serde_json::Value) -> String {
