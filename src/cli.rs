@@ -160,6 +160,7 @@ pub fn main() -> ExitCode {
             repo: g.repo,
             deliverables: g.deliverables,
         },
+        resolved: Default::default(),
     };
     let step = cli.command.name();
     let result = dispatch(&env, cli.command);
@@ -243,7 +244,7 @@ pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
             _ => "error",
         };
         let report = serde_json::json!({
-            "req": env.globals.req,
+            "req": env.globals.req.clone().or_else(|| env.resolved.borrow().clone()),
             "step": step,
             "outcome": outcome,
             "message": err.to_string(),

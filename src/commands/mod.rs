@@ -124,6 +124,8 @@ pub struct Globals {
 pub struct Env {
     pub printer: Printer,
     pub globals: Globals,
+    /// The REQ the command settled on (argument, `--req` or `CURRENT`), for its error report.
+    pub resolved: std::cell::RefCell<Option<ReqNumber>>,
 }
 
 /// An opened repository with its configuration and state folder.
@@ -152,14 +154,15 @@ impl Env {
 
     /// The REQ: the positional argument, else `--req`, else `CURRENT`.
     pub fn req(&self, positional: Option<ReqNumber>, store: &Store) -> Result<ReqNumber> {
-        if let Some(r) = positional.or_else(|| self.globals.req.clone()) {
-            return Ok(r);
-        }
-        store.current()?.ok_or_else(|| {
-            BerryError::usage("no REQ given and none is current")
-                .with_hint("name it (`berry verify REQ-…`) or pass --req REQ")
-                .into()
-        })
+        let req = match positional.or_else(|| self.globals.req.clone()) {
+            Some(r) => r,
+            None => store.current()?.ok_or_else(|| {
+                BerryError::usage("no REQ given and none is current")
+                    .with_hint("name it (`berry verify REQ-…`) or pass --req REQ")
+            })?,
+        };
+        self.resolved.replace(Some(req.clone()));
+        Ok(req)
     }
 
     /// `--deliverables DIR` when given, else `deliverables.dir` from config, else PostgreSQL.

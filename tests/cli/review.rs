@@ -276,6 +276,14 @@ fn nothing_in_scope_is_an_error_not_an_empty_review() {
     let out = review(&env).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing changed within stage.paths"));
+    // The JSON line of an error names the REQ even when it came from CURRENT.
+    let out = review(&env).arg("--json").output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["req"].as_str(), v["step"].as_str(), v["outcome"].as_str()),
+        (Some(REQ), Some("review"), Some("error"))
+    );
+    assert_eq!(v["data"]["exit"], 1);
 }
 
 /// The operator deselects a file in the multi-select, through a real pseudo-terminal.
