@@ -11,13 +11,7 @@ use crate::common::*;
 fn reviewed(env: &TestEnv) -> PathBuf {
     env.agog_base();
     env.agog_changes();
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["--deliverables"])
-        .arg(&dir)
-        .args(["verify", REQ])
-        .assert()
-        .success();
+    let dir = env.verify_approved();
     env.berry()
         .arg("--deliverables")
         .arg(&dir)
@@ -163,13 +157,7 @@ fn guard_exception_becomes_a_trailer() {
         &format!("{ERP}/backend/src/modules/crm/fixture.ts"),
         "export const key = 'AKIAIOSFODNN7EXAMPLE';\n",
     );
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .arg("--deliverables")
-        .arg(&dir)
-        .args(["verify", REQ])
-        .assert()
-        .success();
+    let dir = env.verify_approved();
     let path = format!("{ERP}/backend/src/modules/crm/fixture.ts");
     let review = env
         .berry()
@@ -439,13 +427,7 @@ fn a_commit_made_but_not_recorded_is_adopted_not_repeated() {
 fn first_commit_on_an_unborn_branch_and_refusals() {
     let env = TestEnv::new();
     env.write(&format!("{ERP}/backend/src/app.ts"), "export {};\n");
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .arg("--deliverables")
-        .arg(&dir)
-        .args(["verify", REQ])
-        .assert()
-        .success();
+    let dir = env.verify_approved();
     env.berry()
         .arg("--deliverables")
         .arg(&dir)

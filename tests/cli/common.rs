@@ -238,6 +238,28 @@ impl TestEnv {
         dir
     }
 
+    /// The approved deliverables folder for [`REQ`], and `berry verify` run on it (exit 0).
+    pub fn verify_approved(&self) -> PathBuf {
+        let dir = self.deliverables_folder(REQ, None);
+        self.berry()
+            .args(["verify", REQ, "--deliverables"])
+            .arg(&dir)
+            .assert()
+            .code(0);
+        dir
+    }
+
+    /// `berry review` on a pseudo-terminal, waiting at its multi-select.
+    pub fn review_prompt(&self, deliverables: &Path) -> rexpect::session::PtySession {
+        let mut p = self.pty([
+            std::ffi::OsStr::new("review"),
+            "--deliverables".as_ref(),
+            deliverables.as_os_str(),
+        ]);
+        p.exp_string("Files to commit").unwrap();
+        p
+    }
+
     /// Replaces the temp dir's path by `[TMP]` in `text`.
     pub fn redact(&self, text: &str) -> String {
         let tmp = self.tmp.path().to_string_lossy().to_string();

@@ -7,12 +7,7 @@ use crate::common::{REQ, TestEnv};
 
 fn verified() -> TestEnv {
     let env = TestEnv::new();
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["verify", REQ, "--deliverables"])
-        .arg(&dir)
-        .assert()
-        .code(0);
+    env.verify_approved();
     env
 }
 
@@ -181,19 +176,8 @@ fn a_berry_at_a_prompt_holds_the_req_against_another_berry() {
     let env = TestEnv::new();
     env.agog_base();
     env.agog_changes();
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["verify", REQ, "--deliverables"])
-        .arg(&dir)
-        .assert()
-        .code(0);
-    let deliverables = &dir;
-    let mut p = env.pty([
-        std::ffi::OsStr::new("review"),
-        "--deliverables".as_ref(),
-        deliverables.as_os_str(),
-    ]);
-    p.exp_string("Files to commit").unwrap();
+    let dir = env.verify_approved();
+    let mut p = env.review_prompt(&dir);
 
     let out = verify(&env)
         .env("BERRY_LOCK_TIMEOUT", "1")

@@ -10,12 +10,7 @@ fn verified() -> TestEnv {
     let env = TestEnv::new();
     env.agog_base();
     env.agog_changes();
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["verify", REQ, "--deliverables"])
-        .arg(&dir)
-        .assert()
-        .code(0);
+    env.verify_approved();
     env
 }
 
@@ -267,12 +262,7 @@ fn nothing_in_scope_is_an_error_not_an_empty_review() {
     let env = TestEnv::new();
     env.agog_base();
     env.write("README.md", "changed outside scope\n");
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["verify", REQ, "--deliverables"])
-        .arg(&dir)
-        .assert()
-        .code(0);
+    env.verify_approved();
     let out = review(&env).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing changed within stage.paths"));
@@ -290,13 +280,7 @@ fn nothing_in_scope_is_an_error_not_an_empty_review() {
 #[test]
 fn multi_select_through_a_pseudo_terminal() {
     let env = verified();
-    let deliverables = env.path().join("deliverables");
-    let mut p = env.pty([
-        std::ffi::OsStr::new("review"),
-        "--deliverables".as_ref(),
-        deliverables.as_os_str(),
-    ]);
-    p.exp_string("Files to commit").unwrap();
+    let mut p = env.review_prompt(&env.path().join("deliverables"));
     // The first item is the migration: toggle it off, accept.
     p.send(" ").unwrap();
     p.flush().unwrap();
@@ -317,13 +301,7 @@ fn multi_select_through_a_pseudo_terminal() {
 #[test]
 fn interrupt_at_the_prompt_exits_130() {
     let env = verified();
-    let deliverables = env.path().join("deliverables");
-    let mut p = env.pty([
-        std::ffi::OsStr::new("review"),
-        "--deliverables".as_ref(),
-        deliverables.as_os_str(),
-    ]);
-    p.exp_string("Files to commit").unwrap();
+    let mut p = env.review_prompt(&env.path().join("deliverables"));
     p.send_control('c').unwrap();
     let status = p.process().wait().unwrap();
     assert!(format!("{status:?}").contains("130"), "{status:?}");
@@ -339,19 +317,8 @@ fn deselecting_everything_declines() {
         &format!("{ERP}/backend/src/modules/crm/only.ts"),
         "export const only = 1;\n",
     );
-    let dir = env.deliverables_folder(REQ, None);
-    env.berry()
-        .args(["verify", REQ, "--deliverables"])
-        .arg(&dir)
-        .assert()
-        .code(0);
-    let deliverables = &dir;
-    let mut p = env.pty([
-        std::ffi::OsStr::new("review"),
-        "--deliverables".as_ref(),
-        deliverables.as_os_str(),
-    ]);
-    p.exp_string("Files to commit").unwrap();
+    let dir = env.verify_approved();
+    let mut p = env.review_prompt(&dir);
     p.send(" ").unwrap();
     p.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
