@@ -10,6 +10,7 @@ pub mod commit;
 pub mod complete;
 pub mod config;
 pub mod context;
+pub mod decide;
 pub mod deliverables;
 pub mod demo;
 pub mod diffview;

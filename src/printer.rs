@@ -323,3 +323,15 @@ impl FdDup for std::io::Stderr {
             .map(std::fs::File::from)
     }
 }
+
+impl crate::decide::Decide for Printer {
+    fn confirm(&self, question: &str, default: bool, flag: &str) -> Result<bool> {
+        Printer::confirm(self, question, default, flag)
+    }
+    fn multi_select(&self, prompt: &str, items: &[String]) -> Result<Vec<usize>> {
+        Printer::multi_select(self, prompt, items)
+    }
+    fn interactive(&self) -> bool {
+        Printer::interactive(self) && !self.yes()
+    }
+}
