@@ -440,6 +440,7 @@ mod tests {
         let review = crate::context::ReviewRecord {
             reviewed_at: jiff::Timestamp::UNIX_EPOCH,
             head: None,
+            branch: None,
             files: vec![crate::context::ReviewedFile {
                 path: "new.ts".into(),
                 status: "added".into(),

@@ -146,7 +146,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let mut reviewed = Vec::new();
     for change in in_scope {
         let old = git::blob_bytes(&ws.repo, change.old_blob)?;
-        let new = git::worktree_bytes(&ws.root, &change)?;
+        let new = git::worktree_bytes(&ws.repo, &change)?;
         let diff = diffview::compute(&old, &new);
         reviewed.push(Reviewed {
             change,
@@ -330,6 +330,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let record = ReviewRecord {
         reviewed_at: crate::clock::now()?,
         head: git::head_commit(&ws.repo)?.map(|c| c.id().to_string()),
+        branch: git::branch_name(&ws.repo),
         files,
         deselected,
         out_of_scope: out_scope.iter().map(|c| c.path.clone()).collect(),
