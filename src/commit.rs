@@ -1908,6 +1908,9 @@ mod tests {
         fn latest(&mut self, _: &ReqNumber) -> Result<Vec<Row>> {
             Ok(self.0.clone())
         }
+        fn known_reqs(&mut self, _: usize) -> Result<Vec<String>> {
+            Ok(vec![])
+        }
     }
 
     /// A repository with `src/a.ts` committed and changed, QA's approval recorded and the change
