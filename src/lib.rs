@@ -35,3 +35,4 @@ pub mod testrun;
 pub mod tracker;
 pub mod verify;
 pub mod watch;
+pub mod workflow;

@@ -71,14 +71,12 @@ pub fn already_blocked(ctx: &ReqContext) -> bool {
         .ledger
         .tracker
         .last()
-        .and_then(|t| t.get("status"))
-        .and_then(|s| s.as_str())
-        == Some("BLOCKED");
+        .is_some_and(|t| t.status == crate::workflow::ReqState::Blocked);
     let sent = ctx
         .ledger
         .events
         .last()
-        .is_some_and(|e| e.kind == "blocked" && e.acknowledged);
+        .is_some_and(|e| e.kind == crate::context::EventKind::Blocked && e.acknowledged);
     tracker_blocked && sent
 }
 

@@ -3,9 +3,9 @@
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport, view};
+use super::{Env, Outcome, Session, Step, StepReport, view};
 use crate::error::BerryError;
 use crate::guards::Allow;
 use crate::printer::Tone;
@@ -38,7 +38,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let req = env.req(None, &ws.store)?;
     ws.settle_for(&req)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "review")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Review)?;
     let evidence = session
         .ctx
         .evidence
@@ -46,7 +46,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         .expect("Session::existing checks it");
     crate::evidence::require_approved(&req, &evidence)?;
     if let Some(commit) = &session.ctx.ledger.commit {
-        let sha = commit.get("sha").and_then(Value::as_str).unwrap_or("?");
+        let sha = commit.sha.as_str();
         p.line(format!(
             "{req} is already committed as {sha}; nothing to review."
         ));
@@ -91,7 +91,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let record = match review::finish(&req, &survey, &opts, p, head, now)? {
         review::Outcome::Blocked { message } => {
             if !p.dry_run() {
-                session.record("review", Outcome::Blocked, &message)?;
+                session.record(Step::Review, Outcome::Blocked, &message)?;
             }
             let first = &survey.blocking[0];
             p.line("");
@@ -133,9 +133,9 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         p.line(format!("dry run: {message}; nothing recorded"));
     } else {
         session.ctx.review = Some(record);
-        session.record("review", Outcome::Ok, &message)?;
+        session.record(Step::Review, Outcome::Ok, &message)?;
         p.line(format!("{} {message}", p.paint(Tone::Good, "✔")));
-        p.next("berry commit");
+        super::print_next(p, &session.ctx, Step::Review);
     }
     Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data))
 }
