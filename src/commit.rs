@@ -45,8 +45,8 @@ use anyhow::{Context as _, Result};
 use git2::{Index, IndexEntry, IndexTime, Oid, Repository};
 use serde_json::{Value, json};
 
-use crate::commands::{Outcome, Session, Workspace};
-use crate::context::{Evidence, ReviewRecord, ReviewedFile};
+use crate::commands::{Outcome, Session, Step, Workspace};
+use crate::context::{CommitRecord, Evidence, ReviewRecord, ReviewedFile};
 use crate::decide::Decide;
 use crate::deliverables::Source;
 use crate::env_vars;
@@ -107,10 +107,14 @@ pub enum Done {
         sha: String,
         branch: String,
         contained: bool,
-        record: Value,
+        record: CommitRecord,
     },
     /// HEAD is this REQ's commit though the ledger did not know it: recorded, not repeated.
-    Adopted { oid: Oid, stat: Stat, record: Value },
+    Adopted {
+        oid: Oid,
+        stat: Stat,
+        record: CommitRecord,
+    },
     /// `--dry-run`: what would be committed.
     DryRun {
         branch: String,
@@ -126,7 +130,7 @@ pub enum Done {
         root_commit: bool,
         subject: String,
         stat: Stat,
-        record: Value,
+        record: CommitRecord,
         /// Paths staged by someone else, left staged.
         left_staged: usize,
         /// The post-commit hook failed with this status (the commit stands).
@@ -159,26 +163,16 @@ pub fn commit(
 
     // Done already?
     if let Some(recorded) = session.ctx.ledger.commit.clone() {
-        let sha = recorded
-            .get("sha")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
-        let contained = Oid::from_str(&sha)
+        let contained = Oid::from_str(&recorded.sha)
             .ok()
             .and_then(|oid| {
                 let head = crate::git::head_commit(repo).ok()??.id();
                 Some(head == oid || repo.graph_descendant_of(head, oid).unwrap_or(false))
             })
             .unwrap_or(false);
-        let branch = recorded
-            .get("branch")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
         return Ok(Done::AlreadyCommitted {
-            sha,
-            branch,
+            sha: recorded.sha.clone(),
+            branch: recorded.branch.clone(),
             contained,
             record: recorded,
         });
@@ -195,10 +189,10 @@ pub fn commit(
             &c.tree()?,
             session.ctx.review.as_ref(),
         )?;
-        let record = ledger_record(&oid.to_string(), &branch, &stat)?;
+        let record = ledger_record(&oid.to_string(), &c.tree_id().to_string(), &branch, &stat)?;
         if !opts.dry_run {
             session.ctx.ledger.commit = Some(record.clone());
-            session.record("commit", Outcome::Ok, &format!("adopted {oid}"))?;
+            session.record(Step::Commit, Outcome::Ok, &format!("adopted {oid}"))?;
         }
         return Ok(Done::Adopted { oid, stat, record });
     }
@@ -550,12 +544,12 @@ pub fn commit(
     crate::fault::point("commit-written");
     // Recorded at once, so a rerun never commits twice.
     let stat = stat(repo, parent_tree.as_ref(), &tree, Some(&review))?;
-    let mut record = ledger_record(&oid.to_string(), &branch.name, &stat)?;
+    let mut record = ledger_record(&oid.to_string(), &tree_id.to_string(), &branch.name, &stat)?;
     if !re_reviewed.is_empty() {
-        record["re_reviewed"] = json!(re_reviewed);
+        record.changed_since_review = re_reviewed;
     }
     if include_staged {
-        record["included_staged"] = json!(others.iter().map(|(_, p)| p).collect::<Vec<_>>());
+        record.included_staged = others.iter().map(|(_, p)| p.clone()).collect();
     }
     session.ctx.ledger.commit = Some(record.clone());
     let summary = format!(
@@ -564,7 +558,7 @@ pub fn commit(
         branch.name,
         stat.files_changed
     );
-    session.record("commit", Outcome::Ok, &summary)?;
+    session.record(Step::Commit, Outcome::Ok, &summary)?;
 
     let post_commit_failed = match run_hook(&hooks, &ws.root, "post-commit", &[], &henv)? {
         Hook::Ran(s) if !s.success() => Some(s.to_string()),
@@ -611,16 +605,20 @@ fn guards_gate(blocking: &[&Finding]) -> anyhow::Error {
     .into()
 }
 
-fn ledger_record(sha: &str, branch: &str, stat: &Stat) -> Result<Value> {
-    Ok(json!({
-        "sha": sha,
-        "branch": branch,
-        "files_changed": stat.files_changed,
-        "insertions": stat.insertions,
-        "deletions": stat.deletions,
-        "at": crate::clock::rfc3339(crate::clock::now()?),
-        "files": stat.files,
-    }))
+fn ledger_record(sha: &str, tree: &str, branch: &str, stat: &Stat) -> Result<CommitRecord> {
+    Ok(CommitRecord {
+        sha: sha.into(),
+        branch: branch.into(),
+        tree: Some(tree.into()),
+        files_changed: stat.files_changed,
+        insertions: stat.insertions,
+        deletions: stat.deletions,
+        at: crate::clock::now()?.round(jiff::Unit::Second)?,
+        files: stat.files.iter().cloned().map(Into::into).collect(),
+        changed_since_review: Vec::new(),
+        included_staged: Vec::new(),
+        rebased_from: None,
+    })
 }
 
 /// One path the commit sets: its state at review time and now.
@@ -1996,7 +1994,9 @@ mod tests {
                 out_of_scope: vec![],
                 allowed: vec![],
             });
+            let gate = crate::gateconfig::load(&repo, &root, None, None).unwrap();
             let ws = Workspace {
+                gate,
                 repo,
                 root,
                 config,
@@ -2057,7 +2057,7 @@ mod tests {
         assert_eq!(stat.files_changed, 1);
         assert_eq!(w.head_content(), "export const a = 2;\n");
         assert_eq!(
-            w.session.ctx.ledger.commit.as_ref().unwrap()["sha"],
+            w.session.ctx.ledger.commit.as_ref().unwrap().sha,
             oid.to_string()
         );
         // The index is the committed tree for that path, and no lock is left.
@@ -2128,7 +2128,13 @@ mod tests {
             )
         );
         assert_eq!(
-            w.session.ctx.ledger.commit.as_ref().unwrap()["re_reviewed"][0],
+            w.session
+                .ctx
+                .ledger
+                .commit
+                .as_ref()
+                .unwrap()
+                .changed_since_review[0],
             "src/a.ts"
         );
     }

@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::commit::{self as work, Done, Options, Shown};
 use crate::printer::{Printer, Tone};
 
@@ -31,7 +31,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "commit")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Commit)?;
     let mut source = env.source(&ws)?;
     let opts = Options {
         dry_run: p.dry_run(),
@@ -57,13 +57,13 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
                 p.warn(format!("the current branch does not contain {sha}: it was reset or rewritten since; berry makes no second commit"));
             }
             report(format!("already committed as {sha}"))
-                .with_data(json!({"already_done": true, "commit": record}))
+                .with_data(json!({"already_done": true, "commit": serde_json::to_value(&record)?}))
         }
         Done::Adopted { oid, stat, record } => {
             p.line(format!("{} HEAD {} is {req}'s commit (it carries the same Berry-Req and QA-Evidence) but was not recorded; recorded it now, no second commit made", p.paint(Tone::Good, "✔"), short(&oid.to_string(), 12)));
             print_stat(p, &stat);
             report(format!("adopted the existing commit {oid}"))
-                .with_data(json!({"adopted": true, "commit": record}))
+                .with_data(json!({"adopted": true, "commit": serde_json::to_value(&record)?}))
         }
         Done::DryRun {
             branch,
@@ -119,14 +119,14 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             if left_staged > 0 {
                 p.line(p.paint(Tone::Dim, format!("  {left_staged} file(s) staged by someone else were left staged, not committed")));
             }
-            p.next("berry test");
+            super::print_next(p, &session.ctx, Step::Commit);
             p.result(oid.to_string());
             report(format!(
                 "committed {} on {branch}: {} file(s) changed",
                 short(&oid.to_string(), 12),
                 stat.files_changed
             ))
-            .with_data(record)
+            .with_data(serde_json::to_value(&record)?)
         }
     })
 }
