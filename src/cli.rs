@@ -128,6 +128,7 @@ impl Command {
 
 /// Parses the command line, runs the step, prints its report, and returns the exit code.
 pub fn main() -> ExitCode {
+    crate::git::start_without_ca_store();
     // `COMPLETE=bash berry` prints the registration script; the shell then calls back here.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     install_interrupt_handler();

@@ -663,9 +663,14 @@ impl LogTail {
 
     /// Reads a whole log from `r` line by line, reading at most `cap_bytes`; returns whether the
     /// log was cut at the cap.
-    pub fn read_from(&mut self, r: &mut dyn std::io::Read, cap_bytes: u64) -> std::io::Result<bool> {
+    pub fn read_from(
+        &mut self,
+        r: &mut dyn std::io::Read,
+        cap_bytes: u64,
+    ) -> std::io::Result<bool> {
         use std::io::BufRead;
-        let mut limited = std::io::BufReader::with_capacity(64 * 1024, std::io::Read::take(r, cap_bytes));
+        let mut limited =
+            std::io::BufReader::with_capacity(64 * 1024, std::io::Read::take(r, cap_bytes));
         let mut buf = Vec::with_capacity(MAX_LINE_BYTES);
         let mut total = 0u64;
         loop {
@@ -709,9 +714,7 @@ impl LogTail {
         let end = self.end.into_vec();
         self.picked
             .into_iter()
-            .map(|r| {
-                if r.any { r.into_vec() } else { end.clone() }
-            })
+            .map(|r| if r.any { r.into_vec() } else { end.clone() })
             .collect()
     }
 }

@@ -526,11 +526,9 @@ fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Ve
                 });
             }
             let mut tail = w::LogTail::new(&wanted, KEEP_LINES);
-            let read = client.get_following_with(
-                &path,
-                &format!("the log of job {}", j.id),
-                |r| tail.read_from(r, w::MAX_LOG_BYTES),
-            );
+            let read = client.get_following_with(&path, &format!("the log of job {}", j.id), |r| {
+                tail.read_from(r, w::MAX_LOG_BYTES)
+            });
             let mut log_error = None;
             match read {
                 Ok(true) => p.warn(format!(

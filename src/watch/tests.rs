@@ -239,8 +239,16 @@ fn one_streamed_pass_gives_each_failed_step_its_own_excerpt() {
         pending: vec![],
     };
     let steps = [
-        step("early", Some("2024-05-06T05:00:10Z"), Some("2024-05-06T05:00:11Z")),
-        step("late", Some("2024-05-06T05:09:58Z"), Some("2024-05-06T05:09:59Z")),
+        step(
+            "early",
+            Some("2024-05-06T05:00:10Z"),
+            Some("2024-05-06T05:00:11Z"),
+        ),
+        step(
+            "late",
+            Some("2024-05-06T05:09:58Z"),
+            Some("2024-05-06T05:09:59Z"),
+        ),
         step("untimed", None, None),
     ];
     let mut tail = LogTail::new(&steps, 3);
@@ -268,7 +276,11 @@ fn the_streamed_excerpt_equals_the_whole_text_excerpt() {
 2024-05-06T04:58:15.4Z ##[error]Process completed with exit code 1.\n\
 2024-05-06T04:58:15.5Z \n\
 2024-05-06T04:58:15.6Z    \n";
-    let s = step("Run npm test", Some("2024-05-06T04:58:15Z"), Some("2024-05-06T04:58:16Z"));
+    let s = step(
+        "Run npm test",
+        Some("2024-05-06T04:58:15Z"),
+        Some("2024-05-06T04:58:16Z"),
+    );
     let mut tail = LogTail::new(std::slice::from_ref(&s), 40);
     tail.read_from(&mut log.as_bytes(), u64::MAX).unwrap();
     let streamed = tail.finish().remove(0);
@@ -285,13 +297,20 @@ fn the_streamed_excerpt_equals_the_whole_text_excerpt() {
 
 #[test]
 fn a_long_line_is_cut_and_a_long_log_stops_at_the_cap() {
-    let long = format!("2024-05-06T04:58:15.3Z {}\nlast\n", "x".repeat(10 * MAX_LINE_BYTES));
+    let long = format!(
+        "2024-05-06T04:58:15.3Z {}\nlast\n",
+        "x".repeat(10 * MAX_LINE_BYTES)
+    );
     let s = step("s", None, None);
     let mut tail = LogTail::new(std::slice::from_ref(&s), 5);
     assert!(!tail.read_from(&mut long.as_bytes(), u64::MAX).unwrap());
     let got = tail.finish().remove(0);
     assert_eq!(got.len(), 2);
-    assert!(got[0].len() <= MAX_LINE_BYTES + '…'.len_utf8(), "{}", got[0].len());
+    assert!(
+        got[0].len() <= MAX_LINE_BYTES + '…'.len_utf8(),
+        "{}",
+        got[0].len()
+    );
     assert!(got[0].ends_with('…'));
     assert_eq!(got[1], "last");
 
