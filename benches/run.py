@@ -20,7 +20,7 @@ machines this runs on are shared and noisy.
   benches/run.sh [--rows review,commit,...] [--runs N] [--files 20000] [--small 1000]
                  [--berry target/release/berry] [--keep DIR]
 
-Needs git, python3, PostgreSQL for `verify` (superuser URL in BERRY_TEST_PG, default
+Needs git, python3, GNU time (`apt-get install time`), PostgreSQL for `verify` (superuser URL in BERRY_TEST_PG, default
 postgres://postgres@127.0.0.1:5432/postgres), and a release build of berry.
 """
 import argparse
@@ -86,18 +86,27 @@ def run(cmd, cwd, env=None, quiet=True, check=True):
     return r.returncode
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def measure(cmd, cwd, env=None, ok=(0,)):
-    """Wall time and peak RSS (MiB, the largest process of the tree) of one command."""
+    """Wall time and peak RSS (MiB, the largest process of the tree) of one command.
+
+    The peak comes from GNU time (`%M`), a small C parent: a child forked by Python itself would
+    report Python's own resident size, which the kernel carries across exec into ru_maxrss."""
+    rss_file = tempfile.NamedTemporaryFile(prefix="berry-bench-rss-", delete=False)
+    rss_file.close()
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, env=env or base_env(), stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
+    p = subprocess.run([GNU_TIME, "-f", "%M", "-o", rss_file.name] + list(cmd), cwd=cwd,
+                       env=env or base_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wall = time.perf_counter() - t0
-    code = os.waitstatus_to_exitcode(status)
+    with open(rss_file.name) as fh:
+        lines = fh.read().split()
+    os.unlink(rss_file.name)
+    code = p.returncode
     if code not in ok:
-        sys.exit(f"failed ({code}): {' '.join(map(str, cmd))} in {cwd}\n{err.decode(errors='replace')[-3000:]}")
-    return wall, ru.ru_maxrss / 1024.0
+        sys.exit(f"failed ({code}): {' '.join(map(str, cmd))} in {cwd}\n{p.stderr.decode(errors='replace')[-3000:]}")
+    return wall, int(lines[-1]) / 1024.0
 
 
 class Table:
@@ -464,6 +473,8 @@ def main():
     ap.add_argument("--markdown", help="write the table as Markdown to this file")
     a = ap.parse_args()
     a.berry = os.path.abspath(a.berry)
+    if not os.access(GNU_TIME, os.X_OK):
+        sys.exit("GNU time is needed for peak memory: apt-get install time")
     if not os.access(a.berry, os.X_OK):
         sys.exit(f"no berry binary at {a.berry}: cargo build --release")
     rows = [r for r in a.rows.split(",") if r]

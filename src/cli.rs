@@ -128,7 +128,6 @@ impl Command {
 
 /// Parses the command line, runs the step, prints its report, and returns the exit code.
 pub fn main() -> ExitCode {
-    crate::git::start_without_ca_store();
     // `COMPLETE=bash berry` prints the registration script; the shell then calls back here.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     install_interrupt_handler();
@@ -143,6 +142,8 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    // After parsing (`--version` and `--help` need no libgit2), before any thread exists.
+    crate::git::start_without_ca_store();
     let g = cli.global;
     let printer = Printer::new(&PrinterOptions {
         yes: g.yes,
