@@ -346,14 +346,14 @@ fn body_context(
         .summary
         .iter()
         .filter_map(|a| {
-            let r = rows.iter().find(|r| &r.agent == a)?;
+            let r = rows.iter().find(|r| r.is_agent(a))?;
             let text = r.deliverable.get("summary")?.as_str()?.trim().to_string();
             (!text.is_empty()).then(|| json!({"agent": a, "text": text}))
         })
         .collect();
     let mut changes: Vec<String> = Vec::new();
     for a in &agents.summary {
-        let Some(r) = rows.iter().find(|r| &r.agent == a) else {
+        let Some(r) = rows.iter().find(|r| r.is_agent(a)) else {
             continue;
         };
         for ptr in [
@@ -372,7 +372,7 @@ fn body_context(
             }
         }
     }
-    let qa = rows.iter().find(|r| r.agent == agents.qa).map(|r| {
+    let qa = rows.iter().find(|r| r.is_agent(&agents.qa)).map(|r| {
         let d = &r.deliverable;
         let num = |ptrs: &[&str]| {
             ptrs.iter()

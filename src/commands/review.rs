@@ -121,7 +121,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
                 console::truncate_str(&s.replace('\n', " "), 200, "…")
             ));
         }
-        if let Some(row) = rows.iter().find(|r| r.agent == a.agent) {
+        if let Some(row) = rows.iter().find(|r| r.is_agent(&a.agent)) {
             for k in crate::deliverables::key_changes(&row.deliverable)
                 .iter()
                 .take(5)

@@ -36,6 +36,12 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
     };
     let mut source = env.source(&ws)?;
     let rows = source.latest(&req)?;
+    if rows.is_empty() {
+        // A mistyped REQ: nothing to verify, nothing to record, nothing to block.
+        let known = source.known_reqs(crate::deliverables::NEAR_SCAN)?;
+        let near = crate::deliverables::near_reqs(req.as_str(), &known);
+        return Err(crate::deliverables::no_deliverables(&req, &source.describe(), &near).into());
+    }
     let verdict = gate::decide(&ws.config.agents, &rows);
     let tracker_text = std::fs::read_to_string(ws.root.join(&ws.config.tracker.path)).ok();
     let title = tracker_text
@@ -71,7 +77,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
         reasons: verdict.reasons.clone(),
         qa: rows
             .iter()
-            .find(|r| r.agent == ws.config.agents.qa)
+            .find(|r| r.is_agent(&ws.config.agents.qa))
             .map(item),
         deliverables: rows.iter().map(item).collect(),
     };

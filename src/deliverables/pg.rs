@@ -150,10 +150,19 @@ impl Source for PgSource {
     }
 
     fn latest(&mut self, req: &ReqNumber) -> Result<Vec<Row>> {
+        // Per agent (case-insensitively): every row with the newest `created_at` (`rank` gives
+        // ties the same rank, so two rows written in one transaction both come back), and every
+        // row whose `created_at` is NULL when the agent has other rows (its age is unknown, so
+        // it cannot be ordered against them). Never a pick by id.
         let sql = format!(
-            "SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable::text, created_at \
-             FROM {} WHERE req_number = $1 \
-             ORDER BY agent, created_at DESC NULLS LAST, id::text DESC",
+            "WITH ranked AS ( \
+               SELECT id, agent, stage, deliverable, created_at, \
+                 rank() OVER (PARTITION BY lower(agent) ORDER BY created_at DESC NULLS LAST) AS pos, \
+                 count(*) OVER (PARTITION BY lower(agent)) AS n \
+               FROM {} WHERE req_number = $1) \
+             SELECT id::text, agent, stage, deliverable::text, created_at FROM ranked \
+             WHERE pos = 1 OR (created_at IS NULL AND n > 1) \
+             ORDER BY lower(agent), created_at DESC NULLS LAST, id::text",
             self.table
         );
         let url = self.target.display_url();
@@ -180,6 +189,24 @@ impl Source for PgSource {
                     parse_error,
                 })
             })
+            .collect::<Result<Vec<_>, postgres::Error>>()
+            .with_context(|| format!("unexpected column types in {table}"))
+    }
+
+    fn known_reqs(&mut self, limit: usize) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT req_number FROM {} GROUP BY req_number \
+             ORDER BY max(created_at) DESC NULLS LAST LIMIT $1",
+            self.table
+        );
+        let table = self.table.clone();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let client = self.client()?;
+        let rows = client
+            .query(sql.as_str(), &[&limit])
+            .with_context(|| format!("cannot list the REQ numbers in {table}"))?;
+        rows.iter()
+            .map(|r| r.try_get::<_, String>(0))
             .collect::<Result<Vec<_>, postgres::Error>>()
             .with_context(|| format!("unexpected column types in {table}"))
     }
