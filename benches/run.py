@@ -256,9 +256,15 @@ def row_verify(t, a, work):
         subprocess.run([psql, url, "-q", "-v", "ON_ERROR_STOP=1", "-f", os.path.join(HERE, "verify-table.sql")],
                        check=True, env=env)
     req = "REQ-STRATEGIC-AUTO-1767000015000"
-    query = ("SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable, created_at "
-             f"FROM nats_deliverable_cache WHERE req_number = '{req}' "
-             "ORDER BY agent, created_at DESC NULLS LAST, id::text DESC")
+    # The query berry sends (src/deliverables/pg.rs, `PgSource::latest`), with the REQ inlined:
+    # both sides ask the server for the same rows.
+    query = ("WITH ranked AS ( SELECT id, agent, stage, deliverable, created_at, "
+             "rank() OVER (PARTITION BY lower(agent) ORDER BY created_at DESC NULLS LAST) AS pos, "
+             "count(*) OVER (PARTITION BY lower(agent)) AS n "
+             f"FROM \"nats_deliverable_cache\" WHERE req_number = '{req}') "
+             "SELECT id::text, agent, stage, deliverable::text, created_at FROM ranked "
+             "WHERE pos = 1 OR (created_at IS NULL AND n > 1) "
+             "ORDER BY lower(agent), created_at DESC NULLS LAST, id::text")
     repo = os.path.join(work, "verify-repo")
     if not os.path.isdir(repo):
         run(["git", "init", "-q", repo], work)
