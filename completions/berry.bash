@@ -227,7 +227,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --no-ci --skip-tests --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,12 +653,16 @@ _berry() {
             return 0
             ;;
         berry__subcmd__push)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --skip-tests --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

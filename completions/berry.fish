@@ -46,7 +46,7 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "test" -d 'Run the confi
 complete -c berry -n "__fish_berry_needs_command" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
 complete -c berry -n "__fish_berry_needs_command" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
 complete -c berry -n "__fish_berry_needs_command" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
 complete -c berry -n "__fish_berry_needs_command" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
@@ -112,6 +112,7 @@ complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one 
 complete -c berry -n "__fish_berry_using_subcommand test" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Say more'
 complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand push" -l reason -d 'Why the tests are skipped (with --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -120,6 +121,7 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l deliverables -d 'Re
 complete -c berry -n "__fish_berry_using_subcommand push" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand push" -l skip-tests -d 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)'
 complete -c berry -n "__fish_berry_using_subcommand push" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
@@ -161,7 +163,7 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one
 complete -c berry -n "__fish_berry_using_subcommand watch" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'Say more'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI is not required (with --no-ci)' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI or the tests are not required (with --no-ci or --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -171,6 +173,7 @@ complete -c berry -n "__fish_berry_using_subcommand complete" -l color -d 'When 
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l skip-tests -d 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l json -d 'Print one JSON object per step on stdout'
@@ -282,7 +285,7 @@ complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_su
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'

@@ -32,3 +32,4 @@ pub mod scope;
 pub mod testrun;
 pub mod tracker;
 pub mod watch;
+pub mod workflow;

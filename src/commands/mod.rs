@@ -43,35 +43,7 @@ pub struct StepReport {
     pub exit: Option<Exit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Ok,
-    Blocked,
-    Skipped,
-    Declined,
-    Error,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Blocked => "blocked",
-            Outcome::Skipped => "skipped",
-            Outcome::Declined => "declined",
-            Outcome::Error => "error",
-        }
-    }
-    pub fn exit(self) -> Exit {
-        match self {
-            Outcome::Ok | Outcome::Skipped => Exit::Ok,
-            Outcome::Blocked => Exit::Gate,
-            Outcome::Declined => Exit::Decision,
-            Outcome::Error => Exit::Failure,
-        }
-    }
-}
+pub use crate::workflow::{Outcome, Step};
 
 impl StepReport {
     pub fn new(
@@ -215,14 +187,11 @@ impl Session {
         })
     }
 
-    /// Locks the REQ and loads its context, which must exist.
-    pub fn existing(store: &Store, req: ReqNumber, command: &str) -> Result<Session> {
-        let s = Self::open(store, req, command)?;
-        if s.ctx.evidence.is_none() {
-            return Err(BerryError::gate(format!("{} has not been verified", s.req))
-                .with_hint(format!("run `berry verify {}` first", s.req))
-                .into());
-        }
+    /// Locks the REQ and loads its context, which must have been verified (a usage error, exit
+    /// 2, naming `berry verify` otherwise).
+    pub fn existing(store: &Store, req: ReqNumber, step: Step) -> Result<Session> {
+        let s = Self::open(store, req, step.as_str())?;
+        crate::workflow::require_verified(step, &s.ctx)?;
         Ok(s)
     }
 
@@ -230,9 +199,9 @@ impl Session {
         self.store.save(&mut self.ctx, &self.lock)
     }
 
-    pub fn record(&mut self, step: &str, outcome: Outcome, message: &str) -> Result<()> {
+    pub fn record(&mut self, step: Step, outcome: Outcome, message: &str) -> Result<()> {
         let now = crate::clock::now()?;
-        self.ctx.record_step(step, outcome.as_str(), message, now);
+        self.ctx.record_step(step, outcome, message, now);
         self.save()
     }
 }
@@ -246,4 +215,12 @@ pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
             ))
             .into(),
     )
+}
+
+/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
+/// (nothing when every later step is done).
+pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
+    if let Some(n) = crate::workflow::next_after(ctx, step) {
+        p.next(&n.command());
+    }
 }

@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::context::{GuardException, ReviewRecord, ReviewedFile};
 use crate::diffview;
 use crate::error::BerryError;
@@ -49,7 +49,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "review")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Review)?;
     let evidence = session
         .ctx
         .evidence
@@ -57,7 +57,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         .expect("Session::existing checks it");
     crate::evidence::require_approved(&req, &evidence)?;
     if let Some(commit) = &session.ctx.ledger.commit {
-        let sha = commit.get("sha").and_then(Value::as_str).unwrap_or("?");
+        let sha = commit.sha.as_str();
         p.line(format!(
             "{req} is already committed as {sha}; nothing to review."
         ));
@@ -260,7 +260,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             blocking.len()
         );
         if !p.dry_run() {
-            session.record("review", Outcome::Blocked, &message)?;
+            session.record(Step::Review, Outcome::Blocked, &message)?;
         }
         p.line("");
         p.line(format!(
@@ -348,9 +348,9 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         p.line(format!("dry run: {message}; nothing recorded"));
     } else {
         session.ctx.review = Some(record);
-        session.record("review", Outcome::Ok, &message)?;
+        session.record(Step::Review, Outcome::Ok, &message)?;
         p.line(format!("{} {message}", p.paint(Tone::Good, "✔")));
-        p.next("berry commit");
+        super::print_next(p, &session.ctx, Step::Review);
     }
     Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data))
 }

@@ -4,7 +4,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::context::{Evidence, EvidenceItem};
 use crate::deliverables::Row;
 use crate::gate::{self, Verdict};
@@ -32,7 +32,11 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
     let mut session = if p.dry_run() {
         None
     } else {
-        Some(Session::open(&ws.store, req.clone(), "verify")?)
+        Some(Session::open(
+            &ws.store,
+            req.clone(),
+            Step::Verify.as_str(),
+        )?)
     };
     let mut source = env.source(&ws)?;
     let rows = source.latest(&req)?;
@@ -95,13 +99,13 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
         session.ctx.title = title.clone().or(session.ctx.title.take());
         session.ctx.evidence = Some(evidence.clone());
         if verdict.approved {
-            if session.ctx.state.as_deref() == Some("BLOCKED") {
+            if session.ctx.state == Some(crate::workflow::ReqState::Blocked) {
                 session.ctx.state = None;
             }
-            session.record("verify", Outcome::Ok, "QA approved")?;
+            session.record(Step::Verify, Outcome::Ok, "QA approved")?;
         } else {
-            session.ctx.state = Some("BLOCKED".into());
-            session.record("verify", Outcome::Blocked, &verdict.reasons.join("; "))?;
+            session.ctx.state = Some(crate::workflow::ReqState::Blocked);
+            session.record(Step::Verify, Outcome::Blocked, &verdict.reasons.join("; "))?;
         }
     }
 
@@ -114,7 +118,14 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
             qa.row_id,
             short_hash(&qa.sha256)
         ));
-        p.next("berry review");
+        match session
+            .as_ref()
+            .map(|s| s.ctx.clone())
+            .or_else(|| ws.store.peek(&req).ok().flatten())
+        {
+            Some(ctx) => super::print_next(p, &ctx, Step::Verify),
+            None => p.next(&Step::Review.command()),
+        }
         Ok(StepReport::new("verify", Some(req), Outcome::Ok, "QA approved").with_data(data))
     } else {
         p.line(format!(
@@ -160,12 +171,14 @@ fn offer_block(
     let mut opened = None;
     let session = match held {
         Some(s) => Ok(s),
-        None => Session::open(&ws.store, req.clone(), "verify").map(|s| opened.insert(s)),
+        None => {
+            Session::open(&ws.store, req.clone(), Step::Verify.as_str()).map(|s| opened.insert(s))
+        }
     };
     let outcome = session.and_then(|session| {
         let done = super::block::apply(env, ws, session, reason, "verify")?;
         if !p.dry_run() {
-            session.record("block", Outcome::Ok, reason)?;
+            session.record(Step::Block, Outcome::Ok, reason)?;
         }
         Ok(done)
     });
@@ -201,14 +214,12 @@ fn already_blocked(ws: &super::Workspace, req: &ReqNumber) -> bool {
         .ledger
         .tracker
         .last()
-        .and_then(|t| t.get("status"))
-        .and_then(|s| s.as_str())
-        == Some("BLOCKED");
+        .is_some_and(|t| t.status == crate::workflow::ReqState::Blocked);
     let sent = ctx
         .ledger
         .events
         .last()
-        .is_some_and(|e| e.kind == "blocked" && e.acknowledged);
+        .is_some_and(|e| e.kind == crate::context::EventKind::Blocked && e.acknowledged);
     tracker_blocked && sent
 }
 

@@ -46,7 +46,7 @@ fn approved_req_records_its_evidence() {
     assert_eq!(out.status.code(), Some(0));
 
     let ctx = context(&env);
-    assert_eq!(ctx["format_version"], 1);
+    assert_eq!(ctx["format_version"], 2);
     assert_eq!(
         ctx["title"], "Integrated CRM & Sales Pipeline Management",
         "title comes from the tracker"
