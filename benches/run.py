@@ -417,20 +417,23 @@ def row_push(t, a, work, n, transport):
             copy_repo(src, d)
             subprocess.run(["cp", "-a", origin_src, o], check=True)
             env = base_env()
+            setup = base_env()
             if transport == "http":
                 url = f"http://127.0.0.1:{server.server_address[1]}/{os.path.basename(o)}"
                 env["GH_TOKEN"] = TOKEN
+                # git's own way to a token: a credential helper that answers from the environment
+                # (for the untimed set-up of both sides, and for git's timed push).
+                helper = dict(base_env(), GH_TOKEN=TOKEN, GIT_CONFIG_COUNT="3",
+                              GIT_CONFIG_KEY_2="credential.helper",
+                              GIT_CONFIG_VALUE_2="!f() { echo username=x-access-token; echo password=$GH_TOKEN; }; f")
+                setup = helper
                 if kind == "git":
-                    # git's own way to a token: a credential helper that answers from the environment.
-                    env["GIT_CONFIG_COUNT"] = "3"
-                    env["GIT_CONFIG_KEY_2"] = "credential.helper"
-                    env["GIT_CONFIG_VALUE_2"] = (
-                        "!f() { echo username=x-access-token; echo password=$GH_TOKEN; }; f")
+                    env = helper
             else:
                 url = "file://" + o
             run(["git", "remote", "set-url", "origin", url], d)
-            run(["git", "fetch", "-q", "origin"], d, env=env)
-            run(["git", "branch", "-q", "--set-upstream-to=origin/main"], d, env=env)
+            run(["git", "fetch", "-q", "origin"], d, env=setup)
+            run(["git", "branch", "-q", "--set-upstream-to=origin/main"], d, env=setup)
             if kind == "berry":
                 r = measure([a.berry, "--deliverables", deliverables(work), "--yes", "push"], d, env=env)
             else:
