@@ -170,7 +170,10 @@ impl Source for PgSource {
         let client = self.client()?;
         let rows = client
             // Typed parameters: one round trip (no prepare, no close), as psql's own query takes.
-            .query_typed(sql.as_str(), &[(&req.as_str(), postgres::types::Type::TEXT)])
+            .query_typed(
+                sql.as_str(),
+                &[(&req.as_str(), postgres::types::Type::TEXT)],
+            )
             .with_context(|| format!("cannot read deliverables of {req} from {table} at {url}"))?;
         rows.iter()
             .map(|r| {
