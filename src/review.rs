@@ -185,8 +185,8 @@ fn diff_and_guard(
         .clamp(1, 8)
         .min(inside.len().max(1));
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(Reviewed, Vec<Finding>)>>> =
-        inside.iter().map(|_| Mutex::new(None)).collect();
+    type Slot = Mutex<Option<(Reviewed, Vec<Finding>)>>;
+    let slots: Vec<Slot> = inside.iter().map(|_| Mutex::new(None)).collect();
     let git_dir = repo.path().to_path_buf();
     let work = |repo: &Repository| -> Result<()> {
         loop {
