@@ -276,9 +276,7 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
         &client,
         &repo_id,
         &mut session,
-        &req,
-        &title,
-        &body,
+        (&title, &body),
         &ws.config.github.issue_label,
     )?;
     let first = failed
@@ -616,18 +614,17 @@ fn render(
     Ok(out)
 }
 
-/// Updates the REQ's CI-failure issue (recorded, else found by its marker), or opens it and
-/// records it at once.
+/// Updates the REQ's CI-failure issue (recorded, else found by its label and marker), or opens
+/// it with the label and records it at once.
 fn open_or_update(
     p: &Printer,
     client: &Client,
     repo: &RepoId,
     session: &mut Session,
-    req: &crate::req::ReqNumber,
-    title: &str,
-    body: &str,
+    (title, body): (&str, &str),
     label: &str,
 ) -> Result<pulls::Issue> {
+    let req = session.req.clone();
     let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
     let recorded = session.ctx.ledger.issue.as_ref().map(|i| i.number);
     let existing = match recorded {

@@ -121,3 +121,41 @@ fn verify_on_a_shipped_req_names_no_next_step() {
     assert!(err.contains("QA approved"), "{err}");
     assert!(!err.contains("next:"), "{err}");
 }
+
+/// `run --dry-run` shows the plan for every remaining step, records nothing and changes nothing.
+#[test]
+fn run_dry_run_shows_every_remaining_step_and_changes_nothing() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let dir = env.verify_approved();
+    let ctx_path = env.repo.join(format!(".git/berry/{REQ}.json"));
+    let before = std::fs::read(&ctx_path).unwrap();
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let out = env
+        .berry()
+        .args(["--dry-run", "run", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    for step in [
+        "review", "commit", "test", "push", "pr", "watch", "complete",
+    ] {
+        assert!(t.contains(&format!("── {step} ──")), "{step}: {t}");
+    }
+    assert!(
+        t.contains(
+            "would then run `berry push`: push the commit (only if the tests passed for its tree)"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("would then run `berry complete`"), "{t}");
+    assert_eq!(
+        std::fs::read(&ctx_path).unwrap(),
+        before,
+        "nothing recorded"
+    );
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head, "nothing committed");
+}
