@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_berry_global_optspecs
-    string join \n C= config= req= repo= deliverables= y/yes dry-run json color= q/quiet v/verbose h/help V/version
+    string join \n C= config= req= repo= deliverables= accept-config-change y/yes dry-run json color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_berry_needs_command
@@ -32,6 +32,7 @@ complete -c berry -n "__fish_berry_needs_command" -l deliverables -d 'Read deliv
 complete -c berry -n "__fish_berry_needs_command" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_needs_command" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_needs_command" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_needs_command" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_needs_command" -l json -d 'Print one JSON object per step on stdout'
@@ -61,6 +62,7 @@ complete -c berry -n "__fish_berry_using_subcommand verify" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand verify" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand verify" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand verify" -l json -d 'Print one JSON object per step on stdout'
@@ -77,6 +79,7 @@ complete -c berry -n "__fish_berry_using_subcommand review" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand review" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand review" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand review" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand review" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand review" -l json -d 'Print one JSON object per step on stdout'
@@ -91,6 +94,7 @@ complete -c berry -n "__fish_berry_using_subcommand commit" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand commit" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand commit" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand commit" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand commit" -l json -d 'Print one JSON object per step on stdout'
@@ -106,6 +110,7 @@ complete -c berry -n "__fish_berry_using_subcommand test" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand test" -l again -d 'Run them again even if they passed for the current HEAD'
+complete -c berry -n "__fish_berry_using_subcommand test" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand test" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand test" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one JSON object per step on stdout'
@@ -122,6 +127,7 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand push" -l skip-tests -d 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)'
+complete -c berry -n "__fish_berry_using_subcommand push" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand push" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
@@ -140,6 +146,7 @@ complete -c berry -n "__fish_berry_using_subcommand pr" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand pr" -l draft -d 'Open the pull request as a draft'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l json -d 'Print one JSON object per step on stdout'
@@ -157,6 +164,7 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -l deliverables -d 'R
 complete -c berry -n "__fish_berry_using_subcommand watch" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand watch" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one JSON object per step on stdout'
@@ -174,6 +182,7 @@ always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l skip-tests -d 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l json -d 'Print one JSON object per step on stdout'
@@ -188,6 +197,7 @@ complete -c berry -n "__fish_berry_using_subcommand block" -l deliverables -d 'R
 complete -c berry -n "__fish_berry_using_subcommand block" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand block" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand block" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand block" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand block" -l json -d 'Print one JSON object per step on stdout'
@@ -201,6 +211,7 @@ complete -c berry -n "__fish_berry_using_subcommand status" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand status" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand status" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand status" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand status" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand status" -l json -d 'Print one JSON object per step on stdout'
@@ -230,6 +241,7 @@ complete -c berry -n "__fish_berry_using_subcommand run" -l deliverables -d 'Rea
 complete -c berry -n "__fish_berry_using_subcommand run" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand run" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand run" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand run" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand run" -l json -d 'Print one JSON object per step on stdout'
@@ -244,6 +256,7 @@ complete -c berry -n "__fish_berry_using_subcommand demo" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand demo" -l rejected -d 'Show the gate closing on a REQ whose QA failed'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l json -d 'Print one JSON object per step on stdout'
@@ -258,6 +271,7 @@ complete -c berry -n "__fish_berry_using_subcommand completions" -l deliverables
 complete -c berry -n "__fish_berry_using_subcommand completions" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand completions" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand completions" -l json -d 'Print one JSON object per step on stdout'
@@ -272,6 +286,7 @@ complete -c berry -n "__fish_berry_using_subcommand man" -l deliverables -d 'Rea
 complete -c berry -n "__fish_berry_using_subcommand man" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand man" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand man" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand man" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand man" -l json -d 'Print one JSON object per step on stdout'

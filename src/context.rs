@@ -46,6 +46,10 @@ pub struct ReqContext {
     pub review: Option<ReviewRecord>,
     #[serde(default)]
     pub ledger: Ledger,
+    /// The operator's acceptance of a changed working-tree `berry.toml` for this REQ, bound to
+    /// the accepted text's hash (see `gateconfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_acceptance: Option<crate::gateconfig::Acceptance>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -427,6 +431,7 @@ impl ReqContext {
             steps: BTreeMap::new(),
             review: None,
             ledger: Ledger::default(),
+            config_acceptance: None,
         }
     }
 

@@ -319,6 +319,7 @@ fn connection_comes_from_config_then_pg_variables() {
         "berry.toml",
         format!("[database]\nurl = \"{}\"\n", db.url()),
     );
+    env.commit_all("config");
     let out = env.berry().args(["verify", REQ]).output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -340,7 +341,8 @@ fn connection_comes_from_config_then_pg_variables() {
     assert_eq!(out.status.code(), Some(1));
 
     // Without either, the PG* variables.
-    std::fs::remove_file(env.repo.join("berry.toml")).unwrap();
+    env.git(&["rm", "-q", "berry.toml"]);
+    env.git(&["commit", "-q", "-m", "no config"]);
     let out = env
         .berry()
         .args(["verify", REQ])
