@@ -174,11 +174,16 @@ impl Default for Guards {
 pub struct Review {
     /// Lines of diff shown per file in the preview.
     pub preview_lines: usize,
+    /// Write the previews: unset = on a terminal only; `true` also in scripts and CI.
+    pub preview: Option<bool>,
 }
 
 impl Default for Review {
     fn default() -> Self {
-        Review { preview_lines: 80 }
+        Review {
+            preview_lines: 80,
+            preview: None,
+        }
     }
 }
 
@@ -271,6 +276,9 @@ pub struct Github {
     pub repo: Option<String>,
     /// What `watch` concludes when no workflow run appears: `skipped` or `failure`.
     pub no_ci: NoCi,
+    /// The label of the CI-failure issue `watch` opens; the issue is found again by this label
+    /// and its hidden marker.
+    pub issue_label: String,
 }
 
 impl Default for Github {
@@ -279,6 +287,7 @@ impl Default for Github {
             api_url: None,
             repo: None,
             no_ci: NoCi::Skipped,
+            issue_label: "berry".into(),
         }
     }
 }

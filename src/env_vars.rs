@@ -45,6 +45,8 @@ pub const NATS_USER: &str = "NATS_USER";
 pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
 /// NATS credentials file.
 pub const NATS_CREDS: &str = "NATS_CREDS";
+/// OpenSSL's CA bundle for HTTPS pushes (else the system bundle); read only before a transfer.
+pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// Commit author name, as git reads it (wins over `author.name` and `user.name`).
 pub const GIT_AUTHOR_NAME: &str = "GIT_AUTHOR_NAME";
 /// Commit author address (wins over `author.email` and `user.email`).

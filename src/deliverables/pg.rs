@@ -169,7 +169,11 @@ impl Source for PgSource {
         let table = self.table.clone();
         let client = self.client()?;
         let rows = client
-            .query(sql.as_str(), &[&req.as_str()])
+            // Typed parameters: one round trip (no prepare, no close), as psql's own query takes.
+            .query_typed(
+                sql.as_str(),
+                &[(&req.as_str(), postgres::types::Type::TEXT)],
+            )
             .with_context(|| format!("cannot read deliverables of {req} from {table} at {url}"))?;
         rows.iter()
             .map(|r| {
@@ -203,7 +207,7 @@ impl Source for PgSource {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let client = self.client()?;
         let rows = client
-            .query(sql.as_str(), &[&limit])
+            .query_typed(sql.as_str(), &[(&limit, postgres::types::Type::INT8)])
             .with_context(|| format!("cannot list the REQ numbers in {table}"))?;
         rows.iter()
             .map(|r| r.try_get::<_, String>(0))

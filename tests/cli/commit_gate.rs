@@ -177,7 +177,10 @@ fn on_a_terminal_the_changed_file_is_re_reviewed_and_the_default_is_no() {
         .unwrap()
         .clone();
     assert_eq!(f["blob"], r.blob_of(SVC).as_str(), "{f}");
-    assert_eq!(ctx["ledger"]["commit"]["changed_since_review"], json!([SVC]));
+    assert_eq!(
+        ctx["ledger"]["commit"]["changed_since_review"],
+        json!([SVC])
+    );
 }
 
 #[test]

@@ -32,7 +32,16 @@ fn context(env: &TestEnv) -> Value {
 #[test]
 fn changes_in_and_out_of_scope_are_told_apart_and_recorded() {
     let env = verified();
+    // Without a terminal the previews are written only when asked.
     let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let quiet = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(quiet.contains("Changes in scope"), "{quiet}");
+    assert!(
+        !quiet.contains("@@"),
+        "no diff preview without a terminal or --preview:\n{quiet}"
+    );
+    let out = review(&env).arg("--preview").output().unwrap();
     insta::assert_snapshot!(env.transcript(&out));
     assert_eq!(out.status.code(), Some(0));
 
@@ -506,7 +515,7 @@ fn a_moved_submodule_pointer_in_scope_is_in_the_scope_list() {
     assert_eq!(listed.len(), 1, "{t}");
     assert_eq!(listed[0]["status"], "modified");
     assert_eq!(listed[0]["blob"], new.trim(), "the new commit id");
-    let human = review(&env).output().unwrap();
+    let human = review(&env).arg("--preview").output().unwrap();
     let t = env.transcript(&human);
     assert!(t.contains(&format!("M {sub} (submodule)")), "{t}");
     assert!(
@@ -575,4 +584,23 @@ fn a_file_replaced_by_a_symlink_is_a_type_change_in_scope() {
             .trim(),
         "the link's target text, never the file it points at"
     );
+}
+
+#[test]
+fn an_accepted_config_change_is_in_force_for_the_later_steps_of_the_req() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    env.write("berry.toml", WIDE);
+    review(&env).arg("--accept-config-change").assert().code(0);
+    let out = env
+        .berry()
+        .args(["--yes", "commit", "--deliverables"])
+        .arg(env.path().join("deliverables"))
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("accepted for this REQ, is in force"), "{t}");
+    let committed = env.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(committed.lines().any(|l| l == ".env"), "{committed}");
 }
