@@ -113,7 +113,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help --version verify review commit test push pr watch complete block status run demo completions man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch complete block status run demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,7 +151,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__block)
-            opts="-C -y -q -v -h --reason --config --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +166,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -189,7 +193,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__commit)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +231,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --no-ci --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,7 +273,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__completions)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +311,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__demo)
-            opts="-y -q -v -h --rejected --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-y -q -v -h --rejected --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,7 +569,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__man)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,7 +607,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__pr)
-            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,7 +657,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__push)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -691,7 +695,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__review)
-            opts="-C -y -q -v -h --allow --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --allow --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,7 +741,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__run)
-            opts="-C -y -q -v -h --from --to --config --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --from --to --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,6 +760,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -779,7 +787,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__status)
-            opts="-C -y -q -v -h --config --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -790,6 +798,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -813,7 +825,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__test)
-            opts="-C -y -q -v -h --again --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --again --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,7 +863,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__verify)
-            opts="-C -y -q -v -h --config --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -862,6 +874,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -885,7 +901,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__watch)
-            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

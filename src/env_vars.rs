@@ -18,15 +18,20 @@ pub const BERRY_STATE_DIR: &str = "BERRY_STATE_DIR";
 pub const BERRY_GITHUB_REPO: &str = "BERRY_GITHUB_REPO";
 /// A fixed clock (RFC 3339) for reproducible output; tests set it.
 pub const BERRY_NOW: &str = "BERRY_NOW";
-/// Pager for diff previews on a terminal; else `PAGER`, else `less -R`. `cat` or empty disables it.
+/// Pager for long text on a terminal; else `core.pager` from git config, else `PAGER`, else
+/// `less`. `cat` or empty disables it.
 pub const BERRY_PAGER: &str = "BERRY_PAGER";
+/// A `tracing` filter for diagnostics on stderr (e.g. `berry=debug`); wins over `-v`/`-vv`.
+pub const BERRY_LOG: &str = "BERRY_LOG";
+/// Options of `less`; when unset the pager gets `LESS=FRX`, as git gives it.
+pub const LESS: &str = "LESS";
 /// Seconds a GitHub API request may take in all before it is a timeout (default 30).
 pub const BERRY_GITHUB_TIMEOUT: &str = "BERRY_GITHUB_TIMEOUT";
 /// Seconds a second berry process waits for the REQ lock (default 5).
 pub const BERRY_LOCK_TIMEOUT: &str = "BERRY_LOCK_TIMEOUT";
 /// Any value disables color (<https://no-color.org>), unless `--color always`.
 pub const NO_COLOR: &str = "NO_COLOR";
-/// The pager when `BERRY_PAGER` is unset.
+/// The pager when neither `BERRY_PAGER` nor `core.pager` is set.
 pub const PAGER: &str = "PAGER";
 /// GitHub token (first choice), sent as `x-access-token` for HTTPS pushes and as a bearer token to the API.
 pub const GH_TOKEN: &str = "GH_TOKEN";
@@ -78,6 +83,11 @@ pub const PG_VARS: [&str; 6] = [
 /// The value of `name`, or `None` when unset or empty.
 pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The value of `name` when it is set, also when empty (an empty pager means none).
+pub fn var_set(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// `true` for `1`, `true`, `yes`, `on` (any case).
