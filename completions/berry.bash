@@ -113,7 +113,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch complete block status run demo completions man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch complete block status run demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,7 +151,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__block)
-            opts="-C -y -q -v -h --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +193,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__commit)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +231,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --no-ci --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,7 +273,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__completions)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help bash elvish fish powershell zsh"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,7 +311,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__demo)
-            opts="-y -q -v -h --rejected --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-y -q -v -h --rejected --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -569,7 +569,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__man)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,7 +607,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__pr)
-            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,12 +657,16 @@ _berry() {
             return 0
             ;;
         berry__subcmd__push)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -695,7 +699,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__review)
-            opts="-C -y -q -v -h --allow --reason --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --allow --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -741,7 +745,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__run)
-            opts="-C -y -q -v -h --from --to --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --from --to --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -787,7 +791,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__status)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,7 +829,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__test)
-            opts="-C -y -q -v -h --again --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --again --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -863,7 +867,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__verify)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -901,7 +905,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__watch)
-            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_berry_global_optspecs
-    string join \n C= config= req= repo= deliverables= y/yes dry-run json color= q/quiet v/verbose no-pager paginate h/help V/version
+    string join \n C= config= req= repo= deliverables= accept-config-change y/yes dry-run json color= q/quiet v/verbose no-pager paginate h/help V/version
 end
 
 function __fish_berry_needs_command
@@ -32,6 +32,7 @@ complete -c berry -n "__fish_berry_needs_command" -l deliverables -d 'Read deliv
 complete -c berry -n "__fish_berry_needs_command" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_needs_command" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_needs_command" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_needs_command" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_needs_command" -l json -d 'Print one JSON object per step on stdout'
@@ -48,7 +49,7 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "test" -d 'Run the confi
 complete -c berry -n "__fish_berry_needs_command" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
 complete -c berry -n "__fish_berry_needs_command" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
 complete -c berry -n "__fish_berry_needs_command" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
 complete -c berry -n "__fish_berry_needs_command" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
@@ -64,6 +65,7 @@ complete -c berry -n "__fish_berry_using_subcommand verify" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand verify" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand verify" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand verify" -l json -d 'Print one JSON object per step on stdout'
@@ -82,6 +84,7 @@ complete -c berry -n "__fish_berry_using_subcommand review" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand review" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand review" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand review" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand review" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand review" -l json -d 'Print one JSON object per step on stdout'
@@ -98,6 +101,7 @@ complete -c berry -n "__fish_berry_using_subcommand commit" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand commit" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand commit" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand commit" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand commit" -l json -d 'Print one JSON object per step on stdout'
@@ -115,6 +119,7 @@ complete -c berry -n "__fish_berry_using_subcommand test" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand test" -l again -d 'Run them again even if they passed for the current HEAD'
+complete -c berry -n "__fish_berry_using_subcommand test" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand test" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand test" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one JSON object per step on stdout'
@@ -123,6 +128,7 @@ complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Sa
 complete -c berry -n "__fish_berry_using_subcommand test" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand test" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand push" -l reason -d 'Why the tests are skipped (with --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -131,6 +137,8 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l deliverables -d 'Re
 complete -c berry -n "__fish_berry_using_subcommand push" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand push" -l skip-tests -d 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)'
+complete -c berry -n "__fish_berry_using_subcommand push" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand push" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
@@ -151,6 +159,7 @@ complete -c berry -n "__fish_berry_using_subcommand pr" -l color -d 'When to col
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand pr" -l draft -d 'Open the pull request as a draft'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l json -d 'Print one JSON object per step on stdout'
@@ -170,6 +179,7 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -l deliverables -d 'R
 complete -c berry -n "__fish_berry_using_subcommand watch" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand watch" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one JSON object per step on stdout'
@@ -178,7 +188,7 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'S
 complete -c berry -n "__fish_berry_using_subcommand watch" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI is not required (with --no-ci)' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI or the tests are not required (with --no-ci or --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -188,6 +198,8 @@ complete -c berry -n "__fish_berry_using_subcommand complete" -l color -d 'When 
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l skip-tests -d 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l json -d 'Print one JSON object per step on stdout'
@@ -205,6 +217,7 @@ complete -c berry -n "__fish_berry_using_subcommand block" -l deliverables -d 'R
 complete -c berry -n "__fish_berry_using_subcommand block" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand block" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand block" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand block" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand block" -l json -d 'Print one JSON object per step on stdout'
@@ -221,6 +234,7 @@ complete -c berry -n "__fish_berry_using_subcommand status" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand status" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand status" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand status" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand status" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand status" -l json -d 'Print one JSON object per step on stdout'
@@ -253,6 +267,7 @@ complete -c berry -n "__fish_berry_using_subcommand run" -l deliverables -d 'Rea
 complete -c berry -n "__fish_berry_using_subcommand run" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand run" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand run" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand run" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand run" -l json -d 'Print one JSON object per step on stdout'
@@ -269,6 +284,7 @@ complete -c berry -n "__fish_berry_using_subcommand demo" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand demo" -l rejected -d 'Show the gate closing on a REQ whose QA failed'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l json -d 'Print one JSON object per step on stdout'
@@ -285,6 +301,7 @@ complete -c berry -n "__fish_berry_using_subcommand completions" -l deliverables
 complete -c berry -n "__fish_berry_using_subcommand completions" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand completions" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand completions" -l json -d 'Print one JSON object per step on stdout'
@@ -301,6 +318,7 @@ complete -c berry -n "__fish_berry_using_subcommand man" -l deliverables -d 'Rea
 complete -c berry -n "__fish_berry_using_subcommand man" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand man" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand man" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand man" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
 complete -c berry -n "__fish_berry_using_subcommand man" -l json -d 'Print one JSON object per step on stdout'
@@ -316,7 +334,7 @@ complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_su
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'

@@ -67,6 +67,10 @@ pub struct GlobalArgs {
         hide_env_values = true
     )]
     pub deliverables: Option<PathBuf>,
+    /// Accept the working tree's changed berry.toml as the gate's configuration for the REQ
+    /// (`berry review` records the acceptance; without it HEAD's berry.toml is in force).
+    #[arg(long, global = true)]
+    pub accept_config_change: bool,
     /// Accept every default without asking (also BERRY_YES=1).
     #[arg(short = 'y', long, global = true)]
     pub yes: bool,
@@ -178,6 +182,7 @@ pub fn main() -> ExitCode {
             req: g.req,
             repo: g.repo,
             deliverables: g.deliverables,
+            accept_config_change: g.accept_config_change,
         },
         resolved: Default::default(),
     };

@@ -1,8 +1,11 @@
-//! The REQ context (SPEC §2): one JSON file per REQ shared by every subcommand, a `CURRENT` file
-//! naming the current REQ, and a lock that keeps two berry processes off the same REQ.
+//! The REQ context: one JSON file per REQ shared by every subcommand, a `CURRENT` file naming the
+//! current REQ, and a lock that keeps two berry processes off the same REQ.
 //!
+//! The file holds a typed ledger: one record type per side effect (commit, tests, push, PR,
+//! watch, CI-failure issue, tracker edits, notices), each written once the side effect happened.
 //! Writes are atomic (temporary file in the same folder, fsync, rename, fsync of the folder) with
-//! mode 0600. A newer format is refused and never rewritten; a corrupt file is moved aside.
+//! mode 0600. A version-1 file is migrated on load (and written as version 2 by the next save); a
+//! newer format is refused and never rewritten; a corrupt file is moved aside.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -17,9 +20,11 @@ use serde::{Deserialize, Serialize};
 use crate::env_vars;
 use crate::error::BerryError;
 use crate::req::ReqNumber;
+use crate::workflow::{Outcome, ReqState, Step};
 
-/// The format this berry writes. Files with a higher number are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format this berry writes. Files with a higher number are refused; version 1 (an untyped
+/// ledger) is migrated on load.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ReqContext {
@@ -31,21 +36,25 @@ pub struct ReqContext {
     pub updated_at: Timestamp,
     /// `BLOCKED` once a gate closed, `DEPLOYED` once complete.
     #[serde(default)]
-    pub state: Option<String>,
+    pub state: Option<ReqState>,
     #[serde(default)]
     pub evidence: Option<Evidence>,
-    /// Each step's last outcome, by step name.
+    /// Each step's last outcome, by step.
     #[serde(default)]
-    pub steps: BTreeMap<String, StepRecord>,
+    pub steps: BTreeMap<Step, StepRecord>,
     #[serde(default)]
     pub review: Option<ReviewRecord>,
     #[serde(default)]
     pub ledger: Ledger,
+    /// The operator's acceptance of a changed working-tree `berry.toml` for this REQ, bound to
+    /// the accepted text's hash (see `gateconfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_acceptance: Option<crate::gateconfig::Acceptance>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StepRecord {
-    pub outcome: String,
+    pub outcome: Outcome,
     pub at: Timestamp,
     #[serde(default)]
     pub message: String,
@@ -120,30 +129,287 @@ pub struct GuardException {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Ledger {
     #[serde(default)]
-    pub commit: Option<serde_json::Value>,
+    pub commit: Option<CommitRecord>,
     #[serde(default)]
-    pub tests: Option<serde_json::Value>,
+    pub tests: Option<TestsRecord>,
+    /// `--skip-tests --reason TEXT`: the operator shipped a tree without passing tests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests_skipped: Option<TestsSkipped>,
     #[serde(default)]
-    pub push: Option<serde_json::Value>,
+    pub push: Option<PushRecord>,
     #[serde(default)]
-    pub pr: Option<serde_json::Value>,
+    pub pr: Option<PrRecord>,
     #[serde(default)]
-    pub watch: Option<serde_json::Value>,
+    pub watch: Option<WatchRecord>,
     #[serde(default)]
-    pub issue: Option<serde_json::Value>,
+    pub issue: Option<IssueRecord>,
     #[serde(default)]
-    pub tracker: Vec<serde_json::Value>,
+    pub tracker: Vec<TrackerRecord>,
     #[serde(default)]
     pub events: Vec<EventRecord>,
+}
+
+/// What `berry commit` made: recorded at once, so a rerun never commits twice.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitRecord {
+    /// The commit, full SHA.
+    pub sha: String,
+    /// The branch it was made on.
+    pub branch: String,
+    /// Its tree id: what `test` must have passed for before it ships (`None` in a migrated
+    /// version-1 record: read from the repository).
+    #[serde(default)]
+    pub tree: Option<String>,
+    #[serde(default)]
+    pub files_changed: usize,
+    #[serde(default)]
+    pub insertions: usize,
+    #[serde(default)]
+    pub deletions: usize,
+    pub at: Timestamp,
+    /// The paths it changed.
+    #[serde(default)]
+    pub files: Vec<CommittedFile>,
+    /// Files whose content changed after review and that the operator accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed_since_review: Vec<String>,
+    /// Files someone else had staged and the operator chose to include.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub included_staged: Vec<String>,
+    /// The commit berry made first, when `push` rebased it onto the remote branch (this record
+    /// then names the rebased commit, which must be tested again before it ships).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<String>,
+}
+
+/// A committed file: its path, or its path with what happened to it (when the review did not
+/// record it, the status comes from the commit).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum CommittedFile {
+    Path(String),
+    Change {
+        path: String,
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        old_path: Option<String>,
+    },
+}
+
+impl CommittedFile {
+    pub fn path(&self) -> &str {
+        match self {
+            CommittedFile::Path(p) | CommittedFile::Change { path: p, .. } => p,
+        }
+    }
+}
+
+impl From<String> for CommittedFile {
+    fn from(p: String) -> Self {
+        CommittedFile::Path(p)
+    }
+}
+
+/// What `berry test` ran and for which tree.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TestsRecord {
+    pub passed: bool,
+    /// The log file.
+    pub log: String,
+    #[serde(default)]
+    pub commands: Vec<TestCommandRecord>,
+    /// HEAD when they ran.
+    #[serde(default)]
+    pub head: Option<String>,
+    /// HEAD's tree id when they ran: the only tree these results count for.
+    #[serde(default)]
+    pub tree: Option<String>,
+    /// Paths whose working-tree content differed from HEAD while the tests ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dirty: Vec<String>,
+    pub at: Timestamp,
+}
+
+/// How one test command ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TestCommandRecord {
+    pub name: String,
+    #[serde(default)]
+    pub argv: Vec<String>,
+    #[serde(default)]
+    pub dir: String,
+    pub passed: bool,
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    #[serde(default)]
+    pub timed_out: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub duration_ms: u64,
+}
+
+impl From<&crate::testrun::CommandResult> for TestCommandRecord {
+    fn from(r: &crate::testrun::CommandResult) -> Self {
+        TestCommandRecord {
+            name: r.name.clone(),
+            argv: r.argv.clone(),
+            dir: r.dir.clone(),
+            passed: r.passed,
+            exit_code: r.exit_code,
+            timed_out: r.timed_out,
+            error: r.error.clone(),
+            duration_ms: r.duration_ms,
+        }
+    }
+}
+
+/// `--skip-tests --reason TEXT`, bound to the tree it was given for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TestsSkipped {
+    pub reason: String,
+    /// The tree shipped without passing tests.
+    pub tree: String,
+    pub at: Timestamp,
+}
+
+/// What `berry push` recorded; `pr` and `watch` read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRecord {
+    /// The remote's name.
+    pub remote: String,
+    /// Its URL, never with credentials.
+    pub url: String,
+    /// The remote ref (`refs/heads/…`).
+    #[serde(rename = "ref")]
+    pub refname: String,
+    /// The commit the remote ref was verified to hold.
+    pub sha: String,
+    /// The branch name on the remote (the PR's head).
+    pub branch: String,
+    /// berry made this branch (`feature/<REQ>` after a protected-branch refusal): only such a
+    /// branch is ever force-pushed, and only with a lease on `sha`.
+    pub berry_created: bool,
+    pub at: Timestamp,
+    /// The commit recorded by `berry commit`, when a rebase replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebased_from: Option<String>,
+}
+
+/// What `berry pr` recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrRecord {
+    /// The branch is the default branch: nothing to open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_needed: bool,
+    /// No GitHub repository: nothing to open (the reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub head: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    pub at: Timestamp,
+    /// It was open already (found, not created by this run).
+    #[serde(default)]
+    pub existing: bool,
+    #[serde(default)]
+    pub draft: bool,
+    /// Reviewers requested on the PR (applied).
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+    /// Labels put on the PR (applied).
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+/// What `berry watch` recorded (`complete` reads `conclusion` and `sha`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchRecord {
+    /// `success`, `failure` or `skipped` (no run appeared and config says that is fine, or no
+    /// GitHub repository to watch).
+    pub conclusion: String,
+    pub sha: String,
+    #[serde(default)]
+    pub runs: Vec<RunRecord>,
+    #[serde(default)]
+    pub requests: Requests,
+    pub at: Timestamp,
+    /// The CI-failure issue, when one was opened or updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u64>,
+    /// Why it was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: u64,
+    pub name: String,
+    pub conclusion: Option<String>,
+    pub url: String,
+}
+
+/// Requests answered 200 (they cost rate limit) and 304 (they do not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Requests {
+    #[serde(rename = "200")]
+    pub ok: u32,
+    #[serde(rename = "304")]
+    pub not_modified: u32,
+}
+
+/// The REQ's CI-failure issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueRecord {
+    pub number: u64,
+    pub url: String,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+/// One tracker edit berry wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackerRecord {
+    /// The tracker file as configured (relative to the repository root).
+    pub path: String,
+    pub status: ReqState,
+    /// The time written into the tracker, as written there.
+    pub at: String,
+    /// The short commit written into the tracker (DEPLOYED).
+    #[serde(default)]
+    pub commit: Option<String>,
+}
+
+/// Which notice an [`EventRecord`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Completion,
+    Blocked,
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EventKind::Completion => "completion",
+            EventKind::Blocked => "blocked",
+        })
+    }
 }
 
 /// A NATS notice: recorded as pending before it is sent, acknowledged after.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EventRecord {
-    /// `completion` or `blocked`.
-    pub kind: String,
+    pub kind: EventKind,
     pub subject: String,
     pub msg_id: String,
+    /// The notice exactly as sent (and sent again, byte for byte, after a crash).
     pub payload: serde_json::Value,
     pub acknowledged: bool,
     #[serde(default)]
@@ -165,28 +431,50 @@ impl ReqContext {
             steps: BTreeMap::new(),
             review: None,
             ledger: Ledger::default(),
+            config_acceptance: None,
         }
     }
 
     pub fn record_step(
         &mut self,
-        step: &str,
-        outcome: &str,
+        step: Step,
+        outcome: Outcome,
         message: impl Into<String>,
         at: Timestamp,
     ) {
         self.steps.insert(
-            step.to_string(),
+            step,
             StepRecord {
-                outcome: outcome.into(),
+                outcome,
                 at,
                 message: message.into(),
             },
         );
     }
 
-    pub fn step_ok(&self, step: &str) -> bool {
-        self.steps.get(step).is_some_and(|s| s.outcome == "ok")
+    pub fn step_ok(&self, step: Step) -> bool {
+        self.steps
+            .get(&step)
+            .is_some_and(|s| s.outcome == Outcome::Ok)
+    }
+
+    /// The commit that ships: the pushed one, else the recorded commit.
+    pub fn shipped_sha(&self) -> Option<&str> {
+        self.ledger
+            .push
+            .as_ref()
+            .map(|p| p.sha.as_str())
+            .or_else(|| self.ledger.commit.as_ref().map(|c| c.sha.as_str()))
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The branch that ships: the pushed one, else the committed one.
+    pub fn shipped_branch(&self) -> Option<&str> {
+        self.ledger
+            .push
+            .as_ref()
+            .map(|p| p.branch.as_str())
+            .or_else(|| self.ledger.commit.as_ref().map(|c| c.branch.as_str()))
     }
 }
 
@@ -422,6 +710,11 @@ fn decode(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, Decode> {
             .with_hint("upgrade berry; the file was left as it is"),
         ));
     }
+    let value = if version < FORMAT_VERSION as u64 {
+        migrate_v1(value).map_err(Decode::Corrupt)?
+    } else {
+        value
+    };
     let ctx: ReqContext = serde_json::from_value(value)
         .map_err(|e| Decode::Corrupt(format!("unexpected content ({e})")))?;
     if &ctx.req != req {
@@ -431,6 +724,41 @@ fn decode(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, Decode> {
         )));
     }
     Ok(ctx)
+}
+
+/// Turns a version-1 file (an untyped ledger read back with string keys) into version 2:
+/// commit files that are neither a path nor an object with a path are dropped, records of steps
+/// berry does not know are dropped, and the version becomes 2. What a version-1 file could not record (the tree the tests
+/// ran on) stays absent, so the tests count for no tree until they run again.
+fn migrate_v1(mut value: serde_json::Value) -> Result<serde_json::Value, String> {
+    use serde_json::Value;
+    let o = value
+        .as_object_mut()
+        .ok_or_else(|| "not a JSON object".to_string())?;
+    o.insert("format_version".into(), Value::from(FORMAT_VERSION));
+    if let Some(Value::Object(steps)) = o.get_mut("steps") {
+        steps.retain(|k, _| Step::parse(k).is_some());
+    }
+    if let Some(Value::Object(ledger)) = o.get_mut("ledger") {
+        if let Some(Value::Object(commit)) = ledger.get_mut("commit")
+            && let Some(Value::Array(files)) = commit.get_mut("files")
+        {
+            files.retain(|f| f.is_string() || f.get("path").is_some_and(Value::is_string));
+        }
+        // `berry run` of version 1 recorded a skipped watch with no commit as `"sha": null`.
+        if let Some(Value::Object(watch)) = ledger.get_mut("watch")
+            && watch.get("sha").is_none_or(Value::is_null)
+        {
+            watch.insert("sha".into(), Value::from(""));
+        }
+        // Version 1 read the tracker and events loosely: drop what cannot be a record.
+        for key in ["commit", "tests", "push", "pr", "watch", "issue"] {
+            if ledger.get(key).is_some_and(|v| !v.is_object()) {
+                ledger.remove(key);
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// Temporary file in the same folder, fsync, rename over `path`, fsync the folder; mode 0600.
@@ -578,12 +906,72 @@ mod tests {
     /// load and save of a context changed it.
     #[test]
     fn a_huge_number_survives_save_and_load_unchanged() {
-        let text = br#"{"format_version":1,"req":"REQ-TEST-001","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","ledger":{"tracker":[777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777, 0.1, 1e308, 5e-324]}}"#;
+        let text = br#"{"format_version":2,"req":"REQ-TEST-001","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","ledger":{"events":[{"kind":"completion","subject":"s","msg_id":"m","acknowledged":false,"payload":[777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777, 0.1, 1e308, 5e-324]}]}}"#;
         let ctx = decode_bytes(text, &req()).unwrap();
         let again = decode_bytes(&serde_json::to_vec(&ctx).unwrap(), &req()).unwrap();
         assert_eq!(again, ctx);
         let third = decode_bytes(&serde_json::to_vec_pretty(&again).unwrap(), &req()).unwrap();
         assert_eq!(third, ctx);
+    }
+
+    /// A version-1 file written by the berry before the typed ledger (verify, review, commit,
+    /// test, push, complete --no-ci): every record is read into its type, the tests count for no
+    /// tree (version 1 did not record it), and the next save writes version 2.
+    #[test]
+    fn a_real_version_1_file_is_migrated_on_load() {
+        let text = include_bytes!("../tests/fixtures/context/v1-deployed.json");
+        let req = ReqNumber::parse("REQ-STRATEGIC-AUTO-1767116143665").unwrap();
+        let ctx = decode_bytes(text, &req).unwrap();
+        assert_eq!(ctx.format_version, FORMAT_VERSION);
+        assert_eq!(ctx.state, Some(ReqState::Deployed));
+        let commit = ctx.ledger.commit.as_ref().unwrap();
+        assert_eq!(commit.sha, "d5a85e262133822af7a93e41b4c6a8d4c3123da1");
+        assert_eq!(commit.branch, "main");
+        assert_eq!(commit.tree, None);
+        assert_eq!(
+            commit.files,
+            vec![CommittedFile::Path(
+                "Implementation/print-industry-erp/backend/src/a.ts".into()
+            )]
+        );
+        let tests = ctx.ledger.tests.as_ref().unwrap();
+        assert!(tests.passed);
+        assert_eq!(tests.tree, None);
+        assert_eq!(tests.commands[0].argv, ["true"]);
+        assert_eq!(ctx.ledger.push.as_ref().unwrap().refname, "refs/heads/main");
+        assert_eq!(ctx.ledger.tracker[0].status, ReqState::Deployed);
+        assert_eq!(ctx.ledger.tracker[0].commit.as_deref(), Some("d5a85e2"));
+        assert_eq!(ctx.steps[&Step::Complete].outcome, Outcome::Ok);
+        assert_eq!(ctx.steps.len(), 6);
+        // Untested for every tree: nothing more ships on the strength of a version-1 test run.
+        assert_eq!(
+            crate::workflow::tests_for(&ctx, Some("any")),
+            crate::workflow::TestsFor::NotRun
+        );
+
+        // Loading does not rewrite; saving writes version 2, which reads back the same.
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::at(d.path().to_path_buf());
+        fs::write(store.path_of(&req), text).unwrap();
+        let lock = store.lock(&req, "test").unwrap();
+        let mut loaded = store.load(&req, &lock).unwrap().unwrap();
+        assert_eq!(fs::read(store.path_of(&req)).unwrap(), text);
+        store.save(&mut loaded, &lock).unwrap();
+        let saved: serde_json::Value =
+            serde_json::from_slice(&fs::read(store.path_of(&req)).unwrap()).unwrap();
+        assert_eq!(saved["format_version"], 2);
+        let again = store.load(&req, &lock).unwrap().unwrap();
+        assert_eq!(again.ledger, ctx.ledger);
+    }
+
+    #[test]
+    fn a_version_1_skipped_watch_without_a_commit_migrates() {
+        let text = br#"{"format_version":1,"req":"REQ-TEST-001","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","steps":{"watch":{"outcome":"skipped","at":"2026-01-01T00:00:00Z","message":"no GitHub"},"gone":{"outcome":"ok","at":"2026-01-01T00:00:00Z"}},"ledger":{"watch":{"conclusion":"skipped","sha":null,"reason":"no GitHub repository","at":"2026-01-01T00:00:00Z"}}}"#;
+        let ctx = decode_bytes(text, &req()).unwrap();
+        let w = ctx.ledger.watch.unwrap();
+        assert_eq!((w.conclusion.as_str(), w.sha.as_str()), ("skipped", ""));
+        assert_eq!(w.reason.as_deref(), Some("no GitHub repository"));
+        assert_eq!(ctx.steps.keys().collect::<Vec<_>>(), [&Step::Watch]);
     }
 
     #[test]

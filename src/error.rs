@@ -86,6 +86,19 @@ impl BerryError {
     }
 }
 
+/// The one outcome↔exit table: what a step's recorded outcome exits with.
+impl crate::workflow::Outcome {
+    pub fn exit(self) -> Exit {
+        use crate::workflow::Outcome;
+        match self {
+            Outcome::Ok | Outcome::Skipped => Exit::Ok,
+            Outcome::Blocked => Exit::Gate,
+            Outcome::Declined => Exit::Decision,
+            Outcome::Error => Exit::Failure,
+        }
+    }
+}
+
 /// The exit code and hint an error chain asks for: the outermost [`BerryError`] wins.
 pub fn classify(err: &anyhow::Error) -> (Exit, Option<String>) {
     // anyhow finds a context value of this type anywhere in the chain it built.

@@ -1,5 +1,7 @@
-//! Evidence bound to content (SPEC §3.3): `commit`, `push` and `complete` re-read QA's deliverable
-//! and close the gate when it changed or disappeared since `verify`.
+//! Evidence bound to content: `commit`, `push` and `complete` re-read QA's deliverable and close
+//! the gate when it changed or disappeared since `verify`, or when QA now has several latest rows
+//! (the same newest `created_at`): the re-check reads the deliverables by the same rules as
+//! `verify` (agents matched case-insensitively, ties never broken by id).
 
 use anyhow::Result;
 
@@ -34,23 +36,24 @@ pub fn recheck(
         );
     };
     let rows = source.latest(req)?;
-    let now = rows.iter().find(|r| r.agent == qa_agent);
-    let changed = match now {
-        None => Some(format!(
+    let now = crate::deliverables::rows_of(&rows, qa_agent);
+    let changed = match now.as_slice() {
+        [] => Some(format!(
             "QA's deliverable ({qa_agent}) is gone from {}",
             source.describe()
         )),
-        Some(r) if r.id != recorded.row_id => Some(format!(
+        [r] if r.id != recorded.row_id => Some(format!(
             "QA's latest deliverable is now row {} (verified: row {})",
             r.id, recorded.row_id
         )),
-        Some(r) if r.sha256() != recorded.sha256 => Some(format!(
+        [r] if r.sha256() != recorded.sha256 => Some(format!(
             "QA's deliverable (row {}) changed since verify: {} now, {} then",
             r.id,
             short(&r.sha256()),
             short(&recorded.sha256)
         )),
-        Some(_) => None,
+        [_] => None,
+        tied => Some(crate::gate::tie_reason(qa_agent, tied)),
     };
     match changed {
         None => Ok(()),
@@ -93,6 +96,9 @@ mod tests {
         }
         fn latest(&mut self, _: &ReqNumber) -> Result<Vec<Row>> {
             Ok(self.0.clone())
+        }
+        fn known_reqs(&mut self, _: usize) -> Result<Vec<String>> {
+            Ok(vec![])
         }
     }
 
@@ -141,6 +147,13 @@ mod tests {
                 .to_string()
                 .contains("now row 2")
         );
+        // A second latest row, even one that sorts after the verified one, closes the gate.
+        let mut twin = row("1a", json!({"status": "FAILED"}));
+        twin.agent = "Billy".into();
+        let e = recheck(&mut Fixed(vec![r.clone(), twin]), &req, &ev, "billy").unwrap_err();
+        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Gate);
+        assert!(e.to_string().contains("ambiguous"), "{e}");
+        assert!(e.to_string().contains("row 1a"), "{e}");
         assert!(
             recheck(&mut Fixed(vec![]), &req, &ev, "billy")
                 .unwrap_err()

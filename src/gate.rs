@@ -1,6 +1,13 @@
-//! The QA verdict (SPEC §3.2). Deliverables in the wild are loosely shaped, so every field the
-//! agents are known to write is read, every reason found is kept, and a wrong type is a reason of
-//! its own: never a panic, never a silent pass.
+//! The QA verdict. Deliverables in the wild are loosely shaped, so every field the agents are
+//! known to write is read, every reason found is kept, and a wrong type is a reason of its own:
+//! never a panic, never a silent pass.
+//!
+//! Invariants enforced here:
+//! - agents are matched case-insensitively: a row stored under `Billy` is billy's;
+//! - the verdict is never decided by row order: when an agent has several latest rows (the same
+//!   newest `created_at`, or no age to order them by), the gate closes and the reason lists every
+//!   one of them (id, stage, status). The same check guards the evidence re-check of later steps
+//!   ([`crate::evidence::recheck`] uses [`tie_reason`]).
 
 use serde_json::{Map, Value};
 
@@ -32,24 +39,43 @@ pub struct AgentLine {
     /// The critique's verdict, for the critique agent.
     pub verdict: Option<String>,
     pub problems: Vec<String>,
+    /// Every latest row when there are several (empty otherwise): the verdict is then ambiguous.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tied: Vec<TiedRow>,
+}
+
+/// One of several rows an agent has with the same newest `created_at`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TiedRow {
+    pub id: String,
+    pub stage: Option<i64>,
+    pub status: Option<String>,
+    pub created_at: Option<jiff::Timestamp>,
 }
 
 pub fn decide(agents: &Agents, rows: &[Row]) -> Verdict {
     let mut reasons = Vec::new();
     let mut warnings = Vec::new();
-    let find = |a: &str| rows.iter().find(|r| r.agent == a);
+    let find = |a: &str| crate::deliverables::rows_of(rows, a);
 
     let mut lines: Vec<AgentLine> = agents
         .expected
         .iter()
-        .map(|a| line(a, true, find(a)))
+        .map(|a| line(a, true, &find(a)))
         .collect();
+    let mut seen: Vec<String> = agents.expected.clone();
     for r in rows {
-        if !agents.expected.contains(&r.agent) {
-            lines.push(line(&r.agent, false, Some(r)));
+        if !seen.iter().any(|a| r.is_agent(a)) {
+            seen.push(r.agent.clone());
+            lines.push(line(&r.agent, false, &find(&r.agent)));
         }
     }
 
+    for l in &lines {
+        if l.tied.len() > 1 {
+            reasons.push(tie_reason(&l.agent, &find(&l.agent)));
+        }
+    }
     for l in &lines {
         if l.expected && !l.delivered && l.agent != agents.qa {
             warnings.push(format!("{} has not delivered", l.agent));
@@ -61,11 +87,15 @@ pub fn decide(agents: &Agents, rows: &[Row]) -> Verdict {
         }
     }
 
-    match find(&agents.qa) {
-        None => reasons.push(format!("the QA deliverable ({}) is missing", agents.qa)),
-        Some(row) => qa_reasons(&agents.qa, row, &mut reasons),
+    match find(&agents.qa).as_slice() {
+        [] => reasons.push(format!("the QA deliverable ({}) is missing", agents.qa)),
+        [row] => qa_reasons(&agents.qa, row, &mut reasons),
+        _ => {} // ambiguous: said above
     }
-    if let Some(obj) = find(&agents.critique).and_then(|row| row.deliverable.as_object()) {
+    let critique = find(&agents.critique);
+    if let [row] = critique.as_slice()
+        && let Some(obj) = row.deliverable.as_object()
+    {
         for key in ["critique_verdict", "decision", "verdict"] {
             match obj.get(key) {
                 None | Some(Value::Null) => {}
@@ -92,7 +122,53 @@ pub fn decide(agents: &Agents, rows: &[Row]) -> Verdict {
     }
 }
 
-fn line(agent: &str, expected: bool, row: Option<&Row>) -> AgentLine {
+/// Why an agent's rows cannot decide anything: they are several, and nothing orders them.
+pub fn tie_reason(agent: &str, rows: &[&Row]) -> String {
+    let when = match rows.first().and_then(|r| r.created_at) {
+        Some(t) if rows.iter().all(|r| r.created_at == Some(t)) => {
+            format!("the same created_at ({t})")
+        }
+        _ => "no created_at that orders them".to_string(),
+    };
+    let listed: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "row {} (stage {}, status {})",
+                r.id,
+                r.stage.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                status_of(r).unwrap_or_else(|| "?".into())
+            )
+        })
+        .collect();
+    format!(
+        "{agent} has {} latest deliverables with {when}, so which one counts is ambiguous: {}",
+        rows.len(),
+        listed.join("; ")
+    )
+}
+
+fn status_of(r: &Row) -> Option<String> {
+    r.deliverable
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn line(agent: &str, expected: bool, rows: &[&Row]) -> AgentLine {
+    let row = rows.first().copied();
+    let tied: Vec<TiedRow> = if rows.len() > 1 {
+        rows.iter()
+            .map(|r| TiedRow {
+                id: r.id.clone(),
+                stage: r.stage,
+                status: status_of(r),
+                created_at: r.created_at,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut l = AgentLine {
         agent: agent.to_string(),
         expected,
@@ -104,8 +180,15 @@ fn line(agent: &str, expected: bool, row: Option<&Row>) -> AgentLine {
         created_at: row.and_then(|r| r.created_at),
         verdict: None,
         problems: Vec::new(),
+        tied,
     };
     let Some(row) = row else { return l };
+    if l.tied.len() > 1 {
+        l.problems.push(format!(
+            "{} rows with nothing to order them: ambiguous",
+            l.tied.len()
+        ));
+    }
     if let Some(e) = &row.parse_error {
         l.problems.push(e.clone());
         return l;
@@ -291,8 +374,8 @@ fn kind(v: &Value) -> &'static str {
 
 /// A title from the deliverables, when the tracker has none.
 pub fn title_from(rows: &[Row], qa: &str) -> Option<String> {
-    let mut ordered: Vec<&Row> = rows.iter().filter(|r| r.agent == qa).collect();
-    ordered.extend(rows.iter().filter(|r| r.agent != qa));
+    let mut ordered: Vec<&Row> = rows.iter().filter(|r| r.is_agent(qa)).collect();
+    ordered.extend(rows.iter().filter(|r| !r.is_agent(qa)));
     ordered.iter().find_map(|r| {
         let obj: &Map<String, Value> = r.deliverable.as_object()?;
         ["featureTitle", "feature_title", "title"]
@@ -412,6 +495,61 @@ mod tests {
         let v = verdict(json!({"status": 1, "testsFailed": "0", "readyForDeployment": "yes"}));
         assert_eq!(v.reasons.len(), 3, "{:#?}", v.reasons);
         assert!(v.reasons.iter().all(|r| r.contains("expected")));
+    }
+
+    #[test]
+    fn two_latest_qa_rows_are_ambiguous_and_list_both() {
+        let t: jiff::Timestamp = "2026-01-05T10:00:00Z".parse().unwrap();
+        let mut rows = all(json!({"status": "COMPLETE"}));
+        rows.last_mut().unwrap().created_at = Some(t);
+        rows.last_mut().unwrap().stage = Some(4);
+        let mut failed = row("billy", json!({"status": "FAILED"}));
+        failed.id = "id-billy-2".into();
+        failed.stage = Some(5);
+        failed.created_at = Some(t);
+        rows.push(failed);
+        let v = decide(&Agents::default(), &rows);
+        assert!(!v.approved);
+        assert_eq!(
+            v.reasons,
+            [
+                "billy has 2 latest deliverables with the same created_at (2026-01-05T10:00:00Z), \
+              so which one counts is ambiguous: row id-billy (stage 4, status COMPLETE); \
+              row id-billy-2 (stage 5, status FAILED)"
+            ]
+        );
+        let billy = v.agents.iter().find(|a| a.agent == "billy").unwrap();
+        assert_eq!(billy.tied.len(), 2);
+        // Whatever order the source returned them in.
+        rows.swap(5, 6);
+        assert!(!decide(&Agents::default(), &rows).approved);
+    }
+
+    #[test]
+    fn an_ambiguous_critique_closes_the_gate_too() {
+        let mut rows = all(json!({"status": "COMPLETE"}));
+        let mut again = row("Sylvia", json!({"decision": "REJECTED"}));
+        again.id = "id-sylvia-2".into();
+        rows.push(again);
+        let v = decide(&Agents::default(), &rows);
+        assert!(!v.approved);
+        assert!(
+            v.reasons[0].starts_with("sylvia has 2 latest deliverables with no created_at"),
+            "{:?}",
+            v.reasons
+        );
+    }
+
+    #[test]
+    fn agent_names_match_case_insensitively() {
+        let mut rows = all(json!({"status": "COMPLETE"}));
+        rows.last_mut().unwrap().agent = "Billy".into();
+        rows.last_mut().unwrap().deliverable = json!({"status": "FAILED"});
+        let v = decide(&Agents::default(), &rows);
+        assert!(!v.approved);
+        assert_eq!(v.reasons, ["QA: status is FAILED, not COMPLETE"]);
+        assert!(v.agents.iter().all(|a| a.expected), "no (unexpected) line");
+        assert_eq!(v.agents.len(), 6);
     }
 
     #[test]

@@ -99,7 +99,34 @@ impl ChangeKind {
     }
 }
 
-/// One changed file between HEAD and the working tree.
+/// What a path holds on one side of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entry {
+    /// A regular file (executable or not).
+    File,
+    Symlink,
+    /// A submodule pointer: a commit id, not content of this repository.
+    Gitlink,
+    /// A directory git reports as one entry (a nested repository that is not a submodule).
+    Directory,
+}
+
+impl Entry {
+    fn of(mode: git2::FileMode) -> Option<Entry> {
+        match mode {
+            git2::FileMode::Blob
+            | git2::FileMode::BlobExecutable
+            | git2::FileMode::BlobGroupWritable => Some(Entry::File),
+            git2::FileMode::Link => Some(Entry::Symlink),
+            git2::FileMode::Commit => Some(Entry::Gitlink),
+            git2::FileMode::Tree => Some(Entry::Directory),
+            git2::FileMode::Unreadable => None,
+        }
+    }
+}
+
+/// One changed path between HEAD and the working tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// Path relative to the root, `/`-separated.
@@ -114,6 +141,33 @@ pub struct Change {
     pub size: u64,
     /// Already staged by someone (the index differs from HEAD for this path).
     pub staged: bool,
+    /// What the path holds now (for a deletion: what it held).
+    pub entry: Entry,
+}
+
+impl Change {
+    /// A rename whose two sides are not both admitted is two changes: the deletion of the old
+    /// path and the addition of the new one, each judged on its own.
+    pub fn split_rename(self) -> (Change, Change) {
+        let old_path = self.old_path.clone().unwrap_or_else(|| self.path.clone());
+        let deletion = Change {
+            path: old_path,
+            old_path: None,
+            kind: ChangeKind::Deleted,
+            old_blob: self.old_blob,
+            blob: None,
+            size: 0,
+            staged: self.staged,
+            entry: self.entry,
+        };
+        let addition = Change {
+            old_path: None,
+            kind: ChangeKind::Added,
+            old_blob: None,
+            ..self
+        };
+        (deletion, addition)
+    }
 }
 
 /// A file whose name is not UTF-8: listed apart, never committed by berry.
@@ -123,6 +177,11 @@ pub struct Unnamable {
 }
 
 /// Everything that changed since HEAD, index and working tree together, sorted by path.
+///
+/// Every change is returned, whatever the path holds: files, symlinks, type changes (a file
+/// replaced by a symlink), submodule pointers that moved (their `blob` is the new commit id) and
+/// nested repositories (`Entry::Directory`, no blob). Only a submodule whose pointer did not move
+/// (its own working tree is dirty: another repository's business) is left out.
 pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
     let root = workdir(repo)?;
     let head = head_commit(repo)?;
@@ -175,12 +234,51 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
         };
         let old_blob =
             Some(delta.old_file().id()).filter(|id| !id.is_zero() && kind != ChangeKind::Added);
+        let side = if kind == ChangeKind::Deleted {
+            delta.old_file()
+        } else {
+            delta.new_file()
+        };
+        let mut entry = Entry::of(side.mode()).unwrap_or(Entry::File);
+        let gitlink = [delta.old_file().mode(), delta.new_file().mode()]
+            .contains(&git2::FileMode::Commit)
+            && entry == Entry::Gitlink;
         let (blob, size) = if kind == ChangeKind::Deleted {
             (None, 0)
+        } else if gitlink {
+            let id = Some(delta.new_file().id()).filter(|id| !id.is_zero());
+            if id.is_some() && id == old_blob {
+                continue; // the pointer did not move
+            }
+            (id, 0)
         } else {
             let full = root.join(path);
             match hash_worktree_file(&full)? {
-                Some((id, size)) => (Some(id), size),
+                Some((id, size)) => {
+                    if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+                        entry = Entry::Symlink;
+                    }
+                    (Some(id), size)
+                }
+                None if full.is_dir() => {
+                    entry = Entry::Directory;
+                    (None, 0)
+                }
+                // Gone since the diff was taken: a tracked file is now a deletion; an untracked
+                // one is no change any more.
+                None if old_blob.is_some() => {
+                    out.push(Change {
+                        path: path.to_string(),
+                        old_path: None,
+                        kind: ChangeKind::Deleted,
+                        old_blob,
+                        blob: None,
+                        size: 0,
+                        staged: false,
+                        entry,
+                    });
+                    continue;
+                }
                 None => continue,
             }
         };
@@ -195,6 +293,7 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
             blob,
             size,
             staged,
+            entry,
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

@@ -77,7 +77,7 @@ pub fn input(
     evidence: &Evidence,
     allowed: &[GuardException],
 ) -> MessageInput {
-    let find = |a: &str| rows.iter().find(|r| r.agent == a);
+    let find = |a: &str| rows.iter().find(|r| r.is_agent(a));
     let title = title
         .map(str::to_string)
         .or_else(|| crate::gate::title_from(rows, &config.agents.qa))

@@ -38,10 +38,10 @@ impl Status {
         }
     }
     /// The `kind` of its [`crate::context::EventRecord`].
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> crate::context::EventKind {
         match self {
-            Status::Complete => "completion",
-            Status::Blocked => "blocked",
+            Status::Complete => crate::context::EventKind::Completion,
+            Status::Blocked => crate::context::EventKind::Blocked,
         }
     }
 }
@@ -90,23 +90,25 @@ impl Changes {
     }
 }
 
-/// The files of the commit: `ledger.commit.files` (objects with `path`, `status`, `old_path`, or
-/// plain paths), else the reviewed files.
-pub fn files_from(commit: Option<&Value>, review: Option<&ReviewRecord>) -> Vec<FileChange> {
-    if let Some(files) = commit
-        .and_then(|c| c.get("files"))
-        .and_then(Value::as_array)
-    {
+/// The files of the commit (`ledger.commit.files`, each told as review saw it), else the
+/// reviewed files.
+pub fn files_from(
+    commit: Option<&crate::context::CommitRecord>,
+    review: Option<&ReviewRecord>,
+) -> Vec<FileChange> {
+    if let Some(c) = commit {
         let renamed_from = |p: &str| {
             review.is_some_and(|r| r.files.iter().any(|f| f.old_path.as_deref() == Some(p)))
         };
-        return files
+        use crate::context::CommittedFile;
+        return c
+            .files
             .iter()
-            // The old side of a rename is told with its new side.
-            .filter(|f| !f.as_str().is_some_and(renamed_from))
             .filter_map(|f| match f {
+                // The old side of a rename is told with its new side.
+                CommittedFile::Path(p) if renamed_from(p) => None,
                 // A plain path: what happened to it is what review saw.
-                Value::String(p) => Some(
+                CommittedFile::Path(p) => Some(
                     review
                         .and_then(|r| r.files.iter().find(|f| &f.path == p))
                         .map(|f| FileChange {
@@ -120,19 +122,15 @@ pub fn files_from(commit: Option<&Value>, review: Option<&ReviewRecord>) -> Vec<
                             old_path: None,
                         }),
                 ),
-                Value::Object(o) => Some(FileChange {
-                    path: o.get("path")?.as_str()?.to_string(),
-                    status: o
-                        .get("status")
-                        .and_then(Value::as_str)
-                        .unwrap_or("modified")
-                        .to_string(),
-                    old_path: o
-                        .get("old_path")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                CommittedFile::Change {
+                    path,
+                    status,
+                    old_path,
+                } => Some(FileChange {
+                    path: path.clone(),
+                    status: status.clone(),
+                    old_path: old_path.clone(),
                 }),
-                _ => None,
             })
             .collect();
     }
@@ -163,6 +161,8 @@ pub struct Notice<'a> {
     pub pr_url: Option<&'a str>,
     pub files: &'a [FileChange],
     pub tests_passed: bool,
+    /// Why the tests were skipped for the shipped tree (`--skip-tests --reason`), if they were.
+    pub tests_skipped: Option<&'a str>,
     /// The CI outcome in words (`success`, `skipped: <reason>`, …).
     pub ci: &'a str,
     /// When it was deployed (COMPLETE) or blocked (BLOCKED).
@@ -247,6 +247,7 @@ pub fn summary(n: &Notice<'_>, t: &Template) -> Result<String> {
         "files_modified": changes.files_modified.len() + changes.files_renamed.len(),
         "files_deleted": changes.files_deleted.len(),
         "tests_passed": n.tests_passed,
+        "tests_skipped": n.tests_skipped,
         "ci": n.ci,
         "deployed_at": crate::clock::rfc3339(n.at),
         "reason": n.reason,
@@ -287,6 +288,11 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
         "ci": n.ci,
         "changes": changes,
     });
+    if let Some(reason) = n.tests_skipped {
+        // Only when skipped: the notice of a tested REQ keeps its shape.
+        v["tests_skipped"] = json!(true);
+        v["tests_skipped_reason"] = json!(reason);
+    }
     let o = v.as_object_mut().expect("a JSON object");
     match n.status {
         Status::Complete => {
@@ -334,6 +340,7 @@ mod tests {
             pr_url: None,
             files,
             tests_passed: true,
+            tests_skipped: None,
             ci: "success",
             at: "2026-01-05T12:00:00Z".parse().unwrap(),
             reason: (status == Status::Blocked).then_some("QA failed"),
@@ -422,41 +429,54 @@ mod tests {
     }
 
     #[test]
-    fn commit_files_win_over_the_review() {
-        let commit = json!({"sha": "x", "files": [
-            {"path": "n.ts", "status": "added"},
-            "m.ts",
-            {"path": "r.ts", "status": "renamed", "old_path": "q.ts"},
-            7
-        ]});
-        let f = files_from(Some(&commit), None);
-        assert_eq!(f.len(), 3);
-        let c = Changes::of(&f);
-        assert_eq!(c.files_created, ["n.ts"]);
-        assert_eq!(c.files_modified, ["m.ts"]);
-        assert_eq!(c.files_renamed[0].from, "q.ts");
-        assert!(files_from(None, None).is_empty());
-        // Plain paths take what review saw of them.
+    fn commit_files_are_told_as_review_saw_them() {
+        let f = |path: &str, status: &str, old: Option<&str>| crate::context::ReviewedFile {
+            path: path.into(),
+            status: status.into(),
+            old_path: old.map(str::to_string),
+            blob: None,
+            insertions: 1,
+            deletions: 0,
+        };
         let review = crate::context::ReviewRecord {
             reviewed_at: jiff::Timestamp::UNIX_EPOCH,
             head: None,
-            files: vec![crate::context::ReviewedFile {
-                path: "new.ts".into(),
-                status: "added".into(),
-                old_path: None,
-                blob: None,
-                insertions: 1,
-                deletions: 0,
-            }],
+            files: vec![
+                f("new.ts", "added", None),
+                f("r.ts", "renamed", Some("q.ts")),
+            ],
             deselected: vec![],
             out_of_scope: vec![],
             allowed: vec![],
         };
-        let plain = json!({"files": ["new.ts", "other.ts"]});
-        let f = files_from(Some(&plain), Some(&review));
-        assert_eq!(
-            (f[0].status.as_str(), f[1].status.as_str()),
-            ("added", "modified")
-        );
+        let commit = crate::context::CommitRecord {
+            sha: "x".into(),
+            branch: "main".into(),
+            tree: None,
+            files_changed: 4,
+            insertions: 0,
+            deletions: 0,
+            at: jiff::Timestamp::UNIX_EPOCH,
+            files: ["new.ts", "other.ts", "q.ts", "r.ts"]
+                .map(|p| String::from(p).into())
+                .into_iter()
+                .chain([crate::context::CommittedFile::Change {
+                    path: "n.ts".into(),
+                    status: "added".into(),
+                    old_path: None,
+                }])
+                .collect(),
+            changed_since_review: vec![],
+            included_staged: vec![],
+            rebased_from: None,
+        };
+        let files = files_from(Some(&commit), Some(&review));
+        assert_eq!(files.len(), 4, "{files:?}");
+        let c = Changes::of(&files);
+        assert_eq!(c.files_created, ["new.ts", "n.ts"]);
+        assert_eq!(c.files_modified, ["other.ts"]);
+        assert_eq!(c.files_renamed[0].from, "q.ts");
+        assert!(files_from(None, None).is_empty());
+        assert_eq!(files_from(None, Some(&review)).len(), 2);
     }
 }

@@ -16,51 +16,19 @@ use git2::{
 
 use crate::github::{self, Token};
 
-/// What `berry commit` records in `ledger.commit` (at least these fields).
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct CommitRecord {
-    pub sha: String,
-    pub branch: String,
-}
-
-/// What `berry push` records in `ledger.push`; `pr` and `watch` read it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PushRecord {
-    /// The remote's name.
-    pub remote: String,
-    /// Its URL, never with credentials.
-    pub url: String,
-    /// The remote ref (`refs/heads/…`).
-    #[serde(rename = "ref")]
-    pub refname: String,
-    /// The commit the remote ref was verified to hold (after a rebase: the rebased commit).
-    pub sha: String,
-    /// The branch name on the remote (the PR's head).
-    pub branch: String,
-    /// berry made this branch (`feature/<REQ>` after a protected-branch refusal): only such a
-    /// branch is ever force-pushed, and only with a lease on `sha`.
-    pub berry_created: bool,
-    pub at: jiff::Timestamp,
-    /// The commit recorded by `berry commit`, when a rebase replaced it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rebased_from: Option<String>,
-}
+pub use crate::context::{CommitRecord, PushRecord};
 
 impl PushRecord {
-    /// The push recorded in `ctx`, or a closed gate (exit 3) saying `berry push` comes first
-    /// (`why` finishes the hint).
+    /// The push recorded in `ctx`, or the usage error (exit 2) saying `berry push` comes first.
     pub fn recorded(
         ctx: &crate::context::ReqContext,
-        why: &str,
+        step: crate::workflow::Step,
     ) -> Result<PushRecord, crate::error::BerryError> {
-        ctx.ledger
-            .push
-            .as_ref()
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .ok_or_else(|| {
-                crate::error::BerryError::gate(format!("{} has not been pushed yet", ctx.req))
-                    .with_hint(format!("run `berry push` first{why}"))
-            })
+        crate::workflow::require(step, ctx, Default::default())?;
+        ctx.ledger.push.clone().ok_or_else(|| {
+            crate::error::BerryError::usage(format!("{} has not been pushed yet", ctx.req))
+                .with_hint("run `berry push` first")
+        })
     }
 }
 

@@ -30,9 +30,13 @@ pub enum Edit {
 
 impl Edit {
     pub fn status(&self) -> &'static str {
+        self.state().as_str()
+    }
+    /// The REQ's state this edit writes.
+    pub fn state(&self) -> crate::workflow::ReqState {
         match self {
-            Edit::Deployed { .. } => "DEPLOYED",
-            Edit::Blocked => "BLOCKED",
+            Edit::Deployed { .. } => crate::workflow::ReqState::Deployed,
+            Edit::Blocked => crate::workflow::ReqState::Blocked,
         }
     }
 }

@@ -10,13 +10,14 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Env, Outcome, Session, StepReport, Workspace};
-use crate::context::EventRecord;
+use super::{Env, Outcome, Session, Step, StepReport, Workspace};
+use crate::context::{EventRecord, TrackerRecord};
 use crate::error::BerryError;
 use crate::notice::{self, Notice, Status};
 use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
 use crate::tracker::{self, Edit, Edited};
+use crate::workflow::ReqState;
 
 /// Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand.
 #[derive(Debug, Args)]
@@ -36,7 +37,7 @@ pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
     if reason.is_empty() {
         return Err(BerryError::usage("--reason is empty: say why the REQ is blocked").into());
     }
-    let mut session = Session::open(&ws.store, req.clone(), "block")?;
+    let mut session = Session::open(&ws.store, req.clone(), Step::Block.as_str())?;
     let done = apply(env, &ws, &mut session, reason, "block")?;
     let message = if done.already {
         format!("{req} was already BLOCKED and announced")
@@ -46,7 +47,7 @@ pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
         format!("{req} marked BLOCKED")
     };
     if !env.printer.dry_run() {
-        session.record("block", Outcome::Ok, reason)?;
+        session.record(Step::Block, Outcome::Ok, reason)?;
     }
     env.printer.result(&message);
     Ok(StepReport::new("block", Some(req), Outcome::Ok, message).with_data(done.data))
@@ -108,7 +109,11 @@ pub fn apply(
                     branch: branch(session).as_deref(),
                     pr_url: pr_url(session).as_deref(),
                     files: &files,
-                    tests_passed: session.ctx.step_ok("test"),
+                    tests_passed: crate::workflow::tests_for(
+                        &session.ctx,
+                        shipped_tree(ws, session).as_deref(),
+                    ) == crate::workflow::TestsFor::Passed,
+                    tests_skipped: None,
                     ci: &ci_words(session),
                     at: now,
                     reason: Some(reason),
@@ -162,14 +167,14 @@ pub fn apply(
         return Err(BerryError::declined(format!("{step}: {req} was not marked BLOCKED")).into());
     }
     write_tracker(p, session, &plan, None)?;
-    session.ctx.state = Some("BLOCKED".into());
+    session.ctx.state = Some(ReqState::Blocked);
     session.save()?;
     let event = send(
         p,
         ws,
         session,
         EventRecord {
-            kind: Status::Blocked.kind().into(),
+            kind: Status::Blocked.kind(),
             subject: subject.clone(),
             msg_id: msg_id.clone(),
             payload: payload.clone(),
@@ -189,44 +194,17 @@ pub fn apply(
 
 // ---- shared by block, complete, verify (and watch) ----
 
-/// The commit the ledger records, full SHA.
-/// The commit that shipped: the pushed one (a rebase during push makes a new one), else the
-/// recorded commit.
+/// The commit that shipped: the pushed one, else the recorded commit.
 pub fn commit_sha(session: &Session) -> Option<String> {
-    let l = &session.ctx.ledger;
-    [&l.push, &l.commit]
-        .into_iter()
-        .find_map(|v| {
-            v.as_ref()
-                .and_then(|c| c.get("sha"))
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        })
-        .map(str::to_string)
+    session.ctx.shipped_sha().map(str::to_string)
 }
 
 fn branch(session: &Session) -> Option<String> {
-    let l = &session.ctx.ledger;
-    let from = |v: &Option<Value>, k: &str| {
-        v.as_ref()
-            .and_then(|v| v.get(k))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    from(&l.push, "branch")
-        .or_else(|| from(&l.push, "ref").map(|r| r.trim_start_matches("refs/heads/").to_string()))
-        .or_else(|| from(&l.commit, "branch"))
+    session.ctx.shipped_branch().map(str::to_string)
 }
 
 fn pr_url(session: &Session) -> Option<String> {
-    session
-        .ctx
-        .ledger
-        .pr
-        .as_ref()
-        .and_then(|v| v.get("url"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+    session.ctx.ledger.pr.as_ref().and_then(|p| p.url.clone())
 }
 
 /// The recorded CI outcome in words.
@@ -236,10 +214,25 @@ fn ci_words(session: &Session) -> String {
         .ledger
         .watch
         .as_ref()
-        .and_then(|w| w.get("conclusion"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
+        .map(|w| w.conclusion.clone())
         .unwrap_or_else(|| "not watched".into())
+}
+
+/// The tree id of the commit that ships (read from the repository), else the recorded one.
+pub(crate) fn shipped_tree(ws: &Workspace, session: &Session) -> Option<String> {
+    let sha = session.ctx.shipped_sha()?;
+    git2::Oid::from_str(sha)
+        .ok()
+        .and_then(|o| ws.repo.find_commit(o).ok())
+        .map(|c| c.tree_id().to_string())
+        .or_else(|| {
+            session
+                .ctx
+                .ledger
+                .commit
+                .as_ref()
+                .and_then(|c| c.tree.clone())
+        })
 }
 
 pub(crate) fn find_event<'a>(session: &'a Session, msg_id: &str) -> Option<&'a EventRecord> {
@@ -389,18 +382,15 @@ fn record_tracker(
     commit: Option<&str>,
     dry_run: bool,
 ) -> Result<()> {
-    let status = plan.edit.status();
+    let status = plan.edit.state();
     let already = session
         .ctx
         .ledger
         .tracker
         .iter()
         .rev()
-        .find(|t| t.get("path").and_then(Value::as_str) == Some(plan.shown.as_str()));
-    let same = already.is_some_and(|t| {
-        t.get("status").and_then(Value::as_str) == Some(status)
-            && t.get("commit").and_then(Value::as_str) == commit
-    });
+        .find(|t| t.path == plan.shown);
+    let same = already.is_some_and(|t| t.status == status && t.commit.as_deref() == commit);
     if same || dry_run {
         return Ok(());
     }
@@ -408,12 +398,12 @@ fn record_tracker(
         Edit::Deployed { at, .. } => at.clone(),
         Edit::Blocked => crate::clock::rfc3339(crate::clock::now()?),
     };
-    session.ctx.ledger.tracker.push(json!({
-        "path": plan.shown,
-        "status": status,
-        "at": at,
-        "commit": commit,
-    }));
+    session.ctx.ledger.tracker.push(TrackerRecord {
+        path: plan.shown.clone(),
+        status,
+        at,
+        commit: commit.map(str::to_string),
+    });
     session.save()
 }
 

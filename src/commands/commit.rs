@@ -7,8 +7,9 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::commit::{self as work, Current, Hook, HookEnv, Role, Target};
+use crate::context::CommitRecord;
 use crate::error::{BerryError, Exit};
 use crate::printer::{Printer, Tone};
 
@@ -30,7 +31,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "commit")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Commit)?;
     let evidence = session
         .ctx
         .evidence
@@ -39,7 +40,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
 
     // Done already?
     if let Some(recorded) = session.ctx.ledger.commit.clone() {
-        let sha = recorded.get("sha").and_then(Value::as_str).unwrap_or("?");
+        let sha = recorded.sha.as_str();
         let contained = git2::Oid::from_str(sha).ok().and_then(|oid| {
             let head = crate::git::head_commit(&ws.repo).ok()??.id();
             Some(head == oid || ws.repo.graph_descendant_of(head, oid).unwrap_or(false))
@@ -48,10 +49,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             "{} {req} is already committed as {} on {}",
             p.paint(Tone::Good, "✔"),
             &sha[..sha.len().min(12)],
-            recorded
-                .get("branch")
-                .and_then(Value::as_str)
-                .unwrap_or("?")
+            recorded.branch
         ));
         if contained != Some(true) {
             p.warn(format!(
@@ -78,10 +76,10 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             &c.tree()?,
             session.ctx.review.as_ref(),
         )?;
-        let record = ledger_record(&oid.to_string(), &branch, &stat)?;
+        let record = ledger_record(&oid.to_string(), &c.tree_id().to_string(), &branch, &stat)?;
         if !p.dry_run() {
             session.ctx.ledger.commit = Some(record.clone());
-            session.record("commit", Outcome::Ok, &format!("adopted {oid}"))?;
+            session.record(Step::Commit, Outcome::Ok, &format!("adopted {oid}"))?;
         }
         p.line(format!(
             "{} HEAD {} is {req}'s commit (it carries the same Berry-Req and QA-Evidence) but was not recorded; recorded it now, no second commit made",
@@ -416,12 +414,15 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
     crate::fault::point("commit-written");
     // Recorded at once, so a rerun never commits twice.
     let stat = work::stat(&ws.repo, parent_tree.as_ref(), &tree, Some(&review))?;
-    let mut record = ledger_record(&oid.to_string(), &branch.name, &stat)?;
-    if !accepted_changes.is_empty() {
-        record["changed_since_review"] = json!(accepted_changes);
-    }
+    let mut record = ledger_record(
+        &oid.to_string(),
+        &tree.id().to_string(),
+        &branch.name,
+        &stat,
+    )?;
+    record.changed_since_review = accepted_changes.clone();
     if include_staged {
-        record["included_staged"] = json!(others.iter().map(|(_, p)| p).collect::<Vec<_>>());
+        record.included_staged = others.iter().map(|(_, p)| p.clone()).collect();
     }
     session.ctx.ledger.commit = Some(record.clone());
     let summary = format!(
@@ -430,7 +431,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
         branch.name,
         stat.files_changed
     );
-    session.record("commit", Outcome::Ok, &summary)?;
+    session.record(Step::Commit, Outcome::Ok, &summary)?;
 
     if let Hook::Ran(s) = work::run_hook(&hooks, &ws.root, "post-commit", &[], &henv)?
         && !s.success()
@@ -462,21 +463,26 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             ),
         ));
     }
-    p.next("berry test");
+    super::print_next(p, &session.ctx, Step::Commit);
     p.result(oid.to_string());
-    Ok(StepReport::new("commit", Some(req), Outcome::Ok, summary).with_data(record))
+    Ok(StepReport::new("commit", Some(req), Outcome::Ok, summary)
+        .with_data(serde_json::to_value(&record)?))
 }
 
-fn ledger_record(sha: &str, branch: &str, stat: &work::Stat) -> Result<Value> {
-    Ok(json!({
-        "sha": sha,
-        "branch": branch,
-        "files_changed": stat.files_changed,
-        "insertions": stat.insertions,
-        "deletions": stat.deletions,
-        "at": crate::clock::rfc3339(crate::clock::now()?),
-        "files": stat.files,
-    }))
+fn ledger_record(sha: &str, tree: &str, branch: &str, stat: &work::Stat) -> Result<CommitRecord> {
+    Ok(CommitRecord {
+        sha: sha.into(),
+        branch: branch.into(),
+        tree: Some(tree.into()),
+        files_changed: stat.files_changed,
+        insertions: stat.insertions,
+        deletions: stat.deletions,
+        at: crate::clock::now()?.round(jiff::Unit::Second)?,
+        files: stat.files.iter().cloned().map(Into::into).collect(),
+        changed_since_review: Vec::new(),
+        included_staged: Vec::new(),
+        rebased_from: None,
+    })
 }
 
 fn print_stat(p: &Printer, s: &work::Stat) {

@@ -6,24 +6,31 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::block::{
-    commit_sha, find_event, plan_tracker, send, show_notice, show_tracker, write_tracker,
+    commit_sha, find_event, plan_tracker, send, shipped_tree, show_notice, show_tracker,
+    write_tracker,
 };
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::config::NoCi;
 use crate::context::EventRecord;
 use crate::error::BerryError;
 use crate::notice::{self, Notice, Status};
 use crate::printer::Tone;
 use crate::tracker::Edit;
+use crate::workflow::ReqState;
 
 /// Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the
-/// completion notice. Requires a green watch, or --no-ci with a reason.
+/// completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed
+/// for the tree of the commit being completed, or --skip-tests with a reason.
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
     /// Complete without a green CI run.
     #[arg(long, requires = "reason")]
     pub no_ci: bool,
-    /// Why CI is not required (with --no-ci).
+    /// Complete although the tests did not pass for this tree (recorded; the notice says
+    /// `tests_passed: false` and `tests_skipped: true`).
+    #[arg(long, requires = "reason")]
+    pub skip_tests: bool,
+    /// Why CI or the tests are not required (with --no-ci or --skip-tests).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
@@ -32,27 +39,26 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    if args.reason.is_some() && !args.no_ci {
-        return Err(
-            BerryError::usage("--reason without --no-ci: there is nothing to explain")
-                .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
-                .into(),
-        );
+    if args.reason.is_some() && !args.no_ci && !args.skip_tests {
+        return Err(BerryError::usage(
+            "--reason without --no-ci or --skip-tests: there is nothing to explain",
+        )
+        .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
+        .into());
     }
-    let mut session = Session::existing(&ws.store, req.clone(), "complete")?;
-    let Some(sha) = commit_sha(&session) else {
-        return Err(BerryError::gate(format!("{req} has no commit recorded"))
-            .with_hint("run `berry commit` (then push and watch) first")
-            .into());
-    };
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Complete)?;
+    crate::workflow::require_recorded(Step::Complete, &session.ctx)?;
+    let sha = commit_sha(&session).expect("require_recorded checks the commit");
     let short = notice::short_sha(&sha).to_string();
     let msg_id = notice::msg_id(req.as_str(), Status::Complete, &sha);
     let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
     let recorded = find_event(&session, &msg_id).cloned();
-    let tracker_done = session.ctx.ledger.tracker.iter().any(|t| {
-        t.get("status").and_then(Value::as_str) == Some("DEPLOYED")
-            && t.get("commit").and_then(Value::as_str) == Some(short.as_str())
-    });
+    let tracker_done = session
+        .ctx
+        .ledger
+        .tracker
+        .iter()
+        .any(|t| t.status == ReqState::Deployed && t.commit.as_deref() == Some(short.as_str()));
 
     // A rerun after success: report what is recorded, do nothing.
     if tracker_done && recorded.as_ref().is_some_and(|r| r.acknowledged) {
@@ -76,7 +82,24 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
         ));
     }
 
-    // The gates, unless this run only finishes what an earlier one started.
+    // The gates, unless this run only finishes what an earlier one started. Nothing is completed
+    // unless the tests passed for the tree being completed, or were skipped for it with a reason.
+    let tree = shipped_tree(&ws, &session);
+    if recorded.is_none() {
+        if let (true, Some(reason), Some(tree)) = (args.skip_tests, &args.reason, &tree)
+            && !p.dry_run()
+        {
+            super::push::skip_tests(&mut session, tree, reason)?;
+        }
+        crate::workflow::require(
+            Step::Complete,
+            &session.ctx,
+            crate::workflow::Shipping {
+                tree: tree.as_deref(),
+            },
+        )?;
+    }
+    let tests = crate::workflow::tests_for(&session.ctx, tree.as_deref());
     let ci = match recorded
         .as_ref()
         .and_then(|r| r.payload.get("ci"))
@@ -130,18 +153,13 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             );
             let template = notice::Template::load(&ws.root)?;
             let l = &session.ctx.ledger;
-            let branch = l
-                .push
-                .as_ref()
-                .and_then(|v| v.get("branch").or_else(|| v.get("ref")))
-                .and_then(Value::as_str)
-                .map(|r| r.trim_start_matches("refs/heads/").to_string());
-            let pr_url =
-                l.pr.as_ref()
-                    .and_then(|v| v.get("url"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-            let tests_passed = session.ctx.step_ok("test") || ci == "success";
+            let branch = l.push.as_ref().map(|p| p.branch.clone());
+            let pr_url = l.pr.as_ref().and_then(|p| p.url.clone());
+            let tests_passed = tests == crate::workflow::TestsFor::Passed;
+            let tests_skipped = match &tests {
+                crate::workflow::TestsFor::Skipped(r) => Some(r.as_str()),
+                _ => None,
+            };
             notice::payload(
                 &Notice {
                     req: req.as_str(),
@@ -153,6 +171,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     pr_url: pr_url.as_deref(),
                     files: &files,
                     tests_passed,
+                    tests_skipped,
                     ci: &ci,
                     at,
                     reason: None,
@@ -202,14 +221,14 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
         }
     }
     write_tracker(p, &mut session, &plan, Some(&short))?;
-    session.ctx.state = Some("DEPLOYED".into());
+    session.ctx.state = Some(ReqState::Deployed);
     session.save()?;
     let event = send(
         p,
         &ws,
         &mut session,
         EventRecord {
-            kind: Status::Complete.kind().into(),
+            kind: Status::Complete.kind(),
             subject: subject.clone(),
             msg_id: msg_id.clone(),
             payload: payload.clone(),
@@ -224,7 +243,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
         (None, false) => "completion notice not sent (nats.publish = false)".into(),
     };
     let message = format!("{req} DEPLOYED at {short}; {notice}");
-    session.record("complete", Outcome::Ok, &message)?;
+    session.record(Step::Complete, Outcome::Ok, &message)?;
     p.result(format!(
         "{req} DEPLOYED at commit {short} ({at_text}); {notice}"
     ));
@@ -256,9 +275,8 @@ fn ci_gate(session: &Session, no_ci: &NoCi, sha: &str, args: &CompleteArgs) -> R
                 .into(),
         );
     };
-    if let Some(watched) = watch.get("sha").and_then(Value::as_str)
-        && watched != sha
-    {
+    let watched = watch.sha.as_str();
+    if watched != sha {
         return Err(BerryError::gate(format!(
             "CI was watched for {}, but the commit is {}",
             notice::short_sha(watched),
@@ -267,13 +285,24 @@ fn ci_gate(session: &Session, no_ci: &NoCi, sha: &str, args: &CompleteArgs) -> R
         .with_hint(hint)
         .into());
     }
-    match watch.get("conclusion").and_then(Value::as_str) {
+    match Some(watch.conclusion.as_str()) {
         Some("success") => Ok("success".into()),
         Some("skipped") if *no_ci == NoCi::Skipped => Ok("skipped (no CI run)".into()),
-        Some("skipped") => Err(BerryError::gate(format!(
-            "no CI run was found for {req}, and `github.no_ci` says that is a failure"
-        ))
-        .with_hint(hint)
+        Some("skipped") => Err(BerryError::gate(match &watch.reason {
+            Some(why) => format!(
+                "CI was not watched for {req} ({why}), and `github.no_ci` says that is a failure"
+            ),
+            None => {
+                format!("no CI run was found for {req}, and `github.no_ci` says that is a failure")
+            }
+        })
+        .with_hint(match &watch.reason {
+            Some(_) => {
+                "there is no CI to watch here: pass --no-ci --reason TEXT to complete without it"
+                    .to_string()
+            }
+            None => hint,
+        })
         .into()),
         other => Err(BerryError::gate(format!(
             "CI for {req} did not pass ({})",

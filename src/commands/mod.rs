@@ -13,6 +13,7 @@ pub mod run;
 pub mod status;
 pub mod test;
 pub mod verify;
+pub mod view;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::config::Config;
 use crate::context::{ReqContext, ReqLock, Store};
 use crate::deliverables::{FolderSource, PgSource, Source};
 use crate::error::{BerryError, Exit};
+use crate::gateconfig::{self, GateConfig};
 use crate::printer::Printer;
 use crate::req::ReqNumber;
 
@@ -43,35 +45,7 @@ pub struct StepReport {
     pub exit: Option<Exit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Ok,
-    Blocked,
-    Skipped,
-    Declined,
-    Error,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Blocked => "blocked",
-            Outcome::Skipped => "skipped",
-            Outcome::Declined => "declined",
-            Outcome::Error => "error",
-        }
-    }
-    pub fn exit(self) -> Exit {
-        match self {
-            Outcome::Ok | Outcome::Skipped => Exit::Ok,
-            Outcome::Blocked => Exit::Gate,
-            Outcome::Declined => Exit::Decision,
-            Outcome::Error => Exit::Failure,
-        }
-    }
-}
+pub use crate::workflow::{Outcome, Step};
 
 impl StepReport {
     pub fn new(
@@ -117,6 +91,8 @@ pub struct Globals {
     pub req: Option<ReqNumber>,
     pub repo: Option<String>,
     pub deliverables: Option<PathBuf>,
+    /// `--accept-config-change`: accept a changed working-tree `berry.toml` (review records it).
+    pub accept_config_change: bool,
 }
 
 /// What every command starts from: the printer and the global options.
@@ -132,24 +108,47 @@ pub struct Env {
 pub struct Workspace {
     pub repo: Repository,
     pub root: PathBuf,
+    /// The configuration in force (see [`crate::gateconfig`]: the committed `berry.toml` unless
+    /// a change to it was accepted for the REQ, or the operator's `--config`).
     pub config: Config,
     pub config_file: Option<PathBuf>,
+    /// How `config` was chosen, and the working tree's change to `berry.toml`, if any.
+    pub gate: GateConfig,
     pub store: Store,
 }
 
 impl Env {
+    /// The repository, its state folder and the configuration in force for the REQ named by
+    /// `--req` or `CURRENT`. A working-tree `berry.toml` that differs from HEAD's is noted (once
+    /// per process) as a change to the gate itself.
     pub fn workspace(&self) -> Result<Workspace> {
         let repo = crate::git::open(self.globals.dir.as_deref())?;
         let root = crate::git::workdir(&repo)?;
-        let (config, config_file) = Config::load(self.globals.config.as_deref(), Some(&root))?;
         let store = Store::for_git_dir(repo.path());
-        Ok(Workspace {
+        let req = match &self.globals.req {
+            Some(r) => Some(r.clone()),
+            None => store.current().ok().flatten(),
+        };
+        let mut ws = Workspace {
+            gate: gateconfig::load(&repo, &root, self.globals.config.as_deref(), None)?,
             repo,
             root,
-            config,
-            config_file,
+            config: Config::default(),
+            config_file: None,
             store,
-        })
+        };
+        if let Some(req) = req {
+            ws.settle_for(&req)?;
+        }
+        ws.config = ws.gate.config.clone();
+        ws.config_file = ws.gate.file.clone();
+        static NOTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+        if let Some(note) = ws.gate.note()
+            && !NOTED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            self.printer.warn(note);
+        }
+        Ok(ws)
     }
 
     /// The REQ: the positional argument, else `--req`, else `CURRENT`.
@@ -191,6 +190,25 @@ fn cwd_join(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
+impl Workspace {
+    /// Puts in force the configuration accepted for `req` (when its context records an
+    /// acceptance of the working tree's exact `berry.toml`), else the committed one.
+    pub fn settle_for(&mut self, req: &ReqNumber) -> Result<()> {
+        let accepted = self
+            .store
+            .peek(req)
+            .ok()
+            .flatten()
+            .and_then(|c| c.config_acceptance);
+        if self.gate.standing != gateconfig::Standing::Explicit {
+            self.gate = gateconfig::load(&self.repo, &self.root, None, accepted.as_ref())?;
+        }
+        self.config = self.gate.config.clone();
+        self.config_file = self.gate.file.clone();
+        Ok(())
+    }
+}
+
 /// A REQ's context, locked for the life of the command.
 pub struct Session {
     pub req: ReqNumber,
@@ -215,14 +233,11 @@ impl Session {
         })
     }
 
-    /// Locks the REQ and loads its context, which must exist.
-    pub fn existing(store: &Store, req: ReqNumber, command: &str) -> Result<Session> {
-        let s = Self::open(store, req, command)?;
-        if s.ctx.evidence.is_none() {
-            return Err(BerryError::gate(format!("{} has not been verified", s.req))
-                .with_hint(format!("run `berry verify {}` first", s.req))
-                .into());
-        }
+    /// Locks the REQ and loads its context, which must have been verified (a usage error, exit
+    /// 2, naming `berry verify` otherwise).
+    pub fn existing(store: &Store, req: ReqNumber, step: Step) -> Result<Session> {
+        let s = Self::open(store, req, step.as_str())?;
+        crate::workflow::require_verified(step, &s.ctx)?;
         Ok(s)
     }
 
@@ -230,9 +245,9 @@ impl Session {
         self.store.save(&mut self.ctx, &self.lock)
     }
 
-    pub fn record(&mut self, step: &str, outcome: Outcome, message: &str) -> Result<()> {
+    pub fn record(&mut self, step: Step, outcome: Outcome, message: &str) -> Result<()> {
         let now = crate::clock::now()?;
-        self.ctx.record_step(step, outcome.as_str(), message, now);
+        self.ctx.record_step(step, outcome, message, now);
         self.save()
     }
 }
@@ -246,4 +261,12 @@ pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
             ))
             .into(),
     )
+}
+
+/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
+/// (nothing when every later step is done).
+pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
+    if let Some(n) = crate::workflow::next_after(ctx, step) {
+        p.next(&n.command());
+    }
 }

@@ -4,7 +4,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Env, Outcome, Session, StepReport, Workspace};
+use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::error::BerryError;
 use crate::github::pulls::{self, CreateRefusal, NewPull, Pull};
 use crate::github::{self, RepoId};
@@ -36,29 +36,7 @@ pub struct PrArgs {
     pub base: Option<String>,
 }
 
-/// What `berry pr` records in `ledger.pr`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PrRecord {
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub not_needed: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    pub head: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base: Option<String>,
-    pub at: jiff::Timestamp,
-    /// It was open already (found, not created by this run).
-    #[serde(default)]
-    pub existing: bool,
-    #[serde(default)]
-    pub draft: bool,
-    #[serde(default)]
-    pub reviewers: Vec<String>,
-    #[serde(default)]
-    pub labels: Vec<String>,
-}
+pub use crate::context::PrRecord;
 
 pub const TEMPLATE: &str = include_str!("../../templates/pr.md");
 pub const OVERRIDE: &str = ".berry/templates/pr.md";
@@ -67,15 +45,19 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "pr")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Pr)?;
 
-    if let Some(prev) = session
-        .ctx
-        .ledger
-        .pr
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<PrRecord>(v.clone()).ok())
-    {
+    if let Some(prev) = session.ctx.ledger.pr.clone() {
+        if let Some(why) = &prev.skipped {
+            p.line(format!(
+                "{} pr skipped: {why} (recorded)",
+                p.paint(Tone::Dim, "–")
+            ));
+            return Ok(
+                StepReport::new("pr", Some(req), Outcome::Skipped, why.clone())
+                    .with_data(serde_json::to_value(&prev)?),
+            );
+        }
         if prev.not_needed {
             p.line(format!(
                 "{} no pull request needed: {} is the default branch (recorded)",
@@ -99,7 +81,29 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         );
     }
 
-    let push = PushRecord::recorded(&session.ctx, "")?;
+    let push = PushRecord::recorded(&session.ctx, Step::Pr)?;
+    if let Some(reason) = no_github(env, &ws, &push) {
+        let rec = PrRecord {
+            not_needed: false,
+            skipped: Some(reason.clone()),
+            number: None,
+            url: None,
+            head: push.branch.clone(),
+            base: None,
+            at: crate::clock::now()?,
+            existing: false,
+            draft: false,
+            reviewers: vec![],
+            labels: vec![],
+        };
+        if !p.dry_run() {
+            session.ctx.ledger.pr = Some(rec.clone());
+            session.record(Step::Pr, Outcome::Skipped, &reason)?;
+        }
+        p.line(format!("{} pr skipped: {reason}", p.paint(Tone::Dim, "–")));
+        return Ok(StepReport::new("pr", Some(req), Outcome::Skipped, reason)
+            .with_data(serde_json::to_value(&rec)?));
+    }
 
     let repo_id = resolve_repo(env, &ws, &push)?;
     let client = github::client_for(&repo_id, &ws.config.github)?;
@@ -161,6 +165,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     if push.branch == default && args.base.as_deref().is_none_or(|b| b == default) {
         let rec = PrRecord {
             not_needed: true,
+            skipped: None,
             number: None,
             url: None,
             head: push.branch.clone(),
@@ -171,9 +176,9 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
             reviewers: vec![],
             labels: vec![],
         };
-        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.ctx.ledger.pr = Some(rec.clone());
         session.record(
-            "pr",
+            Step::Pr,
             Outcome::Ok,
             "not needed: pushed to the default branch",
         )?;
@@ -235,6 +240,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
 
     let mut rec = PrRecord {
         not_needed: false,
+        skipped: None,
         number: Some(pull.number),
         url: Some(pull.url.clone()),
         head: pull.head.clone(),
@@ -245,7 +251,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         reviewers: vec![],
         labels: vec![],
     };
-    session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+    session.ctx.ledger.pr = Some(rec.clone());
     session.save()?;
     p.line(format!(
         "{} pull request #{} {}: {}",
@@ -262,7 +268,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     if !args.reviewer.is_empty() {
         pulls::request_reviewers(&client, &repo_id, pull.number, &args.reviewer).map_err(api)?;
         rec.reviewers = args.reviewer.clone();
-        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.ctx.ledger.pr = Some(rec.clone());
         session.save()?;
         p.line(format!(
             "  review requested from {}",
@@ -272,15 +278,41 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     if !args.label.is_empty() {
         pulls::add_labels(&client, &repo_id, pull.number, &args.label).map_err(api)?;
         rec.labels = args.label.clone();
-        session.ctx.ledger.pr = Some(serde_json::to_value(&rec)?);
+        session.ctx.ledger.pr = Some(rec.clone());
         session.save()?;
         p.line(format!("  labelled {}", args.label.join(", ")));
     }
     let msg = format!("pull request #{}", pull.number);
-    session.record("pr", Outcome::Ok, &msg)?;
-    p.next("berry watch");
+    session.record(Step::Pr, Outcome::Ok, &msg)?;
+    super::print_next(p, &session.ctx, Step::Pr);
     p.result(&pull.url);
     Ok(StepReport::new("pr", Some(req), Outcome::Ok, msg).with_data(serde_json::to_value(&rec)?))
+}
+
+/// Why there is no GitHub repository to open a PR on or watch CI in (`pr` and `watch` then
+/// record themselves as skipped with this reason, alone or inside `run`), or `None`.
+pub fn no_github(env: &Env, ws: &Workspace, push: &PushRecord) -> Option<String> {
+    let remote = push.remote.as_str();
+    if env.globals.repo.is_some()
+        || ws.config.github.repo.is_some()
+        || crate::env_vars::var(crate::env_vars::GITHUB_API_URL).is_some()
+    {
+        return None;
+    }
+    let url = ws
+        .repo
+        .find_remote(remote)
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        .or_else(|| Some(push.url.clone()).filter(|u| !u.is_empty()));
+    match url {
+        Some(u) if u.contains("github") => None,
+        Some(u) => Some(format!(
+            "no GitHub repository: {remote} is {} (set --repo OWNER/REPO for a mirror)",
+            crate::github::redact_url(&u)
+        )),
+        None => Some(format!("no GitHub repository: there is no remote {remote}")),
+    }
 }
 
 /// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`.
@@ -346,14 +378,14 @@ fn body_context(
         .summary
         .iter()
         .filter_map(|a| {
-            let r = rows.iter().find(|r| &r.agent == a)?;
+            let r = rows.iter().find(|r| r.is_agent(a))?;
             let text = r.deliverable.get("summary")?.as_str()?.trim().to_string();
             (!text.is_empty()).then(|| json!({"agent": a, "text": text}))
         })
         .collect();
     let mut changes: Vec<String> = Vec::new();
     for a in &agents.summary {
-        let Some(r) = rows.iter().find(|r| &r.agent == a) else {
+        let Some(r) = rows.iter().find(|r| r.is_agent(a)) else {
             continue;
         };
         for ptr in [
@@ -372,7 +404,7 @@ fn body_context(
             }
         }
     }
-    let qa = rows.iter().find(|r| r.agent == agents.qa).map(|r| {
+    let qa = rows.iter().find(|r| r.is_agent(&agents.qa)).map(|r| {
         let d = &r.deliverable;
         let num = |ptrs: &[&str]| {
             ptrs.iter()
@@ -418,9 +450,18 @@ fn body_context(
             })
             .collect()
     };
+    let tests = match crate::workflow::tests_for(
+        &session.ctx,
+        super::block::shipped_tree(ws, session).as_deref(),
+    ) {
+        crate::workflow::TestsFor::Passed => json!({"passed": true, "skipped": null}),
+        crate::workflow::TestsFor::Skipped(reason) => json!({"passed": false, "skipped": reason}),
+        _ => json!({"passed": false, "skipped": null}),
+    };
     json!({
         "req": req.as_str(),
         "title": session.ctx.title.as_deref().unwrap_or(""),
+        "tests": tests,
         "summary": summary,
         "changes": changes,
         "qa": qa,

@@ -6,7 +6,7 @@ use clap::Args;
 use git2::{Oid, Repository};
 use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::error::BerryError;
 use crate::printer::{Printer, Tone};
 use crate::push::{
@@ -23,31 +23,44 @@ use crate::push::{
 /// a protected branch (GH006/GH013) offers to push feature/<REQ> instead. --yes accepts both.
 /// Nothing is ever force-pushed except berry's own feature/<REQ>, and only with a lease.
 #[derive(Debug, Args)]
-pub struct PushArgs {}
+pub struct PushArgs {
+    /// Push although the tests did not pass for this tree (needs --reason; recorded, and shown in
+    /// the PR body and the completion notice).
+    #[arg(long, requires = "reason")]
+    pub skip_tests: bool,
+    /// Why the tests are skipped (with --skip-tests).
+    #[arg(long, value_name = "TEXT", requires = "skip_tests")]
+    pub reason: Option<String>,
+}
 
-pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
+/// Records `--skip-tests --reason` for `tree`; an empty reason is a usage error.
+pub(crate) fn skip_tests(session: &mut Session, tree: &str, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BerryError::usage("--skip-tests needs a non-empty --reason").into());
+    }
+    session.ctx.ledger.tests_skipped = Some(crate::context::TestsSkipped {
+        reason: reason.to_string(),
+        tree: tree.to_string(),
+        at: crate::clock::now()?.round(jiff::Unit::Second)?,
+    });
+    session.save()
+}
+
+pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "push")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Push)?;
 
-    let commit: CommitRecord = match &session.ctx.ledger.commit {
-        Some(v) => serde_json::from_value(v.clone())
-            .context("the recorded commit (ledger.commit) has no sha or branch")?,
-        None => {
-            return Err(
-                BerryError::gate(format!("nothing is committed for {req} yet"))
-                    .with_hint("run `berry commit` first")
-                    .into(),
-            );
-        }
-    };
-    let previous: Option<PushRecord> = session
+    crate::workflow::require_recorded(Step::Push, &session.ctx)?;
+    let commit: CommitRecord = session
         .ctx
         .ledger
-        .push
-        .as_ref()
-        .and_then(|v| serde_json::from_value(v.clone()).ok());
+        .commit
+        .clone()
+        .expect("require_recorded checks it");
+    let previous: Option<PushRecord> = session.ctx.ledger.push.clone();
     if let Some(prev) = &previous
         && (prev.sha == commit.sha || prev.rebased_from.as_deref() == Some(&commit.sha))
     {
@@ -59,7 +72,8 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
             prev.url,
             short(&prev.sha)
         ));
-        p.line(p.paint(Tone::Dim, "  nothing to push; next: berry pr"));
+        p.line(p.paint(Tone::Dim, "  nothing to push"));
+        super::print_next(p, &session.ctx, Step::Push);
         let data = serde_json::to_value(prev)?;
         return Ok(
             StepReport::new("push", Some(req), Outcome::Ok, "already pushed").with_data(data),
@@ -90,6 +104,25 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         .with_hint("check out the commit again, or run `berry commit` anew")
         .into());
     }
+
+    // Nothing is pushed unless the tests passed for the tree being pushed, or were skipped for it
+    // with a reason (recorded before anything leaves).
+    let tree = repo.find_commit(tip)?.tree_id().to_string();
+    if let Some(reason) = &args.reason
+        && args.skip_tests
+        && !p.dry_run()
+    {
+        skip_tests(&mut session, &tree, reason)?;
+        p.warn(format!(
+            "the tests are skipped for tree {}: {reason} (recorded; the PR and the completion notice say so)",
+            short(&tree)
+        ));
+    }
+    crate::workflow::require(
+        Step::Push,
+        &session.ctx,
+        crate::workflow::Shipping { tree: Some(&tree) },
+    )?;
 
     let mut target = work::target_for(repo, &commit.branch)?;
     let sources = CredentialSources::from_env(&remote_raw_url(repo, &target.remote));
@@ -193,6 +226,31 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
                         ));
                         rebased_from = Some(commit.sha.clone());
                         tip = new_tip;
+                        // The rebased commit is what ships now: record it, so status, a rerun
+                        // and the tests all see it, and push it only if its tree was tested.
+                        let new_tree = repo.find_commit(new_tip)?.tree_id().to_string();
+                        if let Some(c) = session.ctx.ledger.commit.as_mut() {
+                            c.rebased_from.get_or_insert_with(|| commit.sha.clone());
+                            c.sha = new_tip.to_string();
+                            c.tree = Some(new_tree.clone());
+                        }
+                        session.save()?;
+                        if let (true, Some(reason)) = (args.skip_tests, &args.reason) {
+                            skip_tests(&mut session, &new_tree, reason)?;
+                        }
+                        crate::workflow::require(
+                            Step::Push,
+                            &session.ctx,
+                            crate::workflow::Shipping {
+                                tree: Some(&new_tree),
+                            },
+                        )
+                        .map_err(|e| {
+                            e.with_hint(format!(
+                                "the rebased commit {} was not tested: run `berry test`, then `berry push`",
+                                short(&new_tip.to_string())
+                            ))
+                        })?;
                     }
                     Err(conflict) => {
                         return Err(BerryError::failure(format!(
@@ -257,9 +315,9 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         at: crate::clock::now()?,
         rebased_from: rebased_from.clone(),
     };
-    session.ctx.ledger.push = Some(serde_json::to_value(&record)?);
+    session.ctx.ledger.push = Some(record.clone());
     let msg = format!("pushed {} to {}", short(&record.sha), record.refname);
-    session.record("push", Outcome::Ok, &msg)?;
+    session.record(Step::Push, Outcome::Ok, &msg)?;
 
     p.line(format!(
         "{} {} on {} is {} (verified)",
@@ -268,10 +326,7 @@ pub fn run(env: &Env, _args: PushArgs) -> Result<StepReport> {
         record.remote,
         short(&record.sha)
     ));
-    if rebased_from.is_some() {
-        p.warn("the commit was rebased onto the remote branch: run `berry test` again before relying on it");
-    }
-    p.next("berry pr");
+    super::print_next(p, &session.ctx, Step::Push);
     p.result(&record.sha);
     Ok(StepReport::new("push", Some(req), Outcome::Ok, msg)
         .with_data(serde_json::to_value(&record)?))

@@ -5,8 +5,7 @@ use anyhow::Result;
 use clap::{Args, FromArgMatches};
 use serde_json::json;
 
-use super::status::{STEPS, next_step};
-use super::{Env, Outcome, Session, StepReport, Workspace};
+use super::{Env, Outcome, Step, StepReport, Workspace};
 use crate::error::Exit;
 use crate::printer::Tone;
 use crate::req::ReqNumber;
@@ -14,9 +13,9 @@ use crate::req::ReqNumber;
 /// Run the steps in contract order from the first one not yet done; stop at the first that
 /// does not succeed, with its exit code.
 ///
-/// Each step behaves exactly as its subcommand (same prompts, same flags, same records). Steps
-/// that cannot run here (no GitHub repository for pr and watch) are recorded as skipped with the
-/// reason. A rerun after an interruption continues where it stopped. With --json, one line per
+/// Each step behaves exactly as its subcommand (same prompts, same flags, same records): pr and
+/// watch with no GitHub repository record themselves as skipped with the reason, as they do when
+/// run alone. A rerun after an interruption continues where it stopped. With --json, one line per
 /// step (NDJSON).
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -24,17 +23,18 @@ pub struct RunArgs {
     #[arg(value_name = "REQ", value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
     /// Start at this step (even if it is recorded as done).
-    #[arg(long, value_name = "STEP", value_parser = STEPS)]
+    #[arg(long, value_name = "STEP", value_parser = Step::NAMES)]
     pub from: Option<String>,
     /// Stop after this step.
-    #[arg(long, value_name = "STEP", value_parser = STEPS)]
+    #[arg(long, value_name = "STEP", value_parser = Step::NAMES)]
     pub to: Option<String>,
 }
 
 pub fn run(env: &Env, args: RunArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(args.req, &ws.store)?;
-    run_steps(env, &ws, &req, args.from.as_deref(), args.to.as_deref())
+    let step = |s: Option<String>| s.as_deref().and_then(Step::parse);
+    run_steps(env, &ws, &req, step(args.from), step(args.to))
 }
 
 /// What `run` and `demo` share: the steps from `from` (or the first not done) to `to`.
@@ -42,8 +42,8 @@ pub fn run_steps(
     env: &Env,
     ws: &Workspace,
     req: &ReqNumber,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Option<Step>,
+    to: Option<Step>,
 ) -> Result<StepReport> {
     let p = &env.printer;
     let mut env = env.clone();
@@ -52,7 +52,7 @@ pub fn run_steps(
     let first = match from {
         Some(f) => f,
         None => match ws.store.peek(req)? {
-            Some(ctx) => match next_step(&ctx) {
+            Some(ctx) => match crate::workflow::next(&ctx) {
                 Some(n) => n,
                 None => {
                     p.line(format!(
@@ -68,68 +68,38 @@ pub fn run_steps(
                     .with_data(json!({"steps": []})));
                 }
             },
-            None => "verify",
+            None => Step::Verify,
         },
     };
-    let start = STEPS
-        .iter()
-        .position(|s| *s == first)
-        .expect("clap checks the step name");
-    let end = to
-        .map(|t| {
-            STEPS
-                .iter()
-                .position(|s| *s == t)
-                .expect("clap checks the step name")
-        })
-        .unwrap_or(STEPS.len() - 1);
+    let order = Step::ORDER;
+    let start = first.position().expect("the steps of the order");
+    let end = to.and_then(Step::position).unwrap_or(order.len() - 1);
     if end < start {
         return Err(crate::error::BerryError::usage(format!(
             "--to {} comes before {first}",
-            STEPS[end]
+            order[end]
         ))
         .into());
     }
     let mut done = Vec::new();
-    for step in &STEPS[start..=end] {
+    for step in order[start..=end].iter().copied() {
         p.line(p.paint(Tone::Strong, format!("── {step} ──")));
-        let report = match skip_reason(&env, ws, step) {
-            Some(reason) => {
-                let mut s = Session::open(&ws.store, req.clone(), step)?;
-                if *step == "watch" {
-                    // No CI can be watched here: what `complete` then accepts is `github.no_ci`'s call.
-                    let sha = super::block::commit_sha(&s);
-                    s.ctx.ledger.watch = Some(json!({
-                        "conclusion": "skipped",
-                        "sha": sha,
-                        "reason": reason,
-                        "at": crate::clock::now()?,
-                    }));
-                }
-                s.record(step, Outcome::Skipped, &reason)?;
-                p.line(format!(
-                    "{} {step} skipped: {reason}",
-                    p.paint(Tone::Dim, "–")
-                ));
-                StepReport::new(step_name(step), Some(req.clone()), Outcome::Skipped, reason)
+        let report = match one(&env, step) {
+            Ok(r) => r,
+            Err(e) => {
+                let exit = crate::cli::report_error(&env, step.as_str(), &e);
+                done.push(json!({"step": step, "outcome": "error", "exit": exit.code()}));
+                let mut r = StepReport::new(
+                    "run",
+                    Some(req.clone()),
+                    Outcome::Error,
+                    format!("{step} failed: {e}"),
+                )
+                .with_data(json!({"steps": done}));
+                r.exit = Some(exit);
+                r.silent = true;
+                return Ok(r);
             }
-            None => match one(&env, step) {
-                Ok(r) => r,
-                Err(e) => {
-                    let exit = crate::cli::report_error(&env, step, &e);
-                    done.push(json!({"step": step, "outcome": "error", "exit": exit.code()}));
-                    let mut r = StepReport::new(
-                        "run",
-                        Some(req.clone()),
-                        Outcome::Error,
-                        format!("{step} failed: {e}"),
-                    )
-                    .with_data(json!({"steps": done}));
-                    r.exit = Some(exit);
-                    r.silent = true;
-                    return Ok(r);
-                }
-            },
         };
         if p.json() && !report.silent {
             println!("{}", report.to_json());
@@ -162,23 +132,19 @@ pub fn run_steps(
     Ok(r)
 }
 
-fn step_name(step: &str) -> &'static str {
-    STEPS.into_iter().find(|s| *s == step).unwrap_or("run")
-}
-
 /// Runs one step with its default arguments, exactly as its subcommand would.
-fn one(env: &Env, step: &str) -> Result<StepReport> {
+fn one(env: &Env, step: Step) -> Result<StepReport> {
     use super::*;
     match step {
-        "verify" => verify::run(env, defaults::<verify::VerifyArgs>()),
-        "review" => review::run(env, defaults::<review::ReviewArgs>()),
-        "commit" => commit::run(env, defaults::<commit::CommitArgs>()),
-        "test" => test::run(env, defaults::<test::TestArgs>()),
-        "push" => push::run(env, defaults::<push::PushArgs>()),
-        "pr" => pr::run(env, defaults::<pr::PrArgs>()),
-        "watch" => watch::run(env, defaults::<watch::WatchArgs>()),
-        "complete" => complete::run(env, defaults::<complete::CompleteArgs>()),
-        other => unreachable!("not a step: {other}"),
+        Step::Verify => verify::run(env, defaults::<verify::VerifyArgs>()),
+        Step::Review => review::run(env, defaults::<review::ReviewArgs>()),
+        Step::Commit => commit::run(env, defaults::<commit::CommitArgs>()),
+        Step::Test => test::run(env, defaults::<test::TestArgs>()),
+        Step::Push => push::run(env, defaults::<push::PushArgs>()),
+        Step::Pr => pr::run(env, defaults::<pr::PrArgs>()),
+        Step::Watch => watch::run(env, defaults::<watch::WatchArgs>()),
+        Step::Complete => complete::run(env, defaults::<complete::CompleteArgs>()),
+        Step::Block => unreachable!("block is an action, never a step of the order"),
     }
 }
 
@@ -189,29 +155,4 @@ fn defaults<A: Args + FromArgMatches>() -> A {
         .try_get_matches_from(Vec::<String>::new())
         .expect("every step runs without arguments");
     A::from_arg_matches(&m).expect("defaults parse")
-}
-
-/// Why a step cannot run in this repository, or `None`.
-fn skip_reason(env: &Env, ws: &Workspace, step: &str) -> Option<String> {
-    if !matches!(step, "pr" | "watch") {
-        return None;
-    }
-    if env.globals.repo.is_some()
-        || ws.config.github.repo.is_some()
-        || crate::env_vars::var(crate::env_vars::GITHUB_API_URL).is_some()
-    {
-        return None;
-    }
-    let url = ws
-        .repo
-        .find_remote("origin")
-        .ok()
-        .and_then(|r| r.url().ok().map(str::to_string));
-    match url {
-        Some(u) if u.contains("github") => None,
-        Some(u) => Some(format!(
-            "no GitHub repository: origin is {u} (set --repo OWNER/REPO for a mirror)"
-        )),
-        None => Some("no GitHub repository: the repository has no origin".into()),
-    }
 }

@@ -4,15 +4,10 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Env, Outcome, StepReport};
+use super::{Env, Outcome, Step, StepReport};
 use crate::context::ReqContext;
 use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
-
-/// The steps in contract order.
-pub const STEPS: [&str; 8] = [
-    "verify", "review", "commit", "test", "push", "pr", "watch", "complete",
-];
 
 /// Show what is recorded for a REQ: each step's outcome, the next step, and the side effects
 /// (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the
@@ -61,7 +56,7 @@ pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
                 .with_data(json!({"next": "verify", "context": Value::Null})),
         );
     };
-    let next = next_step(&ctx);
+    let next = crate::workflow::next(&ctx);
     if !p.json() {
         print_human(p, &ctx, next, &ws.store.path_of(&req));
     }
@@ -73,16 +68,7 @@ pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
         .with_data(json!({"next": next, "context": serde_json::to_value(&ctx)?})))
 }
 
-/// The first step not yet done (ok or skipped), or `None` when all are.
-pub fn next_step(ctx: &ReqContext) -> Option<&'static str> {
-    STEPS.into_iter().find(|s| {
-        !ctx.steps
-            .get(*s)
-            .is_some_and(|r| r.outcome == "ok" || r.outcome == "skipped")
-    })
-}
-
-fn print_human(p: &Printer, ctx: &ReqContext, next: Option<&str>, path: &std::path::Path) {
+fn print_human(p: &Printer, ctx: &ReqContext, next: Option<Step>, path: &std::path::Path) {
     p.result(format!(
         "{}{}",
         p.paint(Tone::Strong, &ctx.req),
@@ -119,22 +105,23 @@ fn print_human(p: &Printer, ctx: &ReqContext, next: Option<&str>, path: &std::pa
     }
     p.result("");
     p.result(p.paint(Tone::Strong, "Steps"));
-    for s in STEPS {
-        match ctx.steps.get(s) {
+    for s in Step::ORDER {
+        match ctx.steps.get(&s) {
             Some(r) => {
-                let tone = match r.outcome.as_str() {
-                    "ok" => Tone::Good,
-                    "skipped" => Tone::Dim,
+                let tone = match r.outcome {
+                    Outcome::Ok => Tone::Good,
+                    Outcome::Skipped => Tone::Dim,
                     _ => Tone::Bad,
                 };
                 p.result(format!(
-                    "  {s:<9} {}  {}  {}",
-                    p.paint(tone, format!("{:<8}", r.outcome)),
+                    "  {:<9} {}  {}  {}",
+                    s.as_str(),
+                    p.paint(tone, format!("{:<8}", r.outcome.as_str())),
                     crate::clock::rfc3339(r.at),
                     r.message
                 ));
             }
-            None => p.result(format!("  {s:<9} {}", p.paint(Tone::Dim, "-"))),
+            None => p.result(format!("  {:<9} {}", s.as_str(), p.paint(Tone::Dim, "-"))),
         }
     }
     p.result("");
@@ -144,41 +131,43 @@ fn print_human(p: &Printer, ctx: &ReqContext, next: Option<&str>, path: &std::pa
     }
     let l = &ctx.ledger;
     let mut effects = Vec::new();
-    let get = |v: &Option<Value>, k: &str| {
-        v.as_ref()
-            .and_then(|v| v.get(k))
-            .map(|x| x.to_string().trim_matches('"').to_string())
-    };
-    if l.commit.is_some() {
+    if let Some(c) = &l.commit {
         effects.push(format!(
-            "commit  {}",
-            get(&l.commit, "sha").unwrap_or_default()
+            "commit  {}{}",
+            c.sha,
+            c.rebased_from
+                .as_deref()
+                .map(|o| format!(" (rebased from {o} by push)"))
+                .unwrap_or_default()
         ));
     }
-    if l.push.is_some() {
+    if let Some(t) = &l.tests {
         effects.push(format!(
-            "push    {} {}",
-            get(&l.push, "remote").unwrap_or_default(),
-            get(&l.push, "ref").unwrap_or_default()
+            "tests   {} for tree {}",
+            if t.passed { "passed" } else { "FAILED" },
+            t.tree.as_deref().unwrap_or("(not recorded)")
         ));
     }
-    if l.pr.is_some() {
+    if let Some(s) = &l.tests_skipped {
+        effects.push(format!("tests   SKIPPED for tree {}: {}", s.tree, s.reason));
+    }
+    if let Some(push) = &l.push {
+        effects.push(format!("push    {} {}", push.remote, push.refname));
+    }
+    if let Some(pr) = &l.pr {
         effects.push(format!(
             "pr      {}",
-            get(&l.pr, "url").unwrap_or_else(|| "not needed".into())
+            pr.url
+                .clone()
+                .or_else(|| pr.skipped.as_ref().map(|s| format!("skipped ({s})")))
+                .unwrap_or_else(|| "not needed".into())
         ));
     }
-    if l.issue.is_some() {
-        effects.push(format!(
-            "issue   {}",
-            get(&l.issue, "url").unwrap_or_default()
-        ));
+    if let Some(i) = &l.issue {
+        effects.push(format!("issue   {}", i.url));
     }
     for t in &l.tracker {
-        effects.push(format!(
-            "tracker {}",
-            t.get("status").and_then(Value::as_str).unwrap_or("?")
-        ));
+        effects.push(format!("tracker {}", t.status));
     }
     for e in &l.events {
         effects.push(format!(

@@ -2,9 +2,10 @@
 
 use anyhow::{Context as _, Result};
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{Env, Outcome, Session, StepReport};
+use super::{Env, Outcome, Session, Step, StepReport};
+use crate::context::TestsRecord;
 use crate::printer::Tone;
 use crate::testrun;
 
@@ -27,7 +28,9 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
     let commands = &ws.config.test.commands;
-    let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
+    let head_commit = crate::git::head_commit(&ws.repo)?;
+    let head = head_commit.as_ref().map(|c| c.id().to_string());
+    let tree = head_commit.as_ref().map(|c| c.tree_id().to_string());
 
     if p.dry_run() {
         p.line(format!(
@@ -52,14 +55,14 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         .with_data(json!({"dry_run": true, "commands": commands})));
     }
 
-    let mut session = Session::existing(&ws.store, req.clone(), "test")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Test)?;
     if !args.again
         && let Some(done) = &session.ctx.ledger.tests
-        && done.get("passed").and_then(Value::as_bool) == Some(true)
-        && head.is_some()
-        && done.get("head").and_then(Value::as_str) == head.as_deref()
+        && done.passed
+        && tree.is_some()
+        && done.tree == tree
     {
-        let log = done.get("log").and_then(Value::as_str).unwrap_or("?");
+        let log = &done.log;
         p.line(format!(
             "{} the tests already passed for this commit (log: {log}); --again runs them again",
             p.paint(Tone::Good, "✔")
@@ -87,6 +90,15 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         .open(&log_path)
         .with_context(|| format!("cannot create the log {}", log_path.display()))?;
 
+    // What the tests see beyond HEAD's tree: they run in the working tree.
+    let dirty = dirty_paths(&ws.repo);
+    if !dirty.is_empty() {
+        p.warn(format!(
+            "{} path(s) differ from HEAD in the working tree and the tests see them: {}; the result counts for HEAD's tree",
+            dirty.len(),
+            dirty.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
     let mut results = Vec::new();
     let mut failed = None;
     for c in commands {
@@ -139,13 +151,15 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         p.line(format!("  not run: {}", not_run.join(", ")));
     }
     let passed = failed.is_none();
-    let record = json!({
-        "passed": passed,
-        "log": log_path.display().to_string(),
-        "commands": results,
-        "head": head,
-        "at": crate::clock::rfc3339(crate::clock::now()?),
-    });
+    let record = TestsRecord {
+        passed,
+        log: log_path.display().to_string(),
+        commands: results.iter().map(Into::into).collect(),
+        head,
+        tree,
+        dirty,
+        at: crate::clock::now()?.round(jiff::Unit::Second)?,
+    };
     session.ctx.ledger.tests = Some(record.clone());
     let (outcome, message) = match &failed {
         None => (
@@ -154,10 +168,26 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         ),
         Some(m) => (Outcome::Blocked, m.clone()),
     };
-    session.record("test", outcome, &message)?;
+    session.record(Step::Test, outcome, &message)?;
     if passed {
         p.line(p.paint(Tone::Dim, format!("  log: {}", log_path.display())));
-        p.next("berry push");
+        super::print_next(p, &session.ctx, Step::Test);
     }
-    Ok(StepReport::new("test", Some(req), outcome, message).with_data(record))
+    Ok(StepReport::new("test", Some(req), outcome, message)
+        .with_data(serde_json::to_value(&record)?))
+}
+
+/// Paths whose working-tree content differs from HEAD (untracked included, ignored not).
+fn dirty_paths(repo: &git2::Repository) -> Vec<String> {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    repo.statuses(Some(&mut opts))
+        .map(|st| {
+            st.iter()
+                .filter_map(|e| e.path().ok().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -3,11 +3,12 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
-use super::{Env, Outcome, Session, StepReport, Workspace};
+use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::config::NoCi;
+use crate::context::IssueRecord;
 use crate::error::BerryError;
 use crate::github::{self, Client, RepoId, pulls};
 use crate::printer::{Printer, Tone};
@@ -53,36 +54,7 @@ fn positive_secs(s: &str) -> Result<f64, String> {
     }
 }
 
-/// What `berry watch` records in `ledger.watch` (`complete` reads `conclusion` and `sha`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WatchRecord {
-    /// `success`, `failure` or `skipped` (no run appeared and config says that is fine).
-    pub conclusion: String,
-    pub sha: String,
-    pub runs: Vec<RunRecord>,
-    pub requests: Requests,
-    pub at: jiff::Timestamp,
-    /// The CI-failure issue, when one was opened or updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issue: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunRecord {
-    pub id: u64,
-    pub name: String,
-    pub conclusion: Option<String>,
-    pub url: String,
-}
-
-/// Requests answered 200 (they cost rate limit) and 304 (they do not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Requests {
-    #[serde(rename = "200")]
-    pub ok: u32,
-    #[serde(rename = "304")]
-    pub not_modified: u32,
-}
+pub use crate::context::{Requests, RunRecord, WatchRecord};
 
 pub const TEMPLATE: &str = include_str!("../../templates/ci-failure.md");
 pub const OVERRIDE: &str = ".berry/templates/ci-failure.md";
@@ -107,22 +79,39 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    let mut session = Session::existing(&ws.store, req.clone(), "watch")?;
-    let push = PushRecord::recorded(&session.ctx, ": berry watches the CI of the pushed commit")?;
+    let mut session = Session::existing(&ws.store, req.clone(), Step::Watch)?;
+    let push = PushRecord::recorded(&session.ctx, Step::Watch)?;
     let sha = push.sha.clone();
 
     // A rerun for the same commit: report what is recorded, ask nothing.
-    if let Some(prev) = session
-        .ctx
-        .ledger
-        .watch
-        .as_ref()
-        .and_then(|v| serde_json::from_value::<WatchRecord>(v.clone()).ok())
-        .filter(|r| r.sha == sha)
-    {
+    if let Some(prev) = session.ctx.ledger.watch.clone().filter(|r| r.sha == sha) {
         return recorded(p, &req, prev);
     }
 
+    if let Some(reason) = super::pr::no_github(env, &ws, &push) {
+        // No CI can be watched here: what `complete` then accepts is `github.no_ci`'s call.
+        let rec = WatchRecord {
+            conclusion: "skipped".into(),
+            sha: sha.clone(),
+            runs: vec![],
+            requests: Requests::default(),
+            at: crate::clock::now()?,
+            issue: None,
+            reason: Some(reason.clone()),
+        };
+        if !p.dry_run() {
+            session.ctx.ledger.watch = Some(rec.clone());
+            session.record(Step::Watch, Outcome::Skipped, &reason)?;
+        }
+        p.line(format!(
+            "{} watch skipped: {reason}",
+            p.paint(Tone::Dim, "–")
+        ));
+        return Ok(
+            StepReport::new("watch", Some(req), Outcome::Skipped, reason)
+                .with_data(serde_json::to_value(&rec)?),
+        );
+    }
     let repo_id = super::pr::resolve_repo(env, &ws, &push)?;
     let client = github::client_for(&repo_id, &ws.config.github)?;
     let mut api = HttpApi {
@@ -207,6 +196,7 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
                 requests,
                 at: now,
                 issue: None,
+                reason: None,
             };
             return match ws.config.github.no_ci {
                 NoCi::Skipped => {
@@ -214,8 +204,8 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
                         "no CI run appeared for {} within {waited}s: recorded as skipped (github.no_ci = \"skipped\")",
                         short(&sha)
                     );
-                    session.ctx.ledger.watch = Some(serde_json::to_value(&rec)?);
-                    session.record("watch", Outcome::Skipped, &msg)?;
+                    session.ctx.ledger.watch = Some(rec.clone());
+                    session.record(Step::Watch, Outcome::Skipped, &msg)?;
                     p.line(format!("{} {msg}", p.paint(Tone::Warn, "–")));
                     Ok(StepReport::new("watch", Some(req), Outcome::Skipped, msg)
                         .with_data(serde_json::to_value(&rec)?))
@@ -227,8 +217,8 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
                     );
                     p.line(format!("{} {reason}", p.paint(Tone::Bad, "✖")));
                     let done = super::block::apply(env, &ws, &mut session, &reason, "watch")?;
-                    session.ctx.ledger.watch = Some(serde_json::to_value(&rec)?);
-                    session.record("watch", Outcome::Blocked, &reason)?;
+                    session.ctx.ledger.watch = Some(rec.clone());
+                    session.record(Step::Watch, Outcome::Blocked, &reason)?;
                     Ok(
                         StepReport::new("watch", Some(req), Outcome::Blocked, reason).with_data(
                             json!({"watch": serde_json::to_value(&rec)?, "block": done.data}),
@@ -258,6 +248,7 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
             requests,
             at: now,
             issue: None,
+            reason: None,
         };
         let msg = format!(
             "CI is green for {}: {} run{} passed",
@@ -265,10 +256,10 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
             runs.len(),
             if runs.len() == 1 { "" } else { "s" }
         );
-        session.ctx.ledger.watch = Some(serde_json::to_value(&rec)?);
-        session.record("watch", Outcome::Ok, &msg)?;
+        session.ctx.ledger.watch = Some(rec.clone());
+        session.record(Step::Watch, Outcome::Ok, &msg)?;
         p.line(format!("{} {msg}", p.paint(Tone::Good, "✔")));
-        p.next("berry complete");
+        super::print_next(p, &session.ctx, Step::Watch);
         return Ok(StepReport::new("watch", Some(req), Outcome::Ok, msg)
             .with_data(serde_json::to_value(&rec)?));
     }
@@ -305,9 +296,10 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
         requests,
         at: now,
         issue: Some(issue.number),
+        reason: None,
     };
-    session.ctx.ledger.watch = Some(serde_json::to_value(&rec)?);
-    session.record("watch", Outcome::Blocked, &reason)?;
+    session.ctx.ledger.watch = Some(rec.clone());
+    session.record(Step::Watch, Outcome::Blocked, &reason)?;
     p.line(format!("{} {reason}", p.paint(Tone::Bad, "✖")));
     p.result(&issue.url);
     Ok(
@@ -590,7 +582,7 @@ fn render(
         "sha": push.sha,
         "short": short(&push.sha),
         "branch": push.branch,
-        "pr_url": session.ctx.ledger.pr.as_ref().and_then(|v| v.get("url")).cloned().unwrap_or(Value::Null),
+        "pr_url": session.ctx.ledger.pr.as_ref().and_then(|v| v.url.clone()),
         "at": crate::clock::rfc3339(now),
         "runs": runs.iter().map(|r| json!({
             "name": r.run.name,
@@ -627,28 +619,24 @@ fn open_or_update(
     body: &str,
 ) -> Result<pulls::Issue> {
     let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
-    let recorded = session
-        .ctx
-        .ledger
-        .issue
-        .as_ref()
-        .and_then(|v| v.get("number"))
-        .and_then(Value::as_u64);
+    let recorded = session.ctx.ledger.issue.as_ref().map(|i| i.number);
     let existing = match recorded {
         Some(n) => Some(n),
         None => pulls::find_issue(client, repo, &marker(req.as_str()), None)
             .map_err(api)?
             .map(|i| i.number),
     };
-    let now = crate::clock::rfc3339(crate::clock::now()?);
+    let now = crate::clock::now()?.round(jiff::Unit::Second)?;
     match existing {
         Some(n) => {
             let issue = pulls::update_issue(client, repo, n, title, body).map_err(api)?;
-            let mut rec =
-                session.ctx.ledger.issue.clone().unwrap_or_else(
-                    || json!({"number": issue.number, "url": issue.url, "at": now}),
-                );
-            rec["updated_at"] = json!(now);
+            let mut rec = session.ctx.ledger.issue.clone().unwrap_or(IssueRecord {
+                number: issue.number,
+                url: issue.url.clone(),
+                at: now,
+                updated_at: None,
+            });
+            rec.updated_at = Some(now);
             session.ctx.ledger.issue = Some(rec);
             session.save()?;
             p.line(format!(
@@ -662,8 +650,12 @@ fn open_or_update(
         None => {
             let issue = pulls::create_issue(client, repo, title, body, &[]).map_err(api)?;
             crate::fault::point("issue-created");
-            session.ctx.ledger.issue =
-                Some(json!({"number": issue.number, "url": issue.url, "at": now}));
+            session.ctx.ledger.issue = Some(IssueRecord {
+                number: issue.number,
+                url: issue.url.clone(),
+                at: now,
+                updated_at: None,
+            });
             session.save()?;
             p.line(format!(
                 "{} issue #{} opened: {}",

@@ -1,4 +1,9 @@
 //! The offline source: `DIR/<REQ>/<agent>.json`, or `DIR/<agent>.json` when DIR holds one REQ.
+//!
+//! A file carries no trustworthy age (its mtime is not when the agent delivered), so every file
+//! of an agent is one of its latest rows: two files whose names differ only in case
+//! (`billy.json`, `Billy.json`) are two rows of one agent that nothing orders, and the verdict
+//! calls them ambiguous.
 
 use std::fs;
 use std::path::PathBuf;
@@ -76,14 +81,45 @@ impl Source for FolderSource {
                 parse_error,
             });
         }
-        rows.sort_by(|a, b| a.agent.cmp(&b.agent));
+        rows.sort_by(|a, b| (a.agent.to_lowercase(), &a.id).cmp(&(b.agent.to_lowercase(), &b.id)));
         Ok(rows)
+    }
+
+    fn known_reqs(&mut self, limit: usize) -> Result<Vec<String>> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| ReqNumber::parse(n).is_ok())
+            .collect();
+        out.sort();
+        out.truncate(limit);
+        Ok(out)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_differing_only_in_case_are_two_rows_of_one_agent() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("billy.json"), r#"{"status":"COMPLETE"}"#).unwrap();
+        fs::write(d.path().join("Billy.json"), r#"{"status":"FAILED"}"#).unwrap();
+        fs::write(d.path().join("roy.json"), r#"{"status":"COMPLETE"}"#).unwrap();
+        let rows = FolderSource::new(d.path().to_path_buf())
+            .latest(&ReqNumber::parse("REQ-A-1").unwrap())
+            .unwrap();
+        let billy: Vec<&str> = super::super::rows_of(&rows, "billy")
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(billy, ["file:Billy.json", "file:billy.json"]);
+    }
 
     #[test]
     fn reads_per_req_folder_and_reports_bad_json() {
@@ -100,6 +136,12 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].agent, "billy");
         assert_eq!(rows[0].id, "file:REQ-A-1/billy.json");
+        assert_eq!(
+            FolderSource::new(d.path().to_path_buf())
+                .known_reqs(10)
+                .unwrap(),
+            ["REQ-A-1"]
+        );
         assert!(
             rows[1]
                 .parse_error

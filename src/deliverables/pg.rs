@@ -176,6 +176,43 @@ impl PgSource {
     }
 }
 
+impl PgSource {
+    /// Runs `sql` within the query timeout (sent, run and read back); `what` is the context
+    /// of any error.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        what: String,
+    ) -> Result<Vec<tokio_postgres::Row>> {
+        let limit = self.query_timeout;
+        let conn = self.connection()?;
+        let started = std::time::Instant::now();
+        tracing::debug!(sql = %sql, "query");
+        let answered = conn
+            .runtime
+            .block_on(async { tokio::time::timeout(limit, conn.client.query(sql, params)).await });
+        let rows = match answered {
+            Ok(rows) => rows.context(what)?,
+            Err(_) => {
+                // The connection is in an unknown state: the next query starts afresh.
+                self.conn = None;
+                return Err(anyhow::Error::new(BerryError::failure(format!(
+                    "the database did not answer within {}s (database.query_timeout_secs)",
+                    limit.as_secs()
+                )))
+                .context(what));
+            }
+        };
+        tracing::debug!(
+            rows = rows.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "query answered"
+        );
+        Ok(rows)
+    }
+}
+
 /// `"schema"."table"` from a name that `config::valid_table_name` accepted.
 fn quote_table(name: &str) -> String {
     name.split('.')
@@ -190,42 +227,27 @@ impl Source for PgSource {
     }
 
     fn latest(&mut self, req: &ReqNumber) -> Result<Vec<Row>> {
+        // Per agent (case-insensitively): every row with the newest `created_at` (`rank` gives
+        // ties the same rank, so two rows written in one transaction both come back), and every
+        // row whose `created_at` is NULL when the agent has other rows (its age is unknown, so
+        // it cannot be ordered against them). Never a pick by id.
         let sql = format!(
-            "SELECT DISTINCT ON (agent) id::text, agent, stage, deliverable::text, created_at \
-             FROM {} WHERE req_number = $1 \
-             ORDER BY agent, created_at DESC NULLS LAST, id::text DESC",
+            "WITH ranked AS ( \
+               SELECT id, agent, stage, deliverable, created_at, \
+                 rank() OVER (PARTITION BY lower(agent) ORDER BY created_at DESC NULLS LAST) AS pos, \
+                 count(*) OVER (PARTITION BY lower(agent)) AS n \
+               FROM {} WHERE req_number = $1) \
+             SELECT id::text, agent, stage, deliverable::text, created_at FROM ranked \
+             WHERE pos = 1 OR (created_at IS NULL AND n > 1) \
+             ORDER BY lower(agent), created_at DESC NULLS LAST, id::text",
             self.table
         );
-        let url = self.target.display_url();
         let table = self.table.clone();
-        let limit = self.query_timeout;
-        let conn = self.connection()?;
-        let started = std::time::Instant::now();
-        tracing::debug!(sql = %sql, "query");
-        let answered = conn.runtime.block_on(async {
-            tokio::time::timeout(limit, conn.client.query(sql.as_str(), &[&req.as_str()])).await
-        });
-        let rows = match answered {
-            Ok(rows) => rows.with_context(|| {
-                format!("cannot read deliverables of {req} from {table} at {url}")
-            })?,
-            Err(_) => {
-                // The connection is in an unknown state: the next query starts afresh.
-                self.conn = None;
-                return Err(anyhow::Error::new(BerryError::failure(format!(
-                    "the database did not answer within {}s (database.query_timeout_secs)",
-                    limit.as_secs()
-                )))
-                .context(format!(
-                    "cannot read deliverables of {req} from {table} at {url}"
-                )));
-            }
-        };
-        tracing::debug!(
-            rows = rows.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "query answered"
+        let what = format!(
+            "cannot read deliverables of {req} from {table} at {}",
+            self.describe()
         );
+        let rows = self.query(&sql, &[&req.as_str()], what)?;
         rows.iter()
             .map(|r| {
                 // Read as text and parsed here: a deliverable serde_json refuses (nested deeper
@@ -244,6 +266,25 @@ impl Source for PgSource {
                     parse_error,
                 })
             })
+            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
+            .with_context(|| format!("unexpected column types in {table}"))
+    }
+
+    fn known_reqs(&mut self, limit: usize) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT req_number FROM {} GROUP BY req_number \
+             ORDER BY max(created_at) DESC NULLS LAST LIMIT $1",
+            self.table
+        );
+        let table = self.table.clone();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.query(
+            &sql,
+            &[&limit],
+            format!("cannot list the REQ numbers in {table}"),
+        )?;
+        rows.iter()
+            .map(|r| r.try_get::<_, String>(0))
             .collect::<Result<Vec<_>, tokio_postgres::Error>>()
             .with_context(|| format!("unexpected column types in {table}"))
     }

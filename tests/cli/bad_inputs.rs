@@ -440,6 +440,10 @@ fn test_step(command: &str) -> Probe {
     let env = TestEnv::new();
     let template = format!("test.{}.berry.devops.{{req}}", unique("bad"));
     let ready = Ready::new(&env, &template);
+    // The tests have not run yet for this tree.
+    let mut ctx = crate::complete::context_json(&env);
+    ctx["ledger"]["tests"] = serde_json::Value::Null;
+    crate::complete::write_context(&env, &ctx);
     let mut t = std::fs::read_to_string(&ready.config).unwrap();
     t.push_str(&format!("\n[[test.commands]]\n{command}\n"));
     std::fs::write(&ready.config, t).unwrap();
@@ -800,7 +804,7 @@ const ROWS: &[Row] = &[
         may: May::Nothing,
         run: || {
             let mut v = context_json_text();
-            v["format_version"] = json!(2);
+            v["format_version"] = json!(3);
             context_is(serde_json::to_vec(&v).unwrap(), &["verify", REQ])
         },
     },

@@ -477,3 +477,31 @@ CREATE INDEX idx_deliverable_req ON nats_deliverable_cache(req_number);
 CREATE INDEX idx_deliverable_agent ON nats_deliverable_cache(agent);
 COMMENT ON TABLE nats_deliverable_cache IS 'Cache of NATS deliverables';
 "#;
+
+/// Records HEAD in a context's ledger as `berry commit` does (`files` as given), and the tests as
+/// passed for HEAD's tree as `berry test` does.
+pub fn record_shipped(
+    ctx: &mut serde_json::Value,
+    env: &TestEnv,
+    branch: &str,
+    files: serde_json::Value,
+) {
+    let sha = env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let tree = env.git(&["rev-parse", "HEAD^{tree}"]).trim().to_string();
+    ctx["ledger"]["commit"] = serde_json::json!({
+        "sha": sha, "branch": branch, "tree": tree, "at": NOW,
+        "files_changed": files.as_array().map(Vec::len).unwrap_or(0),
+        "insertions": 0, "deletions": 0, "files": files,
+    });
+    ctx["ledger"]["tests"] = serde_json::json!({
+        "passed": true, "log": "test.log", "commands": [], "head": sha, "tree": tree, "at": NOW,
+    });
+    ctx["steps"]["test"] = serde_json::json!({"outcome": "ok", "at": NOW, "message": "passed"});
+}
+
+/// `ledger.watch` as `berry watch` records a finished watch.
+pub fn watch_record(sha: &str, conclusion: &str) -> serde_json::Value {
+    serde_json::json!({
+        "conclusion": conclusion, "sha": sha, "runs": [], "requests": {"200": 0, "304": 0}, "at": NOW,
+    })
+}

@@ -67,8 +67,8 @@ impl Ready {
             })
             .collect();
         let mut ctx = context_json(env);
-        ctx["ledger"]["commit"] = json!({"sha": sha, "files": files, "branch": "main"});
-        ctx["ledger"]["watch"] = json!({"conclusion": "success", "sha": sha});
+        crate::common::record_shipped(&mut ctx, env, "main", json!(files));
+        ctx["ledger"]["watch"] = crate::common::watch_record(&sha, "success");
         write_context(env, &ctx);
         Ready { sha, ..ready }
     }
@@ -154,17 +154,17 @@ fn complete_requires_a_green_watch_for_the_commit() {
     let cases = [
         (Value::Null, "", "no CI result is recorded"),
         (
-            json!({"conclusion": "failure", "sha": ready.sha}),
+            crate::common::watch_record(&ready.sha, "failure"),
             "",
             "did not pass (failure)",
         ),
         (
-            json!({"conclusion": "success", "sha": "0000000000000000000000000000000000000000"}),
+            crate::common::watch_record("0000000000000000000000000000000000000000", "success"),
             "",
             "CI was watched for 0000000",
         ),
         (
-            json!({"conclusion": "skipped", "sha": ready.sha}),
+            crate::common::watch_record(&ready.sha, "skipped"),
             "[github]\nno_ci = \"failure\"\n",
             "`github.no_ci` says that is a failure",
         ),
@@ -179,7 +179,7 @@ fn complete_requires_a_green_watch_for_the_commit() {
         assert_eq!(context_json(&env)["ledger"]["events"], json!([]));
     }
     // No CI run at all, and config says that means skipped: complete goes on.
-    let out = run(json!({"conclusion": "skipped", "sha": ready.sha}), "");
+    let out = run(crate::common::watch_record(&ready.sha, "skipped"), "");
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     let ev = &context_json(&env)["ledger"]["events"][0];
     assert_eq!(ev["payload"]["ci"], "skipped (no CI run)");
@@ -206,19 +206,92 @@ fn no_ci_needs_a_reason_and_the_notice_carries_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", env.transcript(&out));
 
+    // The tests never ran for this tree: --no-ci does not stand in for them.
+    let mut ctx = context_json(&env);
+    ctx["ledger"]["tests"] = Value::Null;
+    write_context(&env, &ctx);
+    let before = env.read(TRACKER);
     let out = ready
         .complete(&env)
         .args(["--yes", "--no-ci", "--reason", "CI is down; tested by hand"])
         .output()
         .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("the tests have not run"), "{t}");
+    assert!(t.contains("hint: run `berry test` first"), "{t}");
+    assert_eq!(env.read(TRACKER), before, "nothing written");
+    assert_eq!(context_json(&env)["ledger"]["events"], json!([]));
+
+    let out = ready
+        .complete(&env)
+        .args([
+            "--yes",
+            "--no-ci",
+            "--skip-tests",
+            "--reason",
+            "CI is down; tested by hand",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
-    let p = &context_json(&env)["ledger"]["events"][0]["payload"];
+    let ctx = context_json(&env);
+    let p = &ctx["ledger"]["events"][0]["payload"];
     assert_eq!(
         p["ci"],
         "not required (--no-ci: CI is down; tested by hand)"
     );
     assert_eq!(p["tests_passed"], false, "neither tests nor CI ran");
+    assert_eq!(p["tests_skipped"], true);
+    assert_eq!(p["tests_skipped_reason"], "CI is down; tested by hand");
     assert!(p["summary"].as_str().unwrap().contains("CI is down"), "{p}");
+    assert_eq!(
+        ctx["ledger"]["tests_skipped"]["tree"],
+        env.git(&["rev-parse", "HEAD^{tree}"]).trim()
+    );
+}
+
+/// The hole: `berry test` failed, and `complete --no-ci --reason x --yes` still marked the REQ
+/// DEPLOYED and published COMPLETE.
+#[test]
+fn failed_tests_close_the_gate_for_complete_even_with_no_ci() {
+    let env = TestEnv::new();
+    let ready = Ready::new(&env, &loose_template());
+    let mut ctx = context_json(&env);
+    ctx["ledger"]["tests"]["passed"] = json!(false);
+    ctx["ledger"]["watch"] = Value::Null;
+    write_context(&env, &ctx);
+    let before = env.read(TRACKER);
+    let out = ready
+        .complete(&env)
+        .args(["--no-ci", "--reason", "x", "--yes"])
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(
+        t.contains("the tests failed for the tree being shipped"),
+        "{t}"
+    );
+    assert_eq!(env.read(TRACKER), before, "nothing written");
+    let ctx = context_json(&env);
+    assert_eq!(ctx["ledger"]["events"], json!([]), "nothing published");
+    assert_ne!(ctx["state"], "DEPLOYED");
+
+    // Tests that passed for another tree (the commit changed since) do not count either.
+    let mut ctx = context_json(&env);
+    ctx["ledger"]["tests"]["passed"] = json!(true);
+    ctx["ledger"]["tests"]["tree"] = json!("0".repeat(40));
+    write_context(&env, &ctx);
+    let out = ready
+        .complete(&env)
+        .args(["--no-ci", "--reason", "x", "--yes"])
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("the tests ran for tree 000000000000"), "{t}");
+    assert_eq!(env.read(TRACKER), before, "nothing written");
 }
 
 #[test]
@@ -246,9 +319,9 @@ fn without_a_commit_complete_says_what_comes_first() {
     write_context(&env, &ctx);
     let out = ready.complete(&env).arg("--yes").output().unwrap();
     let t = env.transcript(&out);
-    assert_eq!(out.status.code(), Some(3), "{t}");
-    assert!(t.contains("has no commit recorded"), "{t}");
-    assert!(t.contains("hint: run `berry commit`"), "{t}");
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("nothing is committed for"), "{t}");
+    assert!(t.contains("hint: run `berry commit` first"), "{t}");
 }
 
 #[test]

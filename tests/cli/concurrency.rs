@@ -123,8 +123,8 @@ fn two_reqs_in_one_repository_run_at_the_same_time_and_both_edits_are_kept() {
     for req in [REQ, OTHER] {
         let path = env.repo.join(format!(".git/berry/{req}.json"));
         let mut ctx: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        ctx["ledger"]["commit"] = json!({"sha": sha, "files": [], "branch": "main"});
-        ctx["ledger"]["watch"] = json!({"conclusion": "success", "sha": sha});
+        crate::common::record_shipped(&mut ctx, &env, "main", json!([]));
+        ctx["ledger"]["watch"] = crate::common::watch_record(&sha, "success");
         std::fs::write(&path, serde_json::to_vec_pretty(&ctx).unwrap()).unwrap();
     }
 

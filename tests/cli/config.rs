@@ -9,6 +9,7 @@ fn unknown_key_names_key_and_file() {
         "berry.toml",
         "[database]\ntable = \"nats_deliverable_cache\"\nconect_timeout_secs = 3\n",
     );
+    env.commit_all("config");
     let out = env.berry().args(["verify", REQ]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(env.transcript(&out));
@@ -18,6 +19,7 @@ fn unknown_key_names_key_and_file() {
 fn wrong_type_names_key_and_file() {
     let env = TestEnv::new();
     env.write("berry.toml", "[stage]\npaths = \"backend/**\"\n");
+    env.commit_all("config");
     let out = env.berry().arg("status").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -54,6 +56,7 @@ fn config_changes_what_verify_expects() {
         "berry.toml",
         "[agents]\nexpected = [\"roy\", \"billy\"]\nqa = \"billy\"\n",
     );
+    env.commit_all("config");
     let dir = env.deliverables_folder(REQ, None);
     let out = env
         .berry()

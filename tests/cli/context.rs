@@ -106,13 +106,13 @@ fn kill_9_during_writes_never_leaves_a_broken_context() {
 #[test]
 fn a_newer_format_is_refused_and_never_rewritten() {
     let env = verified();
-    let text = format!("{{\"format_version\": 2, \"req\": \"{REQ}\", \"something\": \"new\"}}\n");
+    let text = format!("{{\"format_version\": 3, \"req\": \"{REQ}\", \"something\": \"new\"}}\n");
     std::fs::write(ctx_path(&env), &text).unwrap();
     let out = verify(&env).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("written by a newer berry (format 2; this berry reads up to 1)"),
+        stderr.contains("written by a newer berry (format 3; this berry reads up to 2)"),
         "{stderr}"
     );
     assert!(stderr.contains("hint: upgrade berry"), "{stderr}");

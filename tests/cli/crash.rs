@@ -218,7 +218,7 @@ impl World {
         .unwrap();
         // The commit step's record plus a green watch, as `complete` needs them.
         let mut ctx = s.context();
-        ctx["ledger"]["watch"] = json!({"conclusion": "success", "sha": s.sha});
+        ctx["ledger"]["watch"] = crate::common::watch_record(&s.sha, "success");
         std::fs::write(s.context_path(), serde_json::to_vec_pretty(&ctx).unwrap()).unwrap();
         // Uncommitted, unstaged work with odd bytes, and a staged change.
         s.env.write(SCRATCH, scratch_bytes());

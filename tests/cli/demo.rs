@@ -156,6 +156,16 @@ fn demo_rejected_closes_the_gate_and_commits_nothing() {
 /// A repository with a bare origin, an approved REQ in a folder, a test stream for notices.
 fn shippable(stream: &TestStream) -> TestEnv {
     let env = TestEnv::new();
+    // The gate's configuration is the committed one: berry.toml is part of the base commit.
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"whitespace\"\nargv = [\"git\", \"diff\", \"--check\", \"HEAD~1\", \"HEAD\"]\n\n[nats]\nsubject = \"{}\"\n",
+            dir.display(),
+            stream.template()
+        ),
+    );
     env.agog_base();
     let origin = env.path().join("origin.git");
     env.git(&[
@@ -174,15 +184,6 @@ fn shippable(stream: &TestStream) -> TestEnv {
     ]);
     env.git(&["push", "-q", "-u", "origin", "main"]);
     env.agog_changes();
-    let dir = env.deliverables_folder(REQ, None);
-    env.write(
-        "berry.toml",
-        format!(
-            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"whitespace\"\nargv = [\"git\", \"diff\", \"--check\", \"HEAD~1\", \"HEAD\"]\n\n[nats]\nsubject = \"{}\"\n",
-            dir.display(),
-            stream.template()
-        ),
-    );
     env
 }
 

@@ -539,11 +539,18 @@ fn commit_push_pr_twice_the_second_run_changes_nothing() {
         201,
         pull_json(51, BRANCH, "main", &format!("{OWNER}/{NAME}")).to_string(),
     );
+    let config = env.path().join("berry-test.toml");
+    std::fs::write(
+        &config,
+        "[[test.commands]]\nname = \"unit\"\nargv = [\"true\"]\n",
+    )
+    .unwrap();
     let berry = |args: &[&str]| {
         let out = env
             .berry()
             .args(args)
             .arg("--yes")
+            .env("BERRY_CONFIG", &config)
             .env("BERRY_DELIVERABLES", &deliverables)
             .env("GH_TOKEN", TOKEN)
             .env("GITHUB_API_URL", server.url())
@@ -568,7 +575,7 @@ fn commit_push_pr_twice_the_second_run_changes_nothing() {
             std::fs::read(env.repo.join(".git/berry").join(format!("{REQ}.json"))).unwrap(),
         )
     };
-    for step in ["commit", "push", "pr"] {
+    for step in ["commit", "test", "push", "pr"] {
         berry(&[step]);
     }
     let after_first = state(&env);
@@ -578,7 +585,7 @@ fn commit_push_pr_twice_the_second_run_changes_nothing() {
         after_first.0,
         "the branch is on the remote"
     );
-    for step in ["commit", "push", "pr"] {
+    for step in ["commit", "test", "push", "pr"] {
         berry(&[step]);
     }
     assert_eq!(state(&env), after_first, "the second run changed something");

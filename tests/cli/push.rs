@@ -66,14 +66,105 @@ fn changed_qa_evidence_closes_the_gate_before_anything_is_pushed() {
 }
 
 #[test]
-fn nothing_committed_is_a_closed_gate() {
+fn push_before_commit_is_a_usage_error_naming_commit() {
     let s = Shipping::new("main");
     let mut ctx = s.context();
     ctx["ledger"]["commit"] = serde_json::Value::Null;
     std::fs::write(s.context_path(), serde_json::to_vec(&ctx).unwrap()).unwrap();
+    let before = s.remote_sha("refs/heads/main");
     let out = s.berry().arg("push").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert!(
+        stderr(&out).contains("hint: run `berry commit` first"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+}
+
+fn set_tests(s: &Shipping, tests: serde_json::Value) {
+    let mut ctx = s.context();
+    ctx["ledger"]["tests"] = tests;
+    std::fs::write(s.context_path(), serde_json::to_vec(&ctx).unwrap()).unwrap();
+}
+
+/// The hole: `berry test` failed (exit 3), then `berry push` pushed to main (exit 0).
+#[test]
+fn nothing_is_pushed_unless_the_tests_passed_for_the_tree_being_pushed() {
+    let s = Shipping::new("main");
+    let before = s.remote_sha("refs/heads/main");
+    let mut tests = s.context()["ledger"]["tests"].clone();
+
+    // Failed for this tree: the gate is closed.
+    tests["passed"] = json!(false);
+    set_tests(&s, tests.clone());
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", s.env.transcript(&out));
-    assert!(stderr(&out).contains("berry commit"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the tests failed for the tree being shipped"));
+    assert!(stderr(&out).contains("--skip-tests --reason TEXT"));
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+    assert!(s.context()["ledger"]["push"].is_null());
+
+    // Passed, but for another tree (the commit was amended since): not enough.
+    tests["passed"] = json!(true);
+    tests["tree"] = json!("1".repeat(40));
+    set_tests(&s, tests.clone());
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert!(stderr(&out).contains("the tests ran for tree 111111111111"));
+    assert!(stderr(&out).contains("hint: run `berry test` first"));
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+
+    // A version-1 record without the tree counts for no tree.
+    tests.as_object_mut().unwrap().remove("tree");
+    set_tests(&s, tests.clone());
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert!(stderr(&out).contains("without the tree they ran on"));
+
+    // Never run.
+    set_tests(&s, serde_json::Value::Null);
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert!(stderr(&out).contains("the tests have not run"));
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+
+    // --skip-tests needs a reason, and then is recorded and pushes.
+    let out = s
+        .berry()
+        .args(["--yes", "push", "--skip-tests"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    let out = s
+        .berry()
+        .args(["--yes", "push", "--skip-tests", "--reason", "  "])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+    let out = s
+        .berry()
+        .args([
+            "--yes",
+            "push",
+            "--skip-tests",
+            "--reason",
+            "hotfix, suite is down",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
+    let skipped = &s.context()["ledger"]["tests_skipped"];
+    assert_eq!(skipped["reason"], "hotfix, suite is down");
+    assert_eq!(
+        skipped["tree"],
+        json!(s.env.git(&["rev-parse", "HEAD^{tree}"]).trim())
+    );
 }
 
 #[test]
@@ -93,16 +184,38 @@ fn non_fast_forward_is_rebased_after_asking_then_pushed() {
         Some(theirs.as_str())
     );
 
+    // The rebase makes a new tree, which was not tested: it is recorded, and not pushed.
     let out = s.berry().args(["--yes", "push"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
     let err = stderr(&out);
     assert!(
         err.contains("non-fast-forward") || err.contains("rebased"),
         "{err}"
     );
-    assert!(err.contains("berry test"), "{err}");
-    let pushed = s.remote_sha("refs/heads/main").unwrap();
+    assert!(
+        err.contains("was not tested: run `berry test`, then `berry push`"),
+        "{err}"
+    );
     let head = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(theirs.as_str())
+    );
+    let commit = &s.context()["ledger"]["commit"];
+    assert_eq!(commit["sha"], json!(head));
+    assert_eq!(commit["rebased_from"], json!(s.sha));
+    // status says which commit ships now, and where it came from.
+    let st = s.berry().arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&st.stdout).contains(&format!("{head} (rebased from {}", s.sha)),
+        "{}",
+        s.env.transcript(&st)
+    );
+    // Tested, it is pushed.
+    s.record_tests();
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let pushed = s.remote_sha("refs/heads/main").unwrap();
     assert_eq!(pushed, head);
     assert_ne!(pushed, s.sha);
     // Their commit is the parent of berry's rebased one, and both files are in the working tree.
@@ -111,7 +224,6 @@ fn non_fast_forward_is_rebased_after_asking_then_pushed() {
     assert!(s.env.git(&["log", "-1", "--format=%s"]).contains(REQ));
     let push = &s.context()["ledger"]["push"];
     assert_eq!(push["sha"], json!(pushed));
-    assert_eq!(push["rebased_from"], json!(s.sha));
     // The working tree followed the branch: nothing is left modified.
     assert_eq!(s.env.git(&["status", "--porcelain"]), "");
 }

@@ -238,7 +238,7 @@ fn review_needs_an_approved_verify() {
     env.agog_base();
     env.agog_changes();
     let out = env.berry().args(["review", "--req", REQ]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(2), "out of order is a usage error");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(&format!("run `berry verify {REQ}` first"))
     );
@@ -328,4 +328,251 @@ fn deselecting_everything_declines() {
     let status = p.process().wait().unwrap();
     assert!(format!("{status:?}").contains(", 4)"), "{status:?}");
     assert!(context(&env)["review"].is_null());
+}
+
+fn reviewed_paths(ctx: &Value) -> Vec<String> {
+    ctx["review"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!(
+        "sha256:{}",
+        sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+const WIDE: &str = "[stage]\npaths = [\"**\"]\n";
+
+#[test]
+fn an_uncommitted_berry_toml_does_not_widen_the_scope() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    env.write("berry.toml", WIDE);
+    for extra in [&[][..], &["--yes"][..]] {
+        let out = review(&env).args(extra).output().unwrap();
+        let t = env.transcript(&out);
+        assert_eq!(out.status.code(), Some(0), "{t}");
+        assert!(
+            t.contains("Change to the gate itself: berry.toml (new) differs from HEAD's"),
+            "{t}"
+        );
+        assert!(t.contains("+paths = [\"**\"]"), "the diff is shown: {t}");
+        assert!(t.contains("HEAD's configuration is in force"), "{t}");
+        let ctx = context(&env);
+        assert!(!reviewed_paths(&ctx).contains(&".env".to_string()), "{t}");
+        let outside = ctx["review"]["out_of_scope"].as_array().unwrap();
+        assert!(outside.contains(&serde_json::json!(".env")), "{t}");
+        assert!(outside.contains(&serde_json::json!("berry.toml")), "{t}");
+        assert!(ctx["config_acceptance"].is_null());
+    }
+    // Every command that loads the configuration notes it.
+    let out = env.berry().arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a change to the gate itself"),
+        "{}",
+        env.transcript(&out)
+    );
+}
+
+#[test]
+fn accept_config_change_is_recorded_with_the_texts_hash_and_holds_for_that_text_only() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    env.write("berry.toml", WIDE);
+    let out = review(&env).arg("--accept-config-change").output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let ctx = context(&env);
+    assert_eq!(
+        ctx["config_acceptance"]["sha256"],
+        sha256_hex(WIDE.as_bytes())
+    );
+    assert_eq!(ctx["config_acceptance"]["by"], "--accept-config-change");
+    assert!(reviewed_paths(&ctx).contains(&".env".to_string()), "{t}");
+
+    // A later change to the file needs a new acceptance: HEAD's configuration is back in force.
+    env.write("berry.toml", format!("{WIDE}# one more line\n"));
+    let out = review(&env).output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("not accepted: HEAD's configuration is in force"),
+        "{t}"
+    );
+    assert!(
+        !reviewed_paths(&context(&env)).contains(&".env".to_string()),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_changed_berry_toml_is_asked_about_on_a_terminal_and_no_is_the_default() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    env.write("berry.toml", WIDE);
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        env.path().join("deliverables").as_os_str(),
+    ]);
+    p.exp_string("Apply the changed berry.toml").unwrap();
+    p.send("\r").unwrap(); // the default
+    p.flush().unwrap();
+    p.exp_string("Files to commit").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let ctx = context(&env);
+    assert!(ctx["config_acceptance"].is_null());
+    assert!(!reviewed_paths(&ctx).contains(&".env".to_string()));
+
+    let mut p = env.pty([
+        std::ffi::OsStr::new("review"),
+        "--deliverables".as_ref(),
+        env.path().join("deliverables").as_os_str(),
+    ]);
+    p.exp_string("Apply the changed berry.toml").unwrap();
+    p.send("y").unwrap();
+    p.flush().unwrap();
+    p.exp_string("Files to commit").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_eof().unwrap();
+    let ctx = context(&env);
+    assert_eq!(ctx["config_acceptance"]["by"], "terminal");
+    assert!(reviewed_paths(&ctx).contains(&".env".to_string()));
+}
+
+#[test]
+fn an_explicit_config_file_is_the_operators_choice() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    let mine = env.path().join("mine.toml");
+    std::fs::write(&mine, WIDE).unwrap();
+    let out = review(&env).arg("--config").arg(&mine).output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(!t.contains("Change to the gate itself"), "{t}");
+    assert!(reviewed_paths(&context(&env)).contains(&".env".to_string()));
+}
+
+#[test]
+fn a_moved_submodule_pointer_in_scope_is_in_the_scope_list() {
+    let env = TestEnv::new();
+    let lib = env.path().join("shared-lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    env.git_in(&lib, &["init", "-q", "-b", "main"]);
+    std::fs::write(lib.join("index.ts"), "export const v = 1;\n").unwrap();
+    env.git_in(&lib, &["add", "-A"]);
+    env.git_in(&lib, &["commit", "-q", "-m", "v1"]);
+    env.agog_base();
+    let sub = format!("{ERP}/backend/src/modules/shared-lib");
+    env.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        lib.to_str().unwrap(),
+        &sub,
+    ]);
+    env.git(&["commit", "-q", "-m", "submodule"]);
+    let old = env.git(&["rev-parse", &format!("HEAD:{sub}")]);
+    // The submodule moves to a new commit.
+    let inner = env.repo.join(&sub);
+    std::fs::write(inner.join("index.ts"), "export const v = 2;\n").unwrap();
+    env.git_in(&inner, &["commit", "-q", "-am", "v2"]);
+    let new = env.git_in(&inner, &["rev-parse", "HEAD"]);
+    assert_ne!(old, new);
+    env.verify_approved();
+    let out = review(&env).arg("--json").output().unwrap();
+    let t = env.transcript(&out);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let listed: Vec<&Value> = v["data"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == sub)
+        .collect();
+    assert_eq!(listed.len(), 1, "{t}");
+    assert_eq!(listed[0]["status"], "modified");
+    assert_eq!(listed[0]["blob"], new.trim(), "the new commit id");
+    let human = review(&env).output().unwrap();
+    let t = env.transcript(&human);
+    assert!(t.contains(&format!("M {sub} (submodule)")), "{t}");
+    assert!(
+        t.contains(&format!("+Subproject commit {}", new.trim())),
+        "{t}"
+    );
+}
+
+#[test]
+fn a_rename_out_of_scope_is_a_deletion_in_scope_and_an_addition_outside() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let from = format!("{ERP}/backend/src/modules/crm/old-name.ts");
+    std::fs::create_dir_all(env.repo.join(".github/workflows")).unwrap();
+    std::fs::rename(
+        env.repo.join(&from),
+        env.repo.join(".github/workflows/old-name.ts"),
+    )
+    .unwrap();
+    env.write(
+        &format!("{ERP}/backend/src/modules/crm/crm.service.ts"),
+        "export class CrmService {}\n",
+    );
+    env.verify_approved();
+    let out = review(&env).output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let ctx = context(&env);
+    let files = ctx["review"]["files"].as_array().unwrap();
+    let deleted = files.iter().find(|f| f["path"] == from).expect(&t);
+    assert_eq!(deleted["status"], "deleted");
+    assert!(deleted["old_path"].is_null());
+    assert!(
+        files
+            .iter()
+            .all(|f| f["path"] != ".github/workflows/old-name.ts"),
+        "{t}"
+    );
+    assert_eq!(
+        ctx["review"]["out_of_scope"],
+        serde_json::json!([".github/workflows/old-name.ts"])
+    );
+    assert!(t.contains("A  .github/workflows/old-name.ts"), "{t}");
+}
+
+#[test]
+fn a_file_replaced_by_a_symlink_is_a_type_change_in_scope() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let path = format!("{ERP}/backend/src/modules/crm/crm.service.ts");
+    std::fs::remove_file(env.repo.join(&path)).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", env.repo.join(&path)).unwrap();
+    env.verify_approved();
+    let out = review(&env).output().unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let ctx = context(&env);
+    let f = &ctx["review"]["files"][0];
+    assert_eq!(f["path"], path);
+    assert_eq!(f["status"], "typechange");
+    let link_text = env.path().join("link-text");
+    std::fs::write(&link_text, "/etc/hostname").unwrap();
+    assert_eq!(
+        f["blob"].as_str().unwrap(),
+        env.git(&["hash-object", "--no-filters", link_text.to_str().unwrap()])
+            .trim(),
+        "the link's target text, never the file it points at"
+    );
 }

@@ -46,7 +46,7 @@ fn approved_req_records_its_evidence() {
     assert_eq!(out.status.code(), Some(0));
 
     let ctx = context(&env);
-    assert_eq!(ctx["format_version"], 1);
+    assert_eq!(ctx["format_version"], 2);
     assert_eq!(
         ctx["title"], "Integrated CRM & Sales Pipeline Management",
         "title comes from the tracker"
@@ -319,6 +319,7 @@ fn connection_comes_from_config_then_pg_variables() {
         "berry.toml",
         format!("[database]\nurl = \"{}\"\n", db.url()),
     );
+    env.commit_all("config");
     let out = env.berry().args(["verify", REQ]).output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -340,7 +341,8 @@ fn connection_comes_from_config_then_pg_variables() {
     assert_eq!(out.status.code(), Some(1));
 
     // Without either, the PG* variables.
-    std::fs::remove_file(env.repo.join("berry.toml")).unwrap();
+    env.git(&["rm", "-q", "berry.toml"]);
+    env.git(&["commit", "-q", "-m", "no config"]);
     let out = env
         .berry()
         .args(["verify", REQ])
@@ -418,4 +420,205 @@ fn the_fixed_clock_is_used_for_ages() {
         "{stderr}"
     );
     assert_eq!(context(&env)["evidence"]["verified_at"], NOW);
+}
+
+/// Inserts a row with a chosen id and the same `created_at` as billy's approved row.
+fn insert_twin(db: &PgDb, id: &str, agent: &str, stage: i32, v: &Value) {
+    db.client()
+        .execute(
+            "INSERT INTO nats_deliverable_cache (id, req_number, agent, stage, deliverable, created_at) \
+             SELECT $1::text::uuid, req_number, $2, $3, $4, created_at FROM nats_deliverable_cache \
+             WHERE req_number = $5 AND agent = 'billy'",
+            &[&id, &agent, &stage, v, &REQ],
+        )
+        .unwrap();
+}
+
+fn set_billy_id(db: &PgDb, id: &str) {
+    db.client()
+        .execute(
+            "UPDATE nats_deliverable_cache SET id = $1::text::uuid WHERE req_number = $2 AND agent = 'billy'",
+            &[&id, &REQ],
+        )
+        .unwrap();
+}
+
+const LOW: &str = "00000000-0000-4000-8000-000000000001";
+const HIGH: &str = "ffffffff-ffff-4fff-bfff-fffffffffffe";
+
+#[test]
+fn two_qa_rows_with_the_same_created_at_are_ambiguous_whatever_their_ids() {
+    // The approved row has the id that sorts last, the FAILED one (another stage, the same
+    // transaction) the id that sorts first: an order by id would pick the approval.
+    for (approved_id, failed_id) in [(HIGH, LOW), (LOW, HIGH)] {
+        let env = TestEnv::new();
+        let db = PgDb::new();
+        db.load(REQ, None);
+        set_billy_id(&db, approved_id);
+        insert_twin(
+            &db,
+            failed_id,
+            "billy",
+            9,
+            &with(qa(), "status", json!("FAILED")),
+        );
+        let out = verify(&env, &db);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("ambiguous"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("row {approved_id} (stage 4, status COMPLETE)")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("row {failed_id} (stage 9, status FAILED)")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("the same created_at (2026-01-05T10:00:00Z)"),
+            "{stderr}"
+        );
+        assert_eq!(context(&env)["evidence"]["approved"], false);
+    }
+}
+
+#[test]
+fn two_qa_files_of_one_agent_in_a_folder_are_ambiguous() {
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    std::fs::write(
+        dir.join(REQ).join("Billy.json"),
+        serde_json::to_vec(&with(qa(), "status", json!("FAILED"))).unwrap(),
+    )
+    .unwrap();
+    let out = env
+        .berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "row file:{REQ}/Billy.json (stage -, status FAILED)"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "row file:{REQ}/billy.json (stage -, status COMPLETE)"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("(unexpected)"), "{stderr}");
+}
+
+#[test]
+fn a_newer_failed_row_under_a_capitalised_name_is_the_agents_latest() {
+    let env = TestEnv::new();
+    let db = PgDb::new();
+    db.load(REQ, None);
+    db.insert(REQ, "Billy", 9, &with(qa(), "status", json!("FAILED")), 60);
+    let out = verify(&env, &db);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("QA: status is FAILED, not COMPLETE"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("(unexpected)"), "{stderr}");
+    let newest: String = db
+        .client()
+        .query_one(
+            "SELECT id::text FROM nats_deliverable_cache WHERE agent = 'Billy'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(context(&env)["evidence"]["qa"]["row_id"], newest);
+}
+
+#[test]
+fn a_req_without_any_deliverable_is_a_usage_error_naming_near_reqs() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let db = PgDb::new();
+    db.load(REQ, None);
+    for other in [
+        "REQ-STRATEGIC-AUTO-1767116143666",
+        "REQ-STRATEGIC-AUTO-1767116143667",
+        "REQ-STRATEGIC-AUTO-1767116143668",
+        "REQ-ITEM-MASTER-001",
+    ] {
+        db.insert(other, "billy", 4, &qa(), 100);
+    }
+    assert_eq!(verify(&env, &db).status.code(), Some(0));
+    let state = env.repo.join(".git/berry");
+    let current = std::fs::read(state.join("CURRENT")).unwrap();
+    let typo = &REQ[..REQ.len() - 1];
+    let out = env
+        .berry()
+        .args(["verify", typo])
+        .env("BERRY_DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(env.transcript(&out));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!state.join(format!("{typo}.json")).exists(), "no context");
+    assert_eq!(std::fs::read(state.join("CURRENT")).unwrap(), current);
+    // Nothing is offered to be marked BLOCKED, even with --yes on a terminal-less run.
+    let out = env
+        .berry()
+        .args(["--yes", "verify", typo])
+        .env("BERRY_DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("BLOCKED") && !stderr.contains("MISSING"),
+        "{stderr}"
+    );
+    assert!(!state.join(format!("{typo}.json")).exists());
+    assert_eq!(
+        env.read("project-spirit/owner_requests/OWNER_REQUESTS.md"),
+        crate::common::tracker_with(REQ, "Integrated CRM & Sales Pipeline Management")
+    );
+}
+
+#[test]
+fn a_tie_that_appears_after_verify_closes_the_gate_at_commit() {
+    let env = TestEnv::new();
+    let db = PgDb::new();
+    db.load(REQ, None);
+    env.agog_base();
+    env.agog_changes();
+    let url = db.url();
+    env.berry()
+        .env("BERRY_DATABASE_URL", &url)
+        .args(["verify", REQ])
+        .assert()
+        .success();
+    env.berry()
+        .env("BERRY_DATABASE_URL", &url)
+        .args(["--yes", "review"])
+        .assert()
+        .success();
+    insert_twin(&db, LOW, "BILLY", 9, &with(qa(), "status", json!("FAILED")));
+    let out = env
+        .berry()
+        .env("BERRY_DATABASE_URL", &url)
+        .args(["--yes", "commit"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("the QA evidence changed"), "{err}");
+    assert!(err.contains("ambiguous"), "{err}");
+    assert!(
+        err.contains(&format!("row {LOW} (stage 9, status FAILED)")),
+        "{err}"
+    );
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
 }

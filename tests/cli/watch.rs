@@ -783,7 +783,7 @@ fn dry_run_says_what_would_be_polled_and_sends_nothing() {
 }
 
 #[test]
-fn without_a_github_repository_watch_is_a_usage_error() {
+fn without_a_github_repository_watch_records_skipped_as_inside_run() {
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "");
     let mut ctx = context_json(&env);
@@ -791,9 +791,35 @@ fn without_a_github_repository_watch_is_a_usage_error() {
     write_context(&env, &ctx);
     let out = ready.berry(&env).args(["watch"]).output().unwrap();
     let t = env.transcript(&out);
-    assert_eq!(out.status.code(), Some(2), "{t}");
-    assert!(t.contains("does not name a GitHub repository"), "{t}");
-    assert!(t.contains("hint: pass --repo OWNER/REPO"), "{t}");
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let reason = "no GitHub repository: origin is file:///srv/git/mirror.git (set --repo OWNER/REPO for a mirror)";
+    assert!(t.contains(&format!("watch skipped: {reason}")), "{t}");
+    let ctx = context_json(&env);
+    assert_eq!(ctx["steps"]["watch"]["outcome"], "skipped");
+    assert_eq!(ctx["steps"]["watch"]["message"], reason);
+    assert_eq!(ctx["ledger"]["watch"]["conclusion"], "skipped");
+    assert_eq!(ctx["ledger"]["watch"]["reason"], reason);
+    // complete then says what to do about it (github.no_ci = "failure" here).
+    std::fs::write(
+        &ready.config,
+        format!(
+            "{}\n[github]\nno_ci = \"failure\"\n",
+            std::fs::read_to_string(&ready.config).unwrap()
+        ),
+    )
+    .unwrap();
+    let out = ready
+        .berry(&env)
+        .args(["complete", "--yes"])
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(t.contains("CI was not watched"), "{t}");
+    assert!(
+        t.contains("hint: there is no CI to watch here: pass --no-ci --reason TEXT"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -805,8 +831,9 @@ fn before_a_push_watch_says_push_comes_first() {
     write_context(&env, &ctx);
     let out = ready.berry(&env).args(["watch"]).output().unwrap();
     let t = env.transcript(&out);
-    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert_eq!(out.status.code(), Some(2), "{t}");
     assert!(t.contains("has not been pushed yet"), "{t}");
+    assert!(t.contains("hint: run `berry push` first"), "{t}");
 }
 
 #[test]

@@ -1,0 +1,489 @@
+//! The review step's work: sort every change in the repository into the two lists (within
+//! `stage.paths`, outside it), diff what is in scope, run the guards, and let the operator narrow
+//! the set to commit. Never prints: the command renders the [`Survey`] and the [`Outcome`].
+//!
+//! Invariants enforced here:
+//! - every change `git::change_set` reports is in exactly one of the two lists: files, symlinks,
+//!   type changes, moved submodule pointers and nested repositories alike;
+//! - a rename is in scope only when both its paths are (`Scope::admits`); otherwise it is listed
+//!   as the deletion of its old path and the addition of its new one, each on the side its path
+//!   belongs to;
+//! - only what can be committed as reviewed is offered: a nested repository (a directory git
+//!   reports as one entry) is listed, never recorded;
+//! - a blocking guard finding that no `--allow` covers records nothing;
+//! - the questions (which files to keep) only narrow the set: unanswered, every file in scope
+//!   stays, and nothing outside scope can be chosen.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Result;
+use git2::Repository;
+
+use crate::config::Config;
+use crate::context::{GuardException, ReviewRecord, ReviewedFile};
+use crate::decide::Decide;
+use crate::diffview::{self, FileDiff};
+use crate::error::BerryError;
+use crate::git::{self, Change, ChangeKind, Entry, Unnamable};
+use crate::guards::{self, Allow, Finding, Severity};
+use crate::scope::Scope;
+
+/// What the operator asked for, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Guard exceptions (`--allow GUARD:PATH`).
+    pub allow: Vec<Allow>,
+    /// Why they are granted (`--reason`).
+    pub reason: Option<String>,
+}
+
+/// One change in scope, with its content on both sides and its diff.
+#[derive(Debug, Clone)]
+pub struct Reviewed {
+    pub change: Change,
+    pub diff: FileDiff,
+    pub old: Vec<u8>,
+    pub new: Vec<u8>,
+}
+
+impl Reviewed {
+    /// A nested repository (not a submodule): shown, never recorded nor committed.
+    pub fn committable(&self) -> bool {
+        self.change.entry != Entry::Directory
+    }
+}
+
+/// The change set sorted into the two lists, with the guards' findings.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    pub in_scope: Vec<Reviewed>,
+    pub outside: Vec<Change>,
+    pub unnamable: Vec<Unnamable>,
+    pub findings: Vec<Finding>,
+    /// Blocking findings covered by an `--allow`.
+    pub allowed: Vec<Finding>,
+    /// Blocking findings nothing covers: the gate is closed.
+    pub blocking: Vec<Finding>,
+    /// `--allow` exceptions that match no finding.
+    pub unused_allows: Vec<Allow>,
+}
+
+impl Survey {
+    pub fn insertions(&self) -> usize {
+        self.in_scope.iter().map(|r| r.diff.insertions).sum()
+    }
+    pub fn deletions(&self) -> usize {
+        self.in_scope.iter().map(|r| r.diff.deletions).sum()
+    }
+}
+
+/// How the review ended.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The guards found something no exception covers; nothing is recorded.
+    Blocked { message: String },
+    /// The operator kept no file.
+    Declined,
+    /// The approved set, to record.
+    Reviewed(ReviewRecord),
+}
+
+/// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.
+pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -> Result<Survey> {
+    let scope = Scope::new(&config.stage.paths)?;
+    let (changes, unnamable) = git::change_set(repo)?;
+    let (inside, outside) = sort(&scope, changes);
+    let mut in_scope = Vec::with_capacity(inside.len());
+    for change in inside {
+        let (old, new) = contents(repo, root, &change)?;
+        let diff = diffview::compute(&old, &new);
+        in_scope.push(Reviewed {
+            change,
+            diff,
+            old,
+            new,
+        });
+    }
+    let findings = guard(&in_scope, config);
+    let covered = |f: &Finding| opts.allow.iter().any(|a| a.covers(f));
+    let allowed = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Block && covered(f))
+        .cloned()
+        .collect();
+    let blocking = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Block && !covered(f))
+        .cloned()
+        .collect();
+    let unused_allows = opts
+        .allow
+        .iter()
+        .filter(|a| !findings.iter().any(|f| a.covers(f)))
+        .cloned()
+        .collect();
+    Ok(Survey {
+        in_scope,
+        outside,
+        unnamable,
+        findings,
+        allowed,
+        blocking,
+        unused_allows,
+    })
+}
+
+/// Every change lands in exactly one list; a rename whose sides are not both in scope is split.
+pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
+    let mut inside = Vec::new();
+    let mut outside = Vec::new();
+    for c in changes {
+        if c.old_path.is_some() && !scope.admits(&c.path, c.old_path.as_deref()) {
+            let (deletion, addition) = c.split_rename();
+            for half in [deletion, addition] {
+                if scope.contains(&half.path) {
+                    inside.push(half);
+                } else {
+                    outside.push(half);
+                }
+            }
+        } else if scope.admits(&c.path, c.old_path.as_deref()) {
+            inside.push(c);
+        } else {
+            outside.push(c);
+        }
+    }
+    inside.sort_by(|a, b| a.path.cmp(&b.path));
+    outside.sort_by(|a, b| a.path.cmp(&b.path));
+    (inside, outside)
+}
+
+/// Both sides' content as the diff shows it: a submodule pointer as git prints it.
+fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+    let pointer = |id: Option<git2::Oid>| {
+        id.map(|i| format!("Subproject commit {i}\n").into_bytes())
+            .unwrap_or_default()
+    };
+    match c.entry {
+        Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob))),
+        Entry::Directory => Ok((git::blob_bytes(repo, c.old_blob)?, Vec::new())),
+        Entry::File | Entry::Symlink => {
+            let old = match repo.find_blob(c.old_blob.unwrap_or(git2::Oid::ZERO_SHA1)) {
+                Ok(b) => b.content().to_vec(),
+                // A typechange from a submodule: no blob on the old side.
+                Err(_) => pointer(c.old_blob),
+            };
+            Ok((old, git::worktree_bytes(root, c)?))
+        }
+    }
+}
+
+fn guard(in_scope: &[Reviewed], config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for r in in_scope {
+        if r.change.kind == ChangeKind::Deleted || r.change.entry == Entry::Gitlink {
+            continue;
+        }
+        findings.extend(guards::scan_lines(
+            &r.change.path,
+            r.diff.added.iter().map(|(n, l)| (*n, l.as_str())),
+        ));
+        findings.extend(guards::check_size(
+            &r.change.path,
+            r.change.size,
+            config.guards.warn_file_mb,
+            config.guards.block_file_mb,
+        ));
+    }
+    findings
+}
+
+/// What a change holds, when it is not a plain file: ` (submodule)`, ….
+pub fn what(c: &Change) -> &'static str {
+    match c.entry {
+        Entry::Gitlink => " (submodule)",
+        Entry::Directory => " (nested repository, not committed)",
+        Entry::Symlink if c.kind == ChangeKind::Typechange => " (now a symlink)",
+        _ => "",
+    }
+}
+
+/// `R old → new`, `M path`: how a change in scope is named.
+pub fn title(c: &Change) -> String {
+    let what = what(c);
+    match &c.old_path {
+        Some(o) => format!("{} {o} → {}{what}", c.kind.letter(), c.path),
+        None => format!("{} {}{what}", c.kind.letter(), c.path),
+    }
+}
+
+/// The multi-select's label for a change in scope (plain text).
+pub fn label(r: &Reviewed) -> String {
+    let counts = if r.diff.binary {
+        "binary".to_string()
+    } else {
+        format!("+{} -{}", r.diff.insertions, r.diff.deletions)
+    };
+    let staged = if r.change.staged { " (staged)" } else { "" };
+    format!("{}  {counts}{staged}", title(&r.change))
+}
+
+/// Ends the review: blocked by the guards, or the operator's choice among what can be committed,
+/// as the record to keep. `head` is HEAD's commit id; `now` the review's time.
+pub fn finish(
+    req: &crate::req::ReqNumber,
+    survey: &Survey,
+    opts: &Options,
+    decide: &dyn Decide,
+    head: Option<String>,
+    now: jiff::Timestamp,
+) -> Result<Outcome> {
+    if !survey.blocking.is_empty() {
+        return Ok(Outcome::Blocked {
+            message: format!(
+                "the guards found {} problem(s) in the change set",
+                survey.blocking.len()
+            ),
+        });
+    }
+    let offered: Vec<&Reviewed> = survey.in_scope.iter().filter(|r| r.committable()).collect();
+    if offered.is_empty() {
+        return Err(BerryError::failure(format!(
+            "nothing changed within stage.paths for {req}"
+        ))
+        .with_hint(
+            "check `stage.paths` in berry.toml, or that the agents' work is in this working tree",
+        )
+        .into());
+    }
+    let labels: Vec<String> = offered.iter().map(|r| label(r)).collect();
+    let chosen: BTreeSet<usize> = decide
+        .multi_select("Files to commit (space toggles, enter accepts)", &labels)?
+        .into_iter()
+        .filter(|i| *i < offered.len())
+        .collect();
+    if chosen.is_empty() {
+        return Ok(Outcome::Declined);
+    }
+    let files = offered
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| chosen.contains(i))
+        .map(|(_, r)| ReviewedFile {
+            path: r.change.path.clone(),
+            status: r.change.kind.as_str().into(),
+            old_path: r.change.old_path.clone(),
+            blob: r.change.blob.map(|b| b.to_string()),
+            insertions: r.diff.insertions,
+            deletions: r.diff.deletions,
+        })
+        .collect();
+    let deselected = survey
+        .in_scope
+        .iter()
+        .filter(|r| {
+            !offered
+                .iter()
+                .enumerate()
+                .any(|(i, o)| chosen.contains(&i) && std::ptr::eq(*o, *r))
+        })
+        .map(|r| r.change.path.clone())
+        .collect();
+    let reason = opts.reason.clone().unwrap_or_default();
+    let allowed: Vec<GuardException> = survey
+        .allowed
+        .iter()
+        .map(|f| GuardException {
+            guard: f.guard.name().into(),
+            path: f.path.clone(),
+            reason: reason.clone(),
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(Outcome::Reviewed(ReviewRecord {
+        reviewed_at: now,
+        head,
+        files,
+        deselected,
+        out_of_scope: survey.outside.iter().map(|c| c.path.clone()).collect(),
+        allowed,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::{Answer, Scripted};
+    use std::fs;
+
+    fn repo_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Repository) {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        for (p, c) in files {
+            let full = d.path().join(p);
+            fs::create_dir_all(full.parent().unwrap()).unwrap();
+            fs::write(full, c).unwrap();
+        }
+        {
+            let mut idx = repo.index().unwrap();
+            idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                .unwrap();
+            idx.write().unwrap();
+            let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+            let sig = git2::Signature::now("t", "t@example.com").unwrap();
+            repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[])
+                .unwrap();
+        }
+        (d, repo)
+    }
+
+    fn config(paths: &[&str]) -> Config {
+        let mut c = Config::with_default_people();
+        c.stage.paths = paths.iter().map(|p| p.to_string()).collect();
+        c
+    }
+
+    fn req() -> crate::req::ReqNumber {
+        crate::req::ReqNumber::parse("REQ-A-1").unwrap()
+    }
+
+    fn now() -> jiff::Timestamp {
+        jiff::Timestamp::UNIX_EPOCH
+    }
+
+    fn paths(list: &[Change]) -> Vec<String> {
+        list.iter().map(title).collect()
+    }
+
+    #[test]
+    fn a_rename_out_of_scope_is_a_deletion_inside_and_an_addition_outside() {
+        let body = "line\n".repeat(40);
+        let (d, repo) = repo_with(&[("src/a.ts", &body), ("src/keep.ts", "k\n")]);
+        fs::create_dir_all(d.path().join(".github/workflows")).unwrap();
+        fs::rename(
+            d.path().join("src/a.ts"),
+            d.path().join(".github/workflows/a.ts"),
+        )
+        .unwrap();
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let inside: Vec<Change> = s.in_scope.iter().map(|r| r.change.clone()).collect();
+        assert_eq!(paths(&inside), ["D src/a.ts"]);
+        assert_eq!(paths(&s.outside), ["A .github/workflows/a.ts"]);
+
+        // The review records the deletion only; the addition is outside scope.
+        let Outcome::Reviewed(rec) = finish(
+            &req(),
+            &s,
+            &Options::default(),
+            &Scripted::defaults(),
+            None,
+            now(),
+        )
+        .unwrap() else {
+            panic!("not reviewed")
+        };
+        assert_eq!(rec.files.len(), 1);
+        assert_eq!(rec.files[0].status, "deleted");
+        assert_eq!(rec.out_of_scope, [".github/workflows/a.ts"]);
+
+        // Both sides inside: one rename.
+        let s = survey(&repo, d.path(), &config(&["**"]), &Options::default()).unwrap();
+        assert_eq!(s.in_scope.len(), 1);
+        assert_eq!(s.in_scope[0].change.kind, ChangeKind::Renamed);
+        assert!(s.outside.is_empty());
+    }
+
+    #[test]
+    fn a_file_replaced_by_a_symlink_is_listed_as_a_type_change() {
+        let (d, repo) = repo_with(&[("src/a.ts", "a\n"), ("README.md", "r\n")]);
+        fs::remove_file(d.path().join("src/a.ts")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", d.path().join("src/a.ts")).unwrap();
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        assert_eq!(s.in_scope.len(), 1);
+        let c = &s.in_scope[0].change;
+        assert_eq!(c.kind, ChangeKind::Typechange);
+        assert_eq!(c.entry, Entry::Symlink);
+        assert_eq!(
+            s.in_scope[0].new, b"/etc/hostname",
+            "the link, never its target"
+        );
+    }
+
+    #[test]
+    fn the_operator_only_narrows_the_set() {
+        let (d, repo) = repo_with(&[("src/a.ts", "a\n"), ("src/b.ts", "b\n")]);
+        fs::write(d.path().join("src/a.ts"), "a2\n").unwrap();
+        fs::write(d.path().join("src/b.ts"), "b2\n").unwrap();
+        fs::write(d.path().join("README.md"), "r\n").unwrap();
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let keep_b = Scripted::answering([Answer::Keep(vec![1, 7])]);
+        let Outcome::Reviewed(rec) =
+            finish(&req(), &s, &Options::default(), &keep_b, None, now()).unwrap()
+        else {
+            panic!("not reviewed")
+        };
+        let files: Vec<&str> = rec.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            files,
+            ["src/b.ts"],
+            "an index past the list chooses nothing"
+        );
+        assert_eq!(rec.deselected, ["src/a.ts"]);
+        assert_eq!(rec.out_of_scope, ["README.md"]);
+        let none = Scripted::answering([Answer::Keep(vec![])]);
+        assert!(matches!(
+            finish(&req(), &s, &Options::default(), &none, None, now()).unwrap(),
+            Outcome::Declined
+        ));
+    }
+
+    #[test]
+    fn a_blocking_finding_records_nothing_unless_allowed() {
+        let (d, repo) = repo_with(&[("src/a.ts", "a\n")]);
+        fs::write(
+            d.path().join("src/a.ts"),
+            "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n",
+        )
+        .unwrap();
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        assert!(!s.blocking.is_empty());
+        let d2 = Scripted::defaults();
+        assert!(matches!(
+            finish(&req(), &s, &Options::default(), &d2, None, now()).unwrap(),
+            Outcome::Blocked { .. }
+        ));
+        assert!(
+            d2.asked().is_empty(),
+            "nothing is asked once the gate is closed"
+        );
+        let opts = Options {
+            allow: vec![Allow::parse("conflict-markers:src/a.ts").unwrap()],
+            reason: Some("fixture".into()),
+        };
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &opts).unwrap();
+        assert!(s.blocking.is_empty());
+        let Outcome::Reviewed(rec) = finish(&req(), &s, &opts, &d2, None, now()).unwrap() else {
+            panic!("not reviewed")
+        };
+        assert_eq!(rec.allowed[0].reason, "fixture");
+    }
+
+    #[test]
+    fn nothing_in_scope_is_a_failure() {
+        let (d, repo) = repo_with(&[("src/a.ts", "a\n")]);
+        fs::write(d.path().join("README.md"), "r\n").unwrap();
+        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let e = finish(
+            &req(),
+            &s,
+            &Options::default(),
+            &Scripted::defaults(),
+            None,
+            now(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("nothing changed within stage.paths"));
+    }
+}
