@@ -29,6 +29,7 @@ pub mod nats;
 pub mod notice;
 pub mod printer;
 pub mod push;
+pub mod quote;
 pub mod req;
 pub mod review;
 pub mod scope;

@@ -253,7 +253,7 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
                 Some(_) => "stage",
                 None => "remove",
             };
-            p.line(format!("  {what:<6} {}", t.path));
+            p.line(format!("  {what:<6} {}", crate::quote::path(&t.path)));
         }
         p.line("");
         p.line(p.paint(Tone::Strong, "Message"));
@@ -540,7 +540,10 @@ fn changed_since_review(
     };
     out.push_str(&format!(
         "\n{}\n",
-        p.paint(Tone::Strong, format!("{}: {now}{was}", t.path))
+        p.paint(
+            Tone::Strong,
+            format!("{}: {now}{was}", crate::quote::path(&t.path))
+        )
     ));
     let current = match &t.current {
         Current::File(_) => {

@@ -400,6 +400,7 @@ fn verify_against(env: &TestEnv, port: u16) -> (std::process::Output, Duration) 
         "berry.toml",
         "[database]\nconnect_timeout_secs = 1\nquery_timeout_secs = 2\n",
     );
+    env.commit_all("timeouts");
     let started = Instant::now();
     let out = env
         .berry()
@@ -497,4 +498,64 @@ fn a_nats_server_that_accepts_and_never_answers_is_a_bounded_failure() {
     );
     assert!(err.contains("nats.connect_timeout_secs"), "{err}");
     assert!(err.contains("kept pending"), "{err}");
+}
+
+#[test]
+fn file_names_with_control_characters_are_quoted_in_review_s_output() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let crm = format!("{ERP}/backend/src/modules/crm");
+    env.write(
+        &format!("{crm}/x\x1b[2K\r  A innocent.ts"),
+        "export const x = 1;\n",
+    );
+    env.write(&format!("{crm}/two\nlines.ts"), "export const y = 2;\n");
+    let dir = env.verify_approved();
+    let out = env
+        .berry()
+        .args(["--yes", "review", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains('\x1b'),
+        "raw ESC reached the terminal: {err:?}"
+    );
+    assert!(!err.contains('\r'), "raw CR reached the terminal: {err:?}");
+    assert!(
+        err.contains(&format!("A \"{crm}/x\\033[2K\\r  A innocent.ts\"")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("A \"{crm}/two\\nlines.ts\"")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("two\nlines"),
+        "a newline split the list: {err}"
+    );
+}
+
+#[test]
+fn control_sequences_in_deliverable_text_do_not_reach_the_terminal() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let dir = env.deliverables_folder(REQ, None);
+    let roy = dir.join(REQ).join("roy.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&roy).unwrap()).unwrap();
+    v["summary"] = serde_json::json!("Backend done\x1b[2K\r\x1b]0;owned\x07 all green");
+    std::fs::write(&roy, serde_json::to_vec(&v).unwrap()).unwrap();
+    let out = env
+        .berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Backend done all green"), "{err}");
+    assert!(
+        !err.contains('\x1b') && !err.contains('\r') && !err.contains('\x07'),
+        "{err:?}"
+    );
 }
