@@ -271,6 +271,9 @@ pub struct Github {
     pub repo: Option<String>,
     /// What `watch` concludes when no workflow run appears: `skipped` or `failure`.
     pub no_ci: NoCi,
+    /// The label of the CI-failure issue `watch` opens; the issue is found again by this label
+    /// and its hidden marker.
+    pub issue_label: String,
 }
 
 impl Default for Github {
@@ -279,6 +282,7 @@ impl Default for Github {
             api_url: None,
             repo: None,
             no_ci: NoCi::Skipped,
+            issue_label: "berry".into(),
         }
     }
 }

@@ -579,7 +579,7 @@ impl Store {
                         let mut holder = String::new();
                         let _ = File::open(&path).and_then(|mut f| f.read_to_string(&mut holder));
                         let holder = holder.trim();
-                        return Err(BerryError::failure(format!(
+                        return Err(BerryError::timeout(format!(
                             "{req} is in use by another berry process ({})",
                             if holder.is_empty() {
                                 "holder unknown"

@@ -223,7 +223,11 @@ impl GateConfig {
     /// One line for a command's notes, when the working tree's `berry.toml` differs from HEAD's.
     pub fn note(&self) -> Option<String> {
         let change = self.change.as_ref()?;
-        Some(match self.standing {
+        let invalid = match &self.proposed {
+            Some(Err(e)) => format!(" (and it is not valid: {e})"),
+            _ => String::new(),
+        };
+        let note = match self.standing {
             Standing::Accepted => format!(
                 "berry.toml in the working tree ({}) differs from HEAD's: a change to the gate itself, accepted for this REQ, is in force",
                 change.kind()
@@ -232,7 +236,8 @@ impl GateConfig {
                 "berry.toml in the working tree ({}) differs from HEAD's: a change to the gate itself; HEAD's configuration is in force until the change is accepted (`berry review` on a terminal, or --accept-config-change)",
                 change.kind()
             ),
-        })
+        };
+        Some(note + &invalid)
     }
 }
 
@@ -422,6 +427,11 @@ mod tests {
         fs::write(d.path().join("berry.toml"), "[stage]\npats = 1\n").unwrap();
         let mut g = load(&repo, d.path(), None, None).unwrap();
         assert_eq!(g.standing, Standing::Pending);
+        assert!(
+            g.note().unwrap().contains("it is not valid"),
+            "{:?}",
+            g.note()
+        );
         let e = g.settle(&Scripted::defaults(), true, now()).unwrap_err();
         assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Usage);
     }

@@ -81,6 +81,29 @@ impl Step {
         format!("berry {}", self.as_str())
     }
 
+    /// What the step does, in one line (for `run --dry-run`'s plan).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Step::Verify => "read the deliverables and decide QA's verdict, recording the evidence",
+            Step::Review => {
+                "show the change set in scope, run the guards, record the approved files and their blobs"
+            }
+            Step::Commit => "commit exactly the reviewed blobs with the rendered message",
+            Step::Test => "run the test commands and record the tree they passed for",
+            Step::Push => {
+                "push the commit (only if the tests passed for its tree) and read the remote ref back"
+            }
+            Step::Pr => "find or open the pull request (skipped without a GitHub repository)",
+            Step::Watch => {
+                "watch the CI runs of the pushed commit (skipped without a GitHub repository)"
+            }
+            Step::Complete => {
+                "mark the REQ DEPLOYED in the tracker and publish the completion notice"
+            }
+            Step::Block => "mark the REQ BLOCKED in the tracker and publish the blocked notice",
+        }
+    }
+
     /// Its position in [`Step::ORDER`] (`None` for `Block`).
     pub fn position(self) -> Option<usize> {
         Step::ORDER.iter().position(|s| *s == self)

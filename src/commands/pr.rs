@@ -47,8 +47,18 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     let p = &env.printer;
     let mut session = Session::existing(&ws.store, req.clone(), Step::Pr)?;
 
+    // The reviewers and labels asked for are part of the PR's work: a rerun applies what the
+    // record does not hold yet (after a failed reviewer request, or with new ones).
+    let missing = |have: &[String], want: &[String]| -> Vec<String> {
+        want.iter().filter(|w| !have.contains(w)).cloned().collect()
+    };
+    let mut resume: Option<PrRecord> = None;
     if let Some(prev) = session.ctx.ledger.pr.clone() {
-        if let Some(why) = &prev.skipped {
+        let extras = !missing(&prev.reviewers, &args.reviewer).is_empty()
+            || !missing(&prev.labels, &args.label).is_empty();
+        if extras && prev.number.is_some() {
+            resume = Some(prev.clone());
+        } else if let Some(why) = &prev.skipped {
             p.line(format!(
                 "{} pr skipped: {why} (recorded)",
                 p.paint(Tone::Dim, "–")
@@ -75,10 +85,12 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
                 p.result(u);
             }
         }
-        let data = serde_json::to_value(&prev)?;
-        return Ok(
-            StepReport::new("pr", Some(req), Outcome::Ok, "already recorded").with_data(data),
-        );
+        if resume.is_none() {
+            let data = serde_json::to_value(&prev)?;
+            return Ok(
+                StepReport::new("pr", Some(req), Outcome::Ok, "already recorded").with_data(data),
+            );
+        }
     }
 
     let push = PushRecord::recorded(&session.ctx, Step::Pr)?;
@@ -159,6 +171,14 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         ));
     }
     let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
+    if let Some(rec) = resume {
+        let number = rec.number.expect("resumed only with a number");
+        let rec = apply_extras(p, &client, &repo_id, &mut session, rec, &args)?;
+        let msg = format!("pull request #{number}");
+        session.record(Step::Pr, Outcome::Ok, &msg)?;
+        return Ok(StepReport::new("pr", Some(req), Outcome::Ok, msg)
+            .with_data(serde_json::to_value(&rec)?));
+    }
 
     let default = pulls::default_branch(&client, &repo_id).map_err(api)?;
     let now = crate::clock::now()?;
@@ -265,28 +285,53 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         pull.url
     ));
 
-    if !args.reviewer.is_empty() {
-        pulls::request_reviewers(&client, &repo_id, pull.number, &args.reviewer).map_err(api)?;
-        rec.reviewers = args.reviewer.clone();
-        session.ctx.ledger.pr = Some(rec.clone());
-        session.save()?;
-        p.line(format!(
-            "  review requested from {}",
-            args.reviewer.join(", ")
-        ));
-    }
-    if !args.label.is_empty() {
-        pulls::add_labels(&client, &repo_id, pull.number, &args.label).map_err(api)?;
-        rec.labels = args.label.clone();
-        session.ctx.ledger.pr = Some(rec.clone());
-        session.save()?;
-        p.line(format!("  labelled {}", args.label.join(", ")));
-    }
+    rec = apply_extras(p, &client, &repo_id, &mut session, rec, &args)?;
     let msg = format!("pull request #{}", pull.number);
     session.record(Step::Pr, Outcome::Ok, &msg)?;
     super::print_next(p, &session.ctx, Step::Pr);
     p.result(&pull.url);
     Ok(StepReport::new("pr", Some(req), Outcome::Ok, msg).with_data(serde_json::to_value(&rec)?))
+}
+
+/// Requests the reviewers and adds the labels `args` asks for that `rec` does not hold yet, each
+/// recorded as soon as GitHub took it.
+fn apply_extras(
+    p: &crate::printer::Printer,
+    client: &github::Client,
+    repo_id: &RepoId,
+    session: &mut Session,
+    mut rec: PrRecord,
+    args: &PrArgs,
+) -> Result<PrRecord> {
+    let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
+    let number = rec.number.expect("a PR that exists");
+    let reviewers: Vec<String> = args
+        .reviewer
+        .iter()
+        .filter(|r| !rec.reviewers.contains(r))
+        .cloned()
+        .collect();
+    if !reviewers.is_empty() {
+        pulls::request_reviewers(client, repo_id, number, &reviewers).map_err(api)?;
+        rec.reviewers.extend(reviewers.iter().cloned());
+        session.ctx.ledger.pr = Some(rec.clone());
+        session.save()?;
+        p.line(format!("  review requested from {}", reviewers.join(", ")));
+    }
+    let labels: Vec<String> = args
+        .label
+        .iter()
+        .filter(|l| !rec.labels.contains(l))
+        .cloned()
+        .collect();
+    if !labels.is_empty() {
+        pulls::add_labels(client, repo_id, number, &labels).map_err(api)?;
+        rec.labels.extend(labels.iter().cloned());
+        session.ctx.ledger.pr = Some(rec.clone());
+        session.save()?;
+        p.line(format!("  labelled {}", labels.join(", ")));
+    }
+    Ok(rec)
 }
 
 /// Why there is no GitHub repository to open a PR on or watch CI in (`pr` and `watch` then

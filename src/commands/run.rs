@@ -84,8 +84,46 @@ pub fn run_steps(
     let mut done = Vec::new();
     for step in order[start..=end].iter().copied() {
         p.line(p.paint(Tone::Strong, format!("── {step} ──")));
-        let report = match one(&env, step) {
+        // A dry run records nothing, so a later step's preconditions are missing: it is part
+        // of the plan, shown with what it would do and what it checks.
+        let planned = p.dry_run()
+            && !done.is_empty()
+            && ws
+                .store
+                .peek(req)?
+                .is_none_or(|ctx| crate::workflow::require_recorded(step, &ctx).is_err());
+        let attempt = if planned {
+            Err(crate::error::BerryError::usage("planned").into())
+        } else {
+            one(&env, step)
+        };
+        let report = match attempt {
             Ok(r) => r,
+            Err(e)
+                if p.dry_run()
+                    && !done.is_empty()
+                    && crate::error::classify(&e).0 == Exit::Usage =>
+            {
+                let needs: Vec<&str> = crate::workflow::needs(step)
+                    .iter()
+                    .map(|n| n.bound_to())
+                    .collect();
+                p.line(format!(
+                    "would then run `berry {step}`: {}{}",
+                    step.summary(),
+                    if needs.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it checks {})", needs.join(", "))
+                    }
+                ));
+                p.line(p.paint(
+                    Tone::Dim,
+                    format!("  its texts depend on what the steps before it record: `berry --dry-run {step}` shows them once they ran"),
+                ));
+                done.push(json!({"step": step, "outcome": "planned", "summary": step.summary()}));
+                continue;
+            }
             Err(e) => {
                 let exit = crate::cli::report_error(&env, step.as_str(), &e);
                 done.push(json!({"step": step, "outcome": "error", "exit": exit.code()}));
@@ -107,7 +145,7 @@ pub fn run_steps(
         done.push(
             json!({"step": step, "outcome": report.outcome.as_str(), "message": report.message}),
         );
-        if !matches!(report.outcome, Outcome::Ok | Outcome::Skipped) {
+        if !matches!(report.outcome, Outcome::Ok | Outcome::Skipped) && !p.dry_run() {
             let exit: Exit = report.exit.unwrap_or(report.outcome.exit());
             let mut r = StepReport::new(
                 "run",

@@ -53,22 +53,119 @@ pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
         ));
         return Ok(
             StepReport::new("status", Some(req.clone()), Outcome::Ok, "nothing recorded")
-                .with_data(json!({"next": "verify", "context": Value::Null})),
+                .with_data(json!({"schema_version": STATUS_SCHEMA_VERSION, "req": req, "next": Step::Verify, "steps": []})),
         );
     };
     let next = crate::workflow::next(&ctx);
     if !p.json() {
-        print_human(p, &ctx, next, &ws.store.path_of(&req));
+        print_human(p, &ctx, next, &ws.store.path_of(&req), &ws.repo);
     }
     let message = match next {
         Some(n) => format!("next: {n}"),
         None => "every step is done".into(),
     };
-    Ok(StepReport::new("status", Some(req), Outcome::Ok, message)
-        .with_data(json!({"next": next, "context": serde_json::to_value(&ctx)?})))
+    Ok(
+        StepReport::new("status", Some(req), Outcome::Ok, message)
+            .with_data(schema(&ctx, &ws.repo)),
+    )
 }
 
-fn print_human(p: &Printer, ctx: &ReqContext, next: Option<Step>, path: &std::path::Path) {
+/// The version of the `status --json` schema (`data.schema_version`). It changes only when a
+/// field is removed or changes meaning; new fields may appear within a version.
+pub const STATUS_SCHEMA_VERSION: u32 = 1;
+
+/// `status --json`'s `data`: a documented view of the REQ (README "berry status --json"), not the
+/// internal context file. Times are RFC 3339 in UTC with whole seconds.
+pub fn schema(ctx: &ReqContext, repo: &git2::Repository) -> Value {
+    let t = |ts: jiff::Timestamp| crate::clock::rfc3339(ts);
+    let steps: Vec<Value> = Step::ORDER
+        .iter()
+        .map(|s| match ctx.steps.get(s) {
+            Some(r) => json!({
+                "step": s, "outcome": r.outcome, "at": t(r.at), "message": r.message,
+            }),
+            None => json!({"step": s, "outcome": null, "at": null, "message": null}),
+        })
+        .collect();
+    let l = &ctx.ledger;
+    let shipped = ctx.shipped_sha().map(str::to_string);
+    let tree = shipped
+        .as_deref()
+        .and_then(|s| git2::Oid::from_str(s).ok())
+        .and_then(|o| repo.find_commit(o).ok())
+        .map(|c| c.tree_id().to_string())
+        .or_else(|| l.commit.as_ref().and_then(|c| c.tree.clone()));
+    let tests_for = match crate::workflow::tests_for(ctx, tree.as_deref()) {
+        crate::workflow::TestsFor::Passed => "passed",
+        crate::workflow::TestsFor::Failed => "failed",
+        crate::workflow::TestsFor::Skipped(_) => "skipped",
+        crate::workflow::TestsFor::NotRun => "not_run",
+    };
+    json!({
+        "schema_version": STATUS_SCHEMA_VERSION,
+        "req": ctx.req,
+        "title": ctx.title,
+        "state": ctx.state,
+        "next": crate::workflow::next(ctx),
+        "updated_at": t(ctx.updated_at),
+        "steps": steps,
+        "evidence": ctx.evidence.as_ref().map(|e| json!({
+            "approved": e.approved,
+            "source": e.source,
+            "verified_at": t(e.verified_at),
+            "reasons": e.reasons,
+            "qa": e.qa.as_ref().map(|q| json!({"agent": q.agent, "row_id": q.row_id, "sha256": q.sha256})),
+        })),
+        "commit": l.commit.as_ref().map(|c| json!({
+            "sha": c.sha,
+            "branch": c.branch,
+            "tree": c.tree,
+            "at": t(c.at),
+            "rebased_from": c.rebased_from,
+            "on_branch": on_branch(repo, &c.branch, &c.sha),
+        })),
+        "tests": {
+            "for_shipped_tree": tests_for,
+            "passed": l.tests.as_ref().map(|x| x.passed),
+            "tree": l.tests.as_ref().and_then(|x| x.tree.clone()),
+            "at": l.tests.as_ref().map(|x| t(x.at)),
+            "log": l.tests.as_ref().map(|x| x.log.clone()),
+            "skipped_reason": l.tests_skipped.as_ref().map(|s| s.reason.clone()),
+        },
+        "push": l.push.as_ref().map(|p| json!({
+            "remote": p.remote, "url": p.url, "ref": p.refname, "sha": p.sha, "branch": p.branch, "at": t(p.at),
+        })),
+        "pr": l.pr.as_ref().map(|p| json!({
+            "number": p.number, "url": p.url, "not_needed": p.not_needed, "skipped": p.skipped,
+            "reviewers": p.reviewers, "labels": p.labels, "at": t(p.at),
+        })),
+        "watch": l.watch.as_ref().map(|w| json!({
+            "conclusion": w.conclusion, "sha": w.sha, "reason": w.reason, "issue": w.issue, "at": t(w.at),
+        })),
+        "issue": l.issue.as_ref().map(|i| json!({"number": i.number, "url": i.url, "at": t(i.at)})),
+        "tracker": l.tracker.iter().map(|x| json!({"path": x.path, "status": x.status, "at": x.at, "commit": x.commit})).collect::<Vec<_>>(),
+        "events": l.events.iter().map(|e| json!({
+            "kind": e.kind, "subject": e.subject, "msg_id": e.msg_id, "acknowledged": e.acknowledged,
+            "sent_at": e.sent_at.map(t),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Whether `branch` still contains `sha` (`None` when either is gone). After a rebase or a reset
+/// the recorded commit is no longer what the branch ships.
+fn on_branch(repo: &git2::Repository, branch: &str, sha: &str) -> Option<bool> {
+    let oid = git2::Oid::from_str(sha).ok()?;
+    let tip = repo.refname_to_id(&format!("refs/heads/{branch}")).ok()?;
+    Some(tip == oid || repo.graph_descendant_of(tip, oid).unwrap_or(false))
+}
+
+fn print_human(
+    p: &Printer,
+    ctx: &ReqContext,
+    next: Option<Step>,
+    path: &std::path::Path,
+    repo: &git2::Repository,
+) {
     p.result(format!(
         "{}{}",
         p.paint(Tone::Strong, &ctx.req),
@@ -133,12 +230,20 @@ fn print_human(p: &Printer, ctx: &ReqContext, next: Option<Step>, path: &std::pa
     let mut effects = Vec::new();
     if let Some(c) = &l.commit {
         effects.push(format!(
-            "commit  {}{}",
+            "commit  {}{}{}",
             c.sha,
             c.rebased_from
                 .as_deref()
                 .map(|o| format!(" (rebased from {o} by push)"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if on_branch(repo, &c.branch, &c.sha) == Some(false) {
+                format!(
+                    " (NOT on {} any more: the branch was rebased or reset since; this is not what it ships)",
+                    c.branch
+                )
+            } else {
+                String::new()
+            }
         ));
     }
     if let Some(t) = &l.tests {

@@ -271,7 +271,14 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
         Some(t) => format!("CI failed for {req}: {t}"),
         None => format!("CI failed for {req}"),
     };
-    let issue = open_or_update(p, &client, &repo_id, &mut session, &req, &title, &body)?;
+    let issue = open_or_update(
+        p,
+        &client,
+        &repo_id,
+        &mut session,
+        (&title, &body),
+        &ws.config.github.issue_label,
+    )?;
     let first = failed
         .first()
         .map(|f| {
@@ -607,22 +614,22 @@ fn render(
     Ok(out)
 }
 
-/// Updates the REQ's CI-failure issue (recorded, else found by its marker), or opens it and
-/// records it at once.
+/// Updates the REQ's CI-failure issue (recorded, else found by its label and marker), or opens
+/// it with the label and records it at once.
 fn open_or_update(
     p: &Printer,
     client: &Client,
     repo: &RepoId,
     session: &mut Session,
-    req: &crate::req::ReqNumber,
-    title: &str,
-    body: &str,
+    (title, body): (&str, &str),
+    label: &str,
 ) -> Result<pulls::Issue> {
+    let req = session.req.clone();
     let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
     let recorded = session.ctx.ledger.issue.as_ref().map(|i| i.number);
     let existing = match recorded {
         Some(n) => Some(n),
-        None => pulls::find_issue(client, repo, &marker(req.as_str()), None)
+        None => pulls::find_issue(client, repo, &marker(req.as_str()), Some(label))
             .map_err(api)?
             .map(|i| i.number),
     };
@@ -648,7 +655,8 @@ fn open_or_update(
             Ok(issue)
         }
         None => {
-            let issue = pulls::create_issue(client, repo, title, body, &[]).map_err(api)?;
+            let issue = pulls::create_issue(client, repo, title, body, &[label.to_string()])
+                .map_err(api)?;
             crate::fault::point("issue-created");
             session.ctx.ledger.issue = Some(IssueRecord {
                 number: issue.number,

@@ -63,7 +63,7 @@ fn same_req_the_second_process_waits_then_names_the_holder_then_goes_through() {
         .output()
         .unwrap();
     let waited = started.elapsed();
-    assert_eq!(out.status.code(), Some(1), "{}", env.transcript(&out));
+    assert_eq!(out.status.code(), Some(5), "{}", env.transcript(&out));
     assert!(
         waited >= Duration::from_millis(900),
         "it waited: {waited:?}"

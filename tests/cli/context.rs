@@ -44,7 +44,11 @@ fn a_second_process_waits_then_names_the_holder() {
         .output()
         .unwrap();
     let waited = started.elapsed();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "waiting past the timeout is exit 5"
+    );
     assert!(
         waited >= Duration::from_millis(900),
         "it waits before giving up: {waited:?}"
@@ -183,7 +187,7 @@ fn a_berry_at_a_prompt_holds_the_req_against_another_berry() {
         .env("BERRY_LOCK_TIMEOUT", "1")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("is in use by another berry process (pid"),

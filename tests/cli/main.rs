@@ -13,6 +13,7 @@ mod crash;
 mod demo;
 mod fakes;
 mod help;
+mod model;
 mod nats;
 mod pr;
 mod push;

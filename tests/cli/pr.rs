@@ -398,6 +398,68 @@ fn draft_reviewers_labels_and_an_overridden_template() {
     assert_eq!(rec["labels"], json!(["release"]));
 }
 
+/// The reviewers and labels are part of the PR's recorded work: after a failed reviewer request,
+/// the rerun applies what is still missing (and only that), and opens no second PR.
+#[test]
+fn a_rerun_after_a_failed_reviewer_request_applies_what_is_missing() {
+    let s = pushed(BRANCH);
+    let mut server = Server::new();
+    let _repo = repo_mock(&mut server, "main").create();
+    let _list = list_mock(&mut server, json!([]));
+    let create = server
+        .mock("POST", format!("/repos/{OWNER}/{NAME}/pulls").as_str())
+        .with_status(201)
+        .with_body(pull_json(12, BRANCH, "main", &format!("{OWNER}/{NAME}")).to_string())
+        .expect(1)
+        .create();
+    let path = format!("/repos/{OWNER}/{NAME}/pulls/12/requested_reviewers");
+    let refused = server
+        .mock("POST", path.as_str())
+        .with_status(422)
+        .with_body(r#"{"message": "Reviews may only be requested from collaborators."}"#)
+        .expect(1)
+        .create();
+    let args = ["pr", "--reviewer", "alice", "--label", "release"];
+    let out = pr(&s, &server).args(args).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    refused.assert();
+    let rec = &s.context()["ledger"]["pr"];
+    assert_eq!(rec["number"], 12);
+    assert_eq!(rec["reviewers"], json!([]));
+    assert!(s.context()["steps"]["pr"].is_null(), "not done");
+
+    refused.remove();
+    let reviewers = server
+        .mock("POST", path.as_str())
+        .match_body(Matcher::Json(json!({"reviewers": ["alice"]})))
+        .with_status(201)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let labels = server
+        .mock(
+            "POST",
+            format!("/repos/{OWNER}/{NAME}/issues/12/labels").as_str(),
+        )
+        .match_body(Matcher::Json(json!({"labels": ["release"]})))
+        .with_status(200)
+        .with_body("[]")
+        .expect(1)
+        .create();
+    let out = pr(&s, &server).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let rec = &s.context()["ledger"]["pr"];
+    assert_eq!(rec["reviewers"], json!(["alice"]));
+    assert_eq!(rec["labels"], json!(["release"]));
+    assert_eq!(s.context()["steps"]["pr"]["outcome"], "ok");
+    // A third run has nothing left to apply: no request at all.
+    let out = pr(&s, &server).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    create.assert();
+    reviewers.assert();
+    labels.assert();
+}
+
 #[test]
 fn pr_follows_the_feature_branch_of_a_protected_push() {
     let s = Shipping::new("main");

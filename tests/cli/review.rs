@@ -576,3 +576,22 @@ fn a_file_replaced_by_a_symlink_is_a_type_change_in_scope() {
         "the link's target text, never the file it points at"
     );
 }
+
+#[test]
+fn an_accepted_config_change_is_in_force_for_the_later_steps_of_the_req() {
+    let env = verified();
+    env.write(".env", "DATABASE_PASSWORD=hunter2\n");
+    env.write("berry.toml", WIDE);
+    review(&env).arg("--accept-config-change").assert().code(0);
+    let out = env
+        .berry()
+        .args(["--yes", "commit", "--deliverables"])
+        .arg(env.path().join("deliverables"))
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("accepted for this REQ, is in force"), "{t}");
+    let committed = env.git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(committed.lines().any(|l| l == ".env"), "{committed}");
+}

@@ -24,7 +24,13 @@ fn before_anything_and_after_verify() {
     let out = env.berry().args(["status", "--json"]).output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["data"]["next"], "review");
-    assert_eq!(v["data"]["context"]["steps"]["verify"]["outcome"], "ok");
+    assert_eq!(v["data"]["schema_version"], 1);
+    assert_eq!(v["data"]["steps"][0]["step"], "verify");
+    assert_eq!(v["data"]["steps"][0]["outcome"], "ok");
+    assert_eq!(v["data"]["steps"][0]["at"], crate::common::NOW);
+    assert_eq!(v["data"]["steps"][1]["outcome"], serde_json::Value::Null);
+    assert_eq!(v["data"]["evidence"]["approved"], true);
+    assert!(v["data"].get("ledger").is_none(), "not the internal file");
     assert_eq!(v["message"], "next: review");
 }
 
@@ -64,4 +70,92 @@ fn lists_reqs_when_none_is_current() {
         String::from_utf8_lossy(&out.stdout),
         "REQs with a context here:\n  REQ-A-1\n  REQ-B-2\n"
     );
+}
+
+/// After the branch was rewritten under berry's commit (a rebase or an amend by hand), status
+/// does not show the recorded commit as what ships without saying so.
+#[test]
+fn a_rewritten_branch_is_named_in_status() {
+    let s = crate::fakes::Shipping::new("main");
+    let out = s.berry().args(["status", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data"]["commit"]["on_branch"], true);
+    assert_eq!(v["data"]["tests"]["for_shipped_tree"], "passed");
+
+    s.env.write("README.md", "# AgogSaaS\n\namended\n");
+    s.env.git(&["commit", "-q", "-a", "--amend", "--no-edit"]);
+    let out = s.berry().arg("status").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("commit  {} (NOT on main any more", s.sha)),
+        "{text}"
+    );
+    let out = s.berry().args(["status", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["data"]["commit"]["on_branch"], false);
+}
+
+/// `verify` again on a REQ whose every step is done says nothing is next (not `berry review`).
+#[test]
+fn verify_on_a_shipped_req_names_no_next_step() {
+    let env = TestEnv::new();
+    let dir = env.verify_approved();
+    let path = env.repo.join(format!(".git/berry/{REQ}.json"));
+    let mut ctx: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for step in [
+        "review", "commit", "test", "push", "pr", "watch", "complete",
+    ] {
+        ctx["steps"][step] =
+            serde_json::json!({"outcome": "ok", "at": crate::common::NOW, "message": "done"});
+    }
+    std::fs::write(&path, serde_json::to_vec(&ctx).unwrap()).unwrap();
+    let out = env
+        .berry()
+        .args(["verify", REQ, "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("QA approved"), "{err}");
+    assert!(!err.contains("next:"), "{err}");
+}
+
+/// `run --dry-run` shows the plan for every remaining step, records nothing and changes nothing.
+#[test]
+fn run_dry_run_shows_every_remaining_step_and_changes_nothing() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let dir = env.verify_approved();
+    let ctx_path = env.repo.join(format!(".git/berry/{REQ}.json"));
+    let before = std::fs::read(&ctx_path).unwrap();
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let out = env
+        .berry()
+        .args(["--dry-run", "run", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    for step in [
+        "review", "commit", "test", "push", "pr", "watch", "complete",
+    ] {
+        assert!(t.contains(&format!("── {step} ──")), "{step}: {t}");
+    }
+    assert!(
+        t.contains(
+            "would then run `berry push`: push the commit (only if the tests passed for its tree)"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("would then run `berry complete`"), "{t}");
+    assert_eq!(
+        std::fs::read(&ctx_path).unwrap(),
+        before,
+        "nothing recorded"
+    );
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head, "nothing committed");
 }

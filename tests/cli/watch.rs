@@ -79,6 +79,8 @@ pub struct State {
     log_host_auth: usize,
     log_host_hits: usize,
     pub issues: Vec<Value>,
+    /// The issue-list requests, path and query.
+    pub issue_lists: Vec<String>,
     /// (method, body) of each issue write.
     pub issue_writes: Vec<(String, Value)>,
     reply: (u16, String, Vec<u8>),
@@ -327,8 +329,29 @@ impl FakeGithub {
             api.mock("GET", format!("{repo}/issues").as_str())
                 .match_query(Matcher::UrlEncoded("state".into(), "open".into()))
                 .with_status(200)
-                .with_body_from_request(move |_| {
-                    serde_json::to_vec(&st.lock().unwrap().issues).unwrap()
+                .with_body_from_request(move |req| {
+                    // As GitHub does: `labels=` keeps the issues carrying that label.
+                    let label = req
+                        .path_and_query()
+                        .split(['?', '&'])
+                        .find_map(|kv| kv.strip_prefix("labels="))
+                        .map(str::to_string);
+                    let mut s = st.lock().unwrap();
+                    s.issue_lists.push(req.path_and_query().to_string());
+                    let shown: Vec<&Value> = s
+                        .issues
+                        .iter()
+                        .filter(|i| {
+                            label.as_ref().is_none_or(|l| {
+                                i["labels"].as_array().is_some_and(|ls| {
+                                    ls.iter()
+                                        .any(|x| x["name"] == l.as_str() || x == l.as_str())
+                                })
+                            })
+                        })
+                        .take(100)
+                        .collect();
+                    serde_json::to_vec(&shown).unwrap()
                 })
                 .create(),
         );
@@ -341,6 +364,14 @@ impl FakeGithub {
                     let sent: Value = serde_json::from_slice(req.body().unwrap()).unwrap();
                     let mut v = issue_json(77, sent["body"].as_str().unwrap());
                     v["title"] = sent["title"].clone();
+                    v["labels"] = json!(
+                        sent["labels"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|l| json!({"name": l}))
+                            .collect::<Vec<_>>()
+                    );
                     let mut s = st.lock().unwrap();
                     s.issues.push(v.clone());
                     s.issue_writes.push(("POST".into(), sent));
@@ -566,6 +597,11 @@ fn a_failing_workflow_opens_one_masked_issue_blocks_and_a_later_failure_updates_
         let s = gh.state();
         assert_eq!(s.issue_writes.len(), 1, "{:?}", s.issue_writes);
         assert_eq!(s.issue_writes[0].0, "POST");
+        assert_eq!(
+            s.issue_writes[0].1["labels"],
+            json!(["berry"]),
+            "the CI-failure issue carries berry's label"
+        );
         assert_eq!(s.log_host_auth, 0, "the token went to the log host");
         (
             s.issue_writes[0].1["body"].as_str().unwrap().to_string(),
@@ -656,18 +692,35 @@ fn an_issue_found_by_its_marker_is_updated_not_duplicated() {
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "");
     let gh = FakeGithub::new(&ready.sha, failing_phases());
-    let existing = issue_json(77, &format!("old text\n<!-- berry:ci-failure {REQ} -->\n"));
-    let other = issue_json(5, "<!-- berry:ci-failure REQ-OTHER-1 -->");
+    let labelled = |mut v: Value| {
+        v["labels"] = json!([{"name": "berry"}]);
+        v
+    };
+    let existing = labelled(issue_json(
+        77,
+        &format!("old text\n<!-- berry:ci-failure {REQ} -->\n"),
+    ));
+    let other = labelled(issue_json(5, "<!-- berry:ci-failure REQ-OTHER-1 -->"));
     // A pull request whose body carries the marker is not the issue.
-    let mut pr = issue_json(6, &format!("<!-- berry:ci-failure {REQ} -->"));
+    let mut pr = labelled(issue_json(6, &format!("<!-- berry:ci-failure {REQ} -->")));
     pr["pull_request"] = json!({"url": "x"});
-    gh.state().issues = vec![other, pr, existing];
+    // Many more open issues than one page holds, none labelled: the labelled one is still
+    // found, in one request.
+    let mut issues: Vec<Value> = (1000..1350).map(|n| issue_json(n, "unrelated")).collect();
+    issues.extend([other, pr, existing]);
+    gh.state().issues = issues;
 
     let out = watch(&env, &ready, &gh).arg("--yes").output().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
     let s = gh.state();
     assert_eq!(s.issue_writes.len(), 1);
     assert_eq!(s.issue_writes[0].0, "PATCH");
+    assert_eq!(s.issue_lists.len(), 1, "{:?}", s.issue_lists);
+    assert!(
+        s.issue_lists[0].contains("labels=berry"),
+        "{:?}",
+        s.issue_lists
+    );
     assert_eq!(context_json(&env)["ledger"]["issue"]["number"], 77);
 }
 
