@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout, or write every page into DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -364,6 +364,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;man' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write berry.1 and one page per subcommand into DIR')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
             [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
@@ -399,7 +400,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL on stdout')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) on stdout, or write every page into DIR')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

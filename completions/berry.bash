@@ -569,12 +569,16 @@ _berry() {
             return 0
             ;;
         berry__subcmd__man)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --out --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

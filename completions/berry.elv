@@ -52,7 +52,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;verify'= {
@@ -347,6 +347,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;man'= {
+            cand --out 'Write berry.1 and one page per subcommand into DIR'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -381,7 +382,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;help;verify'= {

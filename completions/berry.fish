@@ -55,7 +55,7 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what i
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
 complete -c berry -n "__fish_berry_needs_command" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c berry -n "__fish_berry_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c berry -n "__fish_berry_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
 complete -c berry -n "__fish_berry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand verify" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
@@ -310,6 +310,7 @@ complete -c berry -n "__fish_berry_using_subcommand completions" -s v -l verbose
 complete -c berry -n "__fish_berry_using_subcommand completions" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand completions" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand man" -l out -d 'Write berry.1 and one page per subcommand into DIR' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -340,5 +341,5 @@ complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_su
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

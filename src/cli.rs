@@ -112,9 +112,13 @@ pub enum Command {
     Run(commands::run::RunArgs),
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
-    /// Print the man page (roff) on stdout.
+    /// Print the man page (roff) on stdout, or write every page into DIR.
     #[command(hide = true)]
-    Man,
+    Man {
+        /// Write berry.1 and one page per subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 impl Command {
@@ -133,7 +137,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Demo(_) => "demo",
             Command::Completions(_) => "completions",
-            Command::Man => "man",
+            Command::Man { .. } => "man",
         }
     }
 }
@@ -276,7 +280,7 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
         Command::Run(a) => run::run(env, a),
         Command::Demo(a) => demo::run(env, a),
         Command::Completions(a) => completions::run(a),
-        Command::Man => completions::man(),
+        Command::Man { out } => completions::man(out.as_deref()),
     }
 }
 

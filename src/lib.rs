@@ -24,6 +24,7 @@ pub mod git;
 pub mod github;
 pub mod guards;
 pub mod logging;
+pub mod manpages;
 pub mod message;
 pub mod nats;
 pub mod notice;

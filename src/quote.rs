@@ -50,9 +50,11 @@ pub fn text(s: &str) -> Cow<'_, str> {
     if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Cow::Borrowed(s);
     }
-    let stripped = strip_ansi_escapes::strip_str(s);
+    // The stripper drops tabs too: keep them by stripping between them.
+    let stripped: Vec<String> = s.split('\t').map(strip_ansi_escapes::strip_str).collect();
     Cow::Owned(
         stripped
+            .join("\t")
             .chars()
             .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
             .collect(),
