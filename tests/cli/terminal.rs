@@ -559,3 +559,30 @@ fn control_sequences_in_deliverable_text_do_not_reach_the_terminal() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_repository_owned_by_another_user_names_safe_directory() {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user.
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        eprintln!("SKIPPED: changing a repository's owner needs root");
+        return;
+    }
+    let env = TestEnv::new();
+    env.agog_base();
+    for entry in [env.repo.clone(), env.repo.join(".git")] {
+        std::os::unix::fs::chown(&entry, Some(54321), None).unwrap();
+    }
+    let out = env.berry().args(["status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", env.transcript(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("owned by another user"), "{err}");
+    let top = env.repo.canonicalize().unwrap();
+    assert!(
+        err.contains(&format!(
+            "hint: if you trust it: git config --global --add safe.directory {}",
+            top.display()
+        )),
+        "{err}"
+    );
+}
