@@ -703,7 +703,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__review)
-            opts="-C -y -q -v -h --allow --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --allow --reason --preview --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -85,6 +85,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --preview 'Write each file''s diff preview also without a terminal (on a terminal they are shown through the pager anyway; config: review.preview)'
             cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
             cand -y 'Accept every default without asking (also BERRY_YES=1)'
             cand --yes 'Accept every default without asking (also BERRY_YES=1)'

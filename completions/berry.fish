@@ -84,6 +84,7 @@ complete -c berry -n "__fish_berry_using_subcommand review" -l deliverables -d '
 complete -c berry -n "__fish_berry_using_subcommand review" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c berry -n "__fish_berry_using_subcommand review" -l preview -d 'Write each file\'s diff preview also without a terminal (on a terminal they are shown through the pager anyway; config: review.preview)'
 complete -c berry -n "__fish_berry_using_subcommand review" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand review" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand review" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'

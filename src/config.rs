@@ -174,11 +174,16 @@ impl Default for Guards {
 pub struct Review {
     /// Lines of diff shown per file in the preview.
     pub preview_lines: usize,
+    /// Write the previews: unset = on a terminal only; `true` also in scripts and CI.
+    pub preview: Option<bool>,
 }
 
 impl Default for Review {
     fn default() -> Self {
-        Review { preview_lines: 80 }
+        Review {
+            preview_lines: 80,
+            preview: None,
+        }
     }
 }
 

@@ -50,6 +50,8 @@ pub const NATS_USER: &str = "NATS_USER";
 pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
 /// NATS credentials file.
 pub const NATS_CREDS: &str = "NATS_CREDS";
+/// OpenSSL's CA bundle for HTTPS pushes (else the system bundle); read only before a transfer.
+pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// Commit author name, as git reads it (wins over `author.name` and `user.name`).
 pub const GIT_AUTHOR_NAME: &str = "GIT_AUTHOR_NAME";
 /// Commit author address (wins over `author.email` and `user.email`).
@@ -138,6 +140,10 @@ pub const MANUAL: &[(&str, &str)] = &[
     (
         NATS_CREDS,
         "NATS credentials file (wins over user and password)",
+    ),
+    (
+        SSL_CERT_FILE,
+        "CA bundle for HTTPS pushes (else the system bundle)",
     ),
     (GIT_AUTHOR_NAME, "commit author name, as git reads it"),
     (GIT_AUTHOR_EMAIL, "commit author address"),

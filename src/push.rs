@@ -231,7 +231,7 @@ pub fn push(
     let sideband = RefCell::new(Vec::<u8>::new());
     let statuses = RefCell::new(Vec::<(String, String)>::new());
     let result = {
-        let mut cb = RemoteCallbacks::new();
+        let mut cb = transfer_callbacks();
         cb.credentials(|url, user, allowed| {
             credentials(repo, spec.sources, &cred, url, user, allowed)
         });
@@ -367,12 +367,19 @@ pub fn large_files(lines: &[String]) -> Vec<String> {
     out
 }
 
+/// Every transfer (push, fetch, reading a remote ref) starts from these callbacks: the one place
+/// that gives TLS its CA store before a connection is made (see `git::start_without_ca_store`).
+fn transfer_callbacks<'a>() -> RemoteCallbacks<'a> {
+    crate::git::load_ca_store();
+    RemoteCallbacks::new()
+}
+
 fn callbacks<'a>(
     repo: &'a Repository,
     sources: &'a CredentialSources,
     state: &'a RefCell<CredState>,
 ) -> RemoteCallbacks<'a> {
-    let mut cb = RemoteCallbacks::new();
+    let mut cb = transfer_callbacks();
     cb.credentials(move |url, user, allowed| credentials(repo, sources, state, url, user, allowed));
     cb
 }

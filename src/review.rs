@@ -38,13 +38,14 @@ pub struct Options {
     pub reason: Option<String>,
 }
 
-/// One change in scope, with its content on both sides and its diff.
+/// One change in scope with its +/- counts. Its content is not kept: the survey reads, diffs and
+/// guards each file once and lets it go, so memory does not grow with the change set; a preview
+/// reads the content again ([`contents`]).
 #[derive(Debug, Clone)]
 pub struct Reviewed {
     pub change: Change,
+    /// The counts (the added lines are dropped once guarded).
     pub diff: FileDiff,
-    pub old: Vec<u8>,
-    pub new: Vec<u8>,
 }
 
 impl Reviewed {
@@ -94,18 +95,7 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
     let scope = Scope::new(&config.stage.paths)?;
     let (changes, unnamable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
-    let mut in_scope = Vec::with_capacity(inside.len());
-    for change in inside {
-        let (old, new) = contents(repo, root, &change)?;
-        let diff = diffview::compute(&old, &new);
-        in_scope.push(Reviewed {
-            change,
-            diff,
-            old,
-            new,
-        });
-    }
-    let findings = guard(&in_scope, config);
+    let (in_scope, findings) = diff_and_guard(repo, root, config, inside)?;
     let covered = |f: &Finding| opts.allow.iter().any(|a| a.covers(f));
     let allowed = findings
         .iter()
@@ -160,7 +150,7 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 }
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
-fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
     let pointer = |id: Option<git2::Oid>| {
         id.map(|i| format!("Subproject commit {i}\n").into_bytes())
             .unwrap_or_default()
@@ -179,23 +169,93 @@ fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<
     }
 }
 
-fn guard(in_scope: &[Reviewed], config: &Config) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for r in in_scope {
-        if r.change.kind == ChangeKind::Deleted || r.change.entry == Entry::Gitlink {
-            continue;
+/// Reads, diffs and guards every change in scope, in parallel (one repository handle per
+/// worker; libgit2 handles are not shared across threads), keeping the given order. Each file's
+/// content and added lines are dropped as soon as it is guarded.
+fn diff_and_guard(
+    repo: &Repository,
+    root: &Path,
+    config: &Config,
+    inside: Vec<Change>,
+) -> Result<(Vec<Reviewed>, Vec<Finding>)> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(inside.len().max(1));
+    let next = AtomicUsize::new(0);
+    type Slot = Mutex<Option<(Reviewed, Vec<Finding>)>>;
+    let slots: Vec<Slot> = inside.iter().map(|_| Mutex::new(None)).collect();
+    let git_dir = repo.path().to_path_buf();
+    let work = |repo: &Repository| -> Result<()> {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(change) = inside.get(i) else {
+                return Ok(());
+            };
+            let (old, new) = contents(repo, root, change)?;
+            let mut diff = diffview::compute(&old, &new);
+            drop((old, new));
+            let findings = guard_one(change, &diff, config);
+            diff.added = Vec::new();
+            *slots[i].lock().expect("no worker panics holding it") = Some((
+                Reviewed {
+                    change: change.clone(),
+                    diff,
+                },
+                findings,
+            ));
         }
-        findings.extend(guards::scan_lines(
-            &r.change.path,
-            r.diff.added.iter().map(|(n, l)| (*n, l.as_str())),
-        ));
-        findings.extend(guards::check_size(
-            &r.change.path,
-            r.change.size,
-            config.guards.warn_file_mb,
-            config.guards.block_file_mb,
-        ));
+    };
+    if workers <= 1 {
+        work(repo)?;
+    } else {
+        std::thread::scope(|s| -> Result<()> {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| -> Result<()> {
+                        let repo = Repository::open(&git_dir)?;
+                        work(&repo)
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("a review worker panicked"))??;
+            }
+            Ok(())
+        })?;
     }
+    let mut in_scope = Vec::with_capacity(slots.len());
+    let mut findings = Vec::new();
+    for slot in slots {
+        let (r, f) = slot
+            .into_inner()
+            .expect("no worker panics holding it")
+            .expect("every change was surveyed");
+        in_scope.push(r);
+        findings.extend(f);
+    }
+    Ok((in_scope, findings))
+}
+
+/// The guards on one change: its added lines and its size.
+fn guard_one(change: &Change, diff: &FileDiff, config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if change.kind == ChangeKind::Deleted || change.entry == Entry::Gitlink {
+        return findings;
+    }
+    findings.extend(guards::scan_lines(
+        &change.path,
+        diff.added.iter().map(|(n, l)| (*n, l.as_str())),
+    ));
+    findings.extend(guards::check_size(
+        &change.path,
+        change.size,
+        config.guards.warn_file_mb,
+        config.guards.block_file_mb,
+    ));
     findings
 }
 
@@ -411,10 +471,8 @@ mod tests {
         let c = &s.in_scope[0].change;
         assert_eq!(c.kind, ChangeKind::Typechange);
         assert_eq!(c.entry, Entry::Symlink);
-        assert_eq!(
-            s.in_scope[0].new, b"/etc/hostname",
-            "the link, never its target"
-        );
+        let (_, new) = contents(&repo, d.path(), c).unwrap();
+        assert_eq!(new, b"/etc/hostname", "the link, never its target");
     }
 
     #[test]

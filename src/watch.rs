@@ -541,60 +541,197 @@ impl Api for HttpApi<'_> {
 /// missing times), the end of the log is used, where the failure is. Markers are dropped, except
 /// `##[error]`, which is kept as `error: …`.
 pub fn failed_step_lines(log: &str, step: &Step, keep: usize) -> Vec<String> {
-    use jiff::Timestamp;
-    let parse = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<Timestamp>().ok());
-    let (from, to) = (parse(&step.started_at), parse(&step.completed_at));
-    let lines: Vec<(Option<Timestamp>, &str)> = log
-        .lines()
-        .map(|l| {
-            let l = l.trim_start_matches('\u{feff}').trim_end_matches('\r');
-            match l.split_once(' ') {
-                Some((ts, rest)) => match ts.parse::<Timestamp>() {
-                    Ok(t) => (Some(t), rest),
-                    Err(_) => (None, l),
-                },
-                None => match l.parse::<Timestamp>() {
-                    Ok(t) => (Some(t), ""),
-                    Err(_) => (None, l),
-                },
-            }
-        })
-        .collect();
-    let clean = |text: &str| -> Option<String> {
-        if text.starts_with("##[group]") || text.starts_with("##[endgroup]") {
-            return None;
+    let mut tail = LogTail::new(std::slice::from_ref(step), keep);
+    for line in log.lines() {
+        tail.push(line);
+    }
+    tail.finish().pop().unwrap_or_default()
+}
+
+/// How much of one job's log is read, at most (a log is streamed, never held whole).
+pub const MAX_LOG_BYTES: u64 = 256 << 20;
+
+/// The longest log line kept, in bytes; the rest of a longer line is cut (with `…`).
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// The excerpts of several failed steps, taken from one pass over a job's log, in memory bounded
+/// by `keep` lines of at most [`MAX_LINE_BYTES`] per step whatever the log's size: each step keeps
+/// the last `keep` lines stamped inside its time window, and the log's last `keep` lines stand in
+/// for a step whose window placed none (see [`failed_step_lines`] for the rules).
+pub struct LogTail {
+    windows: Vec<Option<(i64, i64)>>,
+    picked: Vec<Ring>,
+    end: Ring,
+    inside: Vec<bool>,
+}
+
+/// The last `cap` non-trailing-blank lines: blank lines are held apart until a line with text
+/// follows them, so blank lines at the very end are dropped as the excerpt's rules say.
+struct Ring {
+    cap: usize,
+    lines: std::collections::VecDeque<String>,
+    blanks: std::collections::VecDeque<String>,
+    any: bool,
+}
+
+impl Ring {
+    fn new(cap: usize) -> Ring {
+        Ring {
+            cap,
+            lines: Default::default(),
+            blanks: Default::default(),
+            any: false,
         }
-        if let Some(e) = text.strip_prefix("##[error]") {
-            return Some(format!("error: {e}"));
-        }
-        Some(
-            text.strip_prefix("##[warning]")
-                .map(|w| format!("warning: {w}"))
-                .unwrap_or_else(|| text.to_string()),
-        )
-    };
-    let mut picked: Vec<String> = Vec::new();
-    if let (Some(from), Some(to)) = (from, to) {
-        // Whole seconds: GitHub gives step times to the second, log lines to the 100 ns.
-        let (from, to) = (from.as_second(), to.as_second());
-        let mut inside = false;
-        for (t, text) in &lines {
-            if let Some(t) = t {
-                inside = t.as_second() >= from && t.as_second() <= to;
+    }
+    fn push(&mut self, line: String) {
+        self.any = true;
+        if line.trim().is_empty() {
+            if self.blanks.len() == self.cap {
+                self.blanks.pop_front();
             }
-            if inside && let Some(c) = clean(text) {
-                picked.push(c);
+            self.blanks.push_back(line);
+            return;
+        }
+        for b in self.blanks.drain(..) {
+            self.lines.push_back(b);
+        }
+        self.lines.push_back(line);
+        while self.lines.len() > self.cap {
+            self.lines.pop_front();
+        }
+    }
+    fn into_vec(self) -> Vec<String> {
+        self.lines.into()
+    }
+}
+
+impl LogTail {
+    pub fn new(steps: &[Step], keep: usize) -> LogTail {
+        use jiff::Timestamp;
+        let parse = |t: &Option<String>| t.as_deref().and_then(|t| t.parse::<Timestamp>().ok());
+        let windows: Vec<Option<(i64, i64)>> = steps
+            .iter()
+            .map(|s| match (parse(&s.started_at), parse(&s.completed_at)) {
+                // Whole seconds: GitHub gives step times to the second, log lines to the 100 ns.
+                (Some(f), Some(t)) => Some((f.as_second(), t.as_second())),
+                _ => None,
+            })
+            .collect();
+        LogTail {
+            picked: windows.iter().map(|_| Ring::new(keep)).collect(),
+            inside: vec![false; windows.len()],
+            windows,
+            end: Ring::new(keep),
+        }
+    }
+
+    /// One line of the log (without its line break).
+    pub fn push(&mut self, raw: &str) {
+        use jiff::Timestamp;
+        let l = raw.trim_start_matches('\u{feff}').trim_end_matches('\r');
+        let (t, text) = match l.split_once(' ') {
+            Some((ts, rest)) => match ts.parse::<Timestamp>() {
+                Ok(t) => (Some(t), rest),
+                Err(_) => (None, l),
+            },
+            None => match l.parse::<Timestamp>() {
+                Ok(t) => (Some(t), ""),
+                Err(_) => (None, l),
+            },
+        };
+        if let Some(t) = t {
+            self.place(t.as_second());
+        }
+        let Some(clean) = clean_log_text(text) else {
+            return;
+        };
+        for (i, inside) in self.inside.iter().enumerate() {
+            if *inside {
+                self.picked[i].push(clean.clone());
+            }
+        }
+        self.end.push(clean);
+    }
+
+    fn place(&mut self, t: i64) {
+        for (i, w) in self.windows.iter().enumerate() {
+            if let Some((from, to)) = w {
+                self.inside[i] = t >= *from && t <= *to;
             }
         }
     }
-    if picked.is_empty() {
-        picked = lines.iter().filter_map(|(_, t)| clean(t)).collect();
+
+    /// Reads a whole log from `r` line by line, reading at most `cap_bytes`; returns whether the
+    /// log was cut at the cap.
+    pub fn read_from(
+        &mut self,
+        r: &mut dyn std::io::Read,
+        cap_bytes: u64,
+    ) -> std::io::Result<bool> {
+        use std::io::BufRead;
+        let mut limited =
+            std::io::BufReader::with_capacity(64 * 1024, std::io::Read::take(r, cap_bytes));
+        let mut buf = Vec::with_capacity(MAX_LINE_BYTES);
+        let mut total = 0u64;
+        loop {
+            buf.clear();
+            // One line; at most MAX_LINE_BYTES of it are kept.
+            let mut len = 0usize;
+            let mut any = false;
+            loop {
+                let chunk = limited.fill_buf()?;
+                if chunk.is_empty() {
+                    break;
+                }
+                any = true;
+                let (content, used, done) = match chunk.iter().position(|c| *c == b'\n') {
+                    Some(i) => (i, i + 1, true),
+                    None => (chunk.len(), chunk.len(), false),
+                };
+                let take = content.min(MAX_LINE_BYTES - buf.len());
+                buf.extend_from_slice(&chunk[..take]);
+                len += content;
+                limited.consume(used);
+                total += used as u64;
+                if done {
+                    break;
+                }
+            }
+            if !any {
+                break;
+            }
+            let mut line = String::from_utf8_lossy(&buf).into_owned();
+            if len > MAX_LINE_BYTES {
+                line.push('…');
+            }
+            self.push(&line);
+        }
+        Ok(total >= cap_bytes)
     }
-    while picked.last().is_some_and(|l| l.trim().is_empty()) {
-        picked.pop();
+
+    /// Each step's excerpt, in the order the steps were given.
+    pub fn finish(self) -> Vec<Vec<String>> {
+        let end = self.end.into_vec();
+        self.picked
+            .into_iter()
+            .map(|r| if r.any { r.into_vec() } else { end.clone() })
+            .collect()
     }
-    let skip = picked.len().saturating_sub(keep);
-    picked.split_off(skip)
+}
+
+/// Folding markers are dropped; `##[error]` and `##[warning]` become `error:` and `warning:`.
+fn clean_log_text(text: &str) -> Option<String> {
+    if text.starts_with("##[group]") || text.starts_with("##[endgroup]") {
+        return None;
+    }
+    if let Some(e) = text.strip_prefix("##[error]") {
+        return Some(format!("error: {e}"));
+    }
+    Some(
+        text.strip_prefix("##[warning]")
+            .map(|w| format!("warning: {w}"))
+            .unwrap_or_else(|| text.to_string()),
+    )
 }
 
 /// Masks secrets in log text: every known secret value, then berry's secret patterns.

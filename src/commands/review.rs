@@ -27,6 +27,10 @@ pub struct ReviewArgs {
     /// Why the exceptions given with --allow are granted.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// Write each file's diff preview also without a terminal (on a terminal they are shown
+    /// through the pager anyway; config: review.preview).
+    #[arg(long)]
+    pub preview: bool,
 }
 
 fn parse_allow(s: &str) -> Result<Allow, String> {
@@ -85,7 +89,15 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         reason: args.reason,
     };
     let survey = review::survey(&ws.repo, &ws.root, &ws.config, &opts)?;
-    view::survey(p, &survey, ws.config.review.preview_lines);
+    // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
+    // list and the guards' results, not a million lines of diff.
+    let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
+    view::survey(
+        p,
+        &survey,
+        preview.then_some((&ws.repo, ws.root.as_path())),
+        ws.config.review.preview_lines,
+    );
     let findings = serde_json::to_value(&survey.findings)?;
     let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
     let record = match review::finish(&req, &survey, &opts, p, head, now)? {

@@ -154,7 +154,14 @@ pub fn config_change(p: &Printer, gate: &GateConfig) {
 }
 
 /// The two lists, each file's diff (paged), and the guards' findings.
-pub fn survey(p: &Printer, s: &Survey, preview_lines: usize) {
+/// `preview`: the diff preview of each file in scope, at most `preview_lines` lines each; its
+/// content is read again here, one file at a time (the survey keeps none).
+pub fn survey(
+    p: &Printer,
+    s: &Survey,
+    preview: Option<(&git2::Repository, &std::path::Path)>,
+    preview_lines: usize,
+) {
     p.line("");
     p.line(format!(
         "{} ({} files, {} {})",
@@ -181,14 +188,23 @@ pub fn survey(p: &Printer, s: &Survey, preview_lines: usize) {
             p.line(format!("  ?  {} (name is not UTF-8)", u.lossy));
         }
     }
-    if !s.in_scope.is_empty() && !p.json() {
+    if let Some((repo, root)) = preview
+        && preview_lines > 0
+        && !s.in_scope.is_empty()
+        && !p.json()
+    {
         let mut text = String::new();
         for r in &s.in_scope {
             text.push_str(&format!(
                 "\n{}\n",
                 p.paint(Tone::Strong, review::title(&r.change))
             ));
-            text.push_str(&crate::diffview::preview(p, &r.old, &r.new, preview_lines));
+            match review::contents(repo, root, &r.change) {
+                Ok((old, new)) => {
+                    text.push_str(&crate::diffview::preview(p, &old, &new, preview_lines));
+                }
+                Err(e) => text.push_str(&format!("    (cannot be read again: {e:#})\n")),
+            }
         }
         p.page(&text);
     }

@@ -505,46 +505,57 @@ fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Ve
         for j in jobs {
             let path = format!("{}/actions/jobs/{}/logs", pulls::repo_path(repo), j.id);
             p.detail(format!("reading the log of {} / {}", r.run.name, j.name));
-            let (log, log_error) =
-                match client.get_following(&path, &format!("the log of job {}", j.id)) {
-                    Ok(b) => (String::from_utf8_lossy(&b).into_owned(), None),
-                    Err(e) => {
-                        p.warn(format!(
-                            "the log of {} / {} could not be read: {e}",
-                            r.run.name, j.name
-                        ));
-                        (String::new(), Some(w::mask(&e.to_string(), &secrets)))
-                    }
-                };
-            let mut steps: Vec<FailedStep> = j
+            // The failed steps, or the end of the whole log when no step is marked failed; read
+            // in one pass as a stream, so memory stays flat whatever the log's size.
+            let mut wanted: Vec<w::Step> = j
                 .steps
                 .iter()
                 .filter(|s| s.conclusion.as_deref() == Some("failure"))
-                .map(|s| FailedStep {
-                    name: s.name.clone(),
-                    lines: w::failed_step_lines(&log, s, KEEP_LINES)
-                        .iter()
-                        .map(|l| w::mask(l, &secrets))
-                        .collect(),
-                })
+                .cloned()
                 .collect();
-            if steps.is_empty() && !log.is_empty() {
-                let whole = w::Step {
+            let whole_log = wanted.is_empty();
+            if whole_log {
+                wanted.push(w::Step {
                     name: "(end of the job's log)".into(),
                     number: 0,
                     status: String::new(),
                     conclusion: None,
                     started_at: None,
                     completed_at: None,
-                };
-                steps.push(FailedStep {
-                    name: whole.name.clone(),
-                    lines: w::failed_step_lines(&log, &whole, KEEP_LINES)
-                        .iter()
-                        .map(|l| w::mask(l, &secrets))
-                        .collect(),
                 });
             }
+            let mut tail = w::LogTail::new(&wanted, KEEP_LINES);
+            let read = client.get_following_with(&path, &format!("the log of job {}", j.id), |r| {
+                tail.read_from(r, w::MAX_LOG_BYTES)
+            });
+            let mut log_error = None;
+            match read {
+                Ok(true) => p.warn(format!(
+                    "the log of {} / {} is longer than {} MiB; its excerpt comes from the first {} MiB",
+                    r.run.name,
+                    j.name,
+                    w::MAX_LOG_BYTES >> 20,
+                    w::MAX_LOG_BYTES >> 20
+                )),
+                Ok(false) => {}
+                Err(e) => {
+                    p.warn(format!(
+                        "the log of {} / {} could not be read: {e}",
+                        r.run.name, j.name
+                    ));
+                    log_error = Some(w::mask(&e.to_string(), &secrets));
+                }
+            }
+            let excerpts = tail.finish();
+            let mut steps: Vec<FailedStep> = wanted
+                .iter()
+                .zip(excerpts)
+                .filter(|(_, lines)| !(whole_log && lines.is_empty()))
+                .map(|(s, lines)| FailedStep {
+                    name: s.name.clone(),
+                    lines: lines.iter().map(|l| w::mask(l, &secrets)).collect(),
+                })
+                .collect();
             for s in steps.iter_mut() {
                 // Keep the excerpt inside its fence.
                 for l in s.lines.iter_mut() {

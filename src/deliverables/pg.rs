@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use tokio_postgres::types::Type;
 
 use super::{Row, Source};
 use crate::config::{self, Database};
@@ -182,16 +183,16 @@ impl PgSource {
     fn query(
         &mut self,
         sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        params: &[(&(dyn tokio_postgres::types::ToSql + Sync), Type)],
         what: String,
     ) -> Result<Vec<tokio_postgres::Row>> {
         let limit = self.query_timeout;
         let conn = self.connection()?;
         let started = std::time::Instant::now();
         tracing::debug!(sql = %sql, "query");
-        let answered = conn
-            .runtime
-            .block_on(async { tokio::time::timeout(limit, conn.client.query(sql, params)).await });
+        let answered = conn.runtime.block_on(async {
+            tokio::time::timeout(limit, conn.client.query_typed(sql, params)).await
+        });
         let rows = match answered {
             Ok(rows) => rows.context(what)?,
             Err(_) => {
@@ -247,7 +248,8 @@ impl Source for PgSource {
             "cannot read deliverables of {req} from {table} at {}",
             self.describe()
         );
-        let rows = self.query(&sql, &[&req.as_str()], what)?;
+        // Typed parameters: one round trip (no prepare, no close), as psql's own query takes.
+        let rows = self.query(&sql, &[(&req.as_str(), Type::TEXT)], what)?;
         rows.iter()
             .map(|r| {
                 // Read as text and parsed here: a deliverable serde_json refuses (nested deeper
@@ -280,7 +282,7 @@ impl Source for PgSource {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.query(
             &sql,
-            &[&limit],
+            &[(&limit, Type::INT8)],
             format!("cannot list the REQ numbers in {table}"),
         )?;
         rows.iter()

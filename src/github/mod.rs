@@ -11,6 +11,7 @@ pub mod pulls;
 
 use std::cell::Cell;
 use std::fmt;
+
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -763,11 +764,26 @@ impl Client {
     /// GET that follows redirects (job logs are a 302 to a signed URL on another host): the
     /// token goes only to the API's own origin, never to the redirect target. Returns the body.
     pub fn get_following(&self, path: &str, what: &str) -> Result<Vec<u8>, ApiError> {
+        self.get_following_with(path, what, |r| {
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(r, &mut body).map(|_| body)
+        })
+    }
+
+    /// [`get_following`](Self::get_following), but the body is handed to `read` as a stream, so
+    /// a large body (a job log of gigabytes) is never held in memory. An I/O error while reading
+    /// (the connection dropped, the request's deadline passed) is a network error.
+    pub fn get_following_with<T>(
+        &self,
+        path: &str,
+        what: &str,
+        read: impl FnOnce(&mut dyn std::io::Read) -> std::io::Result<T>,
+    ) -> Result<T, ApiError> {
         let mut url = self.url(path);
         for _ in 0..5 {
             let with_token = same_origin(&url, &self.base);
             self.bump(|s| s.requests += 1);
-            let resp = self
+            let mut resp = self
                 .request(reqwest::Method::GET, &url, with_token)
                 .send()
                 .map_err(|e| ApiError::Network {
@@ -794,18 +810,26 @@ impl Client {
                 })?;
                 continue;
             }
-            let headers = resp.headers().clone();
-            let body = resp.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            let reply = Reply {
-                status: status.as_u16(),
-                headers,
-                body,
-            };
             if !status.is_success() {
+                // Error bodies are small JSON documents; read at most 64 KiB of one.
+                let headers = resp.headers().clone();
+                let mut body = Vec::new();
+                let _ = std::io::Read::read_to_end(
+                    &mut std::io::Read::take(&mut resp, 64 * 1024),
+                    &mut body,
+                );
+                let reply = Reply {
+                    status: status.as_u16(),
+                    headers,
+                    body,
+                };
                 return Err(self.error_for("GET", path, what, &reply));
             }
             self.bump(|s| s.ok += 1);
-            return Ok(reply.body);
+            return read(&mut resp).map_err(|e| ApiError::Network {
+                base: self.base.clone(),
+                detail: format!("reading {what}: {}", error_chain(&e)),
+            });
         }
         Err(ApiError::Unexpected {
             method: "GET".into(),

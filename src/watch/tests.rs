@@ -187,3 +187,141 @@ fn mask_hides_known_values_and_patterns() {
         "{m}"
     );
 }
+
+/// A log of `lines` generated lines, produced as it is read (never held in memory).
+struct GeneratedLog {
+    next: usize,
+    lines: usize,
+    pending: Vec<u8>,
+}
+
+impl std::io::Read for GeneratedLog {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            if self.next == self.lines {
+                return Ok(0);
+            }
+            // Second 0..: the failed step runs in the last ten seconds of the log.
+            let sec = self.next / 1000;
+            self.pending = format!(
+                "2024-05-06T05:{:02}:{:02}.0Z line {} of the build output\n",
+                (sec / 60) % 60,
+                sec % 60,
+                self.next
+            )
+            .into_bytes();
+            self.next += 1;
+        }
+        let n = buf.len().min(self.pending.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        Ok(n)
+    }
+}
+
+fn step(name: &str, from: Option<&str>, to: Option<&str>) -> Step {
+    Step {
+        name: name.into(),
+        number: 1,
+        status: "completed".into(),
+        conclusion: Some("failure".into()),
+        started_at: from.map(Into::into),
+        completed_at: to.map(Into::into),
+    }
+}
+
+#[test]
+fn one_streamed_pass_gives_each_failed_step_its_own_excerpt() {
+    // 600,000 lines (about 30 MB), streamed: each step keeps only its last lines.
+    let mut log = GeneratedLog {
+        next: 0,
+        lines: 600_000,
+        pending: vec![],
+    };
+    let steps = [
+        step(
+            "early",
+            Some("2024-05-06T05:00:10Z"),
+            Some("2024-05-06T05:00:11Z"),
+        ),
+        step(
+            "late",
+            Some("2024-05-06T05:09:58Z"),
+            Some("2024-05-06T05:09:59Z"),
+        ),
+        step("untimed", None, None),
+    ];
+    let mut tail = LogTail::new(&steps, 3);
+    let cut = tail.read_from(&mut log, u64::MAX).unwrap();
+    assert!(!cut);
+    let got = tail.finish();
+    assert_eq!(
+        got[0],
+        vec![
+            "line 11997 of the build output",
+            "line 11998 of the build output",
+            "line 11999 of the build output"
+        ]
+    );
+    assert_eq!(got[1].last().unwrap(), "line 599999 of the build output");
+    // No window: the end of the log.
+    assert_eq!(got[2], got[1]);
+}
+
+#[test]
+fn the_streamed_excerpt_equals_the_whole_text_excerpt() {
+    let log = "2024-05-06T04:58:15.2Z ##[group]Run npm test\r\n\
+2024-05-06T04:58:15.3Z FAIL src/a.test.ts\r\n\
+2024-05-06T04:58:15.35Z   \r\n\
+2024-05-06T04:58:15.4Z ##[error]Process completed with exit code 1.\n\
+2024-05-06T04:58:15.5Z \n\
+2024-05-06T04:58:15.6Z    \n";
+    let s = step(
+        "Run npm test",
+        Some("2024-05-06T04:58:15Z"),
+        Some("2024-05-06T04:58:16Z"),
+    );
+    let mut tail = LogTail::new(std::slice::from_ref(&s), 40);
+    tail.read_from(&mut log.as_bytes(), u64::MAX).unwrap();
+    let streamed = tail.finish().remove(0);
+    assert_eq!(streamed, failed_step_lines(log, &s, 40));
+    assert_eq!(
+        streamed,
+        vec![
+            "FAIL src/a.test.ts".to_string(),
+            "  ".into(),
+            "error: Process completed with exit code 1.".into()
+        ]
+    );
+}
+
+#[test]
+fn a_long_line_is_cut_and_a_long_log_stops_at_the_cap() {
+    let long = format!(
+        "2024-05-06T04:58:15.3Z {}\nlast\n",
+        "x".repeat(10 * MAX_LINE_BYTES)
+    );
+    let s = step("s", None, None);
+    let mut tail = LogTail::new(std::slice::from_ref(&s), 5);
+    assert!(!tail.read_from(&mut long.as_bytes(), u64::MAX).unwrap());
+    let got = tail.finish().remove(0);
+    assert_eq!(got.len(), 2);
+    assert!(
+        got[0].len() <= MAX_LINE_BYTES + '…'.len_utf8(),
+        "{}",
+        got[0].len()
+    );
+    assert!(got[0].ends_with('…'));
+    assert_eq!(got[1], "last");
+
+    let mut log = GeneratedLog {
+        next: 0,
+        lines: 100_000,
+        pending: vec![],
+    };
+    let mut tail = LogTail::new(std::slice::from_ref(&s), 2);
+    assert!(tail.read_from(&mut log, 1 << 20).unwrap(), "cut at 1 MiB");
+    let got = tail.finish().remove(0);
+    assert_eq!(got.len(), 2);
+    assert!(log.next < 100_000, "stopped reading at the cap");
+}

@@ -36,6 +36,8 @@ const SCRUB: &[&str] = &[
     "NATS_USER",
     "NATS_PASSWORD",
     "NATS_CREDS",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
     "PGHOST",
     "PGPORT",
     "PGUSER",

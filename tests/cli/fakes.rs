@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -32,7 +32,8 @@ impl GitHttp {
                 let root = root.clone();
                 let expected = expected.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &root, &expected);
+                    let mut stream = stream;
+                    let _ = serve(&mut stream, &root, &expected);
                 });
             }
         });
@@ -42,10 +43,63 @@ impl GitHttp {
     pub fn url(&self, repo: &str) -> String {
         format!("http://127.0.0.1:{}/{repo}", self.port)
     }
+
+    /// The same server behind TLS with a certificate of its own for 127.0.0.1 (signed by a
+    /// throwaway CA that no system trusts); returns it and the CA's PEM.
+    pub fn start_tls(root: &Path, token: &str) -> (GitHttp, String) {
+        use std::sync::Arc;
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "berry test CA");
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![cert.der().clone()],
+                    rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+                )
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let root = root.to_path_buf();
+        let expected = format!("Basic {}", base64(&format!("x-access-token:{token}")));
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                let (root, expected, config) = (root.clone(), expected.clone(), config.clone());
+                std::thread::spawn(move || {
+                    let Ok(conn) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    let mut tls = rustls::StreamOwned::new(conn, tcp);
+                    if serve(&mut tls, &root, &expected).is_ok() {
+                        tls.conn.send_close_notify();
+                        let _ = tls.flush();
+                    }
+                });
+            }
+        });
+        (GitHttp { port }, ca.pem())
+    }
+
+    pub fn https_url(&self, repo: &str) -> String {
+        format!("https://127.0.0.1:{}/{repo}", self.port)
+    }
 }
 
-fn serve(mut stream: TcpStream, root: &Path, expected_auth: &str) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
+fn serve<S: Read + Write>(stream: &mut S, root: &Path, expected_auth: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -82,6 +136,7 @@ fn serve(mut stream: TcpStream, root: &Path, expected_auth: &str) -> std::io::Re
         body.resize(len, 0);
         reader.read_exact(&mut body)?;
     }
+    let stream = reader.get_mut();
     if header("authorization").as_deref() != Some(expected_auth) {
         let msg = "Invalid username or password.\n";
         write!(

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::common::{ERP, REQ};
-use crate::fakes::{Shipping, TOKEN, files_containing, hook_lines};
+use crate::fakes::{GitHttp, Shipping, TOKEN, files_containing, hook_lines};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -545,4 +545,45 @@ fn the_upstream_decides_where_the_branch_goes() {
         Some(s.sha.as_str())
     );
     assert_eq!(s.remote_sha("refs/heads/work"), None);
+}
+
+/// berry starts libgit2 without parsing the CA bundle (a cost every command paid) and gives TLS
+/// its certificates only before a transfer: an HTTPS push still verifies the server, with the
+/// bundle in SSL_CERT_FILE or the system's.
+#[test]
+fn an_https_push_verifies_the_server_against_the_ca_store_loaded_before_the_transfer() {
+    let s = Shipping::new("main");
+    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &server.https_url("origin.git"),
+    ]);
+    let before = s.remote_sha("refs/heads/main");
+
+    // The system's bundle does not know the test CA: the certificate check fails, nothing moves.
+    let out = s.berry().arg("push").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
+    assert!(
+        stderr(&out).to_lowercase().contains("certificate"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+
+    // The operator's bundle trusts it: pushed and verified.
+    let ca = s.env.path().join("test-ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let out = s
+        .berry()
+        .env("SSL_CERT_FILE", &ca)
+        .arg("push")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
 }

@@ -32,7 +32,16 @@ fn context(env: &TestEnv) -> Value {
 #[test]
 fn changes_in_and_out_of_scope_are_told_apart_and_recorded() {
     let env = verified();
+    // Without a terminal the previews are written only when asked.
     let out = review(&env).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let quiet = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(quiet.contains("Changes in scope"), "{quiet}");
+    assert!(
+        !quiet.contains("@@"),
+        "no diff preview without a terminal or --preview:\n{quiet}"
+    );
+    let out = review(&env).arg("--preview").output().unwrap();
     insta::assert_snapshot!(env.transcript(&out));
     assert_eq!(out.status.code(), Some(0));
 
@@ -506,7 +515,7 @@ fn a_moved_submodule_pointer_in_scope_is_in_the_scope_list() {
     assert_eq!(listed.len(), 1, "{t}");
     assert_eq!(listed[0]["status"], "modified");
     assert_eq!(listed[0]["blob"], new.trim(), "the new commit id");
-    let human = review(&env).output().unwrap();
+    let human = review(&env).arg("--preview").output().unwrap();
     let t = env.transcript(&human);
     assert!(t.contains(&format!("M {sub} (submodule)")), "{t}");
     assert!(

@@ -72,6 +72,44 @@ fn lists_reqs_when_none_is_current() {
     );
 }
 
+/// A command that does not use the network never reads the CA bundle. The bundle here is a FIFO
+/// with no writer: opening it to read blocks, so an eager read would hang `berry status`
+/// (berry used to pay ~30 ms of OpenSSL parsing the system bundle in every command).
+#[test]
+fn a_command_without_network_never_reads_the_ca_bundle() {
+    let env = TestEnv::new();
+    let fifo = env.path().join("ca-bundle.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_berry"));
+    env.apply_env(&mut cmd);
+    let mut child = cmd
+        .current_dir(&env.repo)
+        .env("SSL_CERT_FILE", &fifo)
+        .arg("status")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let status = status.expect("berry status opened the CA bundle (it blocked on the FIFO)");
+    assert_eq!(status.code(), Some(0));
+}
+
 /// After the branch was rewritten under berry's commit (a rebase or an amend by hand), status
 /// does not show the recorded commit as what ships without saying so.
 #[test]
