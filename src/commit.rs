@@ -1,22 +1,625 @@
-//! Committing exactly what was reviewed, as `git commit --only <paths>` would: the reviewed files
-//! are hashed (in parallel) and written as blobs, a commit index is built from HEAD's tree plus
-//! exactly those files (or from the whole index when the operator includes what someone else
-//! staged), the repository's hooks run against it as git runs them, and the commit is made on
-//! the current branch with a compare-and-swap of the branch ref.
+//! `berry commit`'s work: committing exactly what was reviewed, as `git commit --only <paths>`
+//! would, and nothing else. [`commit`] takes plain [`Options`] and a [`Decide`] for its questions,
+//! reports what it sees through a `show` callback and returns a [`Done`] the command renders;
+//! nothing here prints.
 //!
-//! Nothing here prints; the command decides what to show and ask.
+//! The invariants it enforces, each at commit time, whatever the context file says:
+//!
+//! - **Every committed path is re-checked** ([`checked_paths`], [`beyond_symlink`]): a path that
+//!   is empty, absolute, has a `.` or `..` component or lies inside `.git` is refused before
+//!   anything is joined to the work tree, read or shown; every path must be inside
+//!   `stage.paths`, and a rename is in scope only when both of its sides are, so a tampered
+//!   review list can hold nothing out of scope; a path under a symlinked folder is refused, as
+//!   git refuses it ("beyond a symbolic link"); a symlink is committed as a link (mode 120000,
+//!   its link text as the blob), never followed.
+//! - **Blobs are written as git writes them** ([`crate::git::worktree_blob`]): a file whose
+//!   attributes ask for a conversion (`filter=<driver>` with its `clean` command, `text`/`eol`/
+//!   `crlf`, `core.autocrlf`, `ident`, `working-tree-encoding`) is hashed and stored by
+//!   `git hash-object`, so the blob is what `git add` stores and review hashed the same way.
+//! - **What is committed is byte-for-byte what was reviewed** ([`commit`]): a file whose blob
+//!   differs from its reviewed blob is never committed as is. Without a person to ask (no
+//!   terminal, or `--yes`) that is a closed gate naming the files; on a terminal the operator may
+//!   re-review just those files (their diff and the guards again) and accept the new content,
+//!   the default answer being no; an accepted re-review updates the recorded review.
+//! - **The guards run on exactly the blobs that are written** ([`guard_blob`]), at commit time;
+//!   a blocking finding not excepted at review closes the gate.
+//! - **The branch is the reviewed one**: a branch switched since review closes the gate, naming
+//!   both branches.
+//! - **The index is updated the way git does it** ([`IndexLock`]): `index.lock` is created with
+//!   O_CREAT|O_EXCL (a held lock is a failure naming its path), the new index is written into the
+//!   lock file, the branch moves with a compare-and-swap, and only then is the lock renamed over
+//!   `index`; on any failure the lock is removed and `index` is untouched. A berry killed between
+//!   the branch move and the rename leaves a record next to the lock, and the next run finishes
+//!   the rename (or drops a lock whose branch never moved). Temporary indexes of dead berry
+//!   processes (`berry-next-index-<pid>`) are removed.
+//! - **Signing is honoured** ([`sign`]): with `commit.gpgsign`, the commit is signed through the
+//!   program `gpg.format` names, invoked as git invokes it, or not made at all.
 
 use std::collections::{HashMap, HashSet};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::io::Write as _;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 
 use anyhow::{Context as _, Result};
-use git2::{Index, IndexEntry, IndexTime, ObjectType, Oid, Repository};
+use git2::{Index, IndexEntry, IndexTime, Oid, Repository};
+use serde_json::{Value, json};
 
-use crate::context::{Evidence, ReviewRecord, ReviewedFile};
+use crate::commands::{Outcome, Session, Step, Workspace};
+use crate::context::{CommitRecord, Evidence, ReviewRecord, ReviewedFile};
+use crate::decide::Decide;
+use crate::deliverables::Source;
 use crate::env_vars;
-use crate::error::BerryError;
+use crate::error::{BerryError, Exit};
+use crate::guards::{Finding, Severity};
+use crate::scope::{Scope, safe_relative};
+
+/// What the command decided before the work starts.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Show the plan, change nothing.
+    pub dry_run: bool,
+    /// Offer to edit the message (a terminal and no `--yes`).
+    pub may_edit: bool,
+    /// The directory berry was started in, relative to the root, with a trailing `/`
+    /// (`GIT_PREFIX` for the hooks).
+    pub prefix: String,
+}
+
+/// What the work shows the operator on its way, in order.
+pub enum Shown<'a> {
+    /// HEAD is not the commit the review was made on; the reviewed files go on top of HEAD.
+    HeadMoved {
+        reviewed: Option<&'a str>,
+        now: Option<Oid>,
+    },
+    /// A stale `index.lock` of a killed berry was dealt with.
+    Recovered(&'a str),
+    EvidenceUnchanged {
+        source: &'a str,
+    },
+    /// Files whose content is not the reviewed one, before the question about them.
+    ChangedSinceReview(&'a [Changed]),
+    /// What the guards found in the blobs to be written.
+    Findings(&'a [Finding]),
+    /// Paths staged by someone else (not reviewed), before the question about them.
+    Prestaged(&'a [(char, String)]),
+    /// The message, before the question whether to edit it.
+    Message(&'a str),
+}
+
+/// A file changed since review, with what to show of it.
+pub struct Changed {
+    pub path: String,
+    pub reviewed: Option<Oid>,
+    pub now: Option<Oid>,
+    /// The content the diff starts from: the reviewed blob when git has it, else HEAD's.
+    pub old: Vec<u8>,
+    /// `old` is HEAD's content: the reviewed blob is not stored in git.
+    pub against_head: bool,
+    pub new: Vec<u8>,
+}
+
+/// How the step ended.
+pub enum Done {
+    /// The ledger already holds the commit; `contained` says whether the branch still has it.
+    AlreadyCommitted {
+        sha: String,
+        branch: String,
+        contained: bool,
+        record: CommitRecord,
+    },
+    /// HEAD is this REQ's commit though the ledger did not know it: recorded, not repeated.
+    Adopted {
+        oid: Oid,
+        stat: Stat,
+        record: CommitRecord,
+    },
+    /// `--dry-run`: what would be committed.
+    DryRun {
+        branch: String,
+        /// (path, staged (true) or removed (false)).
+        plan: Vec<(String, bool)>,
+        include_staged: bool,
+        message: String,
+        data: Value,
+    },
+    Committed {
+        oid: Oid,
+        branch: String,
+        root_commit: bool,
+        subject: String,
+        stat: Stat,
+        record: CommitRecord,
+        /// Paths staged by someone else, left staged.
+        left_staged: usize,
+        /// The post-commit hook failed with this status (the commit stands).
+        post_commit_failed: Option<String>,
+    },
+}
+
+/// Commits `session`'s reviewed files. See the module documentation for what it guarantees.
+pub fn commit(
+    ws: &Workspace,
+    session: &mut Session,
+    source: &mut dyn Source,
+    opts: &Options,
+    decide: &dyn Decide,
+    show: &mut dyn FnMut(Shown<'_>),
+) -> Result<Done> {
+    let repo = &ws.repo;
+    let req = session.req.clone();
+    let evidence = session
+        .ctx
+        .evidence
+        .clone()
+        .ok_or_else(|| BerryError::gate(format!("{req} has not been verified")))?;
+    if !opts.dry_run {
+        if let Some(note) = recover_index_lock(repo)? {
+            show(Shown::Recovered(&note));
+        }
+        remove_stale_indexes(repo.path());
+    }
+
+    // Done already?
+    if let Some(recorded) = session.ctx.ledger.commit.clone() {
+        let contained = Oid::from_str(&recorded.sha)
+            .ok()
+            .and_then(|oid| {
+                let head = crate::git::head_commit(repo).ok()??.id();
+                Some(head == oid || repo.graph_descendant_of(head, oid).unwrap_or(false))
+            })
+            .unwrap_or(false);
+        return Ok(Done::AlreadyCommitted {
+            sha: recorded.sha.clone(),
+            branch: recorded.branch.clone(),
+            contained,
+            record: recorded,
+        });
+    }
+    if let Some(oid) = unrecorded_commit(repo, req.as_str(), &evidence)? {
+        let branch = branch(repo)
+            .map(|b| b.name)
+            .unwrap_or_else(|_| "HEAD".into());
+        let c = repo.find_commit(oid)?;
+        let parent_tree = c.parent(0).ok().map(|pc| pc.tree()).transpose()?;
+        let stat = stat(
+            repo,
+            parent_tree.as_ref(),
+            &c.tree()?,
+            session.ctx.review.as_ref(),
+        )?;
+        let record = ledger_record(&oid.to_string(), &c.tree_id().to_string(), &branch, &stat)?;
+        if !opts.dry_run {
+            session.ctx.ledger.commit = Some(record.clone());
+            session.record(Step::Commit, Outcome::Ok, &format!("adopted {oid}"))?;
+        }
+        return Ok(Done::Adopted { oid, stat, record });
+    }
+
+    let mut branch = branch(repo)?;
+    let Some(mut review) = session.ctx.review.clone() else {
+        return Err(BerryError::gate(format!("{req} has not been reviewed"))
+            .with_hint("run `berry review` first: it records the files to commit")
+            .into());
+    };
+    if let Some(reviewed_on) = &review.branch
+        && *reviewed_on != branch.name
+    {
+        return Err(BerryError::gate(format!(
+            "the branch changed since review: {req} was reviewed on `{reviewed_on}`, HEAD is now on `{}`",
+            branch.name
+        ))
+        .with_hint(format!(
+            "switch back (`git switch {reviewed_on}`) and run `berry commit` again, or run `berry review` on `{}`",
+            branch.name
+        ))
+        .into());
+    }
+    if review.head.as_deref() != branch.head.map(|h| h.to_string()).as_deref() {
+        show(Shown::HeadMoved {
+            reviewed: review.head.as_deref(),
+            now: branch.head,
+        });
+    }
+
+    // The evidence, re-read.
+    crate::evidence::recheck(source, &req, &evidence, &ws.config.agents.qa)?;
+    let rows = source.latest(&req)?;
+    show(Shown::EvidenceUnchanged {
+        source: &source.describe(),
+    });
+
+    // Every path, checked before anything is read.
+    let scope = Scope::new(&ws.config.stage.paths)
+        .map_err(|e| BerryError::usage(format!("stage.paths: {e}")))?;
+    let paths = checked_paths(&review, &scope)?;
+    let beyond: Vec<String> = paths
+        .iter()
+        .filter_map(|(p, _)| beyond_symlink(&ws.root, p))
+        .collect();
+    if !beyond.is_empty() {
+        return Err(BerryError::gate(format!(
+            "{} reviewed path(s) are beyond a symbolic link (a folder on the way is a symlink now): {}",
+            beyond.len(),
+            beyond.join(", ")
+        ))
+        .with_hint("git refuses to add a path beyond a symbolic link; put the folder back, then run `berry review` again")
+        .into());
+    }
+
+    // The files as they are now, written as blobs; the guards on exactly those blobs.
+    let index = repo.index().context("cannot read the index")?;
+    let mut targets = scan(repo, &ws.root, paths, !opts.dry_run)?;
+    keep_recorded_modes(repo, &index, &mut targets)?;
+    if let Some(t) = targets
+        .iter()
+        .find(|t| matches!(t.current, Current::NotAFile))
+    {
+        return Err(BerryError::gate(format!(
+            "{} is no longer a file (a folder or a special file is there now)",
+            t.path
+        ))
+        .with_hint("run `berry review` again")
+        .into());
+    }
+    let head_tree = branch
+        .head
+        .map(|h| repo.find_commit(h).and_then(|c| c.tree()))
+        .transpose()?;
+    let findings = guard_targets(repo, head_tree.as_ref(), &targets, &review, &ws.config)?;
+    let blocking: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Block && !excepted(&review, f))
+        .collect();
+
+    // Anything changed since review.
+    let changed_paths: Vec<String> = targets
+        .iter()
+        .filter(|t| t.changed())
+        .map(|t| t.path.clone())
+        .collect();
+    let mut re_reviewed = Vec::new();
+    if !changed_paths.is_empty() {
+        let changed = describe_changed(repo, head_tree.as_ref(), &targets, &review)?;
+        show(Shown::ChangedSinceReview(&changed));
+        let mine: Vec<Finding> = findings
+            .iter()
+            .filter(|f| changed_paths.contains(&f.path))
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            show(Shown::Findings(&mine));
+        }
+        if !decide.interactive() {
+            return Err(changed_gate(&changed_paths));
+        }
+        if !blocking.is_empty() {
+            return Err(guards_gate(&blocking));
+        }
+        let q = format!(
+            "Accept the new content of the {} file(s) changed since review as reviewed, and commit it?",
+            changed_paths.len()
+        );
+        if opts.dry_run {
+            // The plan goes on as if accepted; nothing is recorded.
+        } else if !decide.confirm(&q, false, "berry review")? {
+            return Err(BerryError::declined(
+                "the files changed since review were not accepted; nothing was committed",
+            )
+            .with_hint("run `berry review` again to approve their new content")
+            .into());
+        } else {
+            re_review(repo, head_tree.as_ref(), &targets, &mut review)?;
+            session.ctx.review = Some(review.clone());
+            session.save()?;
+        }
+        re_reviewed = changed_paths.clone();
+    }
+    if !blocking.is_empty() {
+        show(Shown::Findings(&findings));
+        return Err(guards_gate(&blocking));
+    }
+
+    // From here on git's protocol: the index is ours until the branch moved.
+    let lock = if opts.dry_run {
+        None
+    } else {
+        Some(IndexLock::take(repo.path())?)
+    };
+    if lock.is_some() {
+        let now = self::branch(repo)?;
+        if now.refname != branch.refname {
+            return Err(
+                BerryError::failure("HEAD switched branches while berry was committing")
+                    .with_hint("run `berry commit` again")
+                    .into(),
+            );
+        }
+        branch = now;
+    }
+    let index = Index::open(&repo.path().join("index")).context("cannot read the index")?;
+
+    // What someone else staged.
+    let covered: HashSet<&str> = targets.iter().map(|t| t.path.as_str()).collect();
+    let others = prestaged(repo, &index, &covered)?;
+    let mut include_staged = false;
+    if !others.is_empty() {
+        show(Shown::Prestaged(&others));
+        let q = format!("Commit these {} staged file(s) too?", others.len());
+        include_staged = !opts.dry_run && decide.confirm(&q, false, "--yes")?;
+    }
+
+    // The message.
+    let (template, origin) = crate::message::template(&ws.root)?;
+    let origin_text = origin
+        .as_ref()
+        .map(|o| o.display().to_string())
+        .unwrap_or_else(|| "templates/commit.txt (built in)".into());
+    let input = crate::message::input(
+        &ws.config,
+        &req,
+        session.ctx.title.as_deref(),
+        &rows,
+        &evidence,
+        &review.allowed,
+    );
+    let message = crate::message::render(&template, &origin_text, &input)?;
+
+    let Some(mut lock) = lock else {
+        let staged_list: Vec<Value> = targets
+            .iter()
+            .map(|t| {
+                json!({
+                    "path": t.path,
+                    "action": if t.current_blob().is_some() { "add" } else { "remove" },
+                    "blob": t.current_blob().map(|b| b.to_string()),
+                    "changed_since_review": t.changed(),
+                })
+            })
+            .collect();
+        return Ok(Done::DryRun {
+            branch: branch.name.clone(),
+            plan: targets
+                .iter()
+                .map(|t| (t.path.clone(), t.current_blob().is_some()))
+                .collect(),
+            include_staged,
+            data: json!({
+                "dry_run": true,
+                "branch": branch.name,
+                "staged": staged_list,
+                "prestaged": others.iter().map(|(_, p)| p).collect::<Vec<_>>(),
+                "message": message,
+            }),
+            message,
+        });
+    };
+
+    // The commit index, the hooks, the commit.
+    let author = ident(repo, Role::Author)?;
+    let committer = ident(repo, Role::Committer)?;
+    // With nothing else staged, the index itself (with its stat cache) is the base, and after
+    // the commit it simply becomes the index.
+    let whole_index = include_staged || others.is_empty();
+    let mut cindex = build_commit_index(repo, whole_index, &targets)?;
+    let hooks = hooks_dir(repo, &ws.root);
+    let henv = HookEnv {
+        index_file: cindex.path.clone(),
+        author: author.clone(),
+        no_editor: !opts.may_edit,
+        prefix: opts.prefix.clone(),
+    };
+    let hook = |name: &str, args: &[&str]| -> Result<bool> {
+        match run_hook(&hooks, &ws.root, name, args, &henv)? {
+            Hook::Absent => Ok(false),
+            Hook::Ran(s) if s.success() => Ok(true),
+            Hook::Ran(s) => Err(BerryError::new(
+                Exit::Gate,
+                format!(
+                    "the repository's {name} hook rejected the commit ({s}); nothing was committed"
+                ),
+            )
+            .with_hint(format!(
+                "its output is above; fix what it reports ({}), then run `berry commit` again",
+                hooks.join(name).display()
+            ))
+            .into()),
+        }
+    };
+    if hook("pre-commit", &[])? {
+        cindex
+            .index
+            .read(true)
+            .context("cannot re-read the commit index")?;
+    }
+    let msg_file = repo.path().join("COMMIT_EDITMSG");
+    let msg_arg = msg_file.to_string_lossy().to_string();
+    std::fs::write(&msg_file, &message)
+        .with_context(|| format!("cannot write {}", msg_file.display()))?;
+    hook("prepare-commit-msg", &[&msg_arg, "message"])?;
+    let mut edited = false;
+    if opts.may_edit {
+        let shown = std::fs::read_to_string(&msg_file)?;
+        show(Shown::Message(&shown));
+        if decide.confirm("Edit the message before committing?", false, "--yes")? {
+            let editor = editor(&ws.root);
+            let mut text = shown.clone();
+            text.push_str(
+                "\n# Edit the commit message for berry. Lines starting with '#' are ignored;\n\
+                 # an empty message aborts the commit. Keep the trailers at the end.\n",
+            );
+            std::fs::write(&msg_file, text)?;
+            edit(&editor, &msg_file, &ws.root)?;
+            edited = true;
+        }
+    }
+    hook("commit-msg", &[&msg_arg])?;
+    let final_message = crate::message::cleanup(
+        &std::fs::read_to_string(&msg_file)
+            .with_context(|| format!("cannot read {}", msg_file.display()))?,
+        edited,
+    );
+    if final_message.is_empty() {
+        return Err(
+            BerryError::declined("the commit message is empty; nothing was committed").into(),
+        );
+    }
+
+    let tree_id = cindex
+        .index
+        .write_tree_to(repo)
+        .context("cannot write the tree")?;
+    let tree = repo.find_tree(tree_id)?;
+    let parent = branch.head.map(|h| repo.find_commit(h)).transpose()?;
+    let parent_tree = parent.as_ref().map(|c| c.tree()).transpose()?;
+    if parent_tree.as_ref().map(|t| t.id()) == Some(tree_id) {
+        return Err(BerryError::failure(
+            "nothing to commit: the reviewed files already match HEAD",
+        )
+        .with_hint("run `berry review` again if the work moved on")
+        .into());
+    }
+
+    // The index git will have after the commit, in the lock file.
+    let new_index = if whole_index {
+        std::fs::read(&cindex.path).context("cannot read the commit index")?
+    } else {
+        let real = CommitIndex::copy_of(repo, "real")?;
+        let mut idx = Index::open(&real.path).context("cannot read the index")?;
+        apply(&mut idx, &targets)?;
+        idx.write().context("cannot write the new index")?;
+        std::fs::read(&real.path).context("cannot read the new index")?
+    };
+    lock.write_index(&new_index)?;
+
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let buffer = repo
+        .commit_create_buffer(
+            &author.signature()?,
+            &committer.signature()?,
+            &final_message,
+            &tree,
+            &parents,
+        )
+        .context("cannot build the commit")?;
+    let buffer = std::str::from_utf8(&buffer)
+        .context("the commit is not UTF-8")?
+        .to_string();
+    let oid = match sign(repo, &ws.root, &buffer, &committer)? {
+        Some(signature) => repo
+            .commit_signed(&buffer, &signature, Some("gpgsig"))
+            .context("cannot write the signed commit")?,
+        None => repo
+            .odb()?
+            .write(git2::ObjectType::Commit, buffer.as_bytes())
+            .context("cannot write the commit")?,
+    };
+    crate::fault::point("commit-object-written");
+
+    lock.moving_branch(oid)?;
+    let reflog = format!(
+        "commit{}: {}",
+        if parent.is_none() { " (initial)" } else { "" },
+        crate::message::subject(&final_message)
+    );
+    match branch.head {
+        Some(old) => repo
+            .reference_matching(&branch.refname, oid, true, old, &reflog)
+            .map_err(|e| {
+                BerryError::failure(format!(
+                    "{} moved while berry was committing; nothing was committed ({})",
+                    branch.name,
+                    e.message()
+                ))
+                .with_hint("run `berry commit` again: it commits on top of the new HEAD")
+            })?,
+        None => repo
+            .reference(&branch.refname, oid, false, &reflog)
+            .with_context(|| format!("cannot create {}", branch.name))?,
+    };
+    crate::fault::point("commit-branch-moved");
+    lock.commit()?;
+
+    crate::fault::point("commit-written");
+    // Recorded at once, so a rerun never commits twice.
+    let stat = stat(repo, parent_tree.as_ref(), &tree, Some(&review))?;
+    let mut record = ledger_record(&oid.to_string(), &tree_id.to_string(), &branch.name, &stat)?;
+    if !re_reviewed.is_empty() {
+        record.changed_since_review = re_reviewed;
+    }
+    if include_staged {
+        record.included_staged = others.iter().map(|(_, p)| p.clone()).collect();
+    }
+    session.ctx.ledger.commit = Some(record.clone());
+    let summary = format!(
+        "committed {} on {}: {} file(s) changed",
+        &oid.to_string()[..12],
+        branch.name,
+        stat.files_changed
+    );
+    session.record(Step::Commit, Outcome::Ok, &summary)?;
+
+    let post_commit_failed = match run_hook(&hooks, &ws.root, "post-commit", &[], &henv)? {
+        Hook::Ran(s) if !s.success() => Some(s.to_string()),
+        _ => None,
+    };
+    Ok(Done::Committed {
+        oid,
+        branch: branch.name,
+        root_commit: parent.is_none(),
+        subject: crate::message::subject(&final_message).to_string(),
+        stat,
+        record,
+        left_staged: if include_staged { 0 } else { others.len() },
+        post_commit_failed,
+    })
+}
+
+fn changed_gate(paths: &[String]) -> anyhow::Error {
+    BerryError::gate(format!(
+        "{} file(s) changed since review: {}; their new content is not committed without a review",
+        paths.len(),
+        paths.join(", ")
+    ))
+    .with_hint(
+        "run `berry review` again (or `berry commit` on a terminal, to re-review just these files)",
+    )
+    .into()
+}
+
+fn guards_gate(blocking: &[&Finding]) -> anyhow::Error {
+    let list: Vec<String> = blocking
+        .iter()
+        .map(|f| {
+            let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+            format!("{} {}{at} ({})", f.guard.name(), f.path, f.detail)
+        })
+        .collect();
+    BerryError::gate(format!(
+        "the guards found {} problem(s) in what would be committed: {}",
+        blocking.len(),
+        list.join("; ")
+    ))
+    .with_hint("remove them and run `berry review` again (it can grant an exception: --allow GUARD:PATH --reason TEXT)")
+    .into()
+}
+
+fn ledger_record(sha: &str, tree: &str, branch: &str, stat: &Stat) -> Result<CommitRecord> {
+    Ok(CommitRecord {
+        sha: sha.into(),
+        branch: branch.into(),
+        tree: Some(tree.into()),
+        files_changed: stat.files_changed,
+        insertions: stat.insertions,
+        deletions: stat.deletions,
+        at: crate::clock::now()?.round(jiff::Unit::Second)?,
+        files: stat.files.iter().cloned().map(Into::into).collect(),
+        changed_since_review: Vec::new(),
+        included_staged: Vec::new(),
+        rebased_from: None,
+    })
+}
 
 /// One path the commit sets: its state at review time and now.
 pub struct Target {
@@ -25,6 +628,8 @@ pub struct Target {
     /// the old side of a rename).
     pub expected: Option<Oid>,
     pub current: Current,
+    /// The blob's content, for the guards (`None` when absent).
+    pub bytes: Option<Vec<u8>>,
 }
 
 pub enum Current {
@@ -48,15 +653,61 @@ impl Target {
     }
 }
 
-/// The paths a review record sets, each with its reviewed state.
+/// The paths a review record sets, each with its reviewed state, after checking every one: no
+/// unsafe path (refused before it is read), nothing outside `stage.paths`, both sides of a
+/// rename inside. A violation closes the gate naming every offending path.
+pub fn checked_paths(review: &ReviewRecord, scope: &Scope) -> Result<Vec<(String, Option<Oid>)>> {
+    let mut unsafe_paths = Vec::new();
+    let mut outside = Vec::new();
+    for f in &review.files {
+        for p in std::iter::once(&f.path).chain(f.old_path.as_ref()) {
+            if let Err(why) = safe_relative(p) {
+                unsafe_paths.push(why);
+            }
+        }
+        if !scope.admits(&f.path, f.old_path.as_deref()) {
+            outside.push(match &f.old_path {
+                Some(o) => format!("{o} → {}", f.path),
+                None => f.path.clone(),
+            });
+        }
+    }
+    if !unsafe_paths.is_empty() {
+        return Err(BerryError::gate(format!(
+            "the recorded review names paths git never stores: {}",
+            unsafe_paths.join("; ")
+        ))
+        .with_hint(
+            "the REQ context was edited by hand or by another tool; run `berry review` again",
+        )
+        .into());
+    }
+    if !outside.is_empty() {
+        return Err(BerryError::gate(format!(
+            "the recorded review names {} path(s) outside stage.paths (a rename needs both sides inside): {}",
+            outside.len(),
+            outside.join(", ")
+        ))
+        .with_hint("nothing outside stage.paths is committed; run `berry review` again")
+        .into());
+    }
+    reviewed_paths(review)
+}
+
+/// The paths a review record sets, each with its reviewed state (unchecked: see
+/// [`checked_paths`]).
 pub fn reviewed_paths(review: &ReviewRecord) -> Result<Vec<(String, Option<Oid>)>> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for f in &review.files {
         let blob = match &f.blob {
-            Some(b) => {
-                Some(Oid::from_str(b).with_context(|| format!("bad blob id {b} for {}", f.path))?)
-            }
+            Some(b) => Some(Oid::from_str(b).map_err(|_| {
+                BerryError::gate(format!(
+                    "bad blob id {b:?} for {} in the recorded review",
+                    f.path
+                ))
+                .with_hint("run `berry review` again")
+            })?),
             None => None,
         };
         if seen.insert(f.path.clone()) {
@@ -71,8 +722,26 @@ pub fn reviewed_paths(review: &ReviewRecord) -> Result<Vec<(String, Option<Oid>)
     Ok(out)
 }
 
-/// Hashes every path's working-tree content, in parallel; with `write`, stores each as a blob.
-/// `filemode` is `core.fileMode`; when false, `mode_of` gives the mode already recorded.
+/// `path`'s first leading folder that is a symbolic link, as `prefix/` (git refuses such a path:
+/// "beyond a symbolic link"). `path` must be [`safe_relative`].
+pub fn beyond_symlink(root: &Path, path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut at = root.to_path_buf();
+    for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Some(format!("{path} (through {})", parts[..=i].join("/")));
+            }
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Hashes every path's working-tree content as git would store it, in parallel; with `write`,
+/// stores each as a blob. Paths must be checked ([`checked_paths`], [`beyond_symlink`]).
 pub fn scan(
     repo: &Repository,
     root: &Path,
@@ -86,21 +755,25 @@ pub fn scan(
         .clamp(1, 8);
     let threads = if paths.len() < 64 { 1 } else { threads };
     let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<Target>>> = std::thread::scope(|s| {
+    let results: Vec<Result<Vec<(Target, bool)>>> = std::thread::scope(|s| {
         let handles: Vec<_> = paths
             .chunks(chunk)
             .map(|part| {
                 let git_dir = &git_dir;
-                s.spawn(move || -> Result<Vec<Target>> {
+                s.spawn(move || -> Result<Vec<(Target, bool)>> {
                     let repo = Repository::open(git_dir)?;
-                    let odb = repo.odb()?;
                     part.iter()
                         .map(|(path, expected)| {
-                            Ok(Target {
-                                path: path.clone(),
-                                expected: *expected,
-                                current: read_one(&odb, root, path, write)?,
-                            })
+                            let (current, bytes, deferred) = read_one(&repo, root, path, write)?;
+                            Ok((
+                                Target {
+                                    path: path.clone(),
+                                    expected: *expected,
+                                    current,
+                                    bytes,
+                                },
+                                deferred,
+                            ))
                         })
                         .collect()
                 })
@@ -115,39 +788,65 @@ pub fn scan(
             .collect()
     });
     let mut out = Vec::with_capacity(paths.len());
+    let mut deferred = Vec::new();
     for r in results {
-        out.extend(r?);
+        for (t, d) in r? {
+            if d {
+                deferred.push(out.len());
+            }
+            out.push(t);
+        }
+    }
+    // Files git converts: hashed (and written) by git, in one process.
+    if !deferred.is_empty() {
+        let rels: Vec<&str> = deferred.iter().map(|i| out[*i].path.as_str()).collect();
+        let ids = crate::git::git_hash_objects(repo, root, &rels, write)?;
+        for (i, id) in deferred.into_iter().zip(ids) {
+            let t = &mut out[i];
+            if let Current::File(e) = &mut t.current {
+                e.id = id;
+            }
+            t.bytes = if write {
+                Some(repo.find_blob(id)?.content().to_vec())
+            } else {
+                None
+            };
+        }
     }
     Ok(out)
 }
 
-fn read_one(odb: &git2::Odb<'_>, root: &Path, path: &str, write: bool) -> Result<Current> {
+/// One path: its index entry (the blob id is filled in later when `deferred`, for files git
+/// converts), the blob's bytes, and whether it was deferred.
+fn read_one(
+    repo: &Repository,
+    root: &Path,
+    path: &str,
+    write: bool,
+) -> Result<(Current, Option<Vec<u8>>, bool)> {
     let full = root.join(path);
     let meta = match std::fs::symlink_metadata(&full) {
         Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Current::Absent),
-        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(Current::Absent),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Current::Absent, None, false));
+        }
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => {
+            return Ok((Current::Absent, None, false));
+        }
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", full.display())),
     };
-    let (data, mode) = if meta.file_type().is_symlink() {
-        use std::os::unix::ffi::OsStrExt;
-        let target = std::fs::read_link(&full)?;
-        (target.as_os_str().as_bytes().to_vec(), 0o120000)
-    } else if meta.is_file() {
-        let data =
-            std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
-        let exec = meta.permissions().mode() & 0o111 != 0;
-        (data, if exec { 0o100755 } else { 0o100644 })
+    let symlink = meta.file_type().is_symlink();
+    if !symlink && !meta.is_file() {
+        return Ok((Current::NotAFile, None, false));
+    }
+    let mode = if symlink {
+        0o120000
+    } else if meta.permissions().mode() & 0o111 != 0 {
+        0o100755
     } else {
-        return Ok(Current::NotAFile);
+        0o100644
     };
-    let id = if write {
-        odb.write(ObjectType::Blob, &data)
-            .with_context(|| format!("cannot store {path}"))?
-    } else {
-        Oid::hash_object(ObjectType::Blob, &data)?
-    };
-    Ok(Current::File(Box::new(IndexEntry {
+    let entry = |id: Oid| IndexEntry {
         ctime: IndexTime::new(meta.ctime() as i32, meta.ctime_nsec() as u32),
         mtime: IndexTime::new(meta.mtime() as i32, meta.mtime_nsec() as u32),
         dev: meta.dev() as u32,
@@ -160,7 +859,164 @@ fn read_one(odb: &git2::Odb<'_>, root: &Path, path: &str, write: bool) -> Result
         flags: path.len().min(0xfff) as u16,
         flags_extended: 0,
         path: path.as_bytes().to_vec(),
-    })))
+    };
+    if !symlink && crate::git::converted(repo, path)? {
+        return Ok((Current::File(Box::new(entry(Oid::ZERO_SHA1))), None, true));
+    }
+    let Some(blob) = crate::git::worktree_blob(repo, path, write)? else {
+        return Ok((Current::Absent, None, false));
+    };
+    Ok((Current::File(Box::new(entry(blob.id))), blob.bytes, false))
+}
+
+/// The guards on one blob about to be written, against what the path held before: secrets and
+/// conflict markers in the added lines, and the blob's size. Every guard `berry commit` runs goes
+/// through here, so a change of the guards' rules applies to review and commit alike.
+pub fn guard_blob(
+    path: &str,
+    old: &[u8],
+    new: &[u8],
+    limits: &crate::config::Guards,
+) -> Vec<Finding> {
+    let diff = crate::diffview::compute(old, new);
+    let mut out = crate::guards::scan_lines(path, diff.added.iter().map(|(n, l)| (*n, l.as_str())));
+    out.extend(crate::guards::check_size(
+        path,
+        new.len() as u64,
+        limits.warn_file_mb,
+        limits.block_file_mb,
+    ));
+    out
+}
+
+/// The guards on every target that writes a blob differing from HEAD's at that path.
+fn guard_targets(
+    repo: &Repository,
+    head: Option<&git2::Tree<'_>>,
+    targets: &[Target],
+    review: &ReviewRecord,
+    config: &crate::config::Config,
+) -> Result<Vec<Finding>> {
+    let old_of: HashMap<&str, &str> = review
+        .files
+        .iter()
+        .filter_map(|f| f.old_path.as_deref().map(|o| (f.path.as_str(), o)))
+        .collect();
+    let mut out = Vec::new();
+    for t in targets {
+        let (Some(id), Some(bytes)) = (t.current_blob(), &t.bytes) else {
+            continue;
+        };
+        let before = old_of.get(t.path.as_str()).copied().unwrap_or(&t.path);
+        let old_id = head
+            .and_then(|tr| tr.get_path(Path::new(before)).ok())
+            .map(|e| e.id());
+        if old_id == Some(id) {
+            continue;
+        }
+        let old = crate::git::blob_bytes(repo, old_id).unwrap_or_default();
+        out.extend(guard_blob(&t.path, &old, bytes, &config.guards));
+    }
+    Ok(out)
+}
+
+/// An exception review granted (`--allow GUARD:PATH`) covers `f`.
+fn excepted(review: &ReviewRecord, f: &Finding) -> bool {
+    review
+        .allowed
+        .iter()
+        .any(|a| a.guard == f.guard.name() && a.path == f.path)
+}
+
+/// What to show of each changed target.
+fn describe_changed(
+    repo: &Repository,
+    head: Option<&git2::Tree<'_>>,
+    targets: &[Target],
+    review: &ReviewRecord,
+) -> Result<Vec<Changed>> {
+    let old_of: HashMap<&str, &str> = review
+        .files
+        .iter()
+        .filter_map(|f| f.old_path.as_deref().map(|o| (f.path.as_str(), o)))
+        .collect();
+    let mut out = Vec::new();
+    for t in targets.iter().filter(|t| t.changed()) {
+        let reviewed = t.expected.and_then(|id| repo.find_blob(id).ok());
+        let (old, against_head) = match (t.expected, reviewed) {
+            (None, _) => (Vec::new(), false),
+            (Some(_), Some(b)) => (b.content().to_vec(), false),
+            (Some(_), None) => {
+                let before = old_of.get(t.path.as_str()).copied().unwrap_or(&t.path);
+                let id = head
+                    .and_then(|tr| tr.get_path(Path::new(before)).ok())
+                    .map(|e| e.id());
+                (crate::git::blob_bytes(repo, id)?, true)
+            }
+        };
+        let new = match (&t.bytes, t.current_blob()) {
+            (Some(b), _) => b.clone(),
+            (None, Some(id)) => crate::git::blob_bytes(repo, Some(id)).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
+        out.push(Changed {
+            path: t.path.clone(),
+            reviewed: t.expected,
+            now: t.current_blob(),
+            old,
+            against_head,
+            new,
+        });
+    }
+    Ok(out)
+}
+
+/// Records the current content of every changed target as reviewed.
+fn re_review(
+    repo: &Repository,
+    head: Option<&git2::Tree<'_>>,
+    targets: &[Target],
+    review: &mut ReviewRecord,
+) -> Result<()> {
+    for t in targets.iter().filter(|t| t.changed()) {
+        let now = t.current_blob();
+        let pos = review.files.iter().position(|f| f.path == t.path);
+        let before = pos
+            .and_then(|i| review.files[i].old_path.clone())
+            .unwrap_or_else(|| t.path.clone());
+        let old_id = head
+            .and_then(|tr| tr.get_path(Path::new(&before)).ok())
+            .map(|e| e.id());
+        let old = crate::git::blob_bytes(repo, old_id)?;
+        let new = t.bytes.clone().unwrap_or_default();
+        let d = crate::diffview::compute(&old, &new);
+        let status = match (old_id, now) {
+            (_, None) => "deleted",
+            (None, Some(_)) => "added",
+            (Some(_), Some(_)) => "modified",
+        };
+        match pos {
+            Some(i) => {
+                let f = &mut review.files[i];
+                f.blob = now.map(|b| b.to_string());
+                f.insertions = d.insertions;
+                f.deletions = d.deletions;
+                if f.old_path.is_none() {
+                    f.status = status.into();
+                }
+            }
+            // The old side of a rename, present again: now a file of its own.
+            None => review.files.push(ReviewedFile {
+                path: t.path.clone(),
+                status: status.into(),
+                old_path: None,
+                blob: now.map(|b| b.to_string()),
+                insertions: d.insertions,
+                deletions: d.deletions,
+            }),
+        }
+    }
+    Ok(())
 }
 
 /// With `core.fileMode` false, git keeps the executable bit it already recorded.
@@ -270,8 +1126,8 @@ pub fn branch(repo: &Repository) -> Result<Branch> {
     })
 }
 
-/// The index the commit is made from, in a file of its own (hooks see it as `GIT_INDEX_FILE`);
-/// removed when dropped.
+/// An index in a file of its own under the git dir (the commit index hooks see as
+/// `GIT_INDEX_FILE`, or a scratch copy); removed when dropped.
 pub struct CommitIndex {
     pub path: PathBuf,
     pub index: Index,
@@ -280,6 +1136,29 @@ pub struct CommitIndex {
 impl Drop for CommitIndex {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_file(self.path.with_extension("lock"));
+    }
+}
+
+/// The prefix of berry's temporary index files in the git dir, followed by the pid.
+const TEMP_INDEX: &str = "berry-next-index-";
+
+impl CommitIndex {
+    fn path_for(repo: &Repository, tag: &str) -> PathBuf {
+        repo.path()
+            .join(format!("{TEMP_INDEX}{}{tag}", std::process::id()))
+    }
+
+    /// A copy of the repository's index (empty when there is none), under `tag`.
+    fn copy_of(repo: &Repository, tag: &str) -> Result<CommitIndex> {
+        let path = Self::path_for(repo, &format!("-{tag}"));
+        let _ = std::fs::remove_file(&path);
+        let real = repo.path().join("index");
+        if real.exists() {
+            std::fs::copy(&real, &path).context("cannot copy the index")?;
+        }
+        let index = Index::open(&path).context("cannot open the index copy")?;
+        Ok(CommitIndex { path, index })
     }
 }
 
@@ -290,9 +1169,7 @@ pub fn build_commit_index(
     from_index: bool,
     targets: &[Target],
 ) -> Result<CommitIndex> {
-    let path = repo
-        .path()
-        .join(format!("berry-next-index-{}", std::process::id()));
+    let path = CommitIndex::path_for(repo, "");
     let _ = std::fs::remove_file(&path);
     if from_index {
         let real = repo.path().join("index");
@@ -316,6 +1193,182 @@ pub fn build_commit_index(
             Err(e)
         }
     }
+}
+
+/// Removes the temporary index files (`berry-next-index-<pid>…`) of berry processes that are no
+/// longer running.
+pub fn remove_stale_indexes(git_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(git_dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMP_INDEX)) else {
+            continue;
+        };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(pid) = digits.parse::<i32>()
+            && pid != std::process::id() as i32
+            && !alive(pid)
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn alive(pid: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// `.git/index.lock`, held the way git holds it: created with O_CREAT|O_EXCL, the new index
+/// written into it, renamed over `.git/index` only once the branch moved ([`IndexLock::commit`]);
+/// dropped before that, it is removed and `.git/index` stays as it was.
+///
+/// Next to it, `berry-index.lock.owner` names this process, the lock file's inode and change
+/// time (so a later lock of the same name is never taken for it) and (once the commit exists) the commit the branch is being moved to, so that a run killed between the
+/// branch move and the rename can be finished by the next one ([`recover_index_lock`]).
+pub struct IndexLock {
+    lock: PathBuf,
+    owner: PathBuf,
+    index: PathBuf,
+    file: std::fs::File,
+    done: bool,
+}
+
+/// What tells this lock file from any later one of the same name: its inode and change time.
+fn stamp(meta: &std::fs::Metadata) -> String {
+    format!("{}:{}:{}", meta.ino(), meta.ctime(), meta.ctime_nsec())
+}
+
+const LOCK_OWNER: &str = "berry-index.lock.owner";
+
+impl IndexLock {
+    pub fn take(git_dir: &Path) -> Result<IndexLock> {
+        let lock = git_dir.join("index.lock");
+        let file = match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o644)
+            .open(&lock)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(BerryError::failure(format!(
+                    "the index is locked: {} exists (another git process is using the index)",
+                    lock.display()
+                ))
+                .with_hint("wait for that git command to finish, then run `berry commit` again; if no git process is running, one crashed and left the lock: remove the file")
+                .into());
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot create {}", lock.display()));
+            }
+        };
+        let me = IndexLock {
+            owner: git_dir.join(LOCK_OWNER),
+            index: git_dir.join("index"),
+            lock,
+            file,
+            done: false,
+        };
+        me.write_owner(None)?;
+        Ok(me)
+    }
+
+    fn write_owner(&self, commit: Option<Oid>) -> Result<()> {
+        let meta = self.file.metadata()?;
+        let mut text = format!("pid {}\nstamp {}\n", std::process::id(), stamp(&meta));
+        if let Some(c) = commit {
+            text.push_str(&format!("commit {c}\n"));
+        }
+        let mut f = std::fs::File::create(&self.owner)
+            .with_context(|| format!("cannot write {}", self.owner.display()))?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        Ok(())
+    }
+
+    /// The index git has after the commit, written into the lock file and flushed to disk.
+    pub fn write_index(&mut self, bytes: &[u8]) -> Result<()> {
+        self.file
+            .write_all(bytes)
+            .and_then(|_| self.file.sync_all())
+            .with_context(|| format!("cannot write {}", self.lock.display()))?;
+        self.write_owner(None)
+    }
+
+    /// Says, next to the lock, which commit the branch is about to move to.
+    pub fn moving_branch(&self, commit: Oid) -> Result<()> {
+        self.write_owner(Some(commit))
+    }
+
+    /// The branch moved: the lock becomes the index.
+    pub fn commit(mut self) -> Result<()> {
+        std::fs::rename(&self.lock, &self.index)
+            .with_context(|| format!("cannot rename {} over the index", self.lock.display()))?;
+        self.done = true;
+        let _ = std::fs::remove_file(&self.owner);
+        Ok(())
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.lock);
+            let _ = std::fs::remove_file(&self.owner);
+        }
+    }
+}
+
+/// An `index.lock` left by a berry process that was killed while holding it: when its branch
+/// already moved to the recorded commit, the lock (the index after that commit) is renamed into
+/// place, as the killed run would have; otherwise it is removed. A lock of a live process, or
+/// one berry did not create, is left alone. Returns what was done, to say.
+pub fn recover_index_lock(repo: &Repository) -> Result<Option<String>> {
+    let git_dir = repo.path();
+    let owner = git_dir.join(LOCK_OWNER);
+    let Ok(text) = std::fs::read_to_string(&owner) else {
+        return Ok(None);
+    };
+    let field = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k).map(|v| v.trim().to_string()))
+    };
+    let pid: i32 = field("pid ").and_then(|p| p.parse().ok()).unwrap_or(0);
+    if alive(pid) {
+        return Ok(None);
+    }
+    let recorded = field("stamp ");
+    let commit = field("commit ").and_then(|c| Oid::from_str(&c).ok());
+    let lock = git_dir.join("index.lock");
+    let ours = std::fs::symlink_metadata(&lock)
+        .ok()
+        .is_some_and(|m| Some(stamp(&m)) == recorded);
+    let mut note = None;
+    if ours {
+        let head = crate::git::head_commit(repo)?.map(|c| c.id());
+        if commit.is_some() && head == commit {
+            std::fs::rename(&lock, git_dir.join("index"))
+                .with_context(|| format!("cannot rename {} over the index", lock.display()))?;
+            note = Some(format!(
+                "finished the index update of a berry process (pid {pid}) killed after its commit"
+            ));
+        } else {
+            std::fs::remove_file(&lock)
+                .with_context(|| format!("cannot remove {}", lock.display()))?;
+            note = Some(format!(
+                "removed the index.lock of a berry process (pid {pid}) killed before its commit"
+            ));
+        }
+    }
+    let _ = std::fs::remove_file(&owner);
+    Ok(note)
 }
 
 /// Sets every target in `index`: removals first, then additions (a file may replace a folder).
@@ -707,9 +1760,507 @@ pub fn unrecorded_commit(repo: &Repository, req: &str, evidence: &Evidence) -> R
     Ok((has_req && has_ev).then(|| head.id()))
 }
 
+/// The signature `commit.gpgsign` asks for, made by the program `gpg.format` names, invoked as
+/// git invokes it; `None` when the repository does not sign commits. A signing failure is an
+/// error: berry never makes an unsigned commit where git would have signed one.
+///
+/// - `openpgp` (the default): `gpg.openpgp.program`, else `gpg.program`, else `gpg`, run as
+///   `--status-fd=2 -bsau KEY` with the commit on stdin; KEY is `user.signingkey`, else the
+///   committer's `Name <email>`. `x509`: the same with `gpg.x509.program`, else `gpgsm`.
+/// - `ssh`: `gpg.ssh.program`, else `ssh-keygen`, run as `-Y sign -n git -f KEY FILE` on a
+///   temporary file holding the commit, the signature read from `FILE.sig`; KEY is
+///   `user.signingkey` (a key file, or a literal public key `ssh-…`/`key::…` whose private half
+///   is in the SSH agent, passed with `-U`).
+pub fn sign(
+    repo: &Repository,
+    root: &Path,
+    buffer: &str,
+    committer: &Ident,
+) -> Result<Option<String>> {
+    let config = repo.config().context("cannot read git config")?;
+    if !config.get_bool("commit.gpgsign").unwrap_or(false) {
+        return Ok(None);
+    }
+    let get = |k: &str| config.get_string(k).ok().filter(|v| !v.trim().is_empty());
+    let format = get("gpg.format").unwrap_or_else(|| "openpgp".into());
+    let refuse = |what: String| -> anyhow::Error {
+        BerryError::failure(format!(
+            "commit.gpgsign is set, but the commit cannot be signed: {what}; nothing was committed"
+        ))
+        .with_hint("fix the signing setup (`git commit -S` fails the same way), or set commit.gpgsign=false for this repository")
+        .into()
+    };
+    match format.as_str() {
+        "openpgp" | "x509" => {
+            let program = if format == "x509" {
+                get("gpg.x509.program").unwrap_or_else(|| "gpgsm".into())
+            } else {
+                get("gpg.openpgp.program")
+                    .or_else(|| get("gpg.program"))
+                    .unwrap_or_else(|| "gpg".into())
+            };
+            let key = get("user.signingkey")
+                .unwrap_or_else(|| format!("{} <{}>", committer.name, committer.email));
+            let mut child = Command::new(&program)
+                .args(["--status-fd=2", "-bsau", &key])
+                .current_dir(root)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| refuse(format!("cannot run `{program}` ({e})")))?;
+            let mut stdin = child
+                .stdin
+                .take()
+                .context("no stdin for the signing program")?;
+            let input = buffer.as_bytes().to_vec();
+            let feeder = std::thread::spawn(move || stdin.write_all(&input));
+            let out = child
+                .wait_with_output()
+                .map_err(|e| refuse(format!("`{program}` failed ({e})")))?;
+            let _ = feeder.join();
+            let status = String::from_utf8_lossy(&out.stderr);
+            if !out.status.success()
+                || !status.contains("\n[GNUPG:] SIG_CREATED ")
+                    && !status.starts_with("[GNUPG:] SIG_CREATED ")
+            {
+                return Err(refuse(format!(
+                    "`{program} -bsau {key}` exited with {}: {}",
+                    out.status,
+                    last_lines(&status)
+                )));
+            }
+            let sig = String::from_utf8(out.stdout)
+                .map_err(|_| refuse(format!("`{program}` wrote a signature that is not text")))?;
+            if sig.trim().is_empty() {
+                return Err(refuse(format!("`{program}` wrote no signature")));
+            }
+            Ok(Some(sig))
+        }
+        "ssh" => {
+            let program = get("gpg.ssh.program").unwrap_or_else(|| "ssh-keygen".into());
+            let Some(key) = get("user.signingkey") else {
+                return Err(refuse(
+                    "gpg.format is ssh and user.signingkey is not set".into(),
+                ));
+            };
+            let tmp = tempfile::Builder::new()
+                .prefix(".berry-signing-")
+                .tempdir_in(repo.path())
+                .context("cannot create a temporary folder for signing")?;
+            let literal = key.starts_with("ssh-") || key.starts_with("key::");
+            let key_file = if literal {
+                let f = tmp.path().join("key.pub");
+                std::fs::write(&f, key.strip_prefix("key::").unwrap_or(&key))?;
+                f
+            } else {
+                // `~/` expanded as git expands it.
+                config
+                    .get_path("user.signingkey")
+                    .unwrap_or_else(|_| PathBuf::from(&key))
+            };
+            let buf_file = tmp.path().join("commit");
+            std::fs::write(&buf_file, buffer)?;
+            let mut cmd = Command::new(&program);
+            cmd.args(["-Y", "sign", "-n", "git", "-f"]).arg(&key_file);
+            if literal {
+                cmd.arg("-U");
+            }
+            let out = cmd
+                .arg(&buf_file)
+                .current_dir(root)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| refuse(format!("cannot run `{program}` ({e})")))?;
+            if !out.status.success() {
+                return Err(refuse(format!(
+                    "`{program} -Y sign` exited with {}: {}",
+                    out.status,
+                    last_lines(&String::from_utf8_lossy(&out.stderr))
+                )));
+            }
+            let sig = std::fs::read_to_string(tmp.path().join("commit.sig"))
+                .map_err(|e| refuse(format!("`{program}` wrote no signature ({e})")))?;
+            if !sig.contains("-----BEGIN SSH SIGNATURE-----") {
+                return Err(refuse(format!("`{program}` wrote no SSH signature")));
+            }
+            Ok(Some(sig))
+        }
+        other => Err(refuse(format!(
+            "gpg.format is {other:?}; git knows openpgp, x509 and ssh"
+        ))),
+    }
+}
+
+fn last_lines(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("[GNUPG:]") && !l.trim().is_empty())
+        .collect();
+    let tail = &lines[lines.len().saturating_sub(3)..];
+    if tail.is_empty() {
+        "no message".into()
+    } else {
+        tail.join(" / ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::{EvidenceItem, Store};
+    use crate::decide::{Answer, Scripted};
+    use crate::deliverables::Row;
+    use crate::req::ReqNumber;
+
+    struct Fixed(Vec<Row>);
+    impl Source for Fixed {
+        fn describe(&self) -> String {
+            "fixed".into()
+        }
+        fn latest(&mut self, _: &ReqNumber) -> Result<Vec<Row>> {
+            Ok(self.0.clone())
+        }
+        fn known_reqs(&mut self, _: usize) -> Result<Vec<String>> {
+            Ok(vec![])
+        }
+    }
+
+    /// A repository with `src/a.ts` committed and changed, QA's approval recorded and the change
+    /// reviewed, as the step function sees them (no binary, no terminal).
+    struct World {
+        _dir: tempfile::TempDir,
+        ws: Workspace,
+        session: Session,
+        source: Fixed,
+        /// What the last run showed, in order.
+        shown: Vec<String>,
+    }
+
+    impl World {
+        fn new() -> World {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("repo");
+            std::fs::create_dir_all(root.join("src")).unwrap();
+            let repo = Repository::init(&root).unwrap();
+            {
+                let mut c = repo.config().unwrap();
+                c.set_str("user.name", "Unit Test").unwrap();
+                c.set_str("user.email", "unit@example.com").unwrap();
+            }
+            std::fs::write(root.join("src/a.ts"), "export const a = 1;\n").unwrap();
+            std::fs::write(root.join("README.md"), "# r\n").unwrap();
+            {
+                let mut idx = repo.index().unwrap();
+                idx.add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+                    .unwrap();
+                idx.write().unwrap();
+                let tree = repo.find_tree(idx.write_tree().unwrap()).unwrap();
+                let sig = git2::Signature::now("t", "t@example.com").unwrap();
+                repo.commit(Some("HEAD"), &sig, &sig, "base", &tree, &[])
+                    .unwrap();
+            }
+            std::fs::write(root.join("src/a.ts"), "export const a = 2;\n").unwrap();
+            let mut config = crate::config::Config::default();
+            config.stage.paths = vec!["src/**".into()];
+            let store = Store::at(dir.path().join("state"));
+            let req = ReqNumber::parse("REQ-UNIT-1").unwrap();
+            let row = Row {
+                id: "1".into(),
+                agent: "billy".into(),
+                stage: None,
+                created_at: None,
+                deliverable: serde_json::json!({"status": "COMPLETE"}),
+                parse_error: None,
+            };
+            let mut session = Session::open(&store, req, "commit").unwrap();
+            session.ctx.evidence = Some(Evidence {
+                source: "fixed".into(),
+                verified_at: jiff::Timestamp::UNIX_EPOCH,
+                approved: true,
+                reasons: vec![],
+                qa: Some(EvidenceItem {
+                    agent: "billy".into(),
+                    row_id: "1".into(),
+                    created_at: None,
+                    sha256: row.sha256(),
+                    status: Some("COMPLETE".into()),
+                }),
+                deliverables: vec![],
+            });
+            let head = crate::git::head_commit(&repo).unwrap().unwrap().id();
+            session.ctx.review = Some(ReviewRecord {
+                reviewed_at: jiff::Timestamp::UNIX_EPOCH,
+                head: Some(head.to_string()),
+                branch: crate::git::branch_name(&repo),
+                files: vec![ReviewedFile {
+                    path: "src/a.ts".into(),
+                    status: "modified".into(),
+                    old_path: None,
+                    blob: Some(
+                        Oid::hash_object(git2::ObjectType::Blob, b"export const a = 2;\n")
+                            .unwrap()
+                            .to_string(),
+                    ),
+                    insertions: 1,
+                    deletions: 1,
+                }],
+                deselected: vec![],
+                out_of_scope: vec![],
+                allowed: vec![],
+            });
+            let gate = crate::gateconfig::load(&repo, &root, None, None).unwrap();
+            let ws = Workspace {
+                gate,
+                repo,
+                root,
+                config,
+                config_file: None,
+                store,
+            };
+            World {
+                _dir: dir,
+                ws,
+                session,
+                source: Fixed(vec![row]),
+                shown: Vec::new(),
+            }
+        }
+
+        fn commit(&mut self, decide: &dyn Decide) -> Result<Done> {
+            let mut shown = Vec::new();
+            let done = commit(
+                &self.ws,
+                &mut self.session,
+                &mut self.source,
+                &Options::default(),
+                decide,
+                &mut |s| {
+                    shown.push(match s {
+                        Shown::ChangedSinceReview(c) => format!("changed {}", c.len()),
+                        Shown::Findings(f) => format!("findings {}", f.len()),
+                        _ => "other".into(),
+                    })
+                },
+            );
+            self.shown = shown;
+            done
+        }
+
+        fn head_content(&self) -> String {
+            let head = crate::git::head_commit(&self.ws.repo).unwrap().unwrap();
+            let e = head
+                .tree()
+                .unwrap()
+                .get_path(Path::new("src/a.ts"))
+                .unwrap();
+            String::from_utf8(self.ws.repo.find_blob(e.id()).unwrap().content().to_vec()).unwrap()
+        }
+    }
+
+    fn exit_of(e: &anyhow::Error) -> Exit {
+        crate::error::classify(e).0
+    }
+
+    #[test]
+    fn commits_the_reviewed_blob_and_records_it() {
+        let mut w = World::new();
+        let done = w.commit(&Scripted::defaults()).unwrap();
+        let Done::Committed { oid, stat, .. } = done else {
+            panic!("not committed")
+        };
+        assert_eq!(stat.files_changed, 1);
+        assert_eq!(w.head_content(), "export const a = 2;\n");
+        assert_eq!(
+            w.session.ctx.ledger.commit.as_ref().unwrap().sha,
+            oid.to_string()
+        );
+        // The index is the committed tree for that path, and no lock is left.
+        let idx = Index::open(&w.ws.repo.path().join("index")).unwrap();
+        let e = idx.get_path(Path::new("src/a.ts"), 0).unwrap();
+        assert_eq!(
+            e.id,
+            w.ws.repo
+                .find_commit(oid)
+                .unwrap()
+                .tree()
+                .unwrap()
+                .get_path(Path::new("src/a.ts"))
+                .unwrap()
+                .id()
+        );
+        assert!(!w.ws.repo.path().join("index.lock").exists());
+        // Run again: reported, nothing repeated.
+        assert!(matches!(
+            w.commit(&Scripted::defaults()).unwrap(),
+            Done::AlreadyCommitted {
+                contained: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_changed_file_without_a_person_closes_the_gate_and_asks_nothing() {
+        let mut w = World::new();
+        std::fs::write(w.ws.root.join("src/a.ts"), "export const a = 3;\n").unwrap();
+        let d = Scripted::defaults();
+        let e = w.commit(&d).err().expect("refused");
+        assert_eq!(exit_of(&e), Exit::Gate);
+        assert!(e.to_string().contains("src/a.ts"), "{e}");
+        assert!(d.asked().is_empty());
+        assert!(w.session.ctx.ledger.commit.is_none());
+        assert!(!w.ws.repo.path().join("index.lock").exists());
+    }
+
+    #[test]
+    fn a_changed_file_re_reviewed_is_committed_only_on_yes() {
+        let mut w = World::new();
+        std::fs::write(w.ws.root.join("src/a.ts"), "export const a = 3;\n").unwrap();
+        let no = Scripted::answering([Answer::No]);
+        let e = w.commit(&no).err().expect("declined");
+        assert_eq!(exit_of(&e), Exit::Decision);
+        assert!(w.shown.contains(&"changed 1".to_string()), "{:?}", w.shown);
+        assert_eq!(no.asked().len(), 1);
+        assert!(
+            no.asked()[0].contains("changed since review"),
+            "{:?}",
+            no.asked()
+        );
+        assert!(w.session.ctx.ledger.commit.is_none());
+
+        let yes = Scripted::answering([Answer::Yes]);
+        assert!(matches!(w.commit(&yes).unwrap(), Done::Committed { .. }));
+        assert_eq!(w.head_content(), "export const a = 3;\n");
+        let review = w.session.ctx.review.as_ref().unwrap();
+        assert_eq!(
+            review.files[0].blob.as_deref(),
+            Some(
+                Oid::hash_object(git2::ObjectType::Blob, b"export const a = 3;\n")
+                    .unwrap()
+                    .to_string()
+                    .as_str()
+            )
+        );
+        assert_eq!(
+            w.session
+                .ctx
+                .ledger
+                .commit
+                .as_ref()
+                .unwrap()
+                .changed_since_review[0],
+            "src/a.ts"
+        );
+    }
+
+    #[test]
+    fn a_secret_in_a_re_reviewed_file_closes_the_gate_before_the_question() {
+        let mut w = World::new();
+        std::fs::write(
+            w.ws.root.join("src/a.ts"),
+            "export const t = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';\n",
+        )
+        .unwrap();
+        let d = Scripted::answering([Answer::Yes]);
+        let e = w.commit(&d).err().expect("refused");
+        assert_eq!(exit_of(&e), Exit::Gate);
+        assert!(e.to_string().contains("secrets src/a.ts:1"), "{e}");
+        assert!(d.asked().is_empty(), "{:?}", d.asked());
+        assert!(w.shown.contains(&"findings 1".to_string()), "{:?}", w.shown);
+    }
+
+    #[test]
+    fn out_of_scope_and_unsafe_review_entries_are_refused() {
+        for bad in ["README.md", "../x.ts", "src/../../x.ts", ".git/config"] {
+            let mut w = World::new();
+            w.session
+                .ctx
+                .review
+                .as_mut()
+                .unwrap()
+                .files
+                .push(ReviewedFile {
+                    path: bad.into(),
+                    status: "added".into(),
+                    old_path: None,
+                    blob: None,
+                    insertions: 0,
+                    deletions: 0,
+                });
+            let e = w.commit(&Scripted::defaults()).err().expect(bad);
+            assert_eq!(exit_of(&e), Exit::Gate, "{bad}");
+            assert!(e.to_string().contains(bad), "{bad}: {e}");
+        }
+        // A rename is in scope only with both sides inside.
+        let mut w = World::new();
+        w.session.ctx.review.as_mut().unwrap().files[0].old_path = Some("README.md".into());
+        let e = w.commit(&Scripted::defaults()).err().expect("rename");
+        assert!(e.to_string().contains("README.md → src/a.ts"), "{e}");
+    }
+
+    #[test]
+    fn a_held_index_lock_fails_and_stays() {
+        let mut w = World::new();
+        let lock = w.ws.repo.path().join("index.lock");
+        std::fs::write(&lock, "theirs").unwrap();
+        let e = w.commit(&Scripted::defaults()).err().expect("locked");
+        assert_eq!(exit_of(&e), Exit::Failure);
+        assert!(e.to_string().contains("index.lock"), "{e}");
+        assert_eq!(std::fs::read_to_string(&lock).unwrap(), "theirs");
+        assert!(w.session.ctx.ledger.commit.is_none());
+    }
+
+    #[test]
+    fn a_lock_of_a_killed_berry_is_finished_or_dropped() {
+        let w = World::new();
+        let git_dir = w.ws.repo.path().to_path_buf();
+        let head = crate::git::head_commit(&w.ws.repo).unwrap().unwrap().id();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let plant = |commit: Option<Oid>| {
+            std::fs::write(git_dir.join("index.lock"), "NEW INDEX").unwrap();
+            let m = std::fs::metadata(git_dir.join("index.lock")).unwrap();
+            let mut t = format!("pid {dead}\nstamp {}\n", stamp(&m));
+            if let Some(c) = commit {
+                t.push_str(&format!("commit {c}\n"));
+            }
+            std::fs::write(git_dir.join(LOCK_OWNER), t).unwrap();
+        };
+        // Killed before the branch moved: the lock goes, the index stays.
+        let before = std::fs::read(git_dir.join("index")).unwrap();
+        plant(Some(
+            Oid::hash_object(git2::ObjectType::Blob, b"elsewhere").unwrap(),
+        ));
+        assert!(
+            recover_index_lock(&w.ws.repo)
+                .unwrap()
+                .unwrap()
+                .contains("before its commit")
+        );
+        assert!(!git_dir.join("index.lock").exists());
+        assert_eq!(std::fs::read(git_dir.join("index")).unwrap(), before);
+        // Killed after: the lock becomes the index.
+        plant(Some(head));
+        assert!(
+            recover_index_lock(&w.ws.repo)
+                .unwrap()
+                .unwrap()
+                .contains("after its commit")
+        );
+        assert_eq!(std::fs::read(git_dir.join("index")).unwrap(), b"NEW INDEX");
+        assert!(!git_dir.join(LOCK_OWNER).exists());
+        // A lock berry did not make (another inode) is left alone.
+        plant(Some(head));
+        std::fs::remove_file(git_dir.join("index.lock")).unwrap();
+        std::fs::write(git_dir.join("index.lock"), "git's own").unwrap();
+        assert!(recover_index_lock(&w.ws.repo).unwrap().is_none());
+        assert_eq!(
+            std::fs::read_to_string(git_dir.join("index.lock")).unwrap(),
+            "git's own"
+        );
+    }
 
     #[test]
     fn git_date_forms() {

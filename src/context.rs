@@ -95,6 +95,9 @@ pub struct ReviewRecord {
     /// HEAD when the review was made (`None` on an unborn branch).
     #[serde(default)]
     pub head: Option<String>,
+    /// The branch HEAD was on (`None` when detached, or recorded by an older berry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
     pub files: Vec<ReviewedFile>,
     #[serde(default)]
     pub deselected: Vec<String>,

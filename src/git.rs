@@ -120,6 +120,18 @@ pub fn head_commit(repo: &Repository) -> Result<Option<git2::Commit<'_>>> {
     }
 }
 
+/// The branch HEAD is on (also when unborn); `None` when detached.
+pub fn branch_name(repo: &Repository) -> Option<String> {
+    let head = repo.find_reference("HEAD").ok()?;
+    let target = head.symbolic_target().ok().flatten()?;
+    Some(
+        target
+            .strip_prefix("refs/heads/")
+            .unwrap_or(target)
+            .to_string(),
+    )
+}
+
 /// A plain word for a repository caught in the middle of something, or `None`.
 pub fn in_progress(repo: &Repository) -> Option<&'static str> {
     match repo.state() {
@@ -206,7 +218,7 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The file's content in HEAD (none for an added file).
     pub old_blob: Option<Oid>,
-    /// `git hash-object --no-filters` of the working-tree file (none for a deletion).
+    /// The blob `git add` would store for the working-tree file (none for a deletion).
     pub blob: Option<Oid>,
     /// Working-tree size in bytes (0 for a deletion).
     pub size: u64,
@@ -323,8 +335,11 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
             }
             (id, 0)
         } else {
+            if crate::scope::safe_relative(path).is_err() {
+                continue;
+            }
             let full = root.join(path);
-            match hash_worktree_file(&full)? {
+            match hash_worktree_file(repo, path)? {
                 Some((id, size)) => {
                     if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
                         entry = Entry::Symlink;
@@ -388,30 +403,193 @@ fn staged(repo: &Repository, head_tree: Option<&git2::Tree<'_>>) -> Result<Vec<S
         .collect())
 }
 
-/// The blob id and size of a working-tree file (a symlink hashes its target, as git stores it).
-/// `None` when the file vanished meanwhile.
-pub fn hash_worktree_file(path: &Path) -> Result<Option<(Oid, u64)>> {
-    let meta = match std::fs::symlink_metadata(path) {
+/// The blob id and size of a working-tree file, as `git add` would store it: a symlink is its
+/// link text (never followed, never filtered); a regular file goes through the conversions its
+/// attributes ask for ([`converted`]). `rel` must have passed [`crate::scope::safe_relative`].
+/// `None` when the file vanished meanwhile or is a folder (a nested repository or submodule).
+pub fn hash_worktree_file(repo: &Repository, rel: &str) -> Result<Option<(Oid, u64)>> {
+    Ok(worktree_blob(repo, rel, false)?.map(|b| (b.id, b.size)))
+}
+
+/// A working-tree file as a blob: its id, the size of the blob, and the blob's bytes when they
+/// were read (always for unconverted files and symlinks; for converted files only when written).
+pub struct WorktreeBlob {
+    pub id: Oid,
+    pub size: u64,
+    pub bytes: Option<Vec<u8>>,
+    pub symlink: bool,
+}
+
+/// One working-tree path as git would store it; with `write`, the blob is stored in the object
+/// database.
+pub fn worktree_blob(repo: &Repository, rel: &str, write: bool) -> Result<Option<WorktreeBlob>> {
+    let root = workdir(repo)?;
+    let full = root.join(rel);
+    let meta = match std::fs::symlink_metadata(&full) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", full.display())),
     };
     if meta.file_type().is_symlink() {
-        let target = std::fs::read_link(path)?;
         use std::os::unix::ffi::OsStrExt;
-        let bytes = target.as_os_str().as_bytes();
-        return Ok(Some((
-            Oid::hash_object(ObjectType::Blob, bytes)?,
-            bytes.len() as u64,
-        )));
+        let target = std::fs::read_link(&full)?;
+        let bytes = target.as_os_str().as_bytes().to_vec();
+        let id = if write {
+            repo.blob(&bytes)?
+        } else {
+            Oid::hash_object(ObjectType::Blob, &bytes)?
+        };
+        return Ok(Some(WorktreeBlob {
+            id,
+            size: bytes.len() as u64,
+            bytes: Some(bytes),
+            symlink: true,
+        }));
     }
-    if meta.is_dir() {
-        // A nested repository or submodule: not a file berry commits.
+    if !meta.is_file() {
         return Ok(None);
     }
-    let id = Oid::hash_file(ObjectType::Blob, path)
-        .with_context(|| format!("cannot hash {}", path.display()))?;
-    Ok(Some((id, meta.len())))
+    if converted(repo, rel)? {
+        let id = git_hash_objects(repo, &root, &[rel], write)?
+            .pop()
+            .context("git hash-object gave no id")?;
+        let bytes = if write {
+            Some(repo.find_blob(id)?.content().to_vec())
+        } else {
+            None
+        };
+        let size = match &bytes {
+            Some(b) => b.len() as u64,
+            None => repo
+                .odb()
+                .ok()
+                .and_then(|o| o.read_header(id).ok())
+                .map(|(s, _)| s as u64)
+                .unwrap_or(meta.len()),
+        };
+        return Ok(Some(WorktreeBlob {
+            id,
+            size,
+            bytes,
+            symlink: false,
+        }));
+    }
+    let bytes = std::fs::read(&full).with_context(|| format!("cannot read {}", full.display()))?;
+    let id = if write {
+        repo.blob(&bytes)?
+    } else {
+        Oid::hash_object(ObjectType::Blob, &bytes)?
+    };
+    Ok(Some(WorktreeBlob {
+        id,
+        size: bytes.len() as u64,
+        bytes: Some(bytes),
+        symlink: false,
+    }))
+}
+
+/// The attributes that make git store something other than a file's bytes.
+const CONVERTING_ATTRIBUTES: [&str; 6] = [
+    "filter",
+    "text",
+    "eol",
+    "crlf",
+    "ident",
+    "working-tree-encoding",
+];
+
+/// Whether git converts `rel` on its way into the object database: a `filter` driver (its
+/// `clean` command), end-of-line conversion (`text`, `eol`, `crlf`, `core.autocrlf`), `ident`
+/// or `working-tree-encoding`. Such files are hashed and written by git itself
+/// ([`git_hash_objects`]), so the blob is exactly what `git add` would store.
+pub fn converted(repo: &Repository, rel: &str) -> Result<bool> {
+    let autocrlf = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_string("core.autocrlf").ok())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "true" || v == "input" || v == "yes" || v == "on" || v == "1");
+    if autocrlf {
+        return Ok(true);
+    }
+    for attr in CONVERTING_ATTRIBUTES {
+        let value = repo
+            .get_attr(Path::new(rel), attr, git2::AttrCheckFlags::FILE_THEN_INDEX)
+            .with_context(|| format!("cannot read the attributes of {rel}"))?;
+        if !matches!(
+            git2::AttrValue::from_string(value),
+            git2::AttrValue::Unspecified
+        ) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `git hash-object [-w] --stdin-paths` for `rels`, in one git process: git applies the
+/// attributes, runs each `filter.<driver>.clean` command (with `%f` replaced by the path, the
+/// content on stdin, the clean content from stdout; a failing `required` filter is an error)
+/// and converts line endings, exactly as `git add` does.
+pub fn git_hash_objects(
+    repo: &Repository,
+    root: &Path,
+    rels: &[&str],
+    write: bool,
+) -> Result<Vec<Oid>> {
+    use std::io::Write as _;
+    if let Some(bad) = rels.iter().find(|r| r.contains('\n') || r.starts_with('"')) {
+        return Err(BerryError::failure(format!(
+            "{bad:?}: a file with a filter or end-of-line attribute cannot be hashed by git under this name"
+        ))
+        .into());
+    }
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(repo.path())
+        .arg("--work-tree")
+        .arg(root)
+        .arg("hash-object");
+    if write {
+        cmd.arg("-w");
+    }
+    let mut child = cmd
+        .arg("--stdin-paths")
+        .current_dir(root)
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run `git hash-object`")?;
+    let input: String = rels.iter().map(|r| format!("{r}\n")).collect();
+    let mut stdin = child.stdin.take().context("no stdin for git hash-object")?;
+    let feeder = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .context("cannot run `git hash-object`")?;
+    let _ = feeder.join();
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(anyhow::anyhow!(why)
+            .context(BerryError::failure(
+                "git could not convert a file for the commit (a clean filter failed?)",
+            ).with_hint("the filter named above is configured in git config (`filter.<driver>.clean`); fix it, then run the step again")));
+    }
+    let ids = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            Oid::from_str(l.trim()).context("git hash-object printed something else than an id")
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if ids.len() != rels.len() {
+        return Err(anyhow::anyhow!(
+            "git hash-object gave {} ids for {} paths",
+            ids.len(),
+            rels.len()
+        ));
+    }
+    Ok(ids)
 }
 
 /// The content of a blob, or empty when there is none.
@@ -426,19 +604,21 @@ pub fn blob_bytes(repo: &Repository, id: Option<Oid>) -> Result<Vec<u8>> {
     }
 }
 
-/// The content of a working-tree file, or empty for a deletion.
-pub fn worktree_bytes(root: &Path, change: &Change) -> Result<Vec<u8>> {
+/// The content git would store for a working-tree file (the clean form of a filtered file, line
+/// endings converted), or empty for a deletion. Review shows and guards this, and commit
+/// writes the same bytes.
+pub fn worktree_bytes(repo: &Repository, change: &Change) -> Result<Vec<u8>> {
     if change.kind == ChangeKind::Deleted {
         return Ok(Vec::new());
     }
-    let p = root.join(&change.path);
-    let meta =
-        std::fs::symlink_metadata(&p).with_context(|| format!("cannot read {}", p.display()))?;
-    if meta.file_type().is_symlink() {
-        use std::os::unix::ffi::OsStrExt;
-        return Ok(std::fs::read_link(&p)?.as_os_str().as_bytes().to_vec());
+    match worktree_blob(repo, &change.path, converted(repo, &change.path)?)? {
+        Some(WorktreeBlob { bytes: Some(b), .. }) => Ok(b),
+        Some(b) => blob_bytes(repo, Some(b.id)),
+        None => Err(anyhow::anyhow!(
+            "{} vanished while it was read",
+            change.path
+        )),
     }
-    std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
 }
 
 /// Content that is not shown as text: a NUL byte in the first 8000 bytes, as git decides.

@@ -441,6 +441,7 @@ mod tests {
         let review = crate::context::ReviewRecord {
             reviewed_at: jiff::Timestamp::UNIX_EPOCH,
             head: None,
+            branch: None,
             files: vec![
                 f("new.ts", "added", None),
                 f("r.ts", "renamed", Some("q.ts")),

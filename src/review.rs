@@ -68,6 +68,8 @@ pub struct Survey {
     pub blocking: Vec<Finding>,
     /// `--allow` exceptions that match no finding.
     pub unused_allows: Vec<Allow>,
+    /// The branch HEAD is on, recorded so that commit can name a branch switched since.
+    pub branch: Option<String>,
 }
 
 impl Survey {
@@ -121,6 +123,7 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
         allowed,
         blocking,
         unused_allows,
+        branch: git::branch_name(repo),
     })
 }
 
@@ -150,7 +153,7 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 }
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
-pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+pub fn contents(repo: &Repository, _root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
     let pointer = |id: Option<git2::Oid>| {
         id.map(|i| format!("Subproject commit {i}\n").into_bytes())
             .unwrap_or_default()
@@ -164,7 +167,7 @@ pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, 
                 // A typechange from a submodule: no blob on the old side.
                 Err(_) => pointer(c.old_blob),
             };
-            Ok((old, git::worktree_bytes(root, c)?))
+            Ok((old, git::worktree_bytes(repo, c)?))
         }
     }
 }
@@ -371,6 +374,7 @@ pub fn finish(
     Ok(Outcome::Reviewed(ReviewRecord {
         reviewed_at: now,
         head,
+        branch: survey.branch.clone(),
         files,
         deselected,
         out_of_scope: survey.outside.iter().map(|c| c.path.clone()).collect(),

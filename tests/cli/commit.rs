@@ -207,7 +207,7 @@ fn dry_run_shows_the_set_and_message_and_changes_nothing() {
 }
 
 #[test]
-fn a_file_changed_after_review_needs_confirmation() {
+fn a_file_changed_after_review_is_not_committed_without_a_re_review() {
     let env = TestEnv::new();
     let dir = reviewed(&env);
     let svc = format!("{ERP}/backend/src/modules/crm/crm.service.ts");
@@ -215,26 +215,17 @@ fn a_file_changed_after_review_needs_confirmation() {
         &svc,
         "export class CrmService {\n  list() {\n    return ['edited later'];\n  }\n}\n",
     );
-    // No terminal, no --yes: exit 4 naming --yes, nothing committed.
-    let out = commit(&env, &dir, &[]);
-    assert_eq!(out.status.code(), Some(4), "{}", env.transcript(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("changed since review"), "{err}");
-    assert!(err.contains("not stored in git"), "{err}");
-    assert!(err.contains("+    return ['edited later'];"), "{err}");
-    assert!(err.contains("--yes"), "{err}");
-    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
-    // --yes commits the current content, and says so in the ledger.
-    let out = commit(&env, &dir, &["--yes"]);
-    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
-    assert!(
-        env.git(&["show", &format!("HEAD:{svc}")])
-            .contains("edited later")
-    );
-    assert_eq!(
-        context(&env)["ledger"]["commit"]["changed_since_review"][0],
-        svc
-    );
+    // No terminal: shown, then a closed gate (exit 3) pointing at review; --yes the same.
+    for extra in [&[][..], &["--yes"][..]] {
+        let out = commit(&env, &dir, extra);
+        assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("changed since review"), "{err}");
+        assert!(err.contains("not stored in git"), "{err}");
+        assert!(err.contains("+    return ['edited later'];"), "{err}");
+        assert!(err.contains("berry review"), "{err}");
+        assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    }
 }
 
 #[test]

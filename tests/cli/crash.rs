@@ -160,6 +160,7 @@ const POINTS: &[(&str, &str)] = &[
     ("event-published", "complete"),
     ("issue-created", "watch"),
     ("commit-object-written", "commit"),
+    ("commit-branch-moved", "commit"),
     ("commit-written", "commit"),
 ];
 
@@ -473,7 +474,11 @@ fn killed_while_committing_a_rerun_makes_exactly_one_commit() {
     let expected = commit_outcome(&clean, &base);
     assert_eq!(expected.0.trim(), "1");
 
-    for point in ["commit-object-written", "commit-written"] {
+    for point in [
+        "commit-object-written",
+        "commit-branch-moved",
+        "commit-written",
+    ] {
         let (env, d) = reviewed();
         let base = env.git(&["rev-parse", "HEAD"]).trim().to_string();
         let run = |fault: Option<&str>| {

@@ -4,6 +4,7 @@ mod common;
 
 mod bad_inputs;
 mod commit;
+mod commit_gate;
 mod complete;
 mod completions;
 mod concurrency;
