@@ -113,7 +113,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help --version verify review commit test push pr watch complete block status run demo completions man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch complete block status run demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,7 +151,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__block)
-            opts="-C -y -q -v -h --reason --config --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +166,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -189,7 +193,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__commit)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +231,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --no-ci --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,7 +273,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__completions)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +311,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__demo)
-            opts="-y -q -v -h --rejected --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-y -q -v -h --rejected --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,12 +569,16 @@ _berry() {
             return 0
             ;;
         berry__subcmd__man)
-            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --out --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 -C)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -603,7 +611,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__pr)
-            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --draft --reviewer --label --base --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,7 +661,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__push)
-            opts="-C -y -q -v -h --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,7 +703,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__review)
-            opts="-C -y -q -v -h --allow --reason --preview --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --allow --reason --preview --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -741,7 +749,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__run)
-            opts="-C -y -q -v -h --from --to --config --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --from --to --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +768,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -783,7 +795,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__status)
-            opts="-C -y -q -v -h --config --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -794,6 +806,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -817,7 +833,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__test)
-            opts="-C -y -q -v -h --again --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --again --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +871,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__verify)
-            opts="-C -y -q -v -h --config --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +882,10 @@ _berry() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -889,7 +909,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__watch)
-            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --help"
+            opts="-C -y -q -v -h --appear-timeout --interval --timeout --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

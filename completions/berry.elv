@@ -33,6 +33,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -50,12 +52,13 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;verify'= {
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
@@ -68,6 +71,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -90,6 +95,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -109,6 +116,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -129,6 +138,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -150,6 +161,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -173,6 +186,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -195,6 +210,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -217,6 +234,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -224,6 +243,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --reason 'Why the REQ is blocked (goes into the notice''s summary)'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
@@ -236,12 +256,15 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'berry;status'= {
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
@@ -254,6 +277,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -262,6 +287,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --to 'Stop after this step'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
             cand --repo 'The GitHub repository, when the remote URL does not say it'
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
@@ -274,6 +300,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -293,6 +321,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -312,10 +342,13 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;man'= {
+            cand --out 'Write berry.1 and one page per subcommand into DIR'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -331,6 +364,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --quiet 'Say less: only warnings, errors and results'
             cand -v 'Say more'
             cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -348,7 +383,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
-            cand man 'Print the man page (roff) on stdout'
+            cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'berry;help;verify'= {

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_berry_global_optspecs
-    string join \n C= config= req= repo= deliverables= accept-config-change y/yes dry-run json color= q/quiet v/verbose h/help V/version
+    string join \n C= config= req= repo= deliverables= accept-config-change y/yes dry-run json color= q/quiet v/verbose no-pager paginate h/help V/version
 end
 
 function __fish_berry_needs_command
@@ -38,6 +38,8 @@ complete -c berry -n "__fish_berry_needs_command" -l dry-run -d 'Show the plan a
 complete -c berry -n "__fish_berry_needs_command" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_needs_command" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_needs_command" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_needs_command" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_needs_command" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_needs_command" -s V -l version -d 'Print version'
 complete -c berry -n "__fish_berry_needs_command" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
@@ -53,10 +55,11 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what i
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
 complete -c berry -n "__fish_berry_needs_command" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c berry -n "__fish_berry_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c berry -n "__fish_berry_needs_command" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
 complete -c berry -n "__fish_berry_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand verify" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand verify" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
 complete -c berry -n "__fish_berry_using_subcommand verify" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
 complete -c berry -n "__fish_berry_using_subcommand verify" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
 complete -c berry -n "__fish_berry_using_subcommand verify" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
@@ -68,6 +71,8 @@ complete -c berry -n "__fish_berry_using_subcommand verify" -l dry-run -d 'Show 
 complete -c berry -n "__fish_berry_using_subcommand verify" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand verify" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand verify" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand review" -l allow -d 'Grant an exception to a guard for one file: GUARD:PATH (guards: secrets, conflict-markers, large-file). Recorded in the context and in a commit trailer' -r
 complete -c berry -n "__fish_berry_using_subcommand review" -l reason -d 'Why the exceptions given with --allow are granted' -r
@@ -86,6 +91,8 @@ complete -c berry -n "__fish_berry_using_subcommand review" -l dry-run -d 'Show 
 complete -c berry -n "__fish_berry_using_subcommand review" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand review" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand review" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand review" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand review" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand review" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand commit" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
@@ -101,6 +108,8 @@ complete -c berry -n "__fish_berry_using_subcommand commit" -l dry-run -d 'Show 
 complete -c berry -n "__fish_berry_using_subcommand commit" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand commit" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand commit" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand commit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand test" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand test" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
@@ -117,6 +126,8 @@ complete -c berry -n "__fish_berry_using_subcommand test" -l dry-run -d 'Show th
 complete -c berry -n "__fish_berry_using_subcommand test" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand test" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand test" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand test" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand push" -l reason -d 'Why the tests are skipped (with --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
@@ -134,6 +145,8 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show th
 complete -c berry -n "__fish_berry_using_subcommand push" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand push" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand push" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand push" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand push" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand pr" -l reviewer -d 'Request a review from this user (repeatable)' -r
 complete -c berry -n "__fish_berry_using_subcommand pr" -l label -d 'Add this label (repeatable)' -r
@@ -153,6 +166,8 @@ complete -c berry -n "__fish_berry_using_subcommand pr" -l dry-run -d 'Show the 
 complete -c berry -n "__fish_berry_using_subcommand pr" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand pr" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand pr" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l appear-timeout -d 'Seconds to wait for runs to appear after the push' -r
 complete -c berry -n "__fish_berry_using_subcommand watch" -l interval -d 'Seconds between polls (adapted to what changes)' -r
@@ -171,6 +186,8 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -l dry-run -d 'Show t
 complete -c berry -n "__fish_berry_using_subcommand watch" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand watch" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand watch" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI or the tests are not required (with --no-ci or --skip-tests)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
@@ -189,10 +206,13 @@ complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Sho
 complete -c berry -n "__fish_berry_using_subcommand complete" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s h -l help -d 'Print help'
 complete -c berry -n "__fish_berry_using_subcommand block" -l reason -d 'Why the REQ is blocked (goes into the notice\'s summary)' -r
 complete -c berry -n "__fish_berry_using_subcommand block" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand block" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand block" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
 complete -c berry -n "__fish_berry_using_subcommand block" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
 complete -c berry -n "__fish_berry_using_subcommand block" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
 complete -c berry -n "__fish_berry_using_subcommand block" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
@@ -204,9 +224,12 @@ complete -c berry -n "__fish_berry_using_subcommand block" -l dry-run -d 'Show t
 complete -c berry -n "__fish_berry_using_subcommand block" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand block" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand block" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand block" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand block" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand block" -s h -l help -d 'Print help'
 complete -c berry -n "__fish_berry_using_subcommand status" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand status" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand status" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
 complete -c berry -n "__fish_berry_using_subcommand status" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
 complete -c berry -n "__fish_berry_using_subcommand status" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
 complete -c berry -n "__fish_berry_using_subcommand status" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
@@ -218,6 +241,8 @@ complete -c berry -n "__fish_berry_using_subcommand status" -l dry-run -d 'Show 
 complete -c berry -n "__fish_berry_using_subcommand status" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand status" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand status" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand status" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand status" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand status" -s h -l help -d 'Print help'
 complete -c berry -n "__fish_berry_using_subcommand run" -l from -d 'Start at this step (even if it is recorded as done)' -r -f -a "verify\t''
 review\t''
@@ -237,6 +262,7 @@ watch\t''
 complete\t''"
 complete -c berry -n "__fish_berry_using_subcommand run" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand run" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand run" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
 complete -c berry -n "__fish_berry_using_subcommand run" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
 complete -c berry -n "__fish_berry_using_subcommand run" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
 complete -c berry -n "__fish_berry_using_subcommand run" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
@@ -248,6 +274,8 @@ complete -c berry -n "__fish_berry_using_subcommand run" -l dry-run -d 'Show the
 complete -c berry -n "__fish_berry_using_subcommand run" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand run" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand run" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand run" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand run" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand demo" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand demo" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -263,6 +291,8 @@ complete -c berry -n "__fish_berry_using_subcommand demo" -l dry-run -d 'Show th
 complete -c berry -n "__fish_berry_using_subcommand demo" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand demo" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand completions" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
@@ -278,7 +308,10 @@ complete -c berry -n "__fish_berry_using_subcommand completions" -l dry-run -d '
 complete -c berry -n "__fish_berry_using_subcommand completions" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand completions" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand completions" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand man" -l out -d 'Write berry.1 and one page per subcommand into DIR' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand man" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -293,6 +326,8 @@ complete -c berry -n "__fish_berry_using_subcommand man" -l dry-run -d 'Show the
 complete -c berry -n "__fish_berry_using_subcommand man" -l json -d 'Print one JSON object per step on stdout'
 complete -c berry -n "__fish_berry_using_subcommand man" -s q -l quiet -d 'Say less: only warnings, errors and results'
 complete -c berry -n "__fish_berry_using_subcommand man" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand man" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand man" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand man" -s h -l help -d 'Print help'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "review" -d 'Review the deliverables and the change set, run the guards, and record the approved files'
@@ -307,5 +342,5 @@ complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_su
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "run" -d 'Run the steps in contract order from the first one not yet done; stop at the first that does not succeed, with its exit code'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
 complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

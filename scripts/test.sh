@@ -59,4 +59,6 @@ command -v cargo >/dev/null || die "cargo is not installed (https://rustup.rs)"
 command -v git >/dev/null || apt_install git || die "git is not installed"
 ensure_postgres
 ensure_nats
+# The man pages are rendered with man(1) by a test; without it that test says SKIPPED.
+command -v man >/dev/null || apt_install man-db groff-base || say "man(1) is missing: the man page rendering test is skipped"
 exec cargo test --locked --features fault-injection "$@"

@@ -1,7 +1,7 @@
 //! The command line: global options (SPEC §1), one subcommand per step, and the one `match` that
 //! dispatches them. Prints the step report and turns outcomes and errors into exit codes.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::commands::{self, Env, Globals, StepReport};
 use crate::error::{self, Exit};
-use crate::printer::{ColorChoice, Printer, PrinterOptions};
+use crate::printer::{ColorChoice, Pager, Paging, Printer, PrinterOptions};
 use crate::req::ReqNumber;
 
 /// berry: the last gate before production.
@@ -45,7 +45,9 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
     /// The REQ to work on (default: the current REQ, set by `berry verify`).
-    #[arg(long, global = true, value_name = "REQ", env = "BERRY_REQ", hide_env_values = true, value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
+    // Its own id: the subcommands' positional REQ is `req`, and one id for both would hide
+    // `--req` after the subcommand.
+    #[arg(long = "req", id = "global_req", global = true, value_name = "REQ", env = "BERRY_REQ", hide_env_values = true, value_parser = ReqNumber::parse, add = clap_complete::engine::ArgValueCompleter::new(crate::complete::reqs))]
     pub req: Option<ReqNumber>,
     /// The GitHub repository, when the remote URL does not say it.
     #[arg(
@@ -87,6 +89,12 @@ pub struct GlobalArgs {
     /// Say more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Never page long text.
+    #[arg(long, global = true, conflicts_with = "paginate")]
+    pub no_pager: bool,
+    /// Page long text even when it fits on the screen (only on a terminal).
+    #[arg(long, global = true)]
+    pub paginate: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,9 +112,13 @@ pub enum Command {
     Run(commands::run::RunArgs),
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
-    /// Print the man page (roff) on stdout.
+    /// Print the man page (roff) on stdout, or write every page into DIR.
     #[command(hide = true)]
-    Man,
+    Man {
+        /// Write berry.1 and one page per subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 impl Command {
@@ -125,7 +137,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Demo(_) => "demo",
             Command::Completions(_) => "completions",
-            Command::Man => "man",
+            Command::Man { .. } => "man",
         }
     }
 }
@@ -134,10 +146,11 @@ impl Command {
 pub fn main() -> ExitCode {
     // `COMPLETE=bash berry` prints the registration script; the shell then calls back here.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
-    install_interrupt_handler();
+    crate::signals::install();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            let e = with_suggestion(e, std::env::args().skip(1).collect());
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {
                 Exit::Usage.code() as u8
@@ -156,6 +169,16 @@ pub fn main() -> ExitCode {
         color: g.color,
         quiet: g.quiet,
         verbose: g.verbose,
+        paging: if g.no_pager {
+            Paging::Never
+        } else if g.paginate {
+            Paging::Always
+        } else {
+            Paging::Auto
+        },
+        pager: (!g.no_pager && std::io::stderr().is_terminal())
+            .then(|| resolve_pager(g.dir.as_deref()))
+            .flatten(),
     });
     let env = Env {
         printer,
@@ -169,28 +192,78 @@ pub fn main() -> ExitCode {
         },
         resolved: Default::default(),
     };
+    crate::logging::init(
+        g.verbose,
+        crate::env_vars::var(crate::env_vars::BERRY_LOG).as_deref(),
+        env.printer.color(),
+    );
     let step = cli.command.name();
+    tracing::debug!(step, "start");
+    let started = std::time::Instant::now();
     let result = dispatch(&env, cli.command);
+    tracing::debug!(
+        step,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        ok = result.is_ok(),
+        "done"
+    );
     finish(&env, step, result)
 }
 
-/// Ctrl-C exits 130 (SPEC §6). Every record berry keeps is written atomically, so stopping at
-/// any instruction loses nothing; the handler only restores the cursor a prompt may have hidden.
-fn install_interrupt_handler() {
-    extern "C" fn on_sigint(_: libc::c_int) {
-        const MSG: &[u8] = b"\x1b[?25h\ninterrupted\n";
-        // SAFETY: write(2) and _exit(2) are async-signal-safe.
-        unsafe {
-            if libc::isatty(2) == 1 {
-                libc::write(2, MSG.as_ptr().cast(), MSG.len());
-            }
-            libc::_exit(Exit::Interrupted.code());
-        }
+/// An unknown option that clap found nothing like gets the nearest option of the command it was
+/// given to (a swapped pair of letters too: `--yse` → `--yes`).
+fn with_suggestion(mut e: clap::Error, argv: Vec<String>) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument || e.get(ContextKind::SuggestedArg).is_some() {
+        return e;
     }
-    // SAFETY: installing a handler that only calls async-signal-safe functions.
-    unsafe {
-        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    let Some(ContextValue::String(given)) = e.get(ContextKind::InvalidArg).cloned() else {
+        return e;
+    };
+    let Some(name) = given.strip_prefix("--") else {
+        return e;
+    };
+    let root = Cli::command();
+    let sub = argv
+        .iter()
+        .find_map(|a| root.get_subcommands().find(|c| c.get_name() == a));
+    let cmd = sub.unwrap_or(&root);
+    let best = cmd
+        .get_arguments()
+        .chain(root.get_arguments())
+        .filter(|a| !a.is_hide_set())
+        .filter_map(|a| a.get_long())
+        .map(|long| (strsim::osa_distance(name, long), long))
+        .filter(|(d, long)| *d <= 2 && *d < long.len())
+        .min();
+    if let Some((_, long)) = best {
+        e.insert(
+            ContextKind::SuggestedArg,
+            ContextValue::String(format!("--{long}")),
+        );
     }
+    e
+}
+
+/// The pager (`BERRY_PAGER`, `core.pager` of the repository's git config, `PAGER`, `less`) and
+/// the `LESS` it runs with.
+fn resolve_pager(dir: Option<&std::path::Path>) -> Option<Pager> {
+    use crate::env_vars::{self, var_set};
+    let core = || {
+        let start = dir.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        let config = match git2::Repository::discover(&start) {
+            Ok(repo) => repo.config(),
+            Err(_) => git2::Config::open_default(),
+        };
+        config.ok()?.get_string("core.pager").ok()
+    };
+    let berry = var_set(env_vars::BERRY_PAGER);
+    let core = if berry.is_none() { core() } else { None };
+    let command = crate::printer::pager_command(berry, core, var_set(env_vars::PAGER))?;
+    Some(Pager {
+        command,
+        less: var_set(env_vars::LESS).is_none().then(|| "FRX".to_string()),
+    })
 }
 
 fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
@@ -209,7 +282,7 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
         Command::Run(a) => run::run(env, a),
         Command::Demo(a) => demo::run(env, a),
         Command::Completions(a) => completions::run(a),
-        Command::Man => completions::man(),
+        Command::Man { out } => completions::man(out.as_deref()),
     }
 }
 

@@ -1622,19 +1622,34 @@ pub fn editor(root: &Path) -> String {
         .unwrap_or_else(|| "vi".into())
 }
 
-/// Runs the editor on `file` as git does (through the shell, so `code --wait` works).
+/// Runs the editor on `file` as git does (through the shell, so `code --wait` works). The editor
+/// owns the terminal while it runs: Ctrl-C is its key, not berry's.
 pub fn edit(editor: &str, file: &Path, root: &Path) -> Result<()> {
     if editor == ":" {
         return Ok(());
     }
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$@\""))
-        .arg(editor)
-        .arg(file)
-        .current_dir(root)
-        .status()
+    // As git: a plain program name is run directly (so Ctrl-C reaches the editor, not a shell
+    // in between); anything else through `sh -c`.
+    const SHELL_CHARS: &[char] = &[
+        '|', '&', ';', '<', '>', '(', ')', '$', '`', '\\', '"', '\'', ' ', '\t', '\n', '*', '?',
+        '[', '#', '~', '=', '%',
+    ];
+    let mut cmd = if editor.contains(SHELL_CHARS) {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(format!("{editor} \"$@\"")).arg(editor);
+        c
+    } else {
+        Command::new(editor)
+    };
+    let status = crate::signals::run_owning_terminal(cmd.arg(file).current_dir(root))
         .with_context(|| format!("cannot start the editor `{editor}`"))?;
+    if crate::signals::take_received().is_some() {
+        return Err(BerryError::new(
+            crate::error::Exit::Interrupted,
+            "interrupted while the editor ran; nothing was committed",
+        )
+        .into());
+    }
     if !status.success() {
         return Err(BerryError::failure(format!(
             "the editor `{editor}` exited with {status}; nothing was committed"

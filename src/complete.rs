@@ -65,7 +65,7 @@ fn recent_from_db(config: &Config, prefix: &str) -> Vec<String> {
     std::thread::spawn(move || {
         let result = (|| -> anyhow::Result<Vec<String>> {
             let target = crate::deliverables::PgTarget::resolve(&db)?;
-            let mut cfg = target.config.clone();
+            let mut cfg = postgres::Config::from(target.config.clone());
             cfg.connect_timeout(DB_BUDGET);
             let mut client = cfg.connect(postgres::NoTls)?;
             let table = db

@@ -18,15 +18,20 @@ pub const BERRY_STATE_DIR: &str = "BERRY_STATE_DIR";
 pub const BERRY_GITHUB_REPO: &str = "BERRY_GITHUB_REPO";
 /// A fixed clock (RFC 3339) for reproducible output; tests set it.
 pub const BERRY_NOW: &str = "BERRY_NOW";
-/// Pager for diff previews on a terminal; else `PAGER`, else `less -R`. `cat` or empty disables it.
+/// Pager for long text on a terminal; else `core.pager` from git config, else `PAGER`, else
+/// `less`. `cat` or empty disables it.
 pub const BERRY_PAGER: &str = "BERRY_PAGER";
+/// A `tracing` filter for diagnostics on stderr (e.g. `berry=debug`); wins over `-v`/`-vv`.
+pub const BERRY_LOG: &str = "BERRY_LOG";
+/// Options of `less`; when unset the pager gets `LESS=FRX`, as git gives it.
+pub const LESS: &str = "LESS";
 /// Seconds a GitHub API request may take in all before it is a timeout (default 30).
 pub const BERRY_GITHUB_TIMEOUT: &str = "BERRY_GITHUB_TIMEOUT";
 /// Seconds a second berry process waits for the REQ lock (default 5).
 pub const BERRY_LOCK_TIMEOUT: &str = "BERRY_LOCK_TIMEOUT";
 /// Any value disables color (<https://no-color.org>), unless `--color always`.
 pub const NO_COLOR: &str = "NO_COLOR";
-/// The pager when `BERRY_PAGER` is unset.
+/// The pager when neither `BERRY_PAGER` nor `core.pager` is set.
 pub const PAGER: &str = "PAGER";
 /// GitHub token (first choice), sent as `x-access-token` for HTTPS pushes and as a bearer token to the API.
 pub const GH_TOKEN: &str = "GH_TOKEN";
@@ -77,9 +82,99 @@ pub const PG_VARS: [&str; 6] = [
     "PGCONNECT_TIMEOUT",
 ];
 
+/// Every variable with a line of meaning, for the manual's ENVIRONMENT section.
+pub const MANUAL: &[(&str, &str)] = &[
+    (BERRY_YES, "1: accept every default, as --yes"),
+    (BERRY_CONFIG, "configuration file, as --config"),
+    (BERRY_REQ, "the REQ, as --req"),
+    (BERRY_COLOR, "auto, always or never, as --color"),
+    (
+        BERRY_DATABASE_URL,
+        "deliverables database; wins over config and the PG* variables",
+    ),
+    (BERRY_DELIVERABLES, "deliverables folder, as --deliverables"),
+    (
+        BERRY_STATE_DIR,
+        "folder of REQ contexts instead of <git dir>/berry",
+    ),
+    (BERRY_GITHUB_REPO, "OWNER/REPO, as --repo"),
+    (
+        BERRY_NOW,
+        "a fixed clock (RFC 3339), for reproducible output",
+    ),
+    (
+        BERRY_PAGER,
+        "pager for long text (else core.pager, PAGER, less); cat or empty: none",
+    ),
+    (
+        BERRY_LOG,
+        "diagnostics filter (tracing env-filter syntax); wins over -v",
+    ),
+    (LESS, "options of less; FRX when unset"),
+    (
+        BERRY_GITHUB_TIMEOUT,
+        "seconds one GitHub API request may take in all (default 30)",
+    ),
+    (
+        BERRY_LOCK_TIMEOUT,
+        "seconds to wait for another berry holding the REQ (default 5)",
+    ),
+    (NO_COLOR, "disables color unless --color always"),
+    (
+        PAGER,
+        "the pager when neither BERRY_PAGER nor core.pager is set",
+    ),
+    (GH_TOKEN, "GitHub token (first choice)"),
+    (GITHUB_TOKEN, "GitHub token (second choice)"),
+    (
+        GH_ENTERPRISE_TOKEN,
+        "token for a GitHub Enterprise Server API",
+    ),
+    (GITHUB_API_URL, "GitHub API base URL"),
+    (
+        NATS_URL,
+        "NATS servers, comma-separated; wins over nats.url",
+    ),
+    (NATS_USER, "NATS user (with NATS_PASSWORD)"),
+    (NATS_PASSWORD, "NATS password"),
+    (
+        NATS_CREDS,
+        "NATS credentials file (wins over user and password)",
+    ),
+    (
+        SSL_CERT_FILE,
+        "CA bundle for HTTPS pushes (else the system bundle)",
+    ),
+    (GIT_AUTHOR_NAME, "commit author name, as git reads it"),
+    (GIT_AUTHOR_EMAIL, "commit author address"),
+    (GIT_AUTHOR_DATE, "commit author date"),
+    (GIT_COMMITTER_NAME, "committer name"),
+    (GIT_COMMITTER_EMAIL, "committer address"),
+    (GIT_COMMITTER_DATE, "committer date"),
+    (
+        EMAIL,
+        "last resort for the author's and committer's address",
+    ),
+    (
+        GIT_EDITOR,
+        "message editor (then core.editor, VISUAL, EDITOR)",
+    ),
+    (VISUAL, "editor when GIT_EDITOR and core.editor are unset"),
+    (EDITOR, "editor when VISUAL is unset too"),
+    (
+        "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGCONNECT_TIMEOUT",
+        "libpq's, when neither BERRY_DATABASE_URL nor config names a database",
+    ),
+];
+
 /// The value of `name`, or `None` when unset or empty.
 pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The value of `name` when it is set, also when empty (an empty pager means none).
+pub fn var_set(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// `true` for `1`, `true`, `yes`, `on` (any case).

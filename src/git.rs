@@ -66,6 +66,26 @@ pub fn open(dir: Option<&Path>) -> Result<Repository> {
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     Repository::discover(&start).map_err(|e| {
+        if e.code() == git2::ErrorCode::Owner {
+            // git refuses a repository another user owns (a planted `.git` could run hooks and
+            // filters as us); the operator decides whether to trust it.
+            return BerryError::usage(format!(
+                "{} is a git repository owned by another user, and git does not trust it",
+                start.display()
+            ))
+            .with_hint({
+                let start = start.canonicalize().unwrap_or_else(|_| start.clone());
+                let top = start
+                    .ancestors()
+                    .find(|a| a.join(".git").exists())
+                    .unwrap_or(&start);
+                format!(
+                    "if you trust it: git config --global --add safe.directory {}",
+                    top.display()
+                )
+            })
+            .into();
+        }
         BerryError::usage(format!(
             "{} is not inside a git repository ({})",
             start.display(),

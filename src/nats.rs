@@ -210,7 +210,8 @@ impl Publisher {
                 Ok(Ok(c)) => Ok(c),
                 Ok(Err(e)) => Err(connect_error(&shown, &opts.auth, e)),
                 Err(_) => Err(BerryError::failure(format!(
-                    "cannot connect to NATS at {shown}: no answer within {}s",
+                    "cannot connect to NATS at {shown}: no answer within {}s \
+                     (nats.connect_timeout_secs)",
                     opts.connect_timeout.as_secs()
                 ))
                 .into()),
@@ -245,7 +246,11 @@ impl Publisher {
         };
         let bytes = bytes_of(payload);
         let subject_owned = subject.to_string();
-        self.rt.block_on(async {
+        tracing::debug!(subject, msg_id, bytes = payload.len(), "NATS publish");
+        // One deadline over the whole exchange (stream lookup, publish, acknowledgement): each
+        // part has its own timeout, and a server that stalls between them cannot add them up.
+        let whole = self.ack_timeout * 2;
+        let delivery = self.rt.block_on(async { tokio::time::timeout(whole, async {
             use async_nats::jetstream::context::{GetStreamByNameErrorKind, PublishErrorKind};
             // Ask first: a plain subscriber on the subject would take a JetStream publish for
             // itself and never answer, so "no responders" alone cannot tell that no stream is there.
@@ -259,7 +264,7 @@ impl Publisher {
                     .await
                     .map_err(|_| {
                         BerryError::failure(format!(
-                            "NATS at {} did not confirm the publish within {}s",
+                            "NATS at {} did not confirm the publish within {}s (nats.ack_timeout_secs)",
                             self.shown_url,
                             self.ack_timeout.as_secs()
                         ))
@@ -289,7 +294,7 @@ impl Publisher {
                 Err(e) if e.kind() == PublishErrorKind::StreamNotFound => core(bytes).await,
                 Err(e) if e.kind() == PublishErrorKind::TimedOut => Err(BerryError::failure(
                     format!(
-                        "JetStream did not acknowledge the message on {subject_owned} within {}s",
+                        "JetStream did not acknowledge the message on {subject_owned} within {}s (nats.ack_timeout_secs)",
                         self.ack_timeout.as_secs()
                     ),
                 )
@@ -298,7 +303,17 @@ impl Publisher {
                 Err(e) => Err(anyhow::Error::new(e)
                     .context(format!("JetStream refused the message on {subject_owned}"))),
             }
-        })
+        }).await });
+        let delivery = delivery.map_err(|_| {
+            BerryError::failure(format!(
+                "NATS at {} did not complete the publish on {subject} within {}s (twice nats.ack_timeout_secs)",
+                self.shown_url,
+                whole.as_secs()
+            ))
+            .with_hint("the notice is kept pending; rerun the step to send it again (the stream drops duplicates)")
+        })??;
+        tracing::debug!(subject, delivery = ?delivery, "NATS publish done");
+        Ok(delivery)
     }
 }
 
@@ -328,7 +343,7 @@ fn connect_error(shown: &str, auth: &Auth, e: async_nats::ConnectError) -> anyho
             "the server refused {:?}: check NATS_USER/NATS_PASSWORD or NATS_CREDS",
             auth
         ),
-        K::TimedOut => "is the server up? set NATS_URL to the right server".into(),
+        K::TimedOut => "is the server up? set NATS_URL to the right server, or raise nats.connect_timeout_secs".into(),
         _ => "is the server up? set NATS_URL to the right server; notices are kept pending in the REQ context until they are sent".into(),
     };
     BerryError::failure(format!("cannot connect to NATS at {shown}: {e}"))

@@ -31,6 +31,45 @@ pub struct PrinterOptions {
     pub color: ColorChoice,
     pub quiet: bool,
     pub verbose: u8,
+    pub paging: Paging,
+    /// The pager, when one is configured (see [`pager_command`]).
+    pub pager: Option<Pager>,
+}
+
+/// When long text goes through the pager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paging {
+    /// When it does not fit on the screen.
+    #[default]
+    Auto,
+    /// Always (`--paginate`).
+    Always,
+    /// Never (`--no-pager`).
+    Never,
+}
+
+/// The pager command (run by `sh -c`, as git does) and the `LESS` it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    pub command: String,
+    /// `Some("FRX")` when `LESS` is unset: quit when the text fits, keep colors, leave the
+    /// screen as it was.
+    pub less: Option<String>,
+}
+
+/// The pager as git picks it: `BERRY_PAGER`, then `core.pager`, then `PAGER`, then `less`. The
+/// first one that is set wins; set to `cat` or to the empty string it means no pager.
+pub fn pager_command(
+    berry_pager: Option<String>,
+    core_pager: Option<String>,
+    pager: Option<String>,
+) -> Option<String> {
+    let chosen = berry_pager
+        .or(core_pager)
+        .or(pager)
+        .unwrap_or_else(|| "less".into());
+    let chosen = chosen.trim();
+    (!chosen.is_empty() && chosen != "cat").then(|| chosen.to_string())
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +86,8 @@ pub struct Printer {
     verbose: u8,
     /// Inside `berry run`: the next step follows by itself, so no "next:" hints.
     in_run: bool,
+    paging: Paging,
+    pager: Option<Pager>,
 }
 
 impl Printer {
@@ -70,6 +111,8 @@ impl Printer {
             quiet: o.quiet,
             verbose: o.verbose,
             in_run: false,
+            paging: o.paging,
+            pager: o.pager.clone(),
         }
     }
 
@@ -85,6 +128,8 @@ impl Printer {
             quiet: true,
             verbose: 0,
             in_run: false,
+            paging: Paging::Never,
+            pager: None,
         }
     }
 
@@ -137,49 +182,28 @@ impl Printer {
         }
     }
 
-    /// A block of human text on stderr, through the pager on a terminal when it is long.
+    /// A block of human text on stderr. On a terminal it goes through the pager when it is
+    /// longer than the screen (always with `--paginate`, never with `--no-pager`); without a
+    /// terminal there is never a pager.
     pub fn page(&self, text: &str) {
         if self.quiet {
             return;
         }
-        let rows = Term::stderr().size_checked().map(|(r, _)| r as usize);
-        let long = rows.is_some_and(|r| text.lines().count() + 2 > r);
-        if self.interactive && long && self.spawn_pager(text) {
-            return;
+        if self.stderr_tty
+            && let Some(pager) = &self.pager
+        {
+            let long = match self.paging {
+                Paging::Always => true,
+                Paging::Never => false,
+                Paging::Auto => Term::stderr()
+                    .size_checked()
+                    .is_some_and(|(rows, _)| text.lines().count() + 2 > rows as usize),
+            };
+            if long && spawn_pager(pager, text) {
+                return;
+            }
         }
         let _ = std::io::stderr().write_all(text.as_bytes());
-    }
-
-    fn spawn_pager(&self, text: &str) -> bool {
-        let cmd = env_vars::var(env_vars::BERRY_PAGER)
-            .or_else(|| env_vars::var(env_vars::PAGER))
-            .unwrap_or_else(|| "less -R".into());
-        let argv: Vec<&str> = cmd.split_whitespace().collect();
-        let Some((prog, args)) = argv.split_first() else {
-            return false;
-        };
-        if *prog == "cat" {
-            return false;
-        }
-        let child = std::process::Command::new(prog)
-            .args(args)
-            .env(
-                "LESS",
-                env_vars::var("LESS").unwrap_or_else(|| "FRX".into()),
-            )
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::from(
-                match std::io::stderr().as_fd_dup() {
-                    Some(f) => f,
-                    None => return false,
-                },
-            ))
-            .spawn();
-        let Ok(mut child) = child else { return false };
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(text.as_bytes());
-        }
-        child.wait().is_ok()
     }
 
     /// `warning: …` on stderr, even with `-q`.
@@ -299,6 +323,37 @@ pub enum Tone {
     Added,
     Removed,
     Hunk,
+}
+
+/// Runs the pager with `text` on its input and berry's stderr as its output; the pager owns the
+/// terminal until it quits. `false` when it could not start (the text is then written plainly).
+fn spawn_pager(pager: &Pager, text: &str) -> bool {
+    let Some(out) = std::io::stderr().as_fd_dup() else {
+        return false;
+    };
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg(&pager.command)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::from(out));
+    if let Some(less) = &pager.less {
+        cmd.env("LESS", less);
+    }
+    let modes = crate::signals::before_terminal_child();
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(_) => {
+            crate::signals::terminal_child_failed(modes);
+            return false;
+        }
+    };
+    crate::signals::wait_owning_terminal(&mut child, modes, |c| {
+        if let Some(mut stdin) = c.stdin.take() {
+            // A pager quit before the end closes its input: that is fine.
+            let _ = stdin.write_all(text.as_bytes());
+        }
+    })
+    .is_ok()
 }
 
 fn prompt_error(e: dialoguer::Error) -> anyhow::Error {

@@ -272,12 +272,18 @@ pub fn what(c: &Change) -> &'static str {
     }
 }
 
-/// `R old → new`, `M path`: how a change in scope is named.
+/// `R old → new`, `M path`: how a change in scope is named (names quoted when they hold control
+/// characters).
 pub fn title(c: &Change) -> String {
     let what = what(c);
+    let path = crate::quote::path(&c.path);
     match &c.old_path {
-        Some(o) => format!("{} {o} → {}{what}", c.kind.letter(), c.path),
-        None => format!("{} {}{what}", c.kind.letter(), c.path),
+        Some(o) => format!(
+            "{} {} → {path}{what}",
+            c.kind.letter(),
+            crate::quote::path(o)
+        ),
+        None => format!("{} {path}{what}", c.kind.letter()),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Running the configured test commands: argv lists (no shell), each from its folder with
-//! `CI=true`, output appended to one log file, a timeout per command that kills the command's
-//! whole process group.
+//! `CI=true`, output appended to one log file, a timeout per command that stops the command's
+//! whole process group. SIGINT and SIGTERM sent to berry are passed on to that group; after a
+//! grace period the group is killed and the run ends as interrupted (exit 130). Nothing of the
+//! group outlives the command: what it left behind is killed when it exits.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -12,7 +14,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 use serde::Serialize;
 
+use nix::sys::signal::Signal;
+
 use crate::config::TestCommand;
+use crate::error::{BerryError, Exit};
+use crate::signals;
+
+/// How long a command told to stop (SIGTERM on timeout, or the operator's SIGINT/SIGTERM passed
+/// on) has before its process group is killed.
+pub const GRACE: Duration = Duration::from_secs(2);
 
 /// How one command ended.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -71,6 +81,7 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
     };
     let out = log.try_clone().context("cannot share the log file")?;
     let err = log.try_clone().context("cannot share the log file")?;
+    let mut group = signals::ProcessGroup::starting();
     let spawned = Command::new(prog)
         .args(args)
         .current_dir(&dir)
@@ -96,44 +107,55 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
             return Ok(result);
         }
     };
-    let pgid = child.id() as i32;
+    group.started(child.id() as i32);
     let deadline = started + Duration::from_secs(cmd.timeout_secs.max(1));
+    // Set once the group was told to stop (timeout or a forwarded signal): then it is killed.
+    let mut kill_at: Option<Instant> = None;
     let status = loop {
         if let Some(s) = child.try_wait()? {
-            break Some(s);
+            break s;
         }
-        if Instant::now() >= deadline {
-            break None;
+        let now = Instant::now();
+        if kill_at.is_none() {
+            if group.signalled().is_some() {
+                kill_at = Some(now + GRACE);
+            } else if now >= deadline {
+                result.timed_out = true;
+                group.signal(Signal::SIGTERM);
+                kill_at = Some(now + GRACE);
+            }
+        }
+        if kill_at.is_some_and(|k| now >= k) {
+            group.signal(Signal::SIGKILL);
+            break child.wait()?;
         }
         std::thread::sleep(Duration::from_millis(25));
     };
-    let status = match status {
-        Some(s) => s,
-        None => {
-            result.timed_out = true;
-            // SAFETY: plain syscalls on the command's own process group.
-            unsafe { libc::kill(-pgid, libc::SIGTERM) };
-            let grace = Instant::now() + Duration::from_secs(2);
-            let s = loop {
-                if let Some(s) = child.try_wait()? {
-                    break s;
-                }
-                if Instant::now() >= grace {
-                    unsafe { libc::kill(-pgid, libc::SIGKILL) };
-                    break child.wait()?;
-                }
-                std::thread::sleep(Duration::from_millis(25));
-            };
-            // Anything the command left behind in its group goes too.
-            unsafe { libc::kill(-pgid, libc::SIGKILL) };
-            writeln!(
-                log,
-                "berry: timed out after {}s; the process group was killed",
-                cmd.timeout_secs
-            )?;
-            s
-        }
-    };
+    // Anything the command left behind in its group goes too.
+    drop(group);
+    if let Some(sig) = signals::take_received() {
+        writeln!(
+            log,
+            "berry: interrupted ({}); the process group was stopped",
+            signals::name(sig)
+        )?;
+        log.flush()?;
+        return Err(BerryError::new(
+            Exit::Interrupted,
+            format!(
+                "interrupted while `{}` ran; its process group was stopped",
+                cmd.name
+            ),
+        )
+        .into());
+    }
+    if result.timed_out {
+        writeln!(
+            log,
+            "berry: timed out after {}s; the process group was killed",
+            cmd.timeout_secs
+        )?;
+    }
     result.duration_ms = started.elapsed().as_millis() as u64;
     result.exit_code = status.code();
     result.passed = status.success() && !result.timed_out;

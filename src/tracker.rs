@@ -359,8 +359,18 @@ fn status_word(body: &str) -> (usize, usize, &str) {
     (start, start + word_len, &body[start..start + word_len])
 }
 
+/// A byte-order mark some editors write before the first heading, and the text after it. The
+/// mark is not part of the first line (its heading is still a heading) and an edit keeps it.
+fn without_bom(text: &str) -> (&str, &str) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    }
+}
+
 /// What the entry for `req` says now.
 pub fn entry(text: &str, req: &str) -> Result<Entry, TrackerError> {
+    let (_, text) = without_bom(text);
     let lines = split(text);
     let loc = locate(&lines, req)?;
     let (_, _, word) = status_word(lines[loc.status].body);
@@ -382,6 +392,7 @@ pub fn entry(text: &str, req: &str) -> Result<Entry, TrackerError> {
 /// Rewrites the entry for `req` as `e` says. Repeating an edit changes nothing; DEPLOYED at the
 /// commit the entry already names is left as it is (its `Deployed At` stays the first one).
 pub fn edit(text: &str, req: &str, e: &Edit) -> Result<Edited, TrackerError> {
+    let (bom, text) = without_bom(text);
     let lines = split(text);
     let loc = locate(&lines, req)?;
     let status_body = lines[loc.status].body;
@@ -464,7 +475,7 @@ pub fn edit(text: &str, req: &str, e: &Edit) -> Result<Edited, TrackerError> {
         }
     }
     result.changed = out != text;
-    result.new_text = out;
+    result.new_text = format!("{bom}{out}");
     Ok(result)
 }
 
@@ -474,6 +485,7 @@ fn one_line(s: &str) -> String {
 
 /// The title of `### <REQ>: <Title>`, when the heading is present once and has a title.
 pub fn title(text: &str, req: &str) -> Option<String> {
+    let (_, text) = without_bom(text);
     let mut found = None;
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
@@ -497,6 +509,21 @@ pub fn title(text: &str, req: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_heading_is_tolerated_and_kept() {
+        let text = "\u{feff}### REQ-BOM-1: Title\n**Status**: IN_PROGRESS\n";
+        assert_eq!(entry(text, "REQ-BOM-1").unwrap().status, "IN_PROGRESS");
+        assert_eq!(title(text, "REQ-BOM-1").as_deref(), Some("Title"));
+        let e = edit(text, "REQ-BOM-1", &Edit::Blocked).unwrap();
+        assert!(e.changed);
+        assert!(
+            e.new_text.starts_with("\u{feff}### REQ-BOM-1"),
+            "{:?}",
+            e.new_text
+        );
+        assert_eq!(entry(&e.new_text, "REQ-BOM-1").unwrap().status, "BLOCKED");
+    }
 
     const VERBATIM: &str =
         include_str!("../tests/fixtures/agogsaas/owner_requests_entries_verbatim.md");

@@ -83,8 +83,9 @@ pub fn run(env: &Env, _args: CommitArgs) -> Result<StepReport> {
             ));
             for (path, staged) in &plan {
                 p.line(format!(
-                    "  {:<6} {path}",
-                    if *staged { "stage" } else { "remove" }
+                    "  {:<6} {}",
+                    if *staged { "stage" } else { "remove" },
+                    crate::quote::path(path)
                 ));
             }
             p.line(format!(
@@ -166,7 +167,7 @@ fn render(p: &Printer, ws: &super::Workspace, s: Shown<'_>) {
         Shown::Prestaged(others) => {
             p.line(format!("\n{} staged by someone else before berry ran (not reviewed):", p.paint(Tone::Warn, "!")));
             for (letter, path) in others {
-                p.line(format!("  {letter}  {path}"));
+                p.line(format!("  {letter}  {}", crate::quote::path(path)));
             }
         }
         Shown::Message(text) => p.line(format!("\n{}\n{}", p.paint(Tone::Strong, "Message"), indent(text))),

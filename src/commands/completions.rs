@@ -28,10 +28,21 @@ pub fn run(args: CompletionsArgs) -> Result<StepReport> {
     .quiet())
 }
 
-/// `berry man`: the man page generated from the same definitions as `--help` (committed as
-/// `man/berry.1`).
-pub fn man() -> Result<StepReport> {
-    let cmd = crate::cli::Cli::command();
-    clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-    Ok(StepReport::new("man", None, Outcome::Ok, "man page").quiet())
+/// `berry man`: the manual pages generated from the same definitions as `--help` (committed
+/// under `man/`): `berry.1` on stdout, or every page written into `out`.
+pub fn man(out: Option<&std::path::Path>) -> Result<StepReport> {
+    let pages = crate::manpages::pages(crate::cli::Cli::command())?;
+    match out {
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&pages[0].roff)?;
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            for p in &pages {
+                std::fs::write(dir.join(&p.file), &p.roff)?;
+            }
+        }
+    }
+    Ok(StepReport::new("man", None, Outcome::Ok, "man pages").quiet())
 }

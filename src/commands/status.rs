@@ -279,10 +279,12 @@ fn print_human(
             "event   {} {} ({})",
             e.kind,
             e.msg_id,
-            if e.acknowledged {
-                "acknowledged"
-            } else {
-                "PENDING"
+            // A plain publish (no stream covers the subject) reached the server but nobody
+            // stored it: only a stream's acknowledgement is "acknowledged".
+            match (e.acknowledged, &e.stream) {
+                (true, Some(_)) => "acknowledged",
+                (true, None) => "sent, not persisted",
+                (false, _) => "PENDING",
             }
         ));
     }

@@ -32,21 +32,18 @@ pub fn agents_table(p: &Printer, v: &Verdict, now: jiff::Timestamp) -> String {
             ]);
             continue;
         }
-        let mut summary = a
-            .summary
-            .clone()
-            .unwrap_or_default()
-            .replace(['\n', '\r'], " ");
+        let mut summary =
+            crate::quote::text(a.summary.as_deref().unwrap_or_default()).replace(['\n', '\t'], " ");
         if let Some(verdict) = &a.verdict {
-            summary = format!("[{verdict}] {summary}");
+            summary = format!("[{}] {summary}", crate::quote::text(verdict));
         }
         if let Some(problem) = a.problems.first() {
-            summary = format!("({problem}) {summary}");
+            summary = format!("({}) {summary}", crate::quote::text(problem));
         }
         rows.push([
             name,
             a.stage.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
-            a.status.clone().unwrap_or_else(|| "?".into()),
+            crate::quote::text(a.status.as_deref().unwrap_or("?")).into_owned(),
             a.created_at
                 .map(|t| crate::clock::age(t, now))
                 .unwrap_or_else(|| "-".into()),
@@ -110,13 +107,13 @@ pub fn deliverables(p: &Printer, verdict: &Verdict, rows: &[crate::deliverables:
         p.line(format!(
             "  {:<8} {}{}",
             a.agent,
-            a.status.as_deref().unwrap_or("?"),
-            p.paint(Tone::Strong, verdict_word)
+            crate::quote::text(a.status.as_deref().unwrap_or("?")),
+            p.paint(Tone::Strong, crate::quote::text(&verdict_word))
         ));
         if let Some(s) = &a.summary {
             p.line(format!(
                 "           {}",
-                console::truncate_str(&s.replace('\n', " "), 200, "…")
+                console::truncate_str(&crate::quote::text(s).replace('\n', " "), 200, "…")
             ));
         }
         if let Some(row) = rows.iter().find(|r| r.is_agent(&a.agent)) {
@@ -126,12 +123,12 @@ pub fn deliverables(p: &Printer, verdict: &Verdict, rows: &[crate::deliverables:
             {
                 p.line(format!(
                     "           • {}",
-                    console::truncate_str(k, 120, "…")
+                    console::truncate_str(&crate::quote::text(k).replace('\n', " "), 120, "…")
                 ));
             }
         }
         for prob in &a.problems {
-            p.warn(format!("{}: {prob}", a.agent));
+            p.warn(format!("{}: {}", a.agent, crate::quote::text(prob)));
         }
     }
 }
@@ -183,7 +180,7 @@ pub fn survey(
             p.line(format!(
                 "  {}  {}{}",
                 c.kind.letter(),
-                c.path,
+                crate::quote::path(&c.path),
                 review::what(c)
             ));
         }
@@ -237,8 +234,8 @@ pub fn survey(
         p.line(format!(
             "  {mark} {} {}{at}  {}",
             f.guard.name(),
-            f.path,
-            f.detail
+            crate::quote::path(&f.path),
+            crate::quote::text(&f.detail)
         ));
     }
 }

@@ -1,10 +1,15 @@
-//! Deliverables from PostgreSQL with the `postgres` crate: parameterised, with connect and query
-//! timeouts. The connection comes from `BERRY_DATABASE_URL`, config, the `PG*` variables, then the
-//! default (SPEC §3.1).
+//! Deliverables from PostgreSQL with `tokio-postgres` on a small runtime of its own:
+//! parameterised queries, and deadlines that cover the whole exchange. Connecting (TCP, startup,
+//! authentication) must finish within `database.connect_timeout_secs`, each query (sent, run and
+//! read back) within `database.query_timeout_secs`; a server that accepts and then says nothing
+//! is an error naming it and the setting, never a hang. The server is also told the query
+//! timeout (`statement_timeout`), so it cancels a slow query itself. The connection comes from
+//! `BERRY_DATABASE_URL`, config, the `PG*` variables, then the default.
 
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use tokio_postgres::types::Type;
 
 use super::{Row, Source};
 use crate::config::{self, Database};
@@ -15,7 +20,7 @@ use crate::req::ReqNumber;
 /// Where to connect, and what to show for it.
 #[derive(Clone)]
 pub struct PgTarget {
-    pub config: postgres::Config,
+    pub config: tokio_postgres::Config,
     /// Where the setting came from (`BERRY_DATABASE_URL`, `berry.toml`, `PG* variables`, `default`).
     pub origin: &'static str,
 }
@@ -41,7 +46,7 @@ impl PgTarget {
         } else {
             (config::DEFAULT_DATABASE_URL.to_string(), "default")
         };
-        let mut config: postgres::Config = text.parse().map_err(|e| {
+        let mut config: tokio_postgres::Config = text.parse().map_err(|e| {
             BerryError::usage(format!("the database URL from {origin} is not valid: {e}"))
                 .with_hint("expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
         })?;
@@ -56,9 +61,9 @@ impl PgTarget {
         let c = &self.config;
         let user = c.get_user().map(|u| format!("{u}@")).unwrap_or_default();
         let host = match c.get_hosts().first() {
-            Some(postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
             #[cfg(unix)]
-            Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
             None => "localhost".into(),
         };
         let port = c.get_ports().first().copied().unwrap_or(5432);
@@ -67,8 +72,8 @@ impl PgTarget {
     }
 }
 
-fn from_pg_vars(db: &Database) -> postgres::Config {
-    let mut c = postgres::Config::new();
+fn from_pg_vars(db: &Database) -> tokio_postgres::Config {
+    let mut c = tokio_postgres::Config::new();
     let host = env_vars::var("PGHOST").unwrap_or_else(|| "localhost".into());
     c.host(&host);
     c.port(
@@ -94,8 +99,16 @@ fn from_pg_vars(db: &Database) -> postgres::Config {
 pub struct PgSource {
     target: PgTarget,
     table: String,
+    connect_timeout: Duration,
     query_timeout: Duration,
-    client: Option<postgres::Client>,
+    conn: Option<Connection>,
+}
+
+/// A connected client and the runtime that drives it (the connection task runs while a query
+/// is awaited).
+struct Connection {
+    runtime: tokio::runtime::Runtime,
+    client: tokio_postgres::Client,
 }
 
 impl PgSource {
@@ -103,8 +116,9 @@ impl PgSource {
         Ok(PgSource {
             target: PgTarget::resolve(db)?,
             table: quote_table(&db.table),
-            query_timeout: Duration::from_secs(db.query_timeout_secs),
-            client: None,
+            connect_timeout: Duration::from_secs(db.connect_timeout_secs.max(1)),
+            query_timeout: Duration::from_secs(db.query_timeout_secs.max(1)),
+            conn: None,
         })
     }
 
@@ -112,27 +126,91 @@ impl PgSource {
         &self.target
     }
 
-    fn client(&mut self) -> Result<&mut postgres::Client> {
-        if self.client.is_none() {
+    fn unreachable(&self) -> BerryError {
+        BerryError::failure(format!(
+            "cannot connect to the deliverables database {} (from {})",
+            self.target.display_url(),
+            self.target.origin
+        ))
+        .with_hint(
+            "set BERRY_DATABASE_URL, or pass --deliverables DIR to read deliverables from files",
+        )
+    }
+
+    fn connection(&mut self) -> Result<&mut Connection> {
+        if self.conn.is_none() {
             let mut config = self.target.config.clone();
             // The server cancels a query that runs past the timeout.
-            config.options(&format!(
+            config.options(format!(
                 "-c statement_timeout={}",
                 self.query_timeout.as_millis()
             ));
             config.application_name("berry");
             config.keepalives(true);
-            let client = config.connect(postgres::NoTls).map_err(|e| {
-                anyhow::Error::new(e).context(BerryError::failure(format!(
-                    "cannot connect to the deliverables database {} (from {})",
-                    self.target.display_url(),
-                    self.target.origin
-                ))
-                .with_hint("set BERRY_DATABASE_URL, or pass --deliverables DIR to read deliverables from files"))
-            })?;
-            self.client = Some(client);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the database client")?;
+            let limit = self.connect_timeout;
+            tracing::debug!(database = %self.target.display_url(), "connecting");
+            let connected = runtime.block_on(async {
+                tokio::time::timeout(limit, config.connect(tokio_postgres::NoTls)).await
+            });
+            let (client, connection) = match connected {
+                Ok(Ok(pair)) => pair,
+                Ok(Err(e)) => return Err(anyhow::Error::new(e).context(self.unreachable())),
+                Err(_) => {
+                    return Err(anyhow::Error::new(BerryError::failure(format!(
+                        "the database did not complete the connection within {}s \
+                         (database.connect_timeout_secs)",
+                        limit.as_secs()
+                    )))
+                    .context(self.unreachable()));
+                }
+            };
+            runtime.spawn(async move {
+                let _ = connection.await;
+            });
+            self.conn = Some(Connection { runtime, client });
         }
-        Ok(self.client.as_mut().expect("just set"))
+        Ok(self.conn.as_mut().expect("just set"))
+    }
+}
+
+impl PgSource {
+    /// Runs `sql` within the query timeout (sent, run and read back); `what` is the context
+    /// of any error.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[(&(dyn tokio_postgres::types::ToSql + Sync), Type)],
+        what: String,
+    ) -> Result<Vec<tokio_postgres::Row>> {
+        let limit = self.query_timeout;
+        let conn = self.connection()?;
+        let started = std::time::Instant::now();
+        tracing::debug!(sql = %sql, "query");
+        let answered = conn.runtime.block_on(async {
+            tokio::time::timeout(limit, conn.client.query_typed(sql, params)).await
+        });
+        let rows = match answered {
+            Ok(rows) => rows.context(what)?,
+            Err(_) => {
+                // The connection is in an unknown state: the next query starts afresh.
+                self.conn = None;
+                return Err(anyhow::Error::new(BerryError::failure(format!(
+                    "the database did not answer within {}s (database.query_timeout_secs)",
+                    limit.as_secs()
+                )))
+                .context(what));
+            }
+        };
+        tracing::debug!(
+            rows = rows.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "query answered"
+        );
+        Ok(rows)
     }
 }
 
@@ -165,16 +243,13 @@ impl Source for PgSource {
              ORDER BY lower(agent), created_at DESC NULLS LAST, id::text",
             self.table
         );
-        let url = self.target.display_url();
         let table = self.table.clone();
-        let client = self.client()?;
-        let rows = client
-            // Typed parameters: one round trip (no prepare, no close), as psql's own query takes.
-            .query_typed(
-                sql.as_str(),
-                &[(&req.as_str(), postgres::types::Type::TEXT)],
-            )
-            .with_context(|| format!("cannot read deliverables of {req} from {table} at {url}"))?;
+        let what = format!(
+            "cannot read deliverables of {req} from {table} at {}",
+            self.describe()
+        );
+        // Typed parameters: one round trip (no prepare, no close), as psql's own query takes.
+        let rows = self.query(&sql, &[(&req.as_str(), Type::TEXT)], what)?;
         rows.iter()
             .map(|r| {
                 // Read as text and parsed here: a deliverable serde_json refuses (nested deeper
@@ -193,7 +268,7 @@ impl Source for PgSource {
                     parse_error,
                 })
             })
-            .collect::<Result<Vec<_>, postgres::Error>>()
+            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
             .with_context(|| format!("unexpected column types in {table}"))
     }
 
@@ -205,13 +280,14 @@ impl Source for PgSource {
         );
         let table = self.table.clone();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let client = self.client()?;
-        let rows = client
-            .query_typed(sql.as_str(), &[(&limit, postgres::types::Type::INT8)])
-            .with_context(|| format!("cannot list the REQ numbers in {table}"))?;
+        let rows = self.query(
+            &sql,
+            &[(&limit, Type::INT8)],
+            format!("cannot list the REQ numbers in {table}"),
+        )?;
         rows.iter()
             .map(|r| r.try_get::<_, String>(0))
-            .collect::<Result<Vec<_>, postgres::Error>>()
+            .collect::<Result<Vec<_>, tokio_postgres::Error>>()
             .with_context(|| format!("unexpected column types in {table}"))
     }
 }

@@ -24,6 +24,8 @@ const SCRUB: &[&str] = &[
     "BERRY_STATE_DIR",
     "BERRY_GITHUB_REPO",
     "BERRY_PAGER",
+    "BERRY_LOG",
+    "LESS",
     "BERRY_FAULT",
     "PAGER",
     "GH_TOKEN",

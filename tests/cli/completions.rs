@@ -168,23 +168,156 @@ fn steps_and_guards_complete() {
 }
 
 #[test]
-fn committed_man_page_does_not_drift() {
+fn committed_man_pages_do_not_drift() {
     let env = TestEnv::new();
-    let out = env.berry().arg("man").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let out_dir = env.path().join("man");
+    env.berry()
+        .args(["man", "--out"])
+        .arg(&out_dir)
+        .assert()
+        .code(0);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let update = std::env::var_os("BERRY_UPDATE_COMPLETIONS").is_some();
+    let names = |d: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let generated = names(&out_dir);
+    assert!(generated.contains(&"berry.1".to_string()));
     assert!(
-        text.contains(".TH berry 1"),
-        "{}",
-        &text[..200.min(text.len())]
+        generated.contains(&"berry-verify.1".to_string()),
+        "{generated:?}"
     );
-    assert!(text.contains("verify"));
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man/berry.1");
-    if std::env::var_os("BERRY_UPDATE_COMPLETIONS").is_some() {
-        std::fs::write(&path, &text).unwrap();
+    for file in &generated {
+        let text = std::fs::read(out_dir.join(file)).unwrap();
+        if update {
+            std::fs::write(dir.join(file), &text).unwrap();
+            continue;
+        }
+        assert!(
+            std::fs::read(dir.join(file)).unwrap_or_default() == text,
+            "man/{file} is out of date: run BERRY_UPDATE_COMPLETIONS=1 cargo test --test cli completions"
+        );
+    }
+    assert_eq!(
+        names(&dir),
+        generated,
+        "man/ holds a page berry does not generate"
+    );
+    // `berry man` alone prints berry.1.
+    let out = env.berry().arg("man").output().unwrap();
+    assert_eq!(out.stdout, std::fs::read(out_dir.join("berry.1")).unwrap());
+}
+
+/// Every page renders with man(1); berry.1 lists every subcommand (each with its own page) and
+/// every environment variable berry reads.
+#[test]
+fn man_pages_render_and_list_every_subcommand_and_variable() {
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: man(1) is not installed (apt-get install man-db groff-base)");
+        return;
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let render = |file: &str| {
+        let out = std::process::Command::new("man")
+            .arg("-l")
+            .arg(dir.join(file))
+            .env("MANWIDTH", "100")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Bold and underline are drawn with backspaces when not on a terminal.
+        let text = String::from_utf8_lossy(&out.stdout).replace("\u{2010}", "-");
+        let text = regex::Regex::new(".\x08")
+            .unwrap()
+            .replace_all(&text, "")
+            .into_owned();
+        // Justified lines hold runs of spaces.
+        regex::Regex::new(" +")
+            .unwrap()
+            .replace_all(&text, " ")
+            .into_owned()
+    };
+    let main = render("berry.1");
+    for section in [
+        "SYNOPSIS",
+        "ENVIRONMENT",
+        "EXIT STATUS",
+        "FILES",
+        "EXAMPLES",
+        "SEE ALSO",
+    ] {
+        assert!(main.contains(section), "berry.1 has no {section}");
     }
     assert!(
-        std::fs::read_to_string(&path).unwrap_or_default() == text,
-        "man/berry.1 is out of date: run BERRY_UPDATE_COMPLETIONS=1 cargo test --test cli completions"
+        main.contains("-C DIR") && main.contains("--config FILE"),
+        "value names: {main}"
     );
+    let help = String::from_utf8(
+        crate::common::TestEnv::new()
+            .berry()
+            .arg("--help")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let commands = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        // A command's line starts at the second column; wrapped descriptions further right.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect::<Vec<_>>();
+    assert!(commands.len() >= 10, "{commands:?}");
+    for c in &commands {
+        assert!(
+            main.contains(&format!("berry-{c}(1)")),
+            "berry.1 does not list {c}"
+        );
+        let page = render(&format!("berry-{c}.1"));
+        assert!(page.contains(&format!("berry {c}")), "berry-{c}.1: {page}");
+        assert!(
+            page.contains("EXIT STATUS"),
+            "berry-{c}.1 has no EXIT STATUS"
+        );
+    }
+    let vars = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/env_vars.rs"),
+    )
+    .unwrap();
+    let names = regex::Regex::new(r#"pub const [A-Z_]+: &str = "([A-Z_]+)";"#).unwrap();
+    let mut n = 0;
+    for cap in names.captures_iter(&vars) {
+        n += 1;
+        assert!(
+            main.contains(&cap[1]),
+            "berry.1 does not document {}",
+            &cap[1]
+        );
+    }
+    assert!(n > 30, "found only {n} variables");
+    for pg in ["PGHOST", "PGCONNECT_TIMEOUT"] {
+        assert!(main.contains(pg), "{pg}");
+    }
 }

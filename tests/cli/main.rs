@@ -21,6 +21,7 @@ mod push;
 mod review;
 mod secrets;
 mod status;
+mod terminal;
 mod test_step;
 mod tracker;
 mod verify;
