@@ -34,6 +34,7 @@ pub mod quote;
 pub mod req;
 pub mod review;
 pub mod scope;
+pub mod secrets;
 pub mod signals;
 pub mod testrun;
 pub mod tracker;

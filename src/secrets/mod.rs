@@ -1,0 +1,696 @@
+//! The secret scanner: rules as data in the gitleaks configuration format, ONE scan entry point
+//! ([`RuleSet::scan`]) and ONE masker ([`mask_text`]) for every text berry shows or sends.
+//!
+//! How a file is scanned:
+//! - one pass of an Aho-Corasick automaton over the content finds which rule keywords occur
+//!   (ASCII case-insensitive); only the rules with a keyword present (and the rules without
+//!   keywords) run their regex, so the cost barely grows with the number of rules;
+//! - regexes are byte regexes with ASCII classes, as gitleaks' Go regexes: binary content is
+//!   scanned as it is, and UTF-16 or UTF-32 text is decoded and scanned as well;
+//! - a rule's secret is its `secretGroup` (else its first capture group that matched, else the
+//!   whole match); with `entropy` set, the secret's Shannon entropy must be above it;
+//! - a match is dropped when an allowlist of its rule, or a global one, says so; built-in
+//!   placeholder checks (a run of one character, `x`/`*` fill, `${VAR}`, `<...>`) drop values
+//!   that are plainly not secrets;
+//! - multi-line secrets (PEM private keys, a JSON service account's `private_key`) are one match
+//!   and are masked whole.
+//!
+//! The masker replaces every known secret value (the credentials berry itself holds, registered
+//! with [`add_known_secret`]) and every rule finding with its masked form ([`mask`]).
+
+pub mod config;
+mod decode;
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+pub use config::{RuleFile, RuleSpec, Target};
+
+/// berry's built-in rules, in the gitleaks format.
+pub const DEFAULT_RULES: &str = include_str!("rules.toml");
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    regex: Option<Regex>,
+    path: Option<Regex>,
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    keywords: Vec<String>,
+    allowlists: Vec<Allowlist>,
+}
+
+#[derive(Debug)]
+struct Allowlist {
+    all: bool,
+    target: Target,
+    regexes: Vec<Regex>,
+    stopwords: Vec<String>,
+    paths: Vec<Regex>,
+    has_commits: bool,
+    target_rules: Vec<String>,
+}
+
+/// One secret found: the rule, where the secret is, and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub rule_id: String,
+    pub description: String,
+    /// Byte range of the secret in the scanned text (the decoded text for UTF-16/32).
+    pub start: usize,
+    pub end: usize,
+    /// 1-based lines of the secret's first and last byte.
+    pub line: usize,
+    pub end_line: usize,
+    pub secret: String,
+    /// The content was decoded from UTF-16 or UTF-32 to be scanned (offsets are of that text).
+    pub decoded: bool,
+}
+
+/// The rules a repository scans with: built-in and its own, compiled once.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    global: Vec<Allowlist>,
+    keywords: Option<AhoCorasick>,
+    /// For each keyword of the automaton, the rules that name it.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules without keywords: they always run.
+    always: Vec<usize>,
+    /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
+    ignored: HashSet<String>,
+}
+
+fn compile_regex(pattern: &str, what: &str) -> Result<Regex, String> {
+    // ASCII classes and word boundaries, as Go's RE2; Unicode only where a pattern needs it.
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(1 << 24)
+        .build()
+        .or_else(|_| RegexBuilder::new(pattern).size_limit(1 << 24).build())
+        .map_err(|e| format!("{what}: invalid regex: {e}"))
+}
+
+fn compile_allowlist(a: &config::AllowlistSpec, what: &str) -> Result<Allowlist, String> {
+    Ok(Allowlist {
+        all: a.all,
+        target: a.regex_target,
+        regexes: a
+            .regexes
+            .iter()
+            .map(|r| compile_regex(r, what))
+            .collect::<Result<_, _>>()?,
+        stopwords: a.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        paths: a
+            .paths
+            .iter()
+            .map(|r| compile_regex(r, what))
+            .collect::<Result<_, _>>()?,
+        has_commits: !a.commits.is_empty(),
+        target_rules: a.target_rules.clone(),
+    })
+}
+
+impl RuleSet {
+    /// Compiles the rules of `file` (already merged with the built-in rules where it extends them).
+    pub fn compile(file: &RuleFile) -> Result<RuleSet, String> {
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        for r in &file.rules {
+            let what = format!("rule {:?}", r.id);
+            if !seen.insert(r.id.clone()) {
+                return Err(format!("{what} is defined twice"));
+            }
+            if r.regex.is_none() && r.path.is_none() {
+                return Err(format!("{what} has neither regex nor path"));
+            }
+            let regex = r
+                .regex
+                .as_deref()
+                .map(|p| compile_regex(p, &what))
+                .transpose()?;
+            if let (Some(re), Some(g)) = (&regex, r.secret_group)
+                && g >= re.captures_len()
+            {
+                return Err(format!(
+                    "{what}: secretGroup {g} but the regex has {} group(s)",
+                    re.captures_len() - 1
+                ));
+            }
+            rules.push(Rule {
+                id: r.id.clone(),
+                description: if r.description.is_empty() {
+                    r.id.clone()
+                } else {
+                    r.description.clone()
+                },
+                regex,
+                path: r
+                    .path
+                    .as_deref()
+                    .map(|p| compile_regex(p, &what))
+                    .transpose()?,
+                secret_group: r.secret_group,
+                entropy: r.entropy,
+                keywords: r.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+                allowlists: r
+                    .allowlists
+                    .iter()
+                    .map(|a| compile_allowlist(a, &what))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        let global = file
+            .allowlists
+            .iter()
+            .map(|a| compile_allowlist(a, "global allowlist"))
+            .collect::<Result<_, _>>()?;
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.keywords.is_empty() {
+                always.push(i);
+            }
+            for k in &r.keywords {
+                match words.iter().position(|w| w == k) {
+                    Some(at) => keyword_rules[at].push(i),
+                    None => {
+                        words.push(k.clone());
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        let keywords = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&words)
+                    .map_err(|e| format!("rule keywords: {e}"))?,
+            )
+        };
+        Ok(RuleSet {
+            rules,
+            global,
+            keywords,
+            keyword_rules,
+            always,
+            ignored: HashSet::new(),
+        })
+    }
+
+    /// The built-in rules alone.
+    pub fn builtin() -> Arc<RuleSet> {
+        BUILTIN.clone()
+    }
+
+    /// The rules for a repository: its rule file (`.gitleaks.toml` or the configured one, when
+    /// there is one) extending or replacing the built-in rules, and its `.gitleaksignore`.
+    pub fn for_repository(
+        rule_file: Option<(&str, &str)>,
+        ignore_file: Option<&str>,
+    ) -> Result<RuleSet, String> {
+        let file = match rule_file {
+            None => builtin_file().clone(),
+            Some((origin, text)) => {
+                let f = config::parse(text, origin)?;
+                if f.extend.use_default {
+                    config::merge(builtin_file(), f)
+                } else {
+                    f
+                }
+            }
+        };
+        let mut set = RuleSet::compile(&file)?;
+        if let Some(text) = ignore_file {
+            set.ignored = parse_ignore(text);
+        }
+        Ok(set)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Whether `.gitleaksignore` lists this finding (`path:rule-id:line`).
+    pub fn is_ignored(&self, path: &str, hit: &Hit) -> bool {
+        self.ignored
+            .contains(&format!("{path}:{}:{}", hit.rule_id, hit.line))
+    }
+
+    /// THE scan: every secret in `content` of the file at `path` (`""` for text that is not a
+    /// file), after allowlists, sorted by position, overlapping matches reported once (the
+    /// rule listed first wins). A rule with only a `path` reports the file itself (line 0).
+    pub fn scan(&self, path: &str, content: &[u8]) -> Vec<Hit> {
+        if !path.is_empty()
+            && self
+                .global
+                .iter()
+                .any(|a| a.target_rules.is_empty() && a.path_only_match(path))
+        {
+            return Vec::new();
+        }
+        let mut hits = self.scan_view(path, content, false);
+        if let Some(text) = decode::wide_text(content) {
+            hits.extend(self.scan_view(path, text.as_bytes(), true));
+        }
+        if !path.is_empty() {
+            for (i, r) in self.rules.iter().enumerate() {
+                if r.regex.is_none() && r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes()))
+                {
+                    let _ = i;
+                    hits.push(Hit {
+                        rule_id: r.id.clone(),
+                        description: r.description.clone(),
+                        start: 0,
+                        end: 0,
+                        line: 0,
+                        end_line: 0,
+                        secret: String::new(),
+                        decoded: false,
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    fn scan_view(&self, path: &str, content: &[u8], decoded: bool) -> Vec<Hit> {
+        let mut run = vec![false; self.rules.len()];
+        for &i in &self.always {
+            run[i] = true;
+        }
+        if let Some(ac) = &self.keywords {
+            let mut seen = vec![false; self.keyword_rules.len()];
+            let mut left = seen.len();
+            for m in ac.find_overlapping_iter(content) {
+                let k = m.pattern().as_usize();
+                if !seen[k] {
+                    seen[k] = true;
+                    for &i in &self.keyword_rules[k] {
+                        run[i] = true;
+                    }
+                    left -= 1;
+                    if left == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        // (rule index, match range, hit)
+        let mut found: Vec<(usize, (usize, usize), Hit)> = Vec::new();
+        let mut lines = LineIndex::new(content);
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !run[i] {
+                continue;
+            }
+            let Some(re) = &rule.regex else { continue };
+            if let Some(p) = &rule.path
+                && (path.is_empty() || !p.is_match(path.as_bytes()))
+            {
+                continue;
+            }
+            for caps in re.captures_iter(content) {
+                let whole = caps.get(0).expect("group 0");
+                let m = match rule.secret_group {
+                    Some(g) => caps.get(g),
+                    None => (1..caps.len()).find_map(|g| caps.get(g)),
+                }
+                .unwrap_or(whole);
+                if m.is_empty() {
+                    continue;
+                }
+                let secret = m.as_bytes();
+                if let Some(min) = rule.entropy
+                    && shannon_entropy(secret) <= min
+                {
+                    continue;
+                }
+                if placeholder(secret) {
+                    continue;
+                }
+                let line_text = lines.line_span(whole.start(), whole.end());
+                let ctx = Context {
+                    path,
+                    secret,
+                    whole: whole.as_bytes(),
+                    line: &content[line_text.0..line_text.1],
+                };
+                if rule.allowlists.iter().any(|a| a.allows(&ctx))
+                    || self.global.iter().any(|a| {
+                        (a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
+                            && a.allows(&ctx)
+                    })
+                {
+                    continue;
+                }
+                found.push((
+                    i,
+                    (whole.start(), whole.end()),
+                    Hit {
+                        rule_id: rule.id.clone(),
+                        description: rule.description.clone(),
+                        start: m.start(),
+                        end: m.end(),
+                        line: lines.line_of(m.start()),
+                        end_line: lines.line_of(m.end().saturating_sub(1).max(m.start())),
+                        secret: String::from_utf8_lossy(secret).into_owned(),
+                        decoded,
+                    },
+                ));
+            }
+        }
+        // Rule order decides between overlapping matches, then position orders the result.
+        found.sort_by_key(|(i, _, h)| (*i, h.start));
+        let mut kept: Vec<((usize, usize), Hit)> = Vec::new();
+        for (_, m, h) in found {
+            let overlaps = |a: (usize, usize), b: (usize, usize)| a.0 < b.1 && b.0 < a.1;
+            if !kept
+                .iter()
+                .any(|(km, k)| overlaps(m, *km) || overlaps((h.start, h.end), (k.start, k.end)))
+            {
+                kept.push((m, h));
+            }
+        }
+        kept.sort_by_key(|(_, h)| h.start);
+        kept.into_iter().map(|(_, h)| h).collect()
+    }
+}
+
+struct Context<'a> {
+    path: &'a str,
+    secret: &'a [u8],
+    whole: &'a [u8],
+    line: &'a [u8],
+}
+
+impl Allowlist {
+    /// An allowlist with only paths, matching `path`: the file is not scanned at all.
+    fn path_only_match(&self, path: &str) -> bool {
+        self.regexes.is_empty()
+            && self.stopwords.is_empty()
+            && !self.paths.is_empty()
+            && (!self.all || !self.has_commits)
+            && self.paths.iter().any(|p| p.is_match(path.as_bytes()))
+    }
+
+    fn allows(&self, c: &Context<'_>) -> bool {
+        let target = match self.target {
+            Target::Secret => c.secret,
+            Target::Match => c.whole,
+            Target::Line => c.line,
+        };
+        let mut checks: Vec<bool> = Vec::with_capacity(4);
+        if self.has_commits {
+            // berry scans changes before they are committed: no commit can match.
+            checks.push(false);
+        }
+        if !self.paths.is_empty() {
+            checks.push(
+                !c.path.is_empty() && self.paths.iter().any(|p| p.is_match(c.path.as_bytes())),
+            );
+        }
+        if !self.regexes.is_empty() {
+            checks.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let lower = c.secret.to_ascii_lowercase();
+            checks.push(
+                self.stopwords
+                    .iter()
+                    .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()),
+            );
+        }
+        if self.all {
+            !checks.is_empty() && checks.iter().all(|b| *b)
+        } else {
+            checks.iter().any(|b| *b)
+        }
+    }
+}
+
+/// Values that are plainly not secrets whatever the rule: one character repeated (`xxxx…`,
+/// `0000…`), mostly `x`/`X`/`*`/`.` fill, or a template reference (`${VAR}`, `{{ var }}`, `<your-key>`).
+fn placeholder(secret: &[u8]) -> bool {
+    let s = secret;
+    if s.len() >= 4 && s.iter().all(|b| *b == s[0]) {
+        return true;
+    }
+    // The part after a provider prefix (`ghp_`, `AKIA`, `sk_live_`): a long run of one character.
+    let mut run = 1;
+    let mut longest = 1;
+    for w in s.windows(2) {
+        if w[0] == w[1] && w[0] != b'=' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 1;
+        }
+    }
+    if longest >= 8 && longest * 5 >= s.len() * 2 {
+        return true;
+    }
+    let fill = s
+        .iter()
+        .filter(|b| matches!(b, b'x' | b'X' | b'*' | b'.' | b'#'))
+        .count();
+    if s.len() >= 8 && fill * 2 >= s.len() {
+        return true;
+    }
+    let t = String::from_utf8_lossy(s);
+    (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with('%') && t.ends_with('%') && t.len() > 2)
+}
+
+/// Shannon entropy of `data` in bits per byte.
+pub fn shannon_entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0usize; 256];
+    for b in data {
+        counts[*b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = *c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Line numbers of byte offsets, computed on first use.
+struct LineIndex<'a> {
+    text: &'a [u8],
+    starts: Option<Vec<usize>>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineIndex { text, starts: None }
+    }
+
+    fn starts(&mut self) -> &[usize] {
+        let text = self.text;
+        self.starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+                .collect()
+        })
+    }
+
+    /// 1-based line of `offset`.
+    fn line_of(&mut self, offset: usize) -> usize {
+        match self.starts().binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// The byte range of the lines a match spans.
+    fn line_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = memchr::memrchr(b'\n', &self.text[..start]).map_or(0, |i| i + 1);
+        let e = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |i| end + i);
+        (s, e)
+    }
+}
+
+fn parse_ignore(text: &str) -> HashSet<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            // `commit:path:rule:line` (a finding in history) or `path:rule:line`.
+            let parts: Vec<&str> = l.rsplitn(3, ':').collect();
+            if parts.len() == 3 {
+                let (line, rule, rest) = (parts[0], parts[1], parts[2]);
+                let path = match rest.split_once(':') {
+                    Some((c, p)) if c.len() == 40 && c.bytes().all(|b| b.is_ascii_hexdigit()) => p,
+                    _ => rest,
+                };
+                format!("{path}:{rule}:{line}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+fn builtin_file() -> &'static RuleFile {
+    static FILE: LazyLock<RuleFile> = LazyLock::new(|| {
+        config::parse(DEFAULT_RULES, "built-in rules").expect("the built-in rules parse")
+    });
+    &FILE
+}
+
+static BUILTIN: LazyLock<Arc<RuleSet>> = LazyLock::new(|| {
+    Arc::new(RuleSet::compile(builtin_file()).expect("the built-in rules compile"))
+});
+
+static ACTIVE: RwLock<Option<Arc<RuleSet>>> = RwLock::new(None);
+static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// Makes `rules` the ones [`mask_text`] uses from now on (the repository's, once loaded).
+pub fn install(rules: Arc<RuleSet>) {
+    *ACTIVE.write().unwrap_or_else(|e| e.into_inner()) = Some(rules);
+}
+
+/// The rules [`install`]ed for this process, else the built-in ones.
+pub fn active() -> Arc<RuleSet> {
+    ACTIVE
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_else(RuleSet::builtin)
+}
+
+/// Registers a secret value berry holds (a token, a password): [`mask_text`] masks it wherever
+/// it appears. Values under 6 characters are too short to mask without mangling ordinary text.
+pub fn add_known_secret(value: &str) {
+    if value.len() < 6 {
+        return;
+    }
+    let mut k = KNOWN.write().unwrap_or_else(|e| e.into_inner());
+    if !k.iter().any(|v| v == value) {
+        k.push(value.to_string());
+        // Longest first, so a value containing another is masked whole.
+        k.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    }
+}
+
+/// The known secret values (for the test commands' environment).
+pub fn known_secrets() -> Vec<String> {
+    KNOWN.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// `ghp_…(40 chars)`: enough to recognise, not enough to use. Values under 16 characters keep
+/// nothing.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    let keep: String = if n >= 16 {
+        secret.chars().take(4).collect()
+    } else {
+        String::new()
+    };
+    format!("{keep}…({n} chars)")
+}
+
+/// THE masker: `text` with every known secret value and every secret the active rules find
+/// replaced by its masked form. Every text berry shows or sends goes through it.
+pub fn mask_text(text: &str) -> Cow<'_, str> {
+    mask_with(text, &active(), &known_secrets())
+}
+
+/// [`mask_text`] with explicit rules and known values.
+pub fn mask_with<'a>(text: &'a str, rules: &RuleSet, known: &[String]) -> Cow<'a, str> {
+    let mut out: Cow<'a, str> = Cow::Borrowed(text);
+    for k in known {
+        if out.contains(k.as_str()) {
+            // A value berry holds keeps nothing of itself.
+            out = Cow::Owned(out.replace(k.as_str(), &format!("…({} chars)", k.chars().count())));
+        }
+    }
+    let hits: Vec<Hit> = rules
+        .scan_view("", out.as_bytes(), false)
+        .into_iter()
+        .filter(|h| h.end > h.start)
+        .collect();
+    if hits.is_empty() {
+        return out;
+    }
+    let src = out.as_ref();
+    let mut s = String::with_capacity(src.len());
+    let mut at = 0;
+    for h in &hits {
+        // Byte regexes may end inside a character; widen to character boundaries.
+        let mut start = h.start;
+        while !src.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = h.end;
+        while !src.is_char_boundary(end) {
+            end += 1;
+        }
+        if start < at {
+            continue;
+        }
+        s.push_str(&src[at..start]);
+        let secret = &src[start..end];
+        s.push_str(&mask(secret));
+        // A multi-line secret keeps its line count, so line numbers around it stay true.
+        for _ in secret.matches('\n') {
+            s.push_str("\n…");
+        }
+        at = end;
+    }
+    s.push_str(&src[at..]);
+    Cow::Owned(s)
+}
+
+/// [`mask_text`] on every string (and object key) of a JSON value: request bodies, notices,
+/// `--json` reports.
+pub fn mask_json(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(mask_text(s).into_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(mask_json).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (mask_text(k).into_owned(), mask_json(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// [`mask_text`] on bytes that leave berry: a JSON document is masked value by value (it stays
+/// valid JSON), anything else as text.
+pub fn mask_bytes(bytes: &[u8]) -> Vec<u8> {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        return serde_json::to_vec(&mask_json(&v)).unwrap_or_else(|_| bytes.to_vec());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => mask_text(t).into_owned().into_bytes(),
+        Err(_) => mask_text(&String::from_utf8_lossy(bytes))
+            .into_owned()
+            .into_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,400 @@
+use super::*;
+
+fn builtin() -> Arc<RuleSet> {
+    RuleSet::builtin()
+}
+
+/// Each built-in rule finds each of its true-positive examples on its own (with the global
+/// allowlists in force), and the whole rule set finds none of any rule's false-positive examples.
+#[test]
+fn every_rule_finds_its_examples_and_no_rule_flags_the_counterexamples() {
+    let file = builtin_file();
+    let all = builtin();
+    let mut failures = Vec::new();
+    for spec in &file.rules {
+        assert!(
+            !spec.tps.is_empty(),
+            "rule {} has no true-positive example",
+            spec.id
+        );
+        assert!(
+            !spec.fps.is_empty(),
+            "rule {} has no false-positive example",
+            spec.id
+        );
+        let alone = RuleSet::compile(&RuleFile {
+            rules: vec![spec.clone()],
+            allowlists: file.allowlists.clone(),
+            ..RuleFile::default()
+        })
+        .unwrap();
+        for tp in &spec.tps {
+            let hits = alone.scan("config/app.env", tp.as_bytes());
+            if !hits.iter().any(|h| h.rule_id == spec.id) {
+                failures.push(format!("{}: missed {tp:?}", spec.id));
+            }
+            if all.scan("config/app.env", tp.as_bytes()).is_empty() {
+                failures.push(format!("{}: the whole set missed {tp:?}", spec.id));
+            }
+        }
+        for fp in &spec.fps {
+            let hits = all.scan("config/app.env", fp.as_bytes());
+            if !hits.is_empty() {
+                failures.push(format!(
+                    "{}: flagged {fp:?} as {:?}",
+                    spec.id,
+                    hits.iter().map(|h| &h.rule_id).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_builtin_set_covers_two_hundred_providers() {
+    let providers: HashSet<&str> = builtin_file()
+        .rules
+        .iter()
+        .flat_map(|r| r.tags.iter())
+        .filter_map(|t| t.strip_prefix("provider:"))
+        .filter(|p| *p != "generic")
+        .collect();
+    assert!(providers.len() >= 200, "{} providers", providers.len());
+    assert!(
+        builtin_file()
+            .rules
+            .iter()
+            .all(|r| r.tags.iter().any(|t| t.starts_with("provider:")))
+    );
+}
+
+#[test]
+fn a_secret_is_masked_and_the_rest_of_the_text_kept() {
+    let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+    let text = format!("token = \"{tok}\" and more");
+    let masked = mask_with(&text, &builtin(), &[]);
+    assert_eq!(masked, "token = \"ghp_…(40 chars)\" and more");
+    assert!(matches!(
+        mask_with("plain words", &builtin(), &[]),
+        Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn known_values_are_masked_even_without_a_rule() {
+    let m = mask_with(
+        "password hunter2-but-longer in the log",
+        &builtin(),
+        &["hunter2-but-longer".into()],
+    );
+    assert_eq!(m, "password …(18 chars) in the log");
+}
+
+#[test]
+fn a_pem_private_key_is_found_and_masked_whole() {
+    let body: Vec<String> = (0..8)
+        .map(|i| format!("MIIEow{i}IBAAKCAQEAs9Qx7v1R2k4mJcXg8zNhYp5WbTLdUqFo3eKiVrZy6jHaC0t"))
+        .collect();
+    let pem = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n",
+        body.join("\n")
+    );
+    let text = format!("const key = `\n{pem}`;\n");
+    let hits = builtin().scan("src/key.ts", text.as_bytes());
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!((hits[0].line, hits[0].end_line), (3, 10));
+    let masked = mask_with(&text, &builtin(), &[]);
+    for line in &body {
+        assert!(!masked.contains(line.as_str()), "{masked}");
+    }
+    assert!(masked.contains("-----BEGIN RSA PRIVATE KEY-----"));
+    assert!(masked.contains("MIIE…("), "{masked}");
+}
+
+#[test]
+fn a_service_account_json_private_key_is_masked_whole() {
+    let key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\\nNMoSfm76oqFvAp8Gy0iz5sxjZmSnXyCdPEovGhLa0VzMaQ8s+CLOyS56YyCFGeJZ\\n";
+    let json = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"abc\",\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{key}-----END PRIVATE KEY-----\\n\",\n  \"client_email\": \"x@y.iam.gserviceaccount.com\"\n}}\n"
+    );
+    let masked = mask_with(&json, &builtin(), &[]);
+    assert!(!masked.contains("MzEfYyjiWA4R4"), "{masked}");
+    assert!(!masked.contains("NMoSfm76oqFvAp8"), "{masked}");
+    assert!(masked.contains("client_email"), "{masked}");
+    let ids: Vec<String> = builtin()
+        .scan("sa.json", json.as_bytes())
+        .into_iter()
+        .map(|h| h.rule_id)
+        .collect();
+    assert!(ids.contains(&"json-private-key".to_string()), "{ids:?}");
+}
+
+#[test]
+fn utf16_and_binary_content_is_scanned() {
+    let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+    let text = format!("token={tok}\r\n");
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let hits = builtin().scan("a.txt", &le);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(hits[0].decoded);
+    assert_eq!(hits[0].secret, tok);
+    let mut bin = vec![0u8, 1, 2, 3, 0, 0xFF];
+    bin.extend_from_slice(tok.as_bytes());
+    bin.extend_from_slice(&[0, 0, 7]);
+    let hits = builtin().scan("a.bin", &bin);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].secret, tok);
+}
+
+#[test]
+fn placeholders_and_documented_examples_are_not_secrets() {
+    for t in [
+        "token = ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "key = AKIAXXXXXXXXXXXXXXXX",
+        "key = AKIAIOSFODNN7EXAMPLE",
+        "secret = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "apiKey: 'AIzaSyDOCAbC123dEf456GhI789jKl01-MnO'",
+        "GH_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "api_key = '${API_KEY}'",
+    ] {
+        let hits = builtin().scan("f", t.as_bytes());
+        assert!(hits.is_empty(), "{t}: {hits:?}");
+    }
+}
+
+#[test]
+fn a_google_key_needs_its_end_boundary() {
+    let exact = format!("k = 'AIza{}'", "Sy9kR2mQ7vX4bN1cT8hL3pW6eJ0uD5fG2aZ");
+    assert_eq!(builtin().scan("f", exact.as_bytes()).len(), 1);
+    let longer = format!("k = 'AIza{}'", "Sy9kR2mQ7vX4bN1cT8hL3pW6eJ0uD5fG2aZq7Wx3Yc");
+    let hits = builtin().scan("f", longer.as_bytes());
+    assert!(
+        hits.iter().all(|h| h.rule_id != "gcp-api-key"),
+        "a 46-character value is not a Google key: {hits:?}"
+    );
+}
+
+#[test]
+fn slack_forms_the_old_rules_missed() {
+    for t in [
+        "xapp-1-A0123ABCDEF-1234567890123-0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTAxMi0xMjM0NTY3ODkwMTIzLTEyMzQ1Njc4OTAxMjMtMTIzNDU2Nzg5MDEyMy1hYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIz",
+        "http://hooks.slack.com/services/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",
+        "https://hooks.slack.com/workflows/T0A1B2C3D/A0A1B2C3D4E/123456789012345678/q8W7e6R5t4Y3u2I1o0P9a8S7",
+        "xoxa-2-123456789012-123456789012-a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    ] {
+        let hits = builtin().scan("f", t.as_bytes());
+        assert!(!hits.is_empty(), "{t}");
+    }
+}
+
+#[test]
+fn entropy_of_known_strings() {
+    assert_eq!(shannon_entropy(b""), 0.0);
+    assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+    assert!((shannon_entropy(b"ab") - 1.0).abs() < 1e-9);
+    assert!((shannon_entropy(b"abcdefgh") - 3.0).abs() < 1e-9);
+}
+
+fn repo_rules(toml: &str, ignore: Option<&str>) -> RuleSet {
+    RuleSet::for_repository(Some((".gitleaks.toml", toml)), ignore).unwrap()
+}
+
+#[test]
+fn a_repository_rule_file_adds_a_rule_to_the_defaults() {
+    let set = repo_rules(
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\nregex = '''acme_[a-z0-9]{16}'''\nkeywords = [\"acme_\"]\n",
+        None,
+    );
+    let text = "a = acme_0a1b2c3d4e5f6a7b\nb = ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8\n";
+    let ids: Vec<String> = set
+        .scan("f", text.as_bytes())
+        .into_iter()
+        .map(|h| h.rule_id)
+        .collect();
+    assert_eq!(ids, ["acme-key", "github-pat"]);
+    // Without useDefault, the file replaces the defaults.
+    let alone = repo_rules(
+        "[[rules]]\nid = \"acme-key\"\nregex = '''acme_[a-z0-9]{16}'''\n",
+        None,
+    );
+    let ids: Vec<String> = alone
+        .scan("f", text.as_bytes())
+        .into_iter()
+        .map(|h| h.rule_id)
+        .collect();
+    assert_eq!(ids, ["acme-key"]);
+}
+
+#[test]
+fn a_repository_allowlist_of_a_path_skips_that_path_only() {
+    let set = repo_rules(
+        "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^fixtures/''']\n",
+        None,
+    );
+    let text = b"t = ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8\n";
+    assert!(set.scan("fixtures/a.txt", text).is_empty());
+    assert_eq!(set.scan("src/a.txt", text).len(), 1);
+    // A rule's own allowlist extends a built-in rule of the same id.
+    let set = repo_rules(
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"github-pat\"\n[[rules.allowlists]]\nregexes = ['''Zx9Qw8''']\n",
+        None,
+    );
+    assert!(set.scan("src/a.txt", text).is_empty());
+}
+
+#[test]
+fn gitleaksignore_fingerprints_drop_one_finding() {
+    let set = RuleSet::for_repository(
+        None,
+        Some("# reviewed\nsrc/a.txt:github-pat:2\n0123456789abcdef0123456789abcdef01234567:src/b.txt:github-pat:1\n"),
+    )
+    .unwrap();
+    let text = b"x\nt = ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8\n";
+    let hits = set.scan("src/a.txt", text);
+    assert_eq!(hits.len(), 1);
+    assert!(set.is_ignored("src/a.txt", &hits[0]));
+    assert!(!set.is_ignored("src/c.txt", &hits[0]));
+}
+
+#[test]
+fn a_rule_with_only_a_path_reports_the_file() {
+    let set = repo_rules("[[rules]]\nid = \"pkcs12\"\npath = '''\\.p12$'''\n", None);
+    let hits = set.scan("certs/prod.p12", b"\x30\x82binary");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].rule_id, "pkcs12");
+    assert!(set.scan("certs/prod.pem", b"x").is_empty());
+}
+
+#[test]
+fn an_invalid_rule_is_an_error_naming_it() {
+    let e = RuleSet::for_repository(
+        Some((
+            "r.toml",
+            "[[rules]]\nid = \"bad\"\nregex = '''(unclosed'''\n",
+        )),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.contains("\"bad\"") && e.contains("invalid regex"), "{e}");
+    let e = RuleSet::for_repository(
+        Some((
+            "r.toml",
+            "[[rules]]\nid = \"g\"\nregex = 'a(b)'\nsecretGroup = 3\n",
+        )),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.contains("secretGroup 3"), "{e}");
+}
+
+/// The corpus the rules are measured on, built from the rules' own true-positive examples and
+/// independent negatives:
+/// - true positives: every secret of every rule's examples, in seven file syntaxes (`.env`,
+///   `export`, YAML, JSON, TypeScript, XML, TOML), named after the rule (so context rules see
+///   their provider); a case counts as found when the masker leaves none of the secret visible;
+/// - false positives: every line of the project's fixtures (real AgogSaaS deliverables, tracker
+///   entries, GitHub API answers) and templates, plus every rule's counterexamples in the same
+///   seven syntaxes; a case counts when any rule flags it.
+///
+/// `cargo test --lib corpus -- --nocapture` prints the figures.
+#[test]
+fn corpus_recall_and_false_positive_rate() {
+    let all = builtin();
+    let file = builtin_file();
+    let syntaxes: [fn(&str, &str) -> String; 7] = [
+        |n, s| format!("{}={s}\n", n.to_uppercase()),
+        |n, s| format!("export {}=\"{s}\"\n", n.to_uppercase()),
+        |n, s| format!("config:\n  {n}: {s}\n"),
+        |n, s| format!("{{\n  \"{n}\": \"{s}\"\n}}\n"),
+        |n, s| format!("const {n} = '{s}';\n"),
+        |n, s| format!("<{n}>{s}</{n}>\n"),
+        |n, s| format!("{n} = \"{s}\"\n"),
+    ];
+    let (mut tp_total, mut tp_found, mut misses) = (0usize, 0usize, Vec::new());
+    for spec in &file.rules {
+        let alone = RuleSet::compile(&RuleFile {
+            rules: vec![spec.clone()],
+            ..RuleFile::default()
+        })
+        .unwrap();
+        let name = spec.id.replace('-', "_");
+        for tp in &spec.tps {
+            for hit in alone.scan("", tp.as_bytes()) {
+                let secret = hit.secret.clone();
+                let cases: Vec<String> = if secret.contains('\n') || secret.contains('"') {
+                    vec![tp.clone()]
+                } else {
+                    syntaxes.iter().map(|f| f(&name, &secret)).collect()
+                };
+                for case in cases {
+                    tp_total += 1;
+                    if mask_with(&case, &all, &[]).contains(&secret) {
+                        misses.push(format!("{}: {case:?}", spec.id));
+                    } else {
+                        tp_found += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut negatives: Vec<String> = Vec::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        "tests/fixtures/agogsaas",
+        "tests/fixtures/github",
+        "templates",
+    ] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+            negatives.extend(
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    for spec in &file.rules {
+        negatives.extend(spec.fps.iter().cloned());
+        let name = spec.id.replace('-', "_");
+        for fp in &spec.fps {
+            // The counterexample's value, wherever it sits.
+            let value = fp
+                .rsplit(['=', ':', ' '])
+                .next()
+                .unwrap_or(fp)
+                .trim_matches(['"', '\'', ';', ',', ' ']);
+            if !value.is_empty() && !value.contains('\n') {
+                negatives.extend(syntaxes.iter().map(|f| f(&name, value)));
+            }
+        }
+    }
+    let flagged: Vec<&String> = negatives
+        .iter()
+        .filter(|n| !all.scan("", n.as_bytes()).is_empty())
+        .collect();
+    let recall = tp_found as f64 / tp_total as f64;
+    let fp_rate = flagged.len() as f64 / negatives.len() as f64;
+    println!(
+        "corpus: {tp_found}/{tp_total} true positives found ({:.1} %), {}/{} negatives flagged ({:.2} %)",
+        recall * 100.0,
+        flagged.len(),
+        negatives.len(),
+        fp_rate * 100.0
+    );
+    for m in misses.iter().take(40) {
+        println!("  missed {m}");
+    }
+    for f in flagged.iter().take(40) {
+        println!("  flagged {f:?}");
+    }
+    assert!(recall >= 0.95, "recall {recall:.3}");
+    assert!(fp_rate <= 0.03, "false-positive rate {fp_rate:.3}");
+}
