@@ -1,4 +1,4 @@
-//! Request-count benchmark for `berry watch` (issue 5, Performance).
+//! Request-count benchmark for `berry watch` (target: at most 60 counted requests).
 //!
 //! A simulated 30-minute CI run (one workflow, 4 jobs, 12 state changes) is watched by berry's
 //! real polling loop (`berry::watch::watch`) over a simulated clock and a fake Actions API that

@@ -1,4 +1,4 @@
-//! The command line: global options (SPEC §1), one subcommand per step, and the one `match` that
+//! The command line: global options, one subcommand per step, and the one `match` that
 //! dispatches them. Prints the step report and turns outcomes and errors into exit codes.
 
 use std::io::{IsTerminal, Write};

@@ -1,4 +1,4 @@
-//! `berry.toml`: every key the contract names, with its default. Unknown keys and wrong types are
+//! `berry.toml`: every key README "Configuration" names, with its default. Unknown keys and wrong types are
 //! a usage error (exit 2) naming the key and the file.
 
 use std::collections::BTreeMap;
@@ -64,7 +64,7 @@ pub struct Person {
     pub role: String,
 }
 
-/// The people of the AgogSaaS workflow, as the runbook's commit message names them.
+/// The people of the AgogSaaS workflow, as the AgogSaaS commit messages name them.
 pub fn default_people() -> BTreeMap<String, Person> {
     [
         ("cynthia", "Cynthia", "Research"),
@@ -119,7 +119,7 @@ pub struct Deliverables {
     pub dir: Option<String>,
 }
 
-/// The default database when nothing else names one (SPEC §3.1).
+/// The default database when nothing else names one.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://agent_user@localhost:5434/agent_memory";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -60,7 +60,7 @@ pub struct StepRecord {
     pub message: String,
 }
 
-/// What `verify` saw: the verdict and what it rests on (SPEC §3.3).
+/// What `verify` saw: the verdict and what it rests on.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Evidence {
     /// Where the deliverables came from (database URL without password, or folder).

@@ -1,11 +1,11 @@
-//! The few failures that carry their own exit code or hint (SPEC §6).
+//! The few failures that carry their own exit code or hint.
 //!
 //! Everything else is an `anyhow::Error` with `.context(…)`, which exits 1. The top level walks the
 //! error chain for a [`BerryError`] to decide the exit code and the `hint:` line.
 
 use std::fmt;
 
-/// Exit codes of SPEC §6.
+/// berry's exit codes (README "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Exit {
     /// The step succeeded, or was already done.

@@ -1,4 +1,4 @@
-//! Named crash points for the reliability tests (issue 7). With the `fault-injection` feature,
+//! Named crash points for the reliability tests (README "Reliability"). With the `fault-injection` feature,
 //! `BERRY_FAULT=<name>` makes berry abort itself at that point, as SIGKILL would: no destructors,
 //! no flush. `BERRY_FAULT=<name>#<n>` aborts at the n-th time the point is reached (1-based), so a
 //! test can kill each of several writes of one run in turn. Without the feature this compiles to

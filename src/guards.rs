@@ -1,4 +1,4 @@
-//! The guards of SPEC §4.2, run on what would be committed before anything is staged: secrets in
+//! The guards (README "The guards"), run on what would be committed before anything is staged: secrets in
 //! added lines (high-precision rules only, value masked), merge conflict markers, and file sizes.
 
 use std::sync::LazyLock;

@@ -1,4 +1,4 @@
-//! The commit message (SPEC §7): what goes into it, drawn from the deliverables and the evidence,
+//! The commit message: what goes into it, drawn from the deliverables and the evidence,
 //! and its rendering through `templates/commit.txt` (compiled in, overridable per repository at
 //! `.berry/templates/commit.txt`).
 

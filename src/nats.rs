@@ -1,4 +1,4 @@
-//! NATS (SPEC §5.1): publish berry's notices through JetStream and wait for the acknowledgement.
+//! NATS: publish berry's notices through JetStream and wait for the acknowledgement.
 //!
 //! async-nats runs on a small current-thread tokio runtime owned by [`Publisher`] and confined to
 //! this module: callers see blocking functions, and nothing else (no blocking HTTP, no PostgreSQL)

@@ -1,4 +1,4 @@
-//! berry's NATS notices (SPEC §5.1): the completion notice (`status: COMPLETE`) and the blocked
+//! berry's NATS notices: the completion notice (`status: COMPLETE`) and the blocked
 //! notice (`status: BLOCKED`), with the fields the orchestrator and its watchers read.
 //!
 //! Both carry `agent: "berry"`, `req_number` and `reqId` (the sub-requirement watcher reads
@@ -226,7 +226,7 @@ pub fn msg_id(req: &str, status: Status, reference: &str) -> String {
     )
 }
 
-/// The short SHA the tracker and the summary show (7 characters, as the runbook writes it).
+/// The short SHA the tracker and the summary show (7 characters, as the tracker's entries write it).
 pub fn short_sha(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }

@@ -1,4 +1,4 @@
-//! The one policy object that decides what berry may show and ask (SPEC §1, §6).
+//! The one policy object that decides what berry may show and ask (README "Global options", "Exit codes").
 //!
 //! Commands never probe the terminal themselves: they ask the [`Printer`] whether prompts are
 //! allowed, whether progress draws, and where text goes. Human text goes to stderr, results to

@@ -1,4 +1,4 @@
-//! Pushing berry's commit (SPEC §4.3): git2 push with the credentials a user's git would find,
+//! Pushing berry's commit: git2 push with the credentials a user's git would find,
 //! the remote's answer captured (ref statuses and `remote:` sideband lines) and told apart, the
 //! remote ref read back, and a rebase onto the remote branch that leaves nothing behind when it
 //! conflicts.

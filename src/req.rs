@@ -1,4 +1,4 @@
-//! REQ numbers (SPEC §3.1): `REQ-` then dash-separated alphanumeric groups, at most 64 characters.
+//! REQ numbers: `REQ-` then dash-separated alphanumeric groups, at most 64 characters.
 //! Anything else is refused before it reaches a query, a file name or a subject.
 
 use std::fmt;

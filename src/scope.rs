@@ -1,4 +1,4 @@
-//! `stage.paths`: which changed files this stage commits (SPEC §4.1).
+//! `stage.paths`: which changed files this stage commits.
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
@@ -61,7 +61,7 @@ mod tests {
     use crate::config::Stage;
 
     #[test]
-    fn default_paths_follow_the_runbook() {
+    fn default_paths_are_the_agogsaas_stage_paths() {
         let s = Scope::new(&Stage::default().paths).unwrap();
         let erp = "Implementation/print-industry-erp";
         for inside in [

@@ -1,4 +1,4 @@
-//! `OWNER_REQUESTS.md` (SPEC §5.3): read an entry's title and status, and rewrite its status.
+//! `OWNER_REQUESTS.md`: read an entry's title and status, and rewrite its status.
 //!
 //! An entry is a `### <REQ>: <Title>` heading (the title may be missing, as in the real
 //! `### REQ-INFRA-STATE-PERSIST-001`), then `**Status**: WORD` and other `**Field**: value` lines.
@@ -755,7 +755,7 @@ mod tests {
     }
 
     #[test]
-    fn the_runbook_form_without_blank_line_and_an_empty_status_word() {
+    fn the_hand_written_form_without_blank_line_and_an_empty_status_word() {
         let text = "### REQ-XXX-YYY: T\n**Status**: IN_PROGRESS  # note\n";
         let e = edit(text, "REQ-XXX-YYY", &Edit::Blocked).unwrap();
         assert_eq!(

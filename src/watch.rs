@@ -1,4 +1,4 @@
-//! Watching the GitHub Actions runs of one commit (SPEC §5.2), as a plain state machine.
+//! Watching the GitHub Actions runs of one commit, as a plain state machine.
 //!
 //! The loop never touches the network or the wall clock itself: it asks an [`Api`] (the real one
 //! is [`HttpApi`]; tests and the benchmark pass a simulated one) and a [`Clock`] (real, or

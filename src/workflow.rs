@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::context::ReqContext;
 use crate::error::BerryError;
 
-/// A step of stage 7, in contract order; `Block` is an action, not part of the order.
+/// A step of stage 7, in workflow order; `Block` is an action, not part of the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
@@ -38,7 +38,7 @@ pub enum Step {
 }
 
 impl Step {
-    /// The steps in contract order (what `run` walks and `status` lists).
+    /// The steps in workflow order (what `run` walks and `status` lists).
     pub const ORDER: [Step; 8] = [
         Step::Verify,
         Step::Review,

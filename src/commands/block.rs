@@ -1,7 +1,7 @@
 //! `berry block`: mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand.
 //!
 //! Also home of the steps `complete`, `verify` (and `watch`) share: planning and writing a tracker
-//! edit, and sending a notice with the ledger discipline of SPEC §5.1 (pending before, acknowledged
+//! edit, and sending a notice with the ledger discipline (pending before, acknowledged
 //! after, a rerun resends only what is pending, with the same message id).
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! `berry pr`: find the open pull request for `owner:branch`, or create it (SPEC §1, §5.2).
+//! `berry pr`: find the open pull request for `owner:branch`, or create it (README "The steps").
 
 use anyhow::{Context as _, Result};
 use clap::Args;

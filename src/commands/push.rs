@@ -1,5 +1,5 @@
 //! `berry push`: push berry's commit, verify the remote ref, tell rejections apart and offer
-//! each its remedy (SPEC §4.3).
+//! each its remedy.
 
 use anyhow::{Context as _, Result};
 use clap::Args;

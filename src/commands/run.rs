@@ -1,4 +1,4 @@
-//! `berry run`: the steps in contract order, each exactly as its subcommand, from the first one
+//! `berry run`: the steps in workflow order, each exactly as its subcommand, from the first one
 //! not done yet; stops at the first that does not succeed, with its exit code.
 
 use anyhow::Result;
@@ -10,7 +10,7 @@ use crate::error::Exit;
 use crate::printer::Tone;
 use crate::req::ReqNumber;
 
-/// Run the steps in contract order from the first one not yet done; stop at the first that
+/// Run the steps in workflow order from the first one not yet done; stop at the first that
 /// does not succeed, with its exit code.
 ///
 /// Each step behaves exactly as its subcommand (same prompts, same flags, same records): pr and

@@ -1,4 +1,4 @@
-//! `berry watch`: every GitHub Actions run for the pushed commit, until all complete (SPEC §5.2).
+//! `berry watch`: every GitHub Actions run for the pushed commit, until all complete.
 
 use anyhow::{Context as _, Result};
 use clap::Args;

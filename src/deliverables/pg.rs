@@ -32,7 +32,7 @@ impl std::fmt::Debug for PgTarget {
 }
 
 impl PgTarget {
-    /// Resolves the connection in the contract's order.
+    /// Resolves the connection: `BERRY_DATABASE_URL`, then `database.url`, then the `PG*` variables, then the built-in default.
     pub fn resolve(db: &Database) -> Result<PgTarget> {
         let (text, origin) = if let Some(url) = env_vars::var(env_vars::BERRY_DATABASE_URL) {
             (url, "BERRY_DATABASE_URL")

@@ -1,4 +1,4 @@
-//! The GitHub REST client (SPEC §5.2): blocking reqwest with rustls, a User-Agent on every
+//! The GitHub REST client: blocking reqwest with rustls, a User-Agent on every
 //! request, timeouts, retries with backoff for idempotent requests only, rate limits honoured
 //! (`retry-after`, `x-ratelimit-reset`), and errors mapped to messages an operator can act on.
 //!

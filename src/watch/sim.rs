@@ -1,7 +1,7 @@
 //! A simulated CI run, for the request-count benchmark (`benches/watch.rs`) and the unit tests:
 //! a simulated clock, and a fake Actions API that answers 304 whenever the `ETag` sent is current.
 //!
-//! The scenario of issue 5's Performance section: one workflow run with 4 jobs, created 20 s
+//! The benchmark's scenario (benches/README.md): one workflow run with 4 jobs, created 20 s
 //! after the push, whose state changes 12 times over 30 minutes (the run starts; the four jobs
 //! start; two jobs move to a later step; the four jobs complete; the run completes).
 

@@ -1,4 +1,4 @@
-//! The bad-input catalogue (issue 7): one table, every input berry reads, each row asserting the
+//! The bad-input catalogue: one table, every input berry reads, each row asserting the
 //! exit code, a fragment of the message, and that nothing was changed or lost — HEAD, index and
 //! status of the repository, the tracker's bytes, the context files (byte for byte, or still
 //! parseable with the same ledger when the step records its outcome). Rows run one after the

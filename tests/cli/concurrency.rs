@@ -1,4 +1,4 @@
-//! Two real berry processes at once (issue 7): on the same REQ the second waits for the lock, then
+//! Two real berry processes at once: on the same REQ the second waits for the lock, then
 //! names the holder (its pid and step); on two REQs of one repository both hold their locks at
 //! the same moment and both succeed, each tracker edit kept.
 

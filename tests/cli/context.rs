@@ -1,4 +1,4 @@
-//! The REQ context of SPEC §2 through the CLI: the lock against a second process, kill -9 during
+//! The REQ context (README "The REQ context") through the CLI: the lock against a second process, kill -9 during
 //! writes, a newer format, a corrupt file.
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! Crash points (issue 7, SPEC §2): berry is killed (SIGKILL, through the `fault-injection`
+//! Crash points (README "Reliability"): berry is killed (SIGKILL, through the `fault-injection`
 //! feature's `BERRY_FAULT`) at every named point of the shipping steps, the step is rerun, and the
 //! result must be the one of a run that was never killed: one pushed ref, one pull request (POSTs
 //! counted on a stateful fake GitHub), one notice in the JetStream stream, the tracker edited once,

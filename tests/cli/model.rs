@@ -71,7 +71,7 @@ const FAULTS: [&str; 6] = [
 ];
 
 /// `next` is the first step the context does not record as done: half the steps follow the
-/// contract order, so sequences reach push and complete; the rest are out of order.
+/// workflow order, so sequences reach push and complete; the rest are out of order.
 fn pick(rng: &mut Rng, next: &'static str) -> Action {
     match rng.below(24) {
         0..=7 => Action::Step(next),
@@ -347,11 +347,11 @@ impl Case {
             self.allowed.insert(self.head_tree());
         }
 
-        // Exit codes are the contract's; a panic (101) never is. Only a kill ends by a signal.
+        // Exit codes are berry's documented ones; a panic (101) never is. Only a kill ends by a signal.
         let code = out.status.code();
         self.check(
             matches!(code, Some(0..=5)) || (killed && code.is_none()),
-            "the exit code is one of the contract's",
+            "the exit code is one of berry's documented ones",
             &out,
         );
         self.check(

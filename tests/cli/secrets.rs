@@ -1,4 +1,4 @@
-//! Secrets (issue 7, SPEC §6): the whole pipeline runs with a known GitHub token and a database
+//! Secrets (README "Reliability"): the whole pipeline runs with a known GitHub token and a database
 //! password (a PostgreSQL role of the test's own), verbose, and neither appears anywhere berry
 //! writes or sends: stdout and stderr of every step, every file under the test's folder (the
 //! repository, its state folder and logs, HOME), every request body the fake GitHub received (PR

@@ -1,5 +1,5 @@
-//! `berry verify` against a real PostgreSQL: the verdict cases of SPEC §3.2, the evidence of §3.3,
-//! the connection order of §3.1, and the exit codes of §6.
+//! `berry verify` against a real PostgreSQL: the verdict cases, the evidence bound to content,
+//! the connection order and the exit codes (README "The QA gate", "Exit codes").
 
 use serde_json::{Value, json};
 
@@ -359,7 +359,7 @@ fn connection_comes_from_config_then_pg_variables() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    // Without anything, the contract's default.
+    // Without anything, the built-in default.
     let out = env.berry().args(["verify", REQ]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
