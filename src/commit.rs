@@ -149,6 +149,8 @@ pub fn commit(
 ) -> Result<Done> {
     let repo = &ws.repo;
     let req = session.req.clone();
+    // Out of order (no verify, no review) is the step table's usage error naming the step to run.
+    crate::workflow::require_recorded(Step::Commit, &session.ctx)?;
     let evidence = session
         .ctx
         .evidence
@@ -199,9 +201,8 @@ pub fn commit(
 
     let mut branch = branch(repo)?;
     let Some(mut review) = session.ctx.review.clone() else {
-        return Err(BerryError::gate(format!("{req} has not been reviewed"))
-            .with_hint("run `berry review` first: it records the files to commit")
-            .into());
+        // Checked by `require_recorded` above; kept as an error, never a panic.
+        return Err(BerryError::usage(format!("{req} has not been reviewed")).into());
     };
     if let Some(reviewed_on) = &review.branch
         && *reviewed_on != branch.name
