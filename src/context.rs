@@ -873,7 +873,10 @@ mod tests {
         let store = Store::at(d.path().join("berry"));
         let lock_file = d.path().join("berry").join("REQ-TEST-001.lock");
         drop(store.lock(&req(), "test").unwrap());
-        assert!(!lock_file.exists(), "a REQ that never got a context leaves nothing");
+        assert!(
+            !lock_file.exists(),
+            "a REQ that never got a context leaves nothing"
+        );
         let lock = store.lock(&req(), "test").unwrap();
         store
             .save(&mut ReqContext::new(req(), Timestamp::UNIX_EPOCH), &lock)

@@ -439,7 +439,10 @@ impl Case {
                     &out,
                 );
             }
-            *self.stats.entry("» commit checked against review".into()).or_default() += 1;
+            *self
+                .stats
+                .entry("» commit checked against review".into())
+                .or_default() += 1;
         }
         // Out of order is a usage error naming the step to run.
         if !killed && let Some(ctx) = &before_ctx {
