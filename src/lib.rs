@@ -23,6 +23,7 @@ pub mod gateconfig;
 pub mod git;
 pub mod github;
 pub mod guards;
+pub mod health;
 pub mod logging;
 pub mod manpages;
 pub mod message;
