@@ -503,7 +503,9 @@ mod tests {
         let strict = vec![w(r#"days = ["Fri"]
             rollback = false"#)];
         assert_eq!(
-            decide(&strict, friday, "rollback", None).unwrap_err().exit(),
+            decide(&strict, friday, "rollback", None)
+                .unwrap_err()
+                .exit(),
             crate::error::Exit::Gate
         );
     }
