@@ -432,7 +432,10 @@ mod tests {
         let v = payload(&n, &Template::builtin()).unwrap();
         assert_eq!(v["status"], "FAILED");
         assert_eq!(v["needs"], "human");
-        assert_eq!(v["error"], "authentication to `origin` failed: tried GH_TOKEN");
+        assert_eq!(
+            v["error"],
+            "authentication to `origin` failed: tried GH_TOKEN"
+        );
         assert_eq!(v["failed_at"], "2026-01-05T12:00:00Z");
         assert_eq!(v["commit_sha"], "0123456789abcdef0123456789abcdef01234567");
         assert_eq!(v["next_agent"], Value::Null);

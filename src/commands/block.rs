@@ -412,4 +412,3 @@ fn record_tracker(
     });
     session.save()
 }
-

@@ -225,7 +225,9 @@ pub(crate) fn mask_json(v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(mask(s)),
         Value::Array(a) => Value::Array(a.iter().map(mask_json).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), mask_json(v))).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (k.clone(), mask_json(v))).collect())
+        }
         other => other.clone(),
     }
 }

@@ -61,12 +61,7 @@ fn short(sha: &str) -> &str {
 
 /// The failure recorded for `kind`.
 pub fn recorded(session: &Session, kind: FailureKind) -> Option<&FailureRecord> {
-    session
-        .ctx
-        .ledger
-        .failures
-        .iter()
-        .find(|f| f.kind == kind)
+    session.ctx.ledger.failures.iter().find(|f| f.kind == kind)
 }
 
 fn recorded_mut(session: &mut Session, kind: FailureKind) -> Option<&mut FailureRecord> {
@@ -88,7 +83,10 @@ fn github_for(env: &Env, ws: &Workspace, session: &Session) -> Result<(Client, R
         .or_else(|| crate::git::branch_name(&ws.repo));
     let (remote, url) = match &session.ctx.ledger.push {
         Some(p) => (p.remote.clone(), p.url.clone()),
-        None => match branch.as_deref().map(|b| crate::push::target_for(&ws.repo, b)) {
+        None => match branch
+            .as_deref()
+            .map(|b| crate::push::target_for(&ws.repo, b))
+        {
             Some(Ok(t)) => (t.remote, t.url),
             _ => ("origin".to_string(), String::new()),
         },
@@ -264,7 +262,9 @@ fn close_fixed(
     repo: &RepoId,
 ) -> Result<()> {
     let p = &env.printer;
-    let rec = recorded(session, kind).cloned().expect("the caller found it");
+    let rec = recorded(session, kind)
+        .cloned()
+        .expect("the caller found it");
     let (Some(issue), Some(fix)) = (rec.issue.clone(), rec.resolved.clone()) else {
         return Ok(());
     };
@@ -484,7 +484,11 @@ fn report_tests(
             let tail: Vec<String> = tails
                 .iter()
                 .find(|(n, _)| *n == c.name)
-                .map(|(_, t)| t.iter().map(|l| effects::mask(l).replace("```", "'''")).collect())
+                .map(|(_, t)| {
+                    t.iter()
+                        .map(|l| effects::mask(l).replace("```", "'''"))
+                        .collect()
+                })
                 .unwrap_or_default();
             json!({"name": c.name, "why": why(c), "tail": tail})
         })

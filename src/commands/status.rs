@@ -327,7 +327,11 @@ fn print_human(
             ),
             _ => "no issue".into(),
         };
-        effects.push(format!("failure {} failed: {}; {what}", f.kind.as_str(), f.error));
+        effects.push(format!(
+            "failure {} failed: {}; {what}",
+            f.kind.as_str(),
+            f.error
+        ));
     }
     for e in &l.events {
         effects.push(format!(

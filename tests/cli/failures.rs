@@ -82,9 +82,9 @@ impl FakeIssues {
                             .filter(|i| i["state"] == "open")
                             .filter(|i| {
                                 label.as_ref().is_none_or(|l| {
-                                    i["labels"]
-                                        .as_array()
-                                        .is_some_and(|ls| ls.iter().any(|x| x["name"] == l.as_str()))
+                                    i["labels"].as_array().is_some_and(|ls| {
+                                        ls.iter().any(|x| x["name"] == l.as_str())
+                                    })
                                 })
                             })
                             .collect();
@@ -264,8 +264,10 @@ fn failed_tests_with_yes_open_one_issue_block_and_send_one_notice_and_a_rerun_ad
         let s = gh.state();
         assert_eq!(s.issues.len(), 1, "{:?}", s.writes);
         assert!(
-            s.writes.iter().all(|(m, p, _)| m == "POST" && p.ends_with("/issues")
-                || m == "PATCH" && p.ends_with("/issues/41")),
+            s.writes
+                .iter()
+                .all(|(m, p, _)| m == "POST" && p.ends_with("/issues")
+                    || m == "PATCH" && p.ends_with("/issues/41")),
             "{:?}",
             s.writes
         );
@@ -340,7 +342,10 @@ fn a_push_refused_for_its_credentials_is_reported_once_and_the_fixed_push_closes
     let out = push(&s, &config, &gh.api.url(), WRONG);
     let t = s.env.transcript(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
-    assert!(t.contains("hint: set GH_TOKEN"), "exit 1 with the hint: {t}");
+    assert!(
+        t.contains("hint: set GH_TOKEN"),
+        "exit 1 with the hint: {t}"
+    );
     assert!(t.contains("issue #41 opened"), "{t}");
     assert!(!t.contains(WRONG), "{t}");
     let body = {
@@ -353,12 +358,18 @@ fn a_push_refused_for_its_credentials_is_reported_once_and_the_fixed_push_closes
         body.contains(&format!("<!-- berry:push-failed {REQ} -->")),
         "{body}"
     );
-    assert!(body.contains("**Error:** authentication to `origin`"), "{body}");
+    assert!(
+        body.contains("**Error:** authentication to `origin`"),
+        "{body}"
+    );
     assert!(
         body.contains("authentication failed (tried the token in GH_TOKEN (as x-access-token)"),
         "what was tried: {body}"
     );
-    assert!(body.contains("**Suggested remedy:** set GH_TOKEN"), "{body}");
+    assert!(
+        body.contains("**Suggested remedy:** set GH_TOKEN"),
+        "{body}"
+    );
     assert!(body.contains(&s.sha), "{body}");
     assert!(!body.contains(WRONG), "{body}");
 
@@ -378,7 +389,11 @@ fn a_push_refused_for_its_credentials_is_reported_once_and_the_fixed_push_closes
     );
     assert!(n["summary"].as_str().unwrap().contains("FAILED"), "{n}");
     assert!(!n.to_string().contains(WRONG));
-    assert_eq!(s.env.read(TRACKER), tracker, "the tracker stays IN_PROGRESS");
+    assert_eq!(
+        s.env.read(TRACKER),
+        tracker,
+        "the tracker stays IN_PROGRESS"
+    );
     assert!(tracker.contains("**Status**: IN_PROGRESS"), "{tracker}");
     assert!(s.context()["state"].is_null(), "{}", s.context()["state"]);
     assert!(s.context()["ledger"]["push"].is_null());
@@ -423,7 +438,11 @@ fn github_down_during_the_failure_keeps_the_issue_pending_and_the_next_run_sends
     let t = s.env.transcript(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("kept pending in the REQ context"), "{t}");
-    assert_eq!(stream.messages().len(), 1, "NATS answered: the notice is sent");
+    assert_eq!(
+        stream.messages().len(),
+        1,
+        "NATS answered: the notice is sent"
+    );
     let f = &s.context()["ledger"]["failures"][0];
     assert_eq!(f["issue_pending"], true, "{f}");
     assert!(f["issue"].is_null());
