@@ -26,6 +26,8 @@ pub struct Config {
     pub tracker: Tracker,
     pub nats: Nats,
     pub github: Github,
+    pub health: Health,
+    pub deploy: Deploy,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -232,14 +234,26 @@ impl Default for Test {
 pub struct Tracker {
     /// `OWNER_REQUESTS.md`, relative to the repository root.
     pub path: String,
+    /// Commit the tracker edit (the tracker file alone) and push it. Unset: yes when the tracker
+    /// file is tracked by git.
+    pub commit: Option<bool>,
 }
 
 impl Default for Tracker {
     fn default() -> Self {
         Tracker {
             path: "project-spirit/owner_requests/OWNER_REQUESTS.md".into(),
+            commit: None,
         }
     }
+}
+
+/// `[deploy]`: when berry may ship.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deploy {
+    /// `[[deploy.freeze]]`: change freezes, none by default (see [`crate::freeze`]).
+    pub freeze: Vec<crate::freeze::Window>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -290,6 +304,113 @@ impl Default for Github {
             issue_label: "berry".into(),
         }
     }
+}
+
+/// `[health]`: the deployment's health checks, run by `berry health` after CI and before
+/// `complete`. None are configured by default (the AgogSaaS pair is one switch away:
+/// `agogsaas = true`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Health {
+    /// How long the checks may take in all: each is retried with backoff until it passes or
+    /// this runs out.
+    pub within_secs: u64,
+    /// Add the AgogSaaS pair: the backend's GraphQL endpoint on port 4000 and the frontend on
+    /// port 3000 (see [`agogsaas_checks`]).
+    pub agogsaas: bool,
+    pub checks: Vec<HealthCheck>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            within_secs: 120,
+            agogsaas: false,
+            checks: Vec::new(),
+        }
+    }
+}
+
+impl Health {
+    /// The checks in force: the AgogSaaS pair when switched on, then the configured ones.
+    pub fn all_checks(&self) -> Vec<HealthCheck> {
+        let mut out = if self.agogsaas {
+            agogsaas_checks()
+        } else {
+            Vec::new()
+        };
+        out.extend(self.checks.iter().cloned());
+        out
+    }
+}
+
+/// One `[[health.checks]]` entry: an HTTP(S) request (`url`) or a command (`argv`, no shell).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default = "default_method")]
+    pub method: String,
+    #[serde(default = "default_expect_status")]
+    pub expect_status: u16,
+    /// A substring the response body must contain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_body: Option<String>,
+    /// An RFC 6901 JSON pointer into the response body, with the value expected there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_pointer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_value: Option<serde_json::Value>,
+    /// Seconds one attempt may take (request or command).
+    #[serde(default = "default_check_timeout")]
+    pub timeout_secs: u64,
+    /// Accept any TLS certificate (a self-signed staging server). Verification is on otherwise.
+    #[serde(default)]
+    pub insecure_tls: bool,
+    /// A command instead of a request: the program and its arguments, run from the repository
+    /// root; exit 0 is healthy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub argv: Vec<String>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+fn default_expect_status() -> u16 {
+    200
+}
+fn default_check_timeout() -> u64 {
+    10
+}
+
+/// The AgogSaaS application stack's two services, as `[health] agogsaas = true` adds them: the
+/// backend's GraphQL API answers `{ __typename }` on port 4000, the frontend serves on port 3000.
+pub fn agogsaas_checks() -> Vec<HealthCheck> {
+    let http = |name: &str, url: &str| HealthCheck {
+        name: name.into(),
+        url: Some(url.into()),
+        method: default_method(),
+        expect_status: 200,
+        expect_body: None,
+        json_pointer: None,
+        expect_value: None,
+        timeout_secs: default_check_timeout(),
+        insecure_tls: false,
+        argv: Vec::new(),
+    };
+    vec![
+        HealthCheck {
+            json_pointer: Some("/data/__typename".into()),
+            expect_value: Some(serde_json::Value::String("Query".into())),
+            ..http(
+                "backend",
+                "http://localhost:4000/graphql?query=%7B__typename%7D",
+            )
+        },
+        http("frontend", "http://localhost:3000/"),
+    ]
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -406,6 +527,64 @@ impl Config {
         if !self.nats.subject.contains("{req}") {
             return bad("nats.subject", "must contain `{req}`".into());
         }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, c) in self.health.all_checks().iter().enumerate() {
+            let key = |k: &str| format!("health.checks[{i}].{k}");
+            if c.name.is_empty()
+                || !c
+                    .name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+            {
+                return bad(
+                    &key("name"),
+                    format!("is {:?}: letters, digits, `-`, `_`, `.`", c.name),
+                );
+            }
+            if !names.insert(c.name.clone()) {
+                return bad(&key("name"), format!("{:?} is used twice", c.name));
+            }
+            match (&c.url, c.argv.is_empty()) {
+                (Some(_), false) | (None, true) => {
+                    return bad(&key("url"), "or `argv`: give exactly one of them".into());
+                }
+                (Some(u), true) => {
+                    let scheme = u.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+                    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+                        return bad(&key("url"), format!("is {u:?}: an http:// or https:// URL"));
+                    }
+                    if !matches!(
+                        c.method.as_str(),
+                        "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS"
+                    ) {
+                        return bad(&key("method"), format!("is {:?}", c.method));
+                    }
+                }
+                (None, false) => {}
+            }
+            if c.json_pointer.is_some() != c.expect_value.is_some() {
+                return bad(
+                    &key("json_pointer"),
+                    "and `expect_value` go together".into(),
+                );
+            }
+            if let Some(p) = &c.json_pointer
+                && !(p.is_empty() || p.starts_with('/'))
+            {
+                return bad(
+                    &key("json_pointer"),
+                    format!("is {p:?}: it starts with `/`"),
+                );
+            }
+            if c.timeout_secs == 0 {
+                return bad(&key("timeout_secs"), "is 0".into());
+            }
+        }
+        for (i, w) in self.deploy.freeze.iter().enumerate() {
+            if let Err((key, why)) = w.check() {
+                return bad(&format!("deploy.freeze[{i}].{key}"), why);
+            }
+        }
         Ok(())
     }
 }
@@ -477,5 +656,73 @@ mod tests {
             .unwrap();
         assert_eq!(c.people["liz"].email, "liz@example.com");
         assert!(c.people.contains_key("roy"));
+    }
+
+    #[test]
+    fn health_checks_are_validated_with_their_key() {
+        let c = parse("[health]\nwithin_secs = 30\n\n[[health.checks]]\nname = \"api\"\nurl = \"https://api.example.com/health\"\njson_pointer = \"/status\"\nexpect_value = \"ok\"\n\n[[health.checks]]\nname = \"db\"\nargv = [\"pg_isready\"]\n").unwrap();
+        assert_eq!(c.health.within_secs, 30);
+        let all = c.health.all_checks();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].method, "GET");
+        assert_eq!(all[0].expect_status, 200);
+        assert_eq!(all[0].expect_value, Some(serde_json::json!("ok")));
+        assert_eq!(all[1].argv, ["pg_isready"]);
+        assert!(
+            parse("").unwrap().health.all_checks().is_empty(),
+            "off by default"
+        );
+        let on = parse("[health]\nagogsaas = true\n")
+            .unwrap()
+            .health
+            .all_checks();
+        assert_eq!(
+            on.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["backend", "frontend"]
+        );
+        assert!(
+            on[0]
+                .url
+                .as_deref()
+                .unwrap()
+                .starts_with("http://localhost:4000/")
+        );
+        assert!(
+            on[1]
+                .url
+                .as_deref()
+                .unwrap()
+                .starts_with("http://localhost:3000/")
+        );
+        for (text, key) in [
+            ("[[health.checks]]\nname = \"x\"\n", "health.checks[0].url"),
+            (
+                "[[health.checks]]\nname = \"x\"\nurl = \"ftp://h/\"\n",
+                "health.checks[0].url",
+            ),
+            (
+                "[[health.checks]]\nname = \"x\"\nurl = \"http://h/\"\nargv = [\"true\"]\n",
+                "health.checks[0].url",
+            ),
+            (
+                "[[health.checks]]\nname = \"a b\"\nargv = [\"true\"]\n",
+                "health.checks[0].name",
+            ),
+            (
+                "[[health.checks]]\nname = \"x\"\nurl = \"http://h/\"\njson_pointer = \"/a\"\n",
+                "health.checks[0].json_pointer",
+            ),
+            (
+                "[[health.checks]]\nname = \"x\"\nargv = [\"true\"]\n[[health.checks]]\nname = \"x\"\nargv = [\"true\"]\n",
+                "health.checks[1].name",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(
+                e.message.contains(&format!("`{key}`")),
+                "{text}: {}",
+                e.message
+            );
+        }
     }
 }

@@ -154,6 +154,20 @@ pub struct Ledger {
     /// record per kind, with the issue that documents it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<FailureRecord>,
+    /// `--override-freeze --reason TEXT`: a step that ran during a change freeze.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freeze_overrides: Vec<FreezeOverride>,
+}
+
+/// A step run during a change freeze because the operator overrode it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FreezeOverride {
+    /// `push`, `complete` or `rollback`.
+    pub step: String,
+    /// The window, in words (`"No Friday deployments" (Fri 00:00–24:00 UTC)`).
+    pub window: String,
+    pub reason: String,
+    pub at: Timestamp,
 }
 
 /// What `berry commit` made: recorded at once, so a rerun never commits twice.

@@ -30,7 +30,12 @@ pub struct CompleteArgs {
     /// `tests_passed: false` and `tests_skipped: true`).
     #[arg(long, requires = "reason")]
     pub skip_tests: bool,
-    /// Why CI or the tests are not required (with --no-ci or --skip-tests).
+    /// Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and
+    /// shown in the completion notice).
+    #[arg(long, requires = "reason")]
+    pub override_freeze: bool,
+    /// Why CI or the tests are not required (with --no-ci or --skip-tests), or why the freeze is
+    /// overridden (with --override-freeze).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
@@ -39,9 +44,9 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    if args.reason.is_some() && !args.no_ci && !args.skip_tests {
+    if args.reason.is_some() && !args.no_ci && !args.skip_tests && !args.override_freeze {
         return Err(BerryError::usage(
-            "--reason without --no-ci or --skip-tests: there is nothing to explain",
+            "--reason without --no-ci, --skip-tests or --override-freeze: there is nothing to explain",
         )
         .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
         .into());
@@ -97,6 +102,13 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             crate::workflow::Shipping {
                 tree: tree.as_deref(),
             },
+        )?;
+        super::freeze_gate(
+            p,
+            &ws,
+            &mut session,
+            "complete",
+            args.reason.as_deref().filter(|_| args.override_freeze),
         )?;
     }
     let tests = crate::workflow::tests_for(&session.ctx, tree.as_deref());
@@ -160,7 +172,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                 crate::workflow::TestsFor::Skipped(r) => Some(r.as_str()),
                 _ => None,
             };
-            notice::payload(
+            let mut payload = notice::payload(
                 &Notice {
                     req: req.as_str(),
                     title: session.ctx.title.as_deref(),
@@ -177,7 +189,13 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     reason: None,
                 },
                 &template,
-            )?
+            )?;
+            // Only when a freeze was overridden: the notice of a REQ shipped in the open keeps
+            // its shape.
+            if !session.ctx.ledger.freeze_overrides.is_empty() {
+                payload["freeze_overrides"] = super::freeze_overrides_json(&session.ctx);
+            }
+            payload
         }
     };
     let data = json!({

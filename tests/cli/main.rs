@@ -14,6 +14,7 @@ mod crash;
 mod demo;
 mod failures;
 mod fakes;
+mod freeze;
 mod help;
 mod model;
 mod nats;
