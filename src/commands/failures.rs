@@ -620,8 +620,8 @@ fn report_push(
     let p = &env.printer;
     let req = session.req.clone();
     let message = effects::mask(&error.to_string());
-    let (_, hint) = crate::error::classify(error);
-    let hint = hint.map(|h| effects::mask(&h));
+    let hints = crate::error::classify(error).hints;
+    let hint = (!hints.is_empty()).then(|| effects::mask(&hints.join("; ")));
     let mark = marker(FailureKind::Push, req.as_str());
     let ctx = json!({
         "marker": mark,
