@@ -189,27 +189,8 @@ pub fn credential_values() -> Vec<String> {
     for name in CREDENTIALS {
         let Some(v) = var(name) else { continue };
         match name {
-            BERRY_DATABASE_URL | NATS_URL => {
-                for url in v.split(',') {
-                    if let Some((userinfo, _)) = url
-                        .trim()
-                        .split_once("://")
-                        .map_or(url.trim(), |(_, rest)| rest)
-                        .split_once('@')
-                    {
-                        // `user:password@`; for NATS a lone `token@` is a token, for a
-                        // database URL a lone name is just the user.
-                        let secret = match userinfo.split_once(':') {
-                            Some((_, p)) => p,
-                            None if name == NATS_URL => userinfo,
-                            None => "",
-                        };
-                        if !secret.is_empty() {
-                            out.push(secret.to_string());
-                        }
-                    }
-                }
-            }
+            BERRY_DATABASE_URL => out.extend(crate::secrets::url_secrets(&v, false)),
+            NATS_URL => out.extend(crate::secrets::url_secrets(&v, true)),
             NATS_USER | NATS_CREDS => {}
             _ => out.push(v),
         }

@@ -146,6 +146,61 @@ pub fn scan_deliverable_text(rules: &RuleSet, agent: &str, text: &str) -> Vec<Fi
         .collect()
 }
 
+/// The secret guard on everything that leaves with the commit message: `texts` holds
+/// (agent, text) of the deliverable text the message draws on, scanned whole (findings named
+/// `deliverable:<agent>`); `message` is the message as rendered, for what it takes from elsewhere
+/// (a QA figure, a verdict, the title): a secret found there and in no deliverable text is named
+/// after the agent whose deliverable holds it (`deliverables`: (agent, deliverable)), else
+/// `commit-message`. `--allow secrets:<that name>` grants the exception.
+pub fn scan_commit_text(
+    rules: &RuleSet,
+    texts: &[(String, String)],
+    message: Option<&str>,
+    deliverables: &[(String, serde_json::Value)],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (agent, text) in texts {
+        out.extend(scan_deliverable_text(rules, agent, text));
+    }
+    let Some(message) = message else {
+        return out;
+    };
+    for hit in rules.scan("", message.as_bytes()) {
+        if hit.secret.is_empty() || texts.iter().any(|(_, t)| t.contains(&hit.secret)) {
+            continue;
+        }
+        let owner = deliverables
+            .iter()
+            .find(|(_, v)| strings(v).any(|s| s.contains(&hit.secret)))
+            .map(|(a, _)| format!("{DELIVERABLE_PREFIX}{a}"))
+            .unwrap_or_else(|| COMMIT_MESSAGE.to_string());
+        if let Some(mut f) = secret_finding(rules, &owner, &hit) {
+            f.line = None;
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// The name of a finding in the commit message that no deliverable holds.
+pub const COMMIT_MESSAGE: &str = "commit-message";
+
+/// Every string in a JSON value (object keys too).
+fn strings(v: &serde_json::Value) -> Box<dyn Iterator<Item = &str> + '_> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Box::new(std::iter::once(s.as_str())),
+        Value::Array(a) => Box::new(a.iter().flat_map(strings)),
+        Value::Object(o) => Box::new(
+            o.iter()
+                .flat_map(|(k, v)| std::iter::once(k.as_str()).chain(strings(v))),
+        ),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
 /// The texts of a deliverable that the commit message draws on (its key changes, its summary,
 /// message, description and title), each scanned as the message would carry it.
 pub fn message_texts(v: &serde_json::Value) -> Vec<String> {
@@ -413,6 +468,45 @@ mod tests {
             Allow::parse("secrets:deliverable:roy")
                 .unwrap()
                 .covers(&f[0])
+        );
+    }
+
+    #[test]
+    fn a_secret_the_message_takes_from_elsewhere_is_named_after_its_deliverable() {
+        let rules = RuleSet::builtin();
+        let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+        let aws = "AKIAQ3EGRTWPLXS7NB5M";
+        let texts = vec![("roy".to_string(), format!("Deploy with {tok}"))];
+        let deliverables = vec![
+            (
+                "roy".to_string(),
+                serde_json::json!({"completedWork": [format!("Deploy with {tok}")]}),
+            ),
+            (
+                "billy".to_string(),
+                serde_json::json!({"coverage": format!("88% (key {aws})")}),
+            ),
+        ];
+        // The message carries roy's token (already found in roy's text), billy's key through a
+        // QA figure, and a key no deliverable holds.
+        let message = format!(
+            "feat: x\n\n- Deploy with {tok}\nTest Coverage: 88% (key {aws})\nkey AKIAZ7VRSQ5TJNQGPL4W\n"
+        );
+        let f = scan_commit_text(&rules, &texts, Some(&message), &deliverables);
+        let names: Vec<&str> = f.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            names,
+            ["deliverable:roy", "deliverable:billy", "commit-message"],
+            "{f:#?}"
+        );
+        assert!(
+            f.iter()
+                .all(|f| !f.detail.contains(tok) && !f.detail.contains(aws))
+        );
+        assert!(
+            Allow::parse("secrets:commit-message")
+                .unwrap()
+                .covers(&f[2])
         );
     }
 

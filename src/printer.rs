@@ -264,7 +264,7 @@ impl Printer {
             return Err(BerryError::needs_decision(question, flag).into());
         }
         dialoguer::Confirm::with_theme(&dialoguer::theme::ColorfulTheme::default())
-            .with_prompt(question)
+            .with_prompt(mask_text(question))
             .default(default)
             .interact_on(&Term::stderr())
             .map_err(prompt_error)
@@ -278,9 +278,10 @@ impl Printer {
             return Ok((0..items.len()).collect());
         }
         let checked = vec![true; items.len()];
+        let items: Vec<String> = items.iter().map(|i| mask_text(i).into_owned()).collect();
         dialoguer::MultiSelect::with_theme(&dialoguer::theme::ColorfulTheme::default())
-            .with_prompt(prompt)
-            .items(items)
+            .with_prompt(mask_text(prompt))
+            .items(&items)
             .defaults(&checked)
             .interact_on(&Term::stderr())
             .map_err(prompt_error)
@@ -293,7 +294,7 @@ impl Printer {
             ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
                 .expect("static template"),
         );
-        pb.set_message(message.into());
+        pb.set_message(mask_text(&message.into()).into_owned());
         pb.enable_steady_tick(Duration::from_millis(100));
         pb
     }

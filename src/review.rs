@@ -41,6 +41,10 @@ pub struct Options {
     /// (agent, text) of the deliverable text that goes into the commit message: a secret in it
     /// closes the gate like one in a file.
     pub deliverable_texts: Vec<(String, String)>,
+    /// The commit message as it would be rendered (without exceptions' trailers), scanned too.
+    pub commit_message: Option<String>,
+    /// (agent, deliverable) of every row, to name the agent a secret in the message came from.
+    pub deliverables: Vec<(String, serde_json::Value)>,
 }
 
 /// One change in scope with its +/- counts. Its content is not kept: the survey reads, diffs and
@@ -107,9 +111,12 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
         .clone()
         .unwrap_or_else(crate::secrets::RuleSet::builtin);
     let (in_scope, mut findings) = diff_and_guard(repo, root, config, &rules, inside)?;
-    for (agent, text) in &opts.deliverable_texts {
-        findings.extend(guards::scan_deliverable_text(&rules, agent, text));
-    }
+    findings.extend(guards::scan_commit_text(
+        &rules,
+        &opts.deliverable_texts,
+        opts.commit_message.as_deref(),
+        &opts.deliverables,
+    ));
     let covered = |f: &Finding| opts.allow.iter().any(|a| a.covers(f));
     let allowed = findings
         .iter()

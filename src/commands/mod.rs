@@ -147,6 +147,15 @@ impl Env {
         }
         ws.config = ws.gate.config.clone();
         ws.config_file = ws.gate.file.clone();
+        // Passwords the configuration holds are masked like those of the environment.
+        for url in ws.config.database.url.iter() {
+            crate::secrets::url_secrets(url, false)
+                .iter()
+                .for_each(|v| crate::secrets::add_known_secret(v));
+        }
+        crate::secrets::url_secrets(&ws.config.nats.url, true)
+            .iter()
+            .for_each(|v| crate::secrets::add_known_secret(v));
         // Everything berry shows or sends from here is masked with the repository's rules too;
         // a rule file that cannot be used is the gate's error (review and commit), not this one's.
         let _ = ws.secret_rules();

@@ -98,6 +98,11 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
                     .map(|t| (r.agent.clone(), t))
             })
             .collect(),
+        commit_message: commit_message(&ws, &req, &session, &rows),
+        deliverables: rows
+            .iter()
+            .map(|r| (r.agent.clone(), r.deliverable.clone()))
+            .collect(),
     };
     let survey = review::survey(&ws.repo, &ws.root, &ws.config, &opts)?;
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
@@ -161,4 +166,29 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         super::print_next(p, &session.ctx, Step::Review);
     }
     Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data))
+}
+
+/// The commit message as `berry commit` would render it from these deliverables (without the
+/// exceptions' trailers), so a secret it would carry closes the gate here. `None` when it cannot
+/// be rendered (commit reports why).
+fn commit_message(
+    ws: &super::Workspace,
+    req: &crate::req::ReqNumber,
+    session: &Session,
+    rows: &[crate::deliverables::Row],
+) -> Option<String> {
+    let evidence = session.ctx.evidence.as_ref()?;
+    let (template, origin) = crate::message::template(&ws.root).ok()?;
+    let origin = origin
+        .map(|o| o.display().to_string())
+        .unwrap_or_else(|| "templates/commit.txt (built in)".into());
+    let input = crate::message::input(
+        &ws.config,
+        req,
+        session.ctx.title.as_deref(),
+        rows,
+        evidence,
+        &[],
+    );
+    crate::message::render(&template, &origin, &input).ok()
 }

@@ -415,69 +415,13 @@ struct FailedStep {
     lines: Vec<String>,
 }
 
-/// Every secret value berry knows of, to mask in log text.
+/// Every secret value berry knows of, to mask in log text: its credentials from the
+/// environment and those the configuration holds (registered with the masker).
 pub(crate) fn known_secrets() -> Vec<String> {
-    use crate::env_vars::*;
-    [
-        GH_TOKEN,
-        GITHUB_TOKEN,
-        GH_ENTERPRISE_TOKEN,
-        NATS_PASSWORD,
-        "PGPASSWORD",
-    ]
-    .iter()
-    .filter_map(|n| var(n))
-    .chain(
-        [BERRY_DATABASE_URL, NATS_URL]
-            .iter()
-            .filter_map(|n| var(n))
-            .flat_map(|u| url_passwords(&u)),
-    )
-    .collect()
-}
-
-/// The passwords in `scheme://user:password@host` URLs (several, comma-separated, for NATS),
-/// as written and percent-decoded, so a CI log that prints them gets them masked.
-fn url_passwords(urls: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for u in urls.split(',') {
-        let Some((_, rest)) = u.split_once("://") else {
-            continue;
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let Some((userinfo, _)) = authority.rsplit_once('@') else {
-            continue;
-        };
-        let Some((_, pw)) = userinfo.split_once(':') else {
-            continue;
-        };
-        if pw.is_empty() {
-            continue;
-        }
-        out.push(pw.to_string());
-        let mut bytes = Vec::new();
-        let b = pw.as_bytes();
-        let mut i = 0;
-        while i < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            match (
-                b[i],
-                b.get(i + 1).and_then(|c| hex(*c)),
-                b.get(i + 2).and_then(|c| hex(*c)),
-            ) {
-                (b'%', Some(h), Some(l)) => {
-                    bytes.push((h * 16 + l) as u8);
-                    i += 3;
-                }
-                (c, _, _) => {
-                    bytes.push(c);
-                    i += 1;
-                }
-            }
-        }
-        let decoded = String::from_utf8_lossy(&bytes).into_owned();
-        if decoded != pw {
-            out.push(decoded);
+    let mut out = crate::env_vars::credential_values();
+    for v in crate::secrets::known_secrets() {
+        if !out.contains(&v) {
+            out.push(v);
         }
     }
     out
@@ -780,7 +724,7 @@ impl<'a> Display<'a> {
                 );
                 match &self.multi {
                     Some(m) => {
-                        let _ = m.println(text);
+                        let _ = m.println(crate::secrets::mask_text(&text));
                     }
                     None => self.p.warn(text),
                 }
@@ -806,7 +750,7 @@ impl<'a> Display<'a> {
                                 b
                             }
                         };
-                        bar.set_message(text);
+                        bar.set_message(crate::secrets::mask_text(&text).into_owned());
                         if r.settled() && !bar.is_finished() {
                             bar.finish();
                         }
@@ -836,7 +780,7 @@ impl<'a> Display<'a> {
     fn say(&self, text: &str) {
         match &self.multi {
             Some(m) => {
-                let _ = m.println(text);
+                let _ = m.println(crate::secrets::mask_text(text));
             }
             None => self.p.line(text),
         }
@@ -848,32 +792,5 @@ impl<'a> Display<'a> {
                 b.abandon();
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod secret_tests {
-    use super::url_passwords;
-
-    #[test]
-    fn passwords_in_urls_are_found_raw_and_decoded() {
-        assert_eq!(
-            url_passwords("postgres://berry:pg-S3cret@127.0.0.1:5432/agog"),
-            ["pg-S3cret"]
-        );
-        assert_eq!(
-            url_passwords("postgres://u:p%40ss@h/db"),
-            ["p%40ss", "p@ss"]
-        );
-        assert_eq!(
-            url_passwords("nats://a:one@h1:4222,nats://b:two@h2:4222"),
-            ["one", "two"]
-        );
-        assert!(url_passwords("postgres://u@h/db").is_empty());
-        assert!(url_passwords("nats://tok@h:4222").is_empty());
-        assert!(url_passwords("not a url").is_empty());
-        assert!(url_passwords("postgres://u:@h/db").is_empty());
-        // A stray % is kept as it is.
-        assert_eq!(url_passwords("postgres://u:a%zz@h/db"), ["a%zz"]);
     }
 }

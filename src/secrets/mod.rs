@@ -89,11 +89,19 @@ pub struct RuleSet {
 
 fn compile_regex(pattern: &str, what: &str) -> Result<Regex, String> {
     // ASCII classes and word boundaries, as Go's RE2; Unicode only where a pattern needs it.
+    // A lazy DFA cache big enough that scanning a large change does not keep clearing and
+    // rebuilding it (it grows only as far as a pattern needs).
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(1 << 24)
+        .dfa_size_limit(1 << 24)
         .build()
-        .or_else(|_| RegexBuilder::new(pattern).size_limit(1 << 24).build())
+        .or_else(|_| {
+            RegexBuilder::new(pattern)
+                .size_limit(1 << 24)
+                .dfa_size_limit(1 << 24)
+                .build()
+        })
         .map_err(|e| format!("{what}: invalid regex: {e}"))
 }
 
@@ -591,6 +599,60 @@ pub fn add_known_secret(value: &str) {
         // Longest first, so a value containing another is masked whole.
         k.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
+}
+
+/// The secrets in a comma-separated list of URLs: the password of `scheme://user:password@host`
+/// as written and percent-decoded (a log may print either), and, when `lone_is_secret` (NATS:
+/// `nats://token@host`), a lone `token@`. A lone name in a database URL is just the user.
+pub fn url_secrets(urls: &str, lone_is_secret: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for url in urls.split(',') {
+        let Some((_, rest)) = url.trim().split_once("://") else {
+            continue;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let Some((userinfo, _)) = authority.rsplit_once('@') else {
+            continue;
+        };
+        let secret = match userinfo.split_once(':') {
+            Some((_, p)) => p,
+            None if lone_is_secret => userinfo,
+            None => "",
+        };
+        if secret.is_empty() {
+            continue;
+        }
+        out.push(secret.to_string());
+        let decoded = percent_decoded(secret);
+        if decoded != secret {
+            out.push(decoded);
+        }
+    }
+    out
+}
+
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |c: u8| (c as char).to_digit(16);
+    while i < b.len() {
+        match (
+            b[i],
+            b.get(i + 1).and_then(|c| hex(*c)),
+            b.get(i + 2).and_then(|c| hex(*c)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                bytes.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                bytes.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The known secret values (for the test commands' environment).

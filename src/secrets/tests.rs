@@ -196,6 +196,32 @@ fn slack_forms_the_old_rules_missed() {
 }
 
 #[test]
+fn passwords_in_urls_are_found_raw_and_decoded() {
+    assert_eq!(
+        url_secrets("postgres://berry:pg-S3cret@127.0.0.1:5432/agog", false),
+        ["pg-S3cret"]
+    );
+    assert_eq!(
+        url_secrets("postgres://u:p%40ss@h/db", false),
+        ["p%40ss", "p@ss"]
+    );
+    assert_eq!(
+        url_secrets("nats://a:one@h1:4222, nats://b:two@h2:4222", true),
+        ["one", "two"]
+    );
+    assert!(url_secrets("postgres://u@h/db", false).is_empty());
+    assert_eq!(
+        url_secrets("nats://tok3n-value@h:4222", true),
+        ["tok3n-value"]
+    );
+    assert!(url_secrets("nats://localhost:4222", true).is_empty());
+    assert!(url_secrets("not a url", true).is_empty());
+    assert!(url_secrets("postgres://u:@h/db", false).is_empty());
+    // A stray % is kept as it is.
+    assert_eq!(url_secrets("postgres://u:a%zz@h/db", false), ["a%zz"]);
+}
+
+#[test]
 fn entropy_of_known_strings() {
     assert_eq!(shannon_entropy(b""), 0.0);
     assert_eq!(shannon_entropy(b"aaaa"), 0.0);

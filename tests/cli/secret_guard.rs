@@ -364,8 +364,8 @@ fn berry_test_hides_its_credentials_masks_output_and_keeps_the_log_private() {
     test_setup(
         &env,
         &format!(
-            "[test]\npass_env = [\"GH_TOKEN\"]\n\n[[test.commands]]\nname = \"unit\"\nargv = [\"sh\", \"-c\", {}]\n",
-            serde_json::to_string("echo gh=${GH_TOKEN:-unset}; echo failing; exit 1").unwrap()
+            "[database]\nurl = \"postgres://app:cfg-Pa55word-x@127.0.0.1:1/none\"\n\n[test]\npass_env = [\"GH_TOKEN\"]\n\n[[test.commands]]\nname = \"unit\"\nargv = [\"sh\", \"-c\", {}]\n",
+            serde_json::to_string("echo gh=${GH_TOKEN:-unset}; sed -n 's/.*app:\\([^@]*\\)@.*/pw=\\1/p' berry.toml; echo failing; exit 1").unwrap()
         ),
     );
     let out = env
@@ -381,6 +381,12 @@ fn berry_test_hides_its_credentials_masks_output_and_keeps_the_log_private() {
         "passed through, masked: {log}"
     );
     assert!(!log.contains(gh), "{log}");
+    // A password the configuration holds is masked like one from the environment.
+    assert!(
+        !log.contains("cfg-Pa55word-x") && log.contains("pw=…(14 chars)"),
+        "{log}"
+    );
+    assert!(!all_output(&out).contains("cfg-Pa55word-x"));
     assert!(
         !all_output(&out).contains(gh),
         "the failure tail is masked too"

@@ -15,6 +15,9 @@ use crate::fakes::{GitHttp, NAME, OWNER, TOKEN, files_containing};
 use crate::nats::{TestStream, nats_url};
 
 const DB_PASSWORD: &str = "pg-S3cret-Pa55word-of-berry";
+/// A key an agent wrote into its deliverable text: not one of berry's credentials, found by the
+/// rules, allowed at review, and still masked in everything that carries it.
+const PLANTED: &str = "AKIAQ3EGRTWPLXS7NB5M";
 
 /// A login role with a password, allowed to read the test database; dropped after it.
 struct Role {
@@ -53,7 +56,7 @@ impl Drop for Role {
 }
 
 fn hits(what: &str, text: &str) -> Vec<String> {
-    [TOKEN, DB_PASSWORD]
+    [TOKEN, DB_PASSWORD, PLANTED]
         .iter()
         .filter(|s| text.contains(*s))
         .map(|s| format!("{what} contains {}", &s[..8]))
@@ -77,6 +80,17 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     let role;
     let db = PgDb::new();
     db.load(REQ, None);
+    db.client()
+        .execute(
+            "UPDATE nats_deliverable_cache SET deliverable = jsonb_set(jsonb_set(deliverable, \
+             '{completedWork}', $1), '{summary}', $2) WHERE req_number = $3 AND agent = 'roy'",
+            &[
+                &serde_json::json!([format!("Rotated the AWS key {PLANTED} in the CI secrets")]),
+                &serde_json::json!(format!("Rotated the AWS key {PLANTED} in the CI secrets.")),
+                &REQ,
+            ],
+        )
+        .unwrap();
     role = Role::new(&db);
     let stream = TestStream::new();
     let env = TestEnv::new();
@@ -128,7 +142,26 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
 
     let out = run("verify", &["verify", REQ], &gh.url);
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
-    let out = run("review", &["review", "--yes"], &gh.url);
+    // The key in roy's text closes the gate (named after roy) until it is allowed.
+    let out = run("review", &["review", "--yes", "--json"], &gh.url);
+    assert_eq!(out.status.code(), Some(3), "{}", env.transcript(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("deliverable:roy"),
+        "{}",
+        env.transcript(&out)
+    );
+    let out = run(
+        "review",
+        &[
+            "review",
+            "--yes",
+            "--allow",
+            "secrets:deliverable:roy",
+            "--reason",
+            "revoked key",
+        ],
+        &gh.url,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
     let out = run("commit", &["commit", "--yes"], &gh.url);
     assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
@@ -188,6 +221,19 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     let posts: Vec<_> = requests.iter().filter(|r| r.method == "POST").collect();
     assert_eq!(posts.len(), 1, "one PR body");
     assert!(posts[0].body.contains("## Summary"), "{}", posts[0].body);
+    assert!(
+        posts[0]
+            .body
+            .contains("Rotated the AWS key AKIA…(20 chars)"),
+        "roy's text is in the PR body, masked: {}",
+        posts[0].body
+    );
+    let message = env.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains("Rotated the AWS key AKIA…(20 chars)"),
+        "{message}"
+    );
+    found.extend(hits("the commit message", &message));
 
     for r in &requests {
         found.extend(hits(
@@ -203,7 +249,7 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
     for (id, payload) in &messages {
         found.extend(hits(&format!("NATS message {id}"), &payload.to_string()));
     }
-    for secret in [TOKEN, DB_PASSWORD] {
+    for secret in [TOKEN, DB_PASSWORD, PLANTED] {
         for f in files_containing(env.path(), secret) {
             found.push(format!("file {} contains {}", f.display(), &secret[..8]));
         }
