@@ -43,11 +43,21 @@ pub fn wide_text(content: &[u8]) -> Option<String> {
 /// Without a byte order mark: ASCII-range text in UTF-16/32 has NUL bytes at fixed positions.
 fn guess(content: &[u8]) -> Option<(usize, bool, usize)> {
     let sample = &content[..content.len().min(4096)];
-    let n = sample.len();
+    // Without a NUL in the sample it is neither (most files: one memchr and done).
+    memchr::memchr(0, sample)?;
+    // NUL counts and byte counts by position modulo 4, in one pass.
+    let (mut zeros, mut total) = ([0usize; 4], [0usize; 4]);
+    for (i, b) in sample.iter().enumerate() {
+        total[i % 4] += 1;
+        zeros[i % 4] += usize::from(*b == 0);
+    }
     let zero_at = |m: usize, r: usize| {
-        let total = (0..n).filter(|i| i % m == r).count().max(1);
-        let zeros = (0..n).filter(|i| i % m == r && sample[*i] == 0).count();
-        zeros as f64 / total as f64
+        let (z, t) = if m == 4 {
+            (zeros[r], total[r])
+        } else {
+            (zeros[r] + zeros[r + 2], total[r] + total[r + 2])
+        };
+        z as f64 / t.max(1) as f64
     };
     // UTF-32 first: its pattern (three NULs in four) also looks like UTF-16.
     if zero_at(4, 1) > 0.9 && zero_at(4, 2) > 0.9 && zero_at(4, 3) > 0.9 && zero_at(4, 0) < 0.5 {

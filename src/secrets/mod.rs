@@ -200,9 +200,12 @@ impl RuleSet {
             None
         } else {
             Some(
+                // A DFA: the keyword pass reads every byte of a change once, so it gets the
+                // fastest search aho-corasick has (its memory is bounded by the keywords).
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&words)
                     .map_err(|e| format!("rule keywords: {e}"))?,
             )
