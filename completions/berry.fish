@@ -49,7 +49,8 @@ complete -c berry -n "__fish_berry_needs_command" -f -a "test" -d 'Run the confi
 complete -c berry -n "__fish_berry_needs_command" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
 complete -c berry -n "__fish_berry_needs_command" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
 complete -c berry -n "__fish_berry_needs_command" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
+complete -c berry -n "__fish_berry_needs_command" -f -a "health" -d 'Check the deployment\'s health after CI: every [[health.checks]] of the gate\'s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
+complete -c berry -n "__fish_berry_needs_command" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
 complete -c berry -n "__fish_berry_needs_command" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
 complete -c berry -n "__fish_berry_needs_command" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
 complete -c berry -n "__fish_berry_needs_command" -f -a "run" -d 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
@@ -189,7 +190,25 @@ complete -c berry -n "__fish_berry_using_subcommand watch" -s v -l verbose -d 'S
 complete -c berry -n "__fish_berry_using_subcommand watch" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand watch" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI or the tests are not required (with --no-ci or --skip-tests)' -r
+complete -c berry -n "__fish_berry_using_subcommand health" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand health" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
+complete -c berry -n "__fish_berry_using_subcommand health" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
+complete -c berry -n "__fish_berry_using_subcommand health" -l repo -d 'The GitHub repository, when the remote URL does not say it' -r
+complete -c berry -n "__fish_berry_using_subcommand health" -l deliverables -d 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL' -r -F
+complete -c berry -n "__fish_berry_using_subcommand health" -l color -d 'When to color the output (NO_COLOR is honoured with auto)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c berry -n "__fish_berry_using_subcommand health" -l again -d 'Check again even if the checks passed for the pushed commit'
+complete -c berry -n "__fish_berry_using_subcommand health" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
+complete -c berry -n "__fish_berry_using_subcommand health" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
+complete -c berry -n "__fish_berry_using_subcommand health" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
+complete -c berry -n "__fish_berry_using_subcommand health" -l json -d 'Print one JSON object per step on stdout'
+complete -c berry -n "__fish_berry_using_subcommand health" -s q -l quiet -d 'Say less: only warnings, errors and results'
+complete -c berry -n "__fish_berry_using_subcommand health" -s v -l verbose -d 'Say more'
+complete -c berry -n "__fish_berry_using_subcommand health" -l no-pager -d 'Never page long text'
+complete -c berry -n "__fish_berry_using_subcommand health" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
+complete -c berry -n "__fish_berry_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -200,6 +219,7 @@ always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l skip-tests -d 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l no-health -d 'Complete although the health checks did not pass for this commit (recorded; the notice\'s `health` says `skipped` with the reason)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
@@ -251,6 +271,7 @@ test\t''
 push\t''
 pr\t''
 watch\t''
+health\t''
 complete\t''"
 complete -c berry -n "__fish_berry_using_subcommand run" -l to -d 'Stop after this step' -r -f -a "verify\t''
 review\t''
@@ -259,6 +280,7 @@ test\t''
 push\t''
 pr\t''
 watch\t''
+health\t''
 complete\t''"
 complete -c berry -n "__fish_berry_using_subcommand run" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand run" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
@@ -329,18 +351,19 @@ complete -c berry -n "__fish_berry_using_subcommand man" -s v -l verbose -d 'Say
 complete -c berry -n "__fish_berry_using_subcommand man" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand man" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand man" -s h -l help -d 'Print help'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "review" -d 'Review the deliverables and the change set, run the guards, and record the approved files'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "commit" -d 'Stage exactly the reviewed files and commit them with a message tied to QA\'s evidence'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "test" -d 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "run" -d 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
-complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch complete block status run demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "verify" -d 'Check that QA approved the REQ, and record the evidence the later steps are bound to'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "review" -d 'Review the deliverables and the change set, run the guards, and record the approved files'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "commit" -d 'Stage exactly the reviewed files and commit them with a message tied to QA\'s evidence'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "test" -d 'Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "push" -d 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "pr" -d 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "watch" -d 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps\' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "health" -d 'Check the deployment\'s health after CI: every [[health.checks]] of the gate\'s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "complete" -d 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "block" -d 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "status" -d 'Show what is recorded for a REQ: each step\'s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "run" -d 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "demo" -d 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL on stdout'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "man" -d 'Print the man page (roff) on stdout, or write every page into DIR'
+complete -c berry -n "__fish_berry_using_subcommand help; and not __fish_seen_subcommand_from verify review commit test push pr watch health complete block status run demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

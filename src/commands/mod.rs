@@ -6,6 +6,7 @@ pub mod commit;
 pub mod complete;
 pub mod completions;
 pub mod demo;
+pub mod health;
 pub mod pr;
 pub mod push;
 pub mod review;

@@ -121,7 +121,10 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     crate::workflow::require(
         Step::Push,
         &session.ctx,
-        crate::workflow::Shipping { tree: Some(&tree) },
+        crate::workflow::Shipping {
+            tree: Some(&tree),
+            ..Default::default()
+        },
     )?;
 
     let mut target = work::target_for(repo, &commit.branch)?;
@@ -243,6 +246,7 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                             &session.ctx,
                             crate::workflow::Shipping {
                                 tree: Some(&new_tree),
+                                ..Default::default()
                             },
                         )
                         .map_err(|e| {

@@ -13,6 +13,7 @@ mod context;
 mod crash;
 mod demo;
 mod fakes;
+mod health;
 mod help;
 mod model;
 mod nats;
