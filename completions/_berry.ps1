@@ -153,7 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;push' {
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the tests are skipped (with --skip-tests)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the tests are skipped (with --skip-tests) or the freeze is overridden (with --override-freeze)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
             [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
@@ -161,6 +161,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
             [CompletionResult]::new('--skip-tests', '--skip-tests', [CompletionResultType]::ParameterName, 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)')
+            [CompletionResult]::new('--override-freeze', '--override-freeze', [CompletionResultType]::ParameterName, 'Push during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the PR body and the completion notice)')
             [CompletionResult]::new('--accept-config-change', '--accept-config-change', [CompletionResultType]::ParameterName, 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
@@ -251,7 +252,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;complete' {
-            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health)')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health), or why the freeze is overridden (with --override-freeze)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
             [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
@@ -261,6 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--no-ci', '--no-ci', [CompletionResultType]::ParameterName, 'Complete without a green CI run')
             [CompletionResult]::new('--skip-tests', '--skip-tests', [CompletionResultType]::ParameterName, 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)')
             [CompletionResult]::new('--no-health', '--no-health', [CompletionResultType]::ParameterName, 'Complete although the health checks did not pass for this commit (recorded; the notice''s `health` says `skipped` with the reason)')
+            [CompletionResult]::new('--override-freeze', '--override-freeze', [CompletionResultType]::ParameterName, 'Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the completion notice)')
             [CompletionResult]::new('--accept-config-change', '--accept-config-change', [CompletionResultType]::ParameterName, 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')

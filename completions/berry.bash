@@ -237,7 +237,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --skip-tests --no-health --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --no-ci --skip-tests --no-health --override-freeze --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -719,7 +719,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__push)
-            opts="-C -y -q -v -h --skip-tests --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --skip-tests --override-freeze --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -145,7 +145,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;push'= {
-            cand --reason 'Why the tests are skipped (with --skip-tests)'
+            cand --reason 'Why the tests are skipped (with --skip-tests) or the freeze is overridden (with --override-freeze)'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -153,6 +153,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
             cand --skip-tests 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)'
+            cand --override-freeze 'Push during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the PR body and the completion notice)'
             cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
             cand -y 'Accept every default without asking (also BERRY_YES=1)'
             cand --yes 'Accept every default without asking (also BERRY_YES=1)'
@@ -239,7 +240,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;complete'= {
-            cand --reason 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health)'
+            cand --reason 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health), or why the freeze is overridden (with --override-freeze)'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -249,6 +250,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --no-ci 'Complete without a green CI run'
             cand --skip-tests 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
             cand --no-health 'Complete although the health checks did not pass for this commit (recorded; the notice''s `health` says `skipped` with the reason)'
+            cand --override-freeze 'Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the completion notice)'
             cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
             cand -y 'Accept every default without asking (also BERRY_YES=1)'
             cand --yes 'Accept every default without asking (also BERRY_YES=1)'

@@ -130,7 +130,7 @@ complete -c berry -n "__fish_berry_using_subcommand test" -s v -l verbose -d 'Sa
 complete -c berry -n "__fish_berry_using_subcommand test" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand test" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c berry -n "__fish_berry_using_subcommand push" -l reason -d 'Why the tests are skipped (with --skip-tests)' -r
+complete -c berry -n "__fish_berry_using_subcommand push" -l reason -d 'Why the tests are skipped (with --skip-tests) or the freeze is overridden (with --override-freeze)' -r
 complete -c berry -n "__fish_berry_using_subcommand push" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand push" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -140,6 +140,7 @@ complete -c berry -n "__fish_berry_using_subcommand push" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c berry -n "__fish_berry_using_subcommand push" -l skip-tests -d 'Push although the tests did not pass for this tree (needs --reason; recorded, and shown in the PR body and the completion notice)'
+complete -c berry -n "__fish_berry_using_subcommand push" -l override-freeze -d 'Push during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the PR body and the completion notice)'
 complete -c berry -n "__fish_berry_using_subcommand push" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand push" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand push" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'
@@ -208,7 +209,7 @@ complete -c berry -n "__fish_berry_using_subcommand health" -s v -l verbose -d '
 complete -c berry -n "__fish_berry_using_subcommand health" -l no-pager -d 'Never page long text'
 complete -c berry -n "__fish_berry_using_subcommand health" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health)' -r
+complete -c berry -n "__fish_berry_using_subcommand complete" -l reason -d 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health), or why the freeze is overridden (with --override-freeze)' -r
 complete -c berry -n "__fish_berry_using_subcommand complete" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand complete" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r
@@ -220,6 +221,7 @@ never\t''"
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-ci -d 'Complete without a green CI run'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l skip-tests -d 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l no-health -d 'Complete although the health checks did not pass for this commit (recorded; the notice\'s `health` says `skipped` with the reason)'
+complete -c berry -n "__fish_berry_using_subcommand complete" -l override-freeze -d 'Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the completion notice)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l accept-config-change -d 'Accept the working tree\'s changed berry.toml as the gate\'s configuration for the REQ (`berry review` records the acceptance; without it HEAD\'s berry.toml is in force)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -s y -l yes -d 'Accept every default without asking (also BERRY_YES=1)'
 complete -c berry -n "__fish_berry_using_subcommand complete" -l dry-run -d 'Show the plan and every text that would be written or sent; change nothing'

@@ -27,6 +27,7 @@ pub struct Config {
     pub nats: Nats,
     pub github: Github,
     pub health: Health,
+    pub deploy: Deploy,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -233,14 +234,26 @@ impl Default for Test {
 pub struct Tracker {
     /// `OWNER_REQUESTS.md`, relative to the repository root.
     pub path: String,
+    /// Commit the tracker edit (the tracker file alone) and push it. Unset: yes when the tracker
+    /// file is tracked by git.
+    pub commit: Option<bool>,
 }
 
 impl Default for Tracker {
     fn default() -> Self {
         Tracker {
             path: "project-spirit/owner_requests/OWNER_REQUESTS.md".into(),
+            commit: None,
         }
     }
+}
+
+/// `[deploy]`: when berry may ship.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deploy {
+    /// `[[deploy.freeze]]`: change freezes, none by default (see [`crate::freeze`]).
+    pub freeze: Vec<crate::freeze::Window>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -567,6 +580,11 @@ impl Config {
                 return bad(&key("timeout_secs"), "is 0".into());
             }
         }
+        for (i, w) in self.deploy.freeze.iter().enumerate() {
+            if let Err((key, why)) = w.check() {
+                return bad(&format!("deploy.freeze[{i}].{key}"), why);
+            }
+        }
         Ok(())
     }
 }
@@ -611,7 +629,7 @@ mod tests {
     #[test]
     fn unknown_key_is_named_with_the_file() {
         let e = parse("[database]\ntabel = \"x\"\n").unwrap_err();
-        assert_eq!(e.exit, crate::error::Exit::Usage);
+        assert_eq!(e.exit(), crate::error::Exit::Usage);
         assert!(e.message.contains("/repo/berry.toml"), "{}", e.message);
         assert!(e.message.contains("tabel"), "{}", e.message);
     }

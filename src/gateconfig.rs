@@ -89,6 +89,10 @@ pub enum Standing {
 pub struct GateConfig {
     /// The configuration in force.
     pub config: Config,
+    /// The change-freeze windows: always the committed `berry.toml`'s (or `--config`'s), never a
+    /// working-tree edit's, even an accepted one — an agent must not be able to lift a freeze by
+    /// editing the file that declares it.
+    pub freeze: Vec<crate::freeze::Window>,
     /// The file it was read from (`None`: HEAD's blob or the defaults).
     pub file: Option<PathBuf>,
     pub standing: Standing,
@@ -112,6 +116,7 @@ pub fn load(
     if let Some(p) = explicit {
         let (config, file) = Config::load(Some(p), None)?;
         return Ok(GateConfig {
+            freeze: config.deploy.freeze.clone(),
             config,
             file,
             standing: Standing::Explicit,
@@ -130,6 +135,7 @@ pub fn load(
         };
         let file = working.as_ref().map(|_| path.clone());
         return Ok(GateConfig {
+            freeze: config.deploy.freeze.clone(),
             config,
             file,
             standing: Standing::Committed,
@@ -152,6 +158,7 @@ pub fn load(
         None => Ok(Config::with_default_people()),
     };
     let mut gate = GateConfig {
+        freeze: committed_config.deploy.freeze.clone(),
         config: committed_config,
         file: None,
         standing: Standing::Pending,
@@ -365,6 +372,46 @@ mod tests {
     }
 
     #[test]
+    fn freeze_windows_come_from_the_committed_file_even_when_an_edit_is_accepted() {
+        let frozen = "[[deploy.freeze]]\ndays = [\"Fri\"]\n";
+        let (d, repo) = repo(Some(frozen));
+        assert_eq!(load(&repo, d.path(), None, None).unwrap().freeze.len(), 1);
+        // The agents delete the window and widen the scope; the operator accepts the change.
+        fs::write(d.path().join("berry.toml"), WIDE).unwrap();
+        let mut g = load(&repo, d.path(), None, None).unwrap();
+        let a = g
+            .settle(&Scripted::defaults(), true, now())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            g.config.stage.paths,
+            ["**"],
+            "the accepted change is in force"
+        );
+        assert!(g.config.deploy.freeze.is_empty());
+        assert_eq!(g.freeze.len(), 1, "but not for the freeze");
+        let again = load(&repo, d.path(), None, Some(&a)).unwrap();
+        assert_eq!(again.standing, Standing::Accepted);
+        assert_eq!(
+            again.freeze,
+            load(&repo, d.path(), None, None).unwrap().freeze
+        );
+        assert_eq!(again.freeze[0].days, ["Fri"]);
+        // A window added in the working tree does not hold either.
+        let (d, repo) = repo_none();
+        fs::write(d.path().join("berry.toml"), frozen).unwrap();
+        let mut g = load(&repo, d.path(), None, None).unwrap();
+        g.settle(&Scripted::defaults(), true, now())
+            .unwrap()
+            .unwrap();
+        assert!(g.freeze.is_empty());
+    }
+
+    fn repo_none() -> (tempfile::TempDir, Repository) {
+        repo(None)
+    }
+
+    #[test]
     fn the_committed_file_is_in_force_and_an_edit_is_a_change() {
         let (d, repo) = repo(Some(NARROW));
         let g = load(&repo, d.path(), None, None).unwrap();
@@ -433,6 +480,6 @@ mod tests {
             g.note()
         );
         let e = g.settle(&Scripted::defaults(), true, now()).unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Usage);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Usage);
     }
 }

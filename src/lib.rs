@@ -18,6 +18,7 @@ pub mod env_vars;
 pub mod error;
 pub mod evidence;
 pub mod fault;
+pub mod freeze;
 pub mod gate;
 pub mod gateconfig;
 pub mod git;

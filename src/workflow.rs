@@ -579,13 +579,10 @@ mod tests {
             deliverables: vec![],
         });
         let e = require(Step::Push, &c, Shipping::default()).unwrap_err();
-        assert_eq!(e.exit, Exit::Usage);
-        assert_eq!(e.hint.as_deref(), Some("run `berry commit` first"));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert_eq!(e.hint(), Some("run `berry commit` first"));
         let e = require(Step::Review, &ctx(), Shipping::default()).unwrap_err();
-        assert_eq!(
-            e.hint.as_deref(),
-            Some("run `berry verify REQ-TEST-001` first")
-        );
+        assert_eq!(e.hint(), Some("run `berry verify REQ-TEST-001` first"));
     }
 
     #[test]
@@ -602,14 +599,14 @@ mod tests {
         c.ledger.commit = Some(commit("t1"));
         // Never tested.
         let e = require(Step::Push, &c, Shipping::default()).unwrap_err();
-        assert_eq!(e.exit, Exit::Usage);
-        assert!(e.hint.unwrap().contains("berry test"));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.hint().unwrap().contains("berry test"));
         // Failed for this tree: the gate is closed.
         c.ledger.tests = Some(tests("t1", false));
         assert_eq!(
             require(Step::Complete, &c, Shipping::default())
                 .unwrap_err()
-                .exit,
+                .exit(),
             Exit::Gate
         );
         // Passed for another tree: not enough.
@@ -691,8 +688,8 @@ mod tests {
         require(Step::Complete, &c, Shipping::default()).unwrap();
         // Configured and never run: a usage error naming `berry health`.
         let e = require(Step::Complete, &c, on).unwrap_err();
-        assert_eq!(e.exit, Exit::Usage);
-        assert!(e.hint.unwrap().starts_with("run `berry health` first"));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.hint().unwrap().starts_with("run `berry health` first"));
         let check = |passed| crate::health::CheckResult {
             name: "api".into(),
             kind: "http".into(),
@@ -713,13 +710,13 @@ mod tests {
         // Failed for this SHA: the gate is closed, configured or not.
         c.ledger.health = Some(record(&sha, false));
         assert_eq!(
-            require(Step::Complete, &c, on).unwrap_err().exit,
+            require(Step::Complete, &c, on).unwrap_err().exit(),
             Exit::Gate
         );
         assert_eq!(
             require(Step::Complete, &c, Shipping::default())
                 .unwrap_err()
-                .exit,
+                .exit(),
             Exit::Gate
         );
         // Passed for another SHA: not enough.

@@ -35,8 +35,12 @@ pub struct CompleteArgs {
     /// `health` says `skipped` with the reason).
     #[arg(long, requires = "reason")]
     pub no_health: bool,
+    /// Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and
+    /// shown in the completion notice).
+    #[arg(long, requires = "reason")]
+    pub override_freeze: bool,
     /// Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or
-    /// --no-health).
+    /// --no-health), or why the freeze is overridden (with --override-freeze).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
@@ -45,9 +49,14 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    if args.reason.is_some() && !args.no_ci && !args.skip_tests && !args.no_health {
+    if args.reason.is_some()
+        && !args.no_ci
+        && !args.skip_tests
+        && !args.no_health
+        && !args.override_freeze
+    {
         return Err(BerryError::usage(
-            "--reason without --no-ci, --skip-tests or --no-health: there is nothing to explain",
+            "--reason without --no-ci, --skip-tests, --no-health or --override-freeze: there is nothing to explain",
         )
         .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
         .into());
@@ -111,6 +120,13 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                 health_configured,
             },
         )?;
+        super::freeze_gate(
+            p,
+            &ws,
+            &mut session,
+            "complete",
+            args.reason.as_deref().filter(|_| args.override_freeze),
+        )?;
     }
     let tests = crate::workflow::tests_for(&session.ctx, tree.as_deref());
     let ci = match recorded
@@ -173,7 +189,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                 crate::workflow::TestsFor::Skipped(r) => Some(r.as_str()),
                 _ => None,
             };
-            notice::payload(
+            let mut payload = notice::payload(
                 &Notice {
                     req: req.as_str(),
                     title: session.ctx.title.as_deref(),
@@ -191,7 +207,13 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     reason: None,
                 },
                 &template,
-            )?
+            )?;
+            // Only when a freeze was overridden: the notice of a REQ shipped in the open keeps
+            // its shape.
+            if !session.ctx.ledger.freeze_overrides.is_empty() {
+                payload["freeze_overrides"] = super::freeze_overrides_json(&session.ctx);
+            }
+            payload
         }
     };
     let data = json!({

@@ -264,6 +264,71 @@ pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
     )
 }
 
+/// The change freeze for `step` (see [`crate::freeze`]): open, or a window that lets it through,
+/// or `--override-freeze --reason` (`reason`), recorded in the ledger before the step does
+/// anything; otherwise exit 3 naming the window. With `--dry-run` nothing is recorded.
+pub fn freeze_gate(
+    p: &Printer,
+    ws: &Workspace,
+    session: &mut Session,
+    step: &str,
+    reason: Option<&str>,
+) -> Result<()> {
+    let now = crate::clock::now()?;
+    match crate::freeze::decide(&ws.gate.freeze, now, step, reason)? {
+        crate::freeze::Decision::Open => {}
+        crate::freeze::Decision::Allowed(a) => p.warn(format!(
+            "a change freeze holds: {} until {}; `berry {step}` may run during it",
+            a.describe(),
+            a.until_local
+        )),
+        crate::freeze::Decision::Overridden(a, reason) => {
+            p.warn(format!(
+                "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
+                a.describe(),
+                a.until_local
+            ));
+            let window = a.describe();
+            let already = session
+                .ctx
+                .ledger
+                .freeze_overrides
+                .iter()
+                .any(|o| o.step == step && o.window == window && o.reason == reason);
+            if !already && !p.dry_run() {
+                session
+                    .ctx
+                    .ledger
+                    .freeze_overrides
+                    .push(crate::context::FreezeOverride {
+                        step: step.to_string(),
+                        window,
+                        reason,
+                        at: now.round(jiff::Unit::Second)?,
+                    });
+                session.save()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The recorded freeze overrides, as the notice and the PR body carry them.
+pub fn freeze_overrides_json(ctx: &ReqContext) -> Value {
+    serde_json::json!(
+        ctx.ledger
+            .freeze_overrides
+            .iter()
+            .map(|o| serde_json::json!({
+                "step": o.step,
+                "window": o.window,
+                "reason": o.reason,
+                "at": crate::clock::rfc3339(o.at),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
 /// `next: berry STEP` from the workflow table: the first step after `step` not done yet
 /// (nothing when every later step is done).
 pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {

@@ -507,6 +507,7 @@ fn body_context(
         "req": req.as_str(),
         "title": session.ctx.title.as_deref().unwrap_or(""),
         "tests": tests,
+        "freeze_overrides": super::freeze_overrides_json(&session.ctx),
         "summary": summary,
         "changes": changes,
         "qa": qa,

@@ -28,8 +28,13 @@ pub struct PushArgs {
     /// the PR body and the completion notice).
     #[arg(long, requires = "reason")]
     pub skip_tests: bool,
-    /// Why the tests are skipped (with --skip-tests).
-    #[arg(long, value_name = "TEXT", requires = "skip_tests")]
+    /// Push during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in
+    /// the PR body and the completion notice).
+    #[arg(long, requires = "reason")]
+    pub override_freeze: bool,
+    /// Why the tests are skipped (with --skip-tests) or the freeze is overridden (with
+    /// --override-freeze).
+    #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
 
@@ -51,6 +56,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
+    if args.reason.is_some() && !args.skip_tests && !args.override_freeze {
+        return Err(BerryError::usage(
+            "--reason without --skip-tests or --override-freeze: there is nothing to explain",
+        )
+        .with_hint("pass --skip-tests --reason TEXT to push without passing tests")
+        .into());
+    }
     let mut session = Session::existing(&ws.store, req.clone(), Step::Push)?;
 
     crate::workflow::require_recorded(Step::Push, &session.ctx)?;
@@ -125,6 +137,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
             tree: Some(&tree),
             ..Default::default()
         },
+    )?;
+    super::freeze_gate(
+        p,
+        &ws,
+        &mut session,
+        "push",
+        args.reason.as_deref().filter(|_| args.override_freeze),
     )?;
 
     let mut target = work::target_for(repo, &commit.branch)?;

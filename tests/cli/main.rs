@@ -13,6 +13,7 @@ mod context;
 mod crash;
 mod demo;
 mod fakes;
+mod freeze;
 mod health;
 mod help;
 mod model;
