@@ -22,6 +22,7 @@ mod nats;
 mod pr;
 mod push;
 mod review;
+mod secret_guard;
 mod secrets;
 mod status;
 mod terminal;
