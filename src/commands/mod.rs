@@ -7,6 +7,8 @@ pub mod complete;
 pub mod completions;
 pub mod config;
 pub mod demo;
+pub mod effects;
+pub mod failures;
 pub mod pr;
 pub mod push;
 pub mod review;
