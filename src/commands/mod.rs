@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod effects;
 pub mod failures;
+pub mod guards;
 pub mod pr;
 pub mod push;
 pub mod review;
@@ -20,6 +21,7 @@ pub mod view;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Result;
 use git2::Repository;
@@ -33,6 +35,7 @@ use crate::error::{BerryError, Exit};
 use crate::gateconfig::{self, GateConfig};
 use crate::printer::Printer;
 use crate::req::ReqNumber;
+use crate::secrets::RuleSet;
 
 /// What a step did, printed as one JSON line with `--json`.
 #[derive(Debug, Clone)]
@@ -153,6 +156,9 @@ impl Env {
             Some(req) => ws.settle_for(&req)?,
             None => ws.apply_layers()?,
         }
+        // Everything berry shows or sends from here is masked with the repository's rules too;
+        // a rule file that cannot be used is the gate's error (review and commit), not this one's.
+        let _ = ws.secret_rules();
         static NOTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
         if let Some(note) = ws.gate.note()
             && !NOTED.swap(true, std::sync::atomic::Ordering::Relaxed)
@@ -222,6 +228,16 @@ impl Workspace {
         self.config = self.layers.resolve()?;
         self.config_file = self.gate.file.clone();
         Ok(())
+    }
+
+    /// The secret rules of the configuration in force (see [`crate::guards::repository_rules`]),
+    /// installed as the ones the masker uses from now on. Review and commit take theirs from
+    /// here.
+    pub fn secret_rules(&self) -> Result<Arc<RuleSet>> {
+        let rules =
+            crate::guards::repository_rules(&self.repo, self.config.guards.rules.as_deref())?;
+        crate::secrets::install(rules.clone());
+        Ok(rules)
     }
 }
 
