@@ -141,7 +141,10 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     crate::workflow::require(
         Step::Push,
         &session.ctx,
-        crate::workflow::Shipping { tree: Some(&tree) },
+        crate::workflow::Shipping {
+            tree: Some(&tree),
+            ..Default::default()
+        },
     )?;
     super::freeze_gate(
         p,
@@ -305,6 +308,7 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                             &session.ctx,
                             crate::workflow::Shipping {
                                 tree: Some(&new_tree),
+                                ..Default::default()
                             },
                         )
                         .map_err(|e| {
