@@ -417,7 +417,7 @@ struct FailedStep {
 
 /// Every secret value berry knows of, to mask in log text: its credentials from the
 /// environment and those the configuration holds (registered with the masker).
-pub(crate) fn known_secrets() -> Vec<String> {
+fn known_secrets() -> Vec<String> {
     let mut out = crate::env_vars::credential_values();
     for v in crate::secrets::known_secrets() {
         if !out.contains(&v) {
