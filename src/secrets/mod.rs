@@ -23,7 +23,8 @@ mod decode;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
@@ -38,7 +39,10 @@ pub const DEFAULT_RULES: &str = include_str!("rules.toml");
 pub struct Rule {
     pub id: String,
     pub description: String,
-    regex: Option<Regex>,
+    /// The regex's pattern, and the regex, compiled on first use: a command that masks a few
+    /// lines compiles only the rules whose keywords those lines hold.
+    pattern: Option<String>,
+    regex: OnceLock<Option<Regex>>,
     path: Option<Regex>,
     secret_group: Option<usize>,
     entropy: Option<f64>,
@@ -78,13 +82,37 @@ pub struct Hit {
 pub struct RuleSet {
     rules: Vec<Rule>,
     global: Vec<Allowlist>,
-    keywords: Option<AhoCorasick>,
+    /// The keywords, lowercase; the automata over them are built on first use: a small one
+    /// (quick to build) for short texts, a DFA (the fastest search) once more than
+    /// [`DFA_AFTER`] bytes were scanned.
+    words: Vec<String>,
+    keywords_small: OnceLock<Option<AhoCorasick>>,
+    keywords_dfa: OnceLock<Option<AhoCorasick>>,
+    scanned: AtomicUsize,
     /// For each keyword of the automaton, the rules that name it.
     keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
     /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
     ignored: HashSet<String>,
+}
+
+/// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
+/// search).
+const DFA_AFTER: usize = 1 << 20;
+
+impl Rule {
+    /// The rule's regex, compiled on first use (a rule set's patterns were checked when it was
+    /// compiled, or, for the built-in rules, by their unit tests).
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                self.pattern.as_deref().map(|p| {
+                    compile_regex(p, &self.id).expect("rule patterns are checked before use")
+                })
+            })
+            .as_ref()
+    }
 }
 
 fn compile_regex(pattern: &str, what: &str) -> Result<Regex, String> {
@@ -126,8 +154,15 @@ fn compile_allowlist(a: &config::AllowlistSpec, what: &str) -> Result<Allowlist,
 }
 
 impl RuleSet {
-    /// Compiles the rules of `file` (already merged with the built-in rules where it extends them).
+    /// Compiles the rules of `file` (already merged with the built-in rules where it extends them),
+    /// checking every pattern.
     pub fn compile(file: &RuleFile) -> Result<RuleSet, String> {
+        RuleSet::compile_with(file, true)
+    }
+
+    /// `check`: compile and check every regex now; else each rule's regex is compiled when a scan
+    /// first needs it (the built-in rules, whose patterns their unit tests check).
+    fn compile_with(file: &RuleFile, check: bool) -> Result<RuleSet, String> {
         let mut rules = Vec::new();
         let mut seen = HashSet::new();
         for r in &file.rules {
@@ -138,18 +173,22 @@ impl RuleSet {
             if r.regex.is_none() && r.path.is_none() {
                 return Err(format!("{what} has neither regex nor path"));
             }
-            let regex = r
-                .regex
-                .as_deref()
-                .map(|p| compile_regex(p, &what))
-                .transpose()?;
-            if let (Some(re), Some(g)) = (&regex, r.secret_group)
-                && g >= re.captures_len()
-            {
-                return Err(format!(
-                    "{what}: secretGroup {g} but the regex has {} group(s)",
-                    re.captures_len() - 1
-                ));
+            let regex = OnceLock::new();
+            if check {
+                let compiled = r
+                    .regex
+                    .as_deref()
+                    .map(|p| compile_regex(p, &what))
+                    .transpose()?;
+                if let (Some(re), Some(g)) = (&compiled, r.secret_group)
+                    && g >= re.captures_len()
+                {
+                    return Err(format!(
+                        "{what}: secretGroup {g} but the regex has {} group(s)",
+                        re.captures_len() - 1
+                    ));
+                }
+                let _ = regex.set(compiled);
             }
             rules.push(Rule {
                 id: r.id.clone(),
@@ -158,6 +197,7 @@ impl RuleSet {
                 } else {
                     r.description.clone()
                 },
+                pattern: r.regex.clone(),
                 regex,
                 path: r
                     .path
@@ -196,28 +236,42 @@ impl RuleSet {
                 }
             }
         }
-        let keywords = if words.is_empty() {
-            None
-        } else {
-            Some(
-                // A DFA: the keyword pass reads every byte of a change once, so it gets the
-                // fastest search aho-corasick has (its memory is bounded by the keywords).
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                    .build(&words)
-                    .map_err(|e| format!("rule keywords: {e}"))?,
-            )
-        };
         Ok(RuleSet {
             rules,
             global,
-            keywords,
+            words,
+            keywords_small: OnceLock::new(),
+            keywords_dfa: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
             keyword_rules,
             always,
             ignored: HashSet::new(),
         })
+    }
+
+    /// The keyword automaton for a text of `len` bytes.
+    fn keywords(&self, len: usize) -> Option<&AhoCorasick> {
+        if self.words.is_empty() {
+            return None;
+        }
+        let build = |kind| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(&self.words)
+                .ok()
+        };
+        let before = self.scanned.fetch_add(len, Ordering::Relaxed);
+        if before + len > DFA_AFTER {
+            self.keywords_dfa
+                .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::DFA)))
+                .as_ref()
+        } else {
+            self.keywords_small
+                .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
+                .as_ref()
+        }
     }
 
     /// The built-in rules alone.
@@ -242,7 +296,8 @@ impl RuleSet {
                 }
             }
         };
-        let mut set = RuleSet::compile(&file)?;
+        // The built-in rules alone are checked by their tests; a repository's file is checked now.
+        let mut set = RuleSet::compile_with(&file, rule_file.is_some())?;
         if let Some(text) = ignore_file {
             set.ignored = parse_ignore(text);
         }
@@ -277,7 +332,8 @@ impl RuleSet {
         }
         if !path.is_empty() {
             for (i, r) in self.rules.iter().enumerate() {
-                if r.regex.is_none() && r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes()))
+                if r.pattern.is_none()
+                    && r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes()))
                 {
                     let _ = i;
                     hits.push(Hit {
@@ -301,7 +357,7 @@ impl RuleSet {
         for &i in &self.always {
             run[i] = true;
         }
-        if let Some(ac) = &self.keywords {
+        if let Some(ac) = self.keywords(content.len()) {
             let mut seen = vec![false; self.keyword_rules.len()];
             let mut left = seen.len();
             for m in ac.find_overlapping_iter(content) {
@@ -325,7 +381,7 @@ impl RuleSet {
             if !run[i] {
                 continue;
             }
-            let Some(re) = &rule.regex else { continue };
+            let Some(re) = rule.regex() else { continue };
             if let Some(p) = &rule.path
                 && (path.is_empty() || !p.is_match(path.as_bytes()))
             {
@@ -570,7 +626,7 @@ fn builtin_file() -> &'static RuleFile {
 }
 
 static BUILTIN: LazyLock<Arc<RuleSet>> = LazyLock::new(|| {
-    Arc::new(RuleSet::compile(builtin_file()).expect("the built-in rules compile"))
+    Arc::new(RuleSet::compile_with(builtin_file(), false).expect("the built-in rules compile"))
 });
 
 static ACTIVE: RwLock<Option<Arc<RuleSet>>> = RwLock::new(None);

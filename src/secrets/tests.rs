@@ -222,6 +222,26 @@ fn passwords_in_urls_are_found_raw_and_decoded() {
 }
 
 #[test]
+fn a_short_text_compiles_only_the_rules_it_needs() {
+    // A fresh set as `builtin()` makes it: nothing compiled until a scan needs it.
+    let set = RuleSet::compile_with(builtin_file(), false).unwrap();
+    let compiled = |s: &RuleSet| s.rules.iter().filter(|r| r.regex.get().is_some()).count();
+    assert_eq!(compiled(&set), 0);
+    let masked = mask_with("verify ok: REQ-1 at commit 1d1ef31", &set, &[]);
+    assert_eq!(masked, "verify ok: REQ-1 at commit 1d1ef31");
+    assert!(
+        compiled(&set) <= set.always.len() + 4,
+        "{} of {} regexes compiled for one line",
+        compiled(&set),
+        set.rules.len()
+    );
+    assert!(set.keywords_dfa.get().is_none(), "no DFA for a short text");
+    // A token still needs its rule: compiled on demand, found.
+    let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+    assert_eq!(set.scan("f", tok.as_bytes()).len(), 1);
+}
+
+#[test]
 fn entropy_of_known_strings() {
     assert_eq!(shannon_entropy(b""), 0.0);
     assert_eq!(shannon_entropy(b"aaaa"), 0.0);
