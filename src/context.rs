@@ -150,9 +150,31 @@ pub struct Ledger {
     pub tracker: Vec<TrackerRecord>,
     #[serde(default)]
     pub events: Vec<EventRecord>,
+    /// The tracker edits committed (the tracker file alone) and where they were pushed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracker_commits: Vec<TrackerCommit>,
     /// `--override-freeze --reason TEXT`: a step that ran during a change freeze.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub freeze_overrides: Vec<FreezeOverride>,
+}
+
+/// A commit of the tracker file alone (`chore(<REQ>): <STATUS>`), made after berry edited it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TrackerCommit {
+    pub status: ReqState,
+    /// The commit, full SHA.
+    pub sha: String,
+    /// The branch it was made on.
+    pub branch: String,
+    /// The tracker's blob in it: a rerun with the same blob finds this record.
+    pub blob: String,
+    pub at: Timestamp,
+    /// `<remote> <ref>` once pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed: Option<String>,
+    /// Why it was kept local (a protected branch, other unpushed commits, no remote).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_pushed: Option<String>,
 }
 
 /// A step run during a change freeze because the operator overrode it.

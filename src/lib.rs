@@ -40,6 +40,7 @@ pub mod secrets;
 pub mod signals;
 pub mod testrun;
 pub mod tracker;
+pub mod trackercommit;
 pub mod verify;
 pub mod watch;
 pub mod workflow;

@@ -132,6 +132,9 @@ pub fn apply(
     });
     if !plan.edited.changed && sent {
         record_tracker(session, &plan, None, p.dry_run())?;
+        if !p.dry_run() {
+            super::commit_tracker(p, ws, session, ReqState::Blocked)?;
+        }
         p.line(format!(
             "{req} is already BLOCKED in {} and the blocked notice {msg_id} was acknowledged; nothing to do.",
             plan.shown
@@ -149,6 +152,7 @@ pub fn apply(
     show_tracker(p, &plan);
     show_notice(p, &subject, &msg_id, &payload, recorded.as_ref());
     if p.dry_run() {
+        super::commit_tracker(p, ws, &mut *session, ReqState::Blocked)?;
         p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
         return Ok(Blocked {
             already: false,
@@ -169,6 +173,7 @@ pub fn apply(
     write_tracker(p, session, &plan, None)?;
     session.ctx.state = Some(ReqState::Blocked);
     session.save()?;
+    let tracker_commit = super::commit_tracker(p, ws, session, ReqState::Blocked)?;
     let event = send(
         p,
         ws,
@@ -186,6 +191,7 @@ pub fn apply(
     let mut data = data;
     data["sent"] = json!(event.acknowledged);
     data["stream"] = json!(event.stream);
+    data["tracker_commit"] = tracker_commit;
     Ok(Blocked {
         already: false,
         data,

@@ -25,5 +25,6 @@ mod status;
 mod terminal;
 mod test_step;
 mod tracker;
+mod tracker_commit;
 mod verify;
 mod watch;
