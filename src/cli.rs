@@ -301,7 +301,8 @@ fn finish(env: &Env, step: &'static str, result: anyhow::Result<StepReport>) -> 
 /// Prints an error as `error:`, causes, `hint:` on stderr (and its JSON line with `--json`);
 /// returns the exit code it calls for.
 pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
-    let (exit, hint) = error::classify(err);
+    let classified = error::classify(err);
+    let exit = classified.exit;
     let mut stderr = std::io::stderr();
     for line in error::render(err) {
         let line = match line.split_once(':') {
@@ -328,7 +329,14 @@ pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
             "step": step,
             "outcome": outcome,
             "message": err.to_string(),
-            "data": {"exit": exit.code(), "causes": err.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(), "hint": hint},
+            "data": {
+                "exit": exit.code(),
+                "kind": classified.kind,
+                "reasons": classified.reasons,
+                "causes": err.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(),
+                "hint": classified.hints.first(),
+                "hints": classified.hints,
+            },
         });
         let _ = writeln!(std::io::stdout(), "{report}");
     }

@@ -149,6 +149,8 @@ pub fn commit(
 ) -> Result<Done> {
     let repo = &ws.repo;
     let req = session.req.clone();
+    // Out of order (no verify, no review) is the step table's usage error naming the step to run.
+    crate::workflow::require_recorded(Step::Commit, &session.ctx)?;
     let evidence = session
         .ctx
         .evidence
@@ -199,9 +201,8 @@ pub fn commit(
 
     let mut branch = branch(repo)?;
     let Some(mut review) = session.ctx.review.clone() else {
-        return Err(BerryError::gate(format!("{req} has not been reviewed"))
-            .with_hint("run `berry review` first: it records the files to commit")
-            .into());
+        // Checked by `require_recorded` above; kept as an error, never a panic.
+        return Err(BerryError::usage(format!("{req} has not been reviewed")).into());
     };
     if let Some(reviewed_on) = &review.branch
         && *reviewed_on != branch.name
@@ -578,10 +579,10 @@ pub fn commit(
 
 fn changed_gate(paths: &[String]) -> anyhow::Error {
     BerryError::gate(format!(
-        "{} file(s) changed since review: {}; their new content is not committed without a review",
+        "{} file(s) changed since review; their new content is not committed without a review",
         paths.len(),
-        paths.join(", ")
     ))
+    .with_reasons(paths.iter().map(|p| crate::quote::path(p)))
     .with_hint(
         "run `berry review` again (or `berry commit` on a terminal, to re-review just these files)",
     )
@@ -593,14 +594,19 @@ fn guards_gate(blocking: &[&Finding]) -> anyhow::Error {
         .iter()
         .map(|f| {
             let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-            format!("{} {}{at} ({})", f.guard.name(), f.path, f.detail)
+            format!(
+                "{} {}{at} ({})",
+                f.guard.name(),
+                crate::quote::path(&f.path),
+                f.detail
+            )
         })
         .collect();
     BerryError::gate(format!(
-        "the guards found {} problem(s) in what would be committed: {}",
+        "the guards found {} problem(s) in what would be committed",
         blocking.len(),
-        list.join("; ")
     ))
+    .with_reasons(list)
     .with_hint("remove them and run `berry review` again (it can grant an exception: --allow GUARD:PATH --reason TEXT)")
     .into()
 }
@@ -2059,7 +2065,7 @@ mod tests {
     }
 
     fn exit_of(e: &anyhow::Error) -> Exit {
-        crate::error::classify(e).0
+        crate::error::classify(e).exit
     }
 
     #[test]
@@ -2107,7 +2113,7 @@ mod tests {
         let d = Scripted::defaults();
         let e = w.commit(&d).err().expect("refused");
         assert_eq!(exit_of(&e), Exit::Gate);
-        assert!(e.to_string().contains("src/a.ts"), "{e}");
+        assert_eq!(crate::error::classify(&e).reasons, ["src/a.ts"]);
         assert!(d.asked().is_empty());
         assert!(w.session.ctx.ledger.commit.is_none());
         assert!(!w.ws.repo.path().join("index.lock").exists());
@@ -2165,7 +2171,8 @@ mod tests {
         let d = Scripted::answering([Answer::Yes]);
         let e = w.commit(&d).err().expect("refused");
         assert_eq!(exit_of(&e), Exit::Gate);
-        assert!(e.to_string().contains("secrets src/a.ts:1"), "{e}");
+        let reasons = crate::error::classify(&e).reasons;
+        assert!(reasons[0].starts_with("secrets src/a.ts:1"), "{reasons:?}");
         assert!(d.asked().is_empty(), "{:?}", d.asked());
         assert!(w.shown.contains(&"findings 1".to_string()), "{:?}", w.shown);
     }

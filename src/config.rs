@@ -629,7 +629,7 @@ mod tests {
     #[test]
     fn unknown_key_is_named_with_the_file() {
         let e = parse("[database]\ntabel = \"x\"\n").unwrap_err();
-        assert_eq!(e.exit, crate::error::Exit::Usage);
+        assert_eq!(e.exit(), crate::error::Exit::Usage);
         assert!(e.message.contains("/repo/berry.toml"), "{}", e.message);
         assert!(e.message.contains("tabel"), "{}", e.message);
     }

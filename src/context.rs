@@ -599,20 +599,23 @@ impl Store {
         self.ensure_dir()?;
         remove_stale_temps(&self.dir);
         let path = self.dir.join(format!("{req}.lock"));
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open lock file {}", path.display()))?;
         let wait = env_vars::var(env_vars::BERRY_LOCK_TIMEOUT)
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(5.0);
         let deadline = Instant::now() + Duration::from_secs_f64(wait.max(0.0));
-        loop {
+        let mut file = loop {
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("cannot open lock file {}", path.display()))?;
             match file.try_lock() {
-                Ok(()) => break,
+                // The holder before us may have removed the file (a REQ that never got a
+                // context): a lock on an unlinked file locks nothing, so open it again.
+                Ok(()) if same_file(&file, &path) => break file,
+                Ok(()) => continue,
                 Err(fs::TryLockError::WouldBlock) => {
                     if Instant::now() >= deadline {
                         let mut holder = String::new();
@@ -638,7 +641,7 @@ impl Store {
                     return Err(e).with_context(|| format!("cannot lock {}", path.display()));
                 }
             }
-        }
+        };
         let info = format!(
             "pid {}, `berry {command}`, since {}",
             std::process::id(),
@@ -646,7 +649,11 @@ impl Store {
         );
         file.set_len(0)?;
         file.write_all(info.as_bytes())?;
-        Ok(ReqLock { _file: file })
+        Ok(ReqLock {
+            file,
+            path,
+            context: self.path_of(req),
+        })
     }
 
     /// Loads the context. `Ok(None)` when there is none yet.
@@ -717,7 +724,31 @@ impl Store {
 /// Held while a berry process works on a REQ; released when dropped (or when the process dies).
 #[derive(Debug)]
 pub struct ReqLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+    /// The REQ's context file: when there is none on release, the lock file goes too, so a
+    /// mistyped REQ leaves nothing behind.
+    context: PathBuf,
+}
+
+impl Drop for ReqLock {
+    fn drop(&mut self) {
+        // Removed while still held; a process that opened the old file and gets the lock next
+        // sees it is unlinked and opens a new one (see `lock`).
+        if !self.context.exists() {
+            let _ = fs::remove_file(&self.path);
+        }
+        let _ = self.file.unlock();
+    }
+}
+
+/// Whether `file` is still the file at `path` (not removed or replaced since it was opened).
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 enum Decode {
@@ -870,6 +901,68 @@ mod tests {
 
     fn req() -> ReqNumber {
         ReqNumber::parse("REQ-TEST-001").unwrap()
+    }
+
+    #[test]
+    fn a_lock_without_a_context_leaves_no_file_and_one_with_a_context_stays() {
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::at(d.path().join("berry"));
+        let lock_file = d.path().join("berry").join("REQ-TEST-001.lock");
+        drop(store.lock(&req(), "test").unwrap());
+        assert!(
+            !lock_file.exists(),
+            "a REQ that never got a context leaves nothing"
+        );
+        let lock = store.lock(&req(), "test").unwrap();
+        store
+            .save(&mut ReqContext::new(req(), Timestamp::UNIX_EPOCH), &lock)
+            .unwrap();
+        drop(lock);
+        assert!(lock_file.exists());
+    }
+
+    #[test]
+    fn a_waiter_whose_lock_file_was_removed_locks_the_file_that_is_there() {
+        let d = tempfile::tempdir().unwrap();
+        let store = Store::at(d.path().join("berry"));
+        let lock_file = d.path().join("berry").join("REQ-TEST-001.lock");
+        let first = store.lock(&req(), "first").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let store = Store::at(d.path().join("berry"));
+            std::thread::spawn(move || {
+                let held = store.lock(&req(), "second").unwrap();
+                tx.send(()).unwrap();
+                // Hold it until the main thread has checked.
+                std::thread::sleep(Duration::from_millis(500));
+                drop(held);
+            })
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        // No context: releasing removes the file the waiter has open.
+        drop(first);
+        rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        // The waiter holds the lock on the file now at the path, so a third process is kept
+        // off rather than taking a fresh file of its own.
+        let third = File::open(&lock_file).expect("the waiter's lock file is at the path");
+        assert!(matches!(
+            third.try_lock(),
+            Err(fs::TryLockError::WouldBlock)
+        ));
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_lock_file_removed_or_replaced_after_opening_is_not_the_same_file() {
+        // The narrow window of `lock`: opened, then removed by the holder before `try_lock`.
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.lock");
+        let f = File::create(&p).unwrap();
+        assert!(same_file(&f, &p));
+        fs::remove_file(&p).unwrap();
+        assert!(!same_file(&f, &p));
+        File::create(&p).unwrap();
+        assert!(!same_file(&f, &p));
     }
 
     #[test]

@@ -138,7 +138,7 @@ mod tests {
         assert!(recheck(&mut Fixed(vec![r.clone()]), &req, &ev, "billy").is_ok());
         let edited = row("1", json!({"status": "COMPLETE", "testsFailed": 1}));
         let e = recheck(&mut Fixed(vec![edited]), &req, &ev, "billy").unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Gate);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Gate);
         assert!(e.to_string().contains("changed since verify"), "{e}");
         let newer = row("2", json!({"status": "COMPLETE"}));
         assert!(
@@ -151,7 +151,7 @@ mod tests {
         let mut twin = row("1a", json!({"status": "FAILED"}));
         twin.agent = "Billy".into();
         let e = recheck(&mut Fixed(vec![r.clone(), twin]), &req, &ev, "billy").unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Gate);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Gate);
         assert!(e.to_string().contains("ambiguous"), "{e}");
         assert!(e.to_string().contains("row 1a"), "{e}");
         assert!(

@@ -470,7 +470,7 @@ mod tests {
         let fri = vec![w(r#"days = ["Fri"]"#)];
         let friday = at("2026-01-09T12:00:00Z");
         let e = decide(&fri, friday, "push", None).unwrap_err();
-        assert_eq!(e.exit, crate::error::Exit::Gate);
+        assert_eq!(e.exit(), crate::error::Exit::Gate);
         assert!(
             e.message.contains("deploy.freeze[0] (Fri 00:00–24:00 UTC)"),
             "{}",
@@ -481,7 +481,7 @@ mod tests {
             "{}",
             e.message
         );
-        assert!(e.hint.unwrap().contains("--override-freeze --reason"));
+        assert!(e.hint().unwrap().contains("--override-freeze --reason"));
         assert_eq!(
             decide(&fri, at("2026-01-08T12:00:00Z"), "push", None).unwrap(),
             Decision::Open
@@ -493,7 +493,7 @@ mod tests {
         assert_eq!(
             decide(&fri, friday, "complete", Some("  "))
                 .unwrap_err()
-                .exit,
+                .exit(),
             crate::error::Exit::Usage
         );
         assert!(matches!(
@@ -503,7 +503,9 @@ mod tests {
         let strict = vec![w(r#"days = ["Fri"]
             rollback = false"#)];
         assert_eq!(
-            decide(&strict, friday, "rollback", None).unwrap_err().exit,
+            decide(&strict, friday, "rollback", None)
+                .unwrap_err()
+                .exit(),
             crate::error::Exit::Gate
         );
     }

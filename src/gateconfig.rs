@@ -480,6 +480,6 @@ mod tests {
             g.note()
         );
         let e = g.settle(&Scripted::defaults(), true, now()).unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Usage);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Usage);
     }
 }

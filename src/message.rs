@@ -495,7 +495,7 @@ mod tests {
         let req = ReqNumber::parse("REQ-A-1").unwrap();
         let inp = input(&config, &req, None, &[], &evidence(), &[]);
         let e = render("{{ nope.x }}", ".berry/templates/commit.txt", &inp).unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Usage);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Usage);
         assert!(e.to_string().contains(".berry/templates/commit.txt"), "{e}");
         assert_eq!(inp.title, "REQ-A-1");
     }

@@ -398,7 +398,7 @@ mod tests {
             origin: Some("/r/.berry/templates/completion.txt".into()),
         };
         let e = payload(&notice(&[], Status::Complete), &t).unwrap_err();
-        assert_eq!(crate::error::classify(&e).0, crate::error::Exit::Usage);
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Usage);
         let t = Template {
             source: "{{ req }} shipped {{ short_sha }}".into(),
             origin: None,

@@ -129,7 +129,7 @@ mod tests {
             long.as_str(),
         ] {
             let err = ReqNumber::parse(bad).unwrap_err();
-            assert_eq!(err.exit, crate::error::Exit::Usage, "{bad:?}");
+            assert_eq!(err.exit(), crate::error::Exit::Usage, "{bad:?}");
         }
     }
 

@@ -163,7 +163,7 @@ mod tests {
             vec!["REQ-A-12".into(), "REQ-B-99".into()],
         );
         let e = verify(&mut src, &opts("REQ-A-2")).unwrap_err();
-        let (exit, _) = crate::error::classify(&e);
+        let exit = crate::error::classify(&e).exit;
         assert_eq!(exit, crate::error::Exit::Usage);
         assert_eq!(e.to_string(), "no deliverables for REQ-A-2 in fixed");
         let rendered = crate::error::render(&e).join("\n");

@@ -472,13 +472,10 @@ mod tests {
             deliverables: vec![],
         });
         let e = require(Step::Push, &c, Shipping::default()).unwrap_err();
-        assert_eq!(e.exit, Exit::Usage);
-        assert_eq!(e.hint.as_deref(), Some("run `berry commit` first"));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert_eq!(e.hint(), Some("run `berry commit` first"));
         let e = require(Step::Review, &ctx(), Shipping::default()).unwrap_err();
-        assert_eq!(
-            e.hint.as_deref(),
-            Some("run `berry verify REQ-TEST-001` first")
-        );
+        assert_eq!(e.hint(), Some("run `berry verify REQ-TEST-001` first"));
     }
 
     #[test]
@@ -495,14 +492,14 @@ mod tests {
         c.ledger.commit = Some(commit("t1"));
         // Never tested.
         let e = require(Step::Push, &c, Shipping::default()).unwrap_err();
-        assert_eq!(e.exit, Exit::Usage);
-        assert!(e.hint.unwrap().contains("berry test"));
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.hint().unwrap().contains("berry test"));
         // Failed for this tree: the gate is closed.
         c.ledger.tests = Some(tests("t1", false));
         assert_eq!(
             require(Step::Complete, &c, Shipping::default())
                 .unwrap_err()
-                .exit,
+                .exit(),
             Exit::Gate
         );
         // Passed for another tree: not enough.

@@ -102,7 +102,7 @@ pub fn run_steps(
             Err(e)
                 if p.dry_run()
                     && !done.is_empty()
-                    && crate::error::classify(&e).0 == Exit::Usage =>
+                    && crate::error::classify(&e).exit == Exit::Usage =>
             {
                 let needs: Vec<&str> = crate::workflow::needs(step)
                     .iter()

@@ -164,7 +164,7 @@ fn offer_block(
             d
         }
         Err(e) => {
-            let (exit, _) = crate::error::classify(&e);
+            let exit = crate::error::classify(&e).exit;
             if exit == crate::error::Exit::Decision {
                 p.line(format!("Not marked BLOCKED; to do it later: {later}"));
             } else {

@@ -208,7 +208,7 @@ fn statuses_map_to_their_own_messages() {
     let e = c.get_json("/401", "x").unwrap_err();
     assert!(e.to_string().contains("Bad credentials"), "{e}");
     let b = e.into_berry();
-    assert!(b.hint.unwrap().contains("GH_TOKEN"));
+    assert!(b.hint().unwrap().contains("GH_TOKEN"));
     let e = c.get_json("/403", "x").unwrap_err();
     assert!(matches!(e, ApiError::Forbidden { .. }), "{e}");
     let e = c.get_json("/404", "the repository o/r").unwrap_err();
@@ -445,7 +445,7 @@ fn the_repository_is_located_explicit_then_remote_then_config() {
         "cfg/repo"
     );
     let e = at(None, "file:///srv/mirror.git", &none).unwrap_err();
-    assert_eq!(e.exit, crate::error::Exit::Usage);
-    assert!(e.hint.unwrap().contains("--repo OWNER/REPO"));
+    assert_eq!(e.exit(), crate::error::Exit::Usage);
+    assert!(e.hint().unwrap().contains("--repo OWNER/REPO"));
     assert!(at(Some("not-a-slug"), "", &none).is_err());
 }

@@ -129,7 +129,10 @@ fn a_token_and_a_conflict_marker_added_after_review_are_never_committed() {
     assert_eq!(out.status.code(), Some(3), "{}", r.env.transcript(&out));
     let e = err(&out);
     assert!(e.contains("1 file(s) changed since review"), "{e}");
-    assert!(e.contains(SVC), "{e}");
+    assert!(
+        e.lines().any(|l| l == format!("  - {SVC}")),
+        "the file is a reason line of its own: {e}"
+    );
     assert!(e.contains("hint: run `berry review` again"), "{e}");
     assert!(!e.contains(TOKEN), "the token is masked: {e}");
     // Without a terminal and without --yes: the same.
@@ -211,9 +214,25 @@ fn the_guards_run_on_the_blobs_written_even_when_the_review_record_matches_them(
     let out = r.commit(&["--yes"]);
     assert_eq!(out.status.code(), Some(3), "{}", r.env.transcript(&out));
     let e = err(&out);
-    assert!(e.contains("the guards found"), "{e}");
-    assert!(e.contains("conflict-markers"), "{e}");
-    assert!(e.contains("GitHub token: ghp_…(40 chars)"), "{e}");
+    assert!(e.contains("the guards found 4 problem(s)"), "{e}");
+    let reasons: Vec<&str> = e.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(
+        reasons.len(),
+        4,
+        "one reason line per finding (three markers, a token): {e}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|l| l.contains("conflict-markers") && l.contains(SVC)),
+        "{e}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|l| l.contains("GitHub token: ghp_…(40 chars)")),
+        "{e}"
+    );
     assert!(!e.contains(TOKEN), "{e}");
     assert_eq!(r.commits(), 1);
 }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::common::{ERP, REQ, TestEnv};
 
 /// Sequences in the normal test run (each spawns berry about ten times).
-const DEFAULT_CASES: u64 = 50;
+const DEFAULT_CASES: u64 = 300;
 const ACTIONS_PER_CASE: usize = 9;
 const TRACKER: &str = "project-spirit/owner_requests/OWNER_REQUESTS.md";
 
@@ -426,10 +426,48 @@ impl Case {
                 &out,
             );
         }
+        // What is committed is byte for byte what was reviewed: every path berry's commit
+        // changed is in the review record with that blob (or as a deletion or a rename's old side).
+        let after_head = self.env.git(&["rev-parse", "HEAD"]);
+        if step == "commit"
+            && after_head != before_head
+            && let Some(review) = before_ctx.as_ref().map(|c| &c["review"])
+        {
+            let changed = self.env.git(&[
+                "diff-tree",
+                "-r",
+                "--no-renames",
+                "--no-commit-id",
+                before_head.trim(),
+                after_head.trim(),
+            ]);
+            let files = review["files"].as_array().cloned().unwrap_or_default();
+            for line in changed.lines() {
+                let (meta, path) = line.split_once('\t').expect("raw diff-tree line");
+                let blob = meta.split(' ').nth(3).unwrap();
+                let reviewed = files.iter().any(|f| {
+                    if blob.bytes().all(|b| b == b'0') {
+                        (f["path"] == path && f["status"] == "deleted") || f["old_path"] == path
+                    } else {
+                        f["path"] == path && f["blob"] == blob
+                    }
+                });
+                self.check(
+                    reviewed,
+                    &format!("the committed {path} ({blob}) is what was reviewed"),
+                    &out,
+                );
+            }
+            *self
+                .stats
+                .entry("» commit checked against review".into())
+                .or_default() += 1;
+        }
         // Out of order is a usage error naming the step to run.
         if !killed && let Some(ctx) = &before_ctx {
             let l = &ctx["ledger"];
             let out_of_order = match step {
+                "commit" => ctx["review"].is_null() && l["commit"].is_null(),
                 "push" => l["commit"].is_null(),
                 "pr" | "watch" => l["push"].is_null(),
                 "complete" => l["commit"].is_null(),

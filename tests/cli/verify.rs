@@ -566,6 +566,10 @@ fn a_req_without_any_deliverable_is_a_usage_error_naming_near_reqs() {
     insta::assert_snapshot!(env.transcript(&out));
     assert_eq!(out.status.code(), Some(2));
     assert!(!state.join(format!("{typo}.json")).exists(), "no context");
+    assert!(
+        !state.join(format!("{typo}.lock")).exists(),
+        "no lock file left"
+    );
     assert_eq!(std::fs::read(state.join("CURRENT")).unwrap(), current);
     // Nothing is offered to be marked BLOCKED, even with --yes on a terminal-less run.
     let out = env
