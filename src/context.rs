@@ -153,6 +153,10 @@ pub struct Ledger {
     /// The tracker edits committed (the tracker file alone) and where they were pushed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tracker_commits: Vec<TrackerCommit>,
+    /// The failures berry reported for a human (tests failed, a push it could not remedy): one
+    /// record per kind, with the issue that documents it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<FailureRecord>,
     /// `--override-freeze --reason TEXT`: a step that ran during a change freeze.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub freeze_overrides: Vec<FreezeOverride>,
@@ -412,6 +416,92 @@ pub struct IssueRecord {
     pub updated_at: Option<Timestamp>,
 }
 
+/// Which failure a [`FailureRecord`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// `berry test` failed: the issue, BLOCKED, the blocked notice.
+    Tests,
+    /// `berry push` failed in a way berry cannot remedy: the issue and the FAILED notice; the
+    /// tracker stays as it is.
+    Push,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Tests => "tests",
+            FailureKind::Push => "push",
+        }
+    }
+}
+
+/// A failure berry reported for a human, and the GitHub issue that documents it. The issue's
+/// text is recorded before it is written (`issue_pending`), so a GitHub that did not answer gets
+/// it from the next run; a later fix (a successful push) is recorded the same way until the
+/// issue is commented and closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRecord {
+    pub kind: FailureKind,
+    /// `berry-<REQ>-<kind>-failed-<commit>`: the notice's `Nats-Msg-Id`; one per REQ, outcome
+    /// and commit.
+    pub id: String,
+    /// The commit that failed (tests: HEAD when they ran; push: the commit pushed).
+    #[serde(default)]
+    pub commit: Option<String>,
+    pub at: Timestamp,
+    /// What failed, in one line (masked).
+    pub error: String,
+    /// The issue's title and body as last rendered (masked).
+    pub title: String,
+    pub body: String,
+    /// The issue, once GitHub answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue: Option<IssueRecord>,
+    /// The body above is not on GitHub yet.
+    #[serde(default)]
+    pub issue_pending: bool,
+    /// Why the last attempt to write it failed (masked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_error: Option<String>,
+    /// No GitHub repository to open it in (the reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_skipped: Option<String>,
+    /// A later run fixed it (a push succeeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Resolution>,
+}
+
+/// The fix of a [`FailureRecord`]: the SHA that made it, and whether the issue was told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub sha: String,
+    pub at: Timestamp,
+    /// The issue was commented with the SHA.
+    #[serde(default)]
+    pub commented: bool,
+    /// The issue was closed.
+    #[serde(default)]
+    pub closed: bool,
+}
+
+impl FailureRecord {
+    /// Something is still owed to GitHub: the issue's text, or the comment and close of a fix.
+    pub fn github_pending(&self) -> bool {
+        self.issue_skipped.is_none()
+            && (self.issue_pending
+                || self
+                    .resolved
+                    .as_ref()
+                    .is_some_and(|r| self.issue.is_some() && !r.closed))
+    }
+
+    /// The issue is open (recorded, not closed by a fix).
+    pub fn issue_open(&self) -> bool {
+        self.issue.is_some() && !self.resolved.as_ref().is_some_and(|r| r.closed)
+    }
+}
+
 /// One tracker edit berry wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrackerRecord {
@@ -431,6 +521,8 @@ pub struct TrackerRecord {
 pub enum EventKind {
     Completion,
     Blocked,
+    /// `status: FAILED`: a failure berry cannot remedy; the REQ stays in progress for a human.
+    Failed,
 }
 
 impl std::fmt::Display for EventKind {
@@ -438,6 +530,7 @@ impl std::fmt::Display for EventKind {
         f.write_str(match self {
             EventKind::Completion => "completion",
             EventKind::Blocked => "blocked",
+            EventKind::Failed => "failed",
         })
     }
 }

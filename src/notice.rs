@@ -1,5 +1,6 @@
-//! berry's NATS notices: the completion notice (`status: COMPLETE`) and the blocked
-//! notice (`status: BLOCKED`), with the fields the orchestrator and its watchers read.
+//! berry's NATS notices: the completion notice (`status: COMPLETE`), the blocked notice
+//! (`status: BLOCKED`) and the failure notice (`status: FAILED`), with the fields the
+//! orchestrator and its watchers read.
 //!
 //! Both carry `agent: "berry"`, `req_number` and `reqId` (the sub-requirement watcher reads
 //! `reqId`), `status`, a non-empty `summary` rendered from `templates/completion.txt` (compiled in,
@@ -7,7 +8,11 @@
 //! as a `nats://` URL), `commit_sha` (full), `files_changed`, `tests_passed`, `deployed_at`,
 //! `next_agent` and `changes`. A blocked notice has `deployed_at: null`, `next_agent: null` (the
 //! workflow stops there, as Sylvia's REJECTED notice does), and `blocked_at`, `reason` and
-//! `blockers: [reason]` (what the orchestrator's blocked handler reads).
+//! `blockers: [reason]` (what the orchestrator's blocked handler reads; an entry that starts
+//! with `REQ-` becomes a blocking link to that REQ, so berry's reasons never start that way).
+//! A failure notice (a push berry cannot remedy) has `deployed_at: null`, `next_agent: null`,
+//! `failed_at`, `error` and `needs: "human"`: the orchestrator publishes `stage.failed` and
+//! leaves the REQ in progress for a person.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +33,7 @@ pub const OVERRIDE_PATH: &str = ".berry/templates/completion.txt";
 pub enum Status {
     Complete,
     Blocked,
+    Failed,
 }
 
 impl Status {
@@ -35,6 +41,7 @@ impl Status {
         match self {
             Status::Complete => "COMPLETE",
             Status::Blocked => "BLOCKED",
+            Status::Failed => "FAILED",
         }
     }
     /// The `kind` of its [`crate::context::EventRecord`].
@@ -42,6 +49,7 @@ impl Status {
         match self {
             Status::Complete => crate::context::EventKind::Completion,
             Status::Blocked => crate::context::EventKind::Blocked,
+            Status::Failed => crate::context::EventKind::Failed,
         }
     }
 }
@@ -167,7 +175,7 @@ pub struct Notice<'a> {
     pub ci: &'a str,
     /// When it was deployed (COMPLETE) or blocked (BLOCKED).
     pub at: Timestamp,
-    /// Why it is blocked (BLOCKED).
+    /// Why it is blocked (BLOCKED), or what failed (FAILED).
     pub reason: Option<&'a str>,
 }
 
@@ -224,6 +232,24 @@ pub fn msg_id(req: &str, status: Status, reference: &str) -> String {
         "berry-{req}-{}-{reference}",
         status.as_str().to_ascii_lowercase()
     )
+}
+
+/// The `Nats-Msg-Id` of a failure's notice: REQ, outcome (`tests-failed`, `push-failed`) and the
+/// commit, so a rerun for the same failure never sends a second notice and a failure of another
+/// commit is a notice of its own.
+pub fn failure_id(req: &str, outcome: &str, commit: Option<&str>) -> String {
+    let commit: String = commit
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(40)
+        .collect();
+    let commit = if commit.is_empty() {
+        "none".to_string()
+    } else {
+        commit
+    };
+    format!("berry-{req}-{outcome}-{commit}")
 }
 
 /// The short SHA the tracker and the summary show (7 characters, as the tracker's entries write it).
@@ -307,6 +333,14 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
             o.insert("reason".into(), json!(reason));
             o.insert("blockers".into(), json!([reason]));
         }
+        Status::Failed => {
+            let error = n.reason.unwrap_or("the step failed");
+            o.insert("deployed_at".into(), Value::Null);
+            o.insert("next_agent".into(), Value::Null);
+            o.insert("failed_at".into(), json!(at));
+            o.insert("error".into(), json!(error));
+            o.insert("needs".into(), json!("human"));
+        }
     }
     Ok(v)
 }
@@ -388,6 +422,41 @@ mod tests {
         assert_eq!(
             v["summary"],
             "DevOps for REQ-A-1 (Thing) is BLOCKED: QA failed (commit 0123456). Nothing was deployed; the tracker says BLOCKED."
+        );
+    }
+
+    #[test]
+    fn failed_notice_needs_a_human_and_names_the_error() {
+        let mut n = notice(&[], Status::Failed);
+        n.reason = Some("authentication to `origin` failed: tried GH_TOKEN");
+        let v = payload(&n, &Template::builtin()).unwrap();
+        assert_eq!(v["status"], "FAILED");
+        assert_eq!(v["needs"], "human");
+        assert_eq!(
+            v["error"],
+            "authentication to `origin` failed: tried GH_TOKEN"
+        );
+        assert_eq!(v["failed_at"], "2026-01-05T12:00:00Z");
+        assert_eq!(v["commit_sha"], "0123456789abcdef0123456789abcdef01234567");
+        assert_eq!(v["next_agent"], Value::Null);
+        assert_eq!(v["deployed_at"], Value::Null);
+        assert!(v.get("blockers").is_none(), "{v}");
+        assert_eq!(
+            v["summary"],
+            "DevOps for REQ-A-1 (Thing) FAILED: authentication to `origin` failed: tried GH_TOKEN (commit 0123456). Nothing was deployed; the REQ stays IN_PROGRESS until a person resolves it."
+        );
+    }
+
+    #[test]
+    fn failure_ids_tell_outcomes_and_commits_apart() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let a = failure_id("REQ-A-1", "push-failed", Some(sha));
+        assert_eq!(a, format!("berry-REQ-A-1-push-failed-{sha}"));
+        assert_ne!(a, failure_id("REQ-A-1", "tests-failed", Some(sha)));
+        assert_ne!(a, failure_id("REQ-A-1", "push-failed", Some("ab12")));
+        assert_eq!(
+            failure_id("REQ-A-1", "tests-failed", None),
+            "berry-REQ-A-1-tests-failed-none"
         );
     }
 

@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::{Value, json};
 
+pub(crate) use super::effects::{find_event, send, show_notice};
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::context::{EventRecord, TrackerRecord};
 use crate::error::BerryError;
@@ -70,6 +71,19 @@ pub fn apply(
     reason: &str,
     step: &str,
 ) -> Result<Blocked> {
+    apply_as(env, ws, session, reason, step, None)
+}
+
+/// [`apply`] with the notice's `Nats-Msg-Id` chosen by the caller (a failure's own id, so a
+/// blocked notice for failed tests is not taken for one sent for another reason).
+pub fn apply_as(
+    env: &Env,
+    ws: &Workspace,
+    session: &mut Session,
+    reason: &str,
+    step: &str,
+    msg_id: Option<String>,
+) -> Result<Blocked> {
     let p = &env.printer;
     let req = session.req.clone();
     let commit = commit_sha(session);
@@ -85,7 +99,8 @@ pub fn apply(
             })
             .unwrap_or_default()
     });
-    let msg_id = notice::msg_id(req.as_str(), Status::Blocked, &reference);
+    let msg_id =
+        msg_id.unwrap_or_else(|| notice::msg_id(req.as_str(), Status::Blocked, &reference));
     let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
     let now = crate::clock::now()?;
 
@@ -239,15 +254,6 @@ pub(crate) fn shipped_tree(ws: &Workspace, session: &Session) -> Option<String> 
                 .as_ref()
                 .and_then(|c| c.tree.clone())
         })
-}
-
-pub(crate) fn find_event<'a>(session: &'a Session, msg_id: &str) -> Option<&'a EventRecord> {
-    session
-        .ctx
-        .ledger
-        .events
-        .iter()
-        .find(|e| e.msg_id == msg_id)
 }
 
 /// A tracker edit, computed and not yet written.
@@ -411,120 +417,4 @@ fn record_tracker(
         commit: commit.map(str::to_string),
     });
     session.save()
-}
-
-pub(crate) fn show_notice(
-    p: &Printer,
-    subject: &str,
-    msg_id: &str,
-    payload: &Value,
-    recorded: Option<&EventRecord>,
-) {
-    let status = payload.get("status").and_then(Value::as_str).unwrap_or("?");
-    let state = match recorded {
-        Some(r) if r.acknowledged => " (already sent)",
-        Some(_) => " (pending from an earlier run: sent again with the same id)",
-        None => "",
-    };
-    p.line(format!(
-        "  notice: {status} to {subject}, Nats-Msg-Id {msg_id}{state}"
-    ));
-    if let Some(s) = payload.get("summary").and_then(Value::as_str) {
-        p.line(format!("    summary: {s}"));
-    }
-    let full = serde_json::to_string_pretty(payload).unwrap_or_default();
-    if p.dry_run() {
-        p.line("  payload:");
-        for l in full.lines() {
-            p.line(format!("    {l}"));
-        }
-    } else {
-        p.detail(full);
-    }
-}
-
-/// Sends `event`: recorded as pending first (unless it already is), then published through
-/// JetStream, then recorded as acknowledged. An event already acknowledged is not sent again.
-pub(crate) fn send(
-    p: &Printer,
-    ws: &Workspace,
-    session: &mut Session,
-    event: EventRecord,
-) -> Result<EventRecord> {
-    if !ws.config.nats.publish {
-        p.line(format!(
-            "{} the {} notice was not sent: NATS is off here (`nats.publish = false`)",
-            p.paint(Tone::Dim, "–"),
-            event.kind
-        ));
-        return Ok(event);
-    }
-    if let Some(r) = find_event(session, &event.msg_id) {
-        if r.acknowledged {
-            return Ok(r.clone());
-        }
-    } else {
-        session.ctx.ledger.events.push(event.clone());
-        session.save()?;
-    }
-    crate::fault::point("event-pending");
-    let record = find_event(session, &event.msg_id)
-        .cloned()
-        .expect("recorded just above");
-    let opts = crate::nats::Options::resolve(&ws.config.nats)?;
-    let payload = serde_json::to_vec(&record.payload)?;
-    let delivery = crate::nats::Publisher::connect(&opts)
-        .and_then(|n| {
-            p.detail(format!("connected to NATS at {}", n.shown_url()));
-            n.publish(&record.subject, &record.msg_id, &payload)
-        })
-        .with_context(|| {
-            format!(
-                "the {} notice {} is kept pending in the REQ context; rerun to send it",
-                record.kind, record.msg_id
-            )
-        })?;
-    crate::fault::point("event-published");
-    let now = crate::clock::now()?;
-    let stream = match &delivery {
-        crate::nats::Delivery::Stream {
-            stream,
-            sequence,
-            duplicate,
-        } => {
-            p.line(format!(
-                "{} {} notice acknowledged by stream {stream} (sequence {sequence}{})",
-                p.paint(Tone::Good, "✔"),
-                record.kind,
-                if *duplicate {
-                    ", a duplicate of an earlier send: the stream kept one"
-                } else {
-                    ""
-                }
-            ));
-            Some(stream.clone())
-        }
-        crate::nats::Delivery::Core => {
-            p.warn(format!(
-                "no JetStream stream covers {}: published without persistence",
-                record.subject
-            ));
-            None
-        }
-    };
-    let out = {
-        let r = session
-            .ctx
-            .ledger
-            .events
-            .iter_mut()
-            .find(|e| e.msg_id == record.msg_id)
-            .expect("recorded above");
-        r.acknowledged = true;
-        r.stream = stream;
-        r.sent_at = Some(now);
-        r.clone()
-    };
-    session.save()?;
-    Ok(out)
 }

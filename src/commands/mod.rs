@@ -6,6 +6,8 @@ pub mod commit;
 pub mod complete;
 pub mod completions;
 pub mod demo;
+pub mod effects;
+pub mod failures;
 pub mod pr;
 pub mod push;
 pub mod review;

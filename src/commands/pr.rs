@@ -337,7 +337,11 @@ fn apply_extras(
 /// Why there is no GitHub repository to open a PR on or watch CI in (`pr` and `watch` then
 /// record themselves as skipped with this reason, alone or inside `run`), or `None`.
 pub fn no_github(env: &Env, ws: &Workspace, push: &PushRecord) -> Option<String> {
-    let remote = push.remote.as_str();
+    no_github_for(env, ws, &push.remote, &push.url)
+}
+
+/// [`no_github`] for a remote by name (and the URL recorded for it, when it no longer exists).
+pub fn no_github_for(env: &Env, ws: &Workspace, remote: &str, url: &str) -> Option<String> {
     if env.globals.repo.is_some()
         || ws.config.github.repo.is_some()
         || crate::env_vars::var(crate::env_vars::GITHUB_API_URL).is_some()
@@ -349,7 +353,7 @@ pub fn no_github(env: &Env, ws: &Workspace, push: &PushRecord) -> Option<String>
         .find_remote(remote)
         .ok()
         .and_then(|r| r.url().ok().map(str::to_string))
-        .or_else(|| Some(push.url.clone()).filter(|u| !u.is_empty()));
+        .or_else(|| Some(url.to_string()).filter(|u| !u.is_empty()));
     match url {
         Some(u) if u.contains("github") => None,
         Some(u) => Some(format!(

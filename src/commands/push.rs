@@ -22,6 +22,13 @@ use crate::push::{
 /// helpers. A non-fast-forward offers to fetch and rebase berry's commit onto the remote branch;
 /// a protected branch (GH006/GH013) offers to push feature/<REQ> instead. --yes accepts both.
 /// Nothing is ever force-pushed except berry's own feature/<REQ>, and only with a lease.
+///
+/// A failure berry cannot remedy (authentication, the network, GH001, a rebase conflict, a
+/// protected branch whose feature/<REQ> route is declined or refused) leaves the tracker as it is
+/// and is reported for a person: one GitHub issue "REQ: push failed" (what was tried, the remote's
+/// message masked, the suggested remedy; templates/push-failed.md, overridable by
+/// .berry/templates/push-failed.md) and a FAILED notice (needs: "human"). A later successful push
+/// comments the SHA on that issue and closes it.
 #[derive(Debug, Args)]
 pub struct PushArgs {
     /// Push although the tests did not pass for this tree (needs --reason; recorded, and shown in
@@ -64,6 +71,7 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
         .into());
     }
     let mut session = Session::existing(&ws.store, req.clone(), Step::Push)?;
+    super::failures::flush(env, &ws, &mut session)?;
 
     crate::workflow::require_recorded(Step::Push, &session.ctx)?;
     let commit: CommitRecord = session
@@ -183,6 +191,19 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     let mut rebased_from: Option<String> = None;
     let mut tried_rebase = false;
     let mut tried_feature = berry_created;
+    // What was tried, for the issue when berry cannot remedy the failure.
+    let mut tried: Vec<String> = Vec::new();
+    let attempt = |target: &Target, tip: Oid, tried: &[String], lines: &[String]| {
+        super::failures::PushAttempt {
+            sha: tip.to_string(),
+            branch: commit.branch.clone(),
+            remote: target.remote.clone(),
+            url: target.url.clone(),
+            refname: target.remote_ref(),
+            tried: tried.to_vec(),
+            remote_lines: lines.to_vec(),
+        }
+    };
     loop {
         let mut force = false;
         if berry_created {
@@ -212,6 +233,15 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
         for l in &failure.remote_lines {
             p.line(p.paint(Tone::Dim, format!("remote: {l}")));
         }
+        tried.push(format!(
+            "pushed {} ({}) to {} as {}{}: {}",
+            local_ref.trim_start_matches("refs/heads/"),
+            short(&tip.to_string()),
+            target.remote,
+            target.remote_branch,
+            if force { " with a lease" } else { "" },
+            rejection_words(&failure.kind)
+        ));
         match &failure.kind {
             Rejection::NonFastForward if !tried_rebase && !berry_created => {
                 tried_rebase = true;
@@ -272,7 +302,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                         })?;
                     }
                     Err(conflict) => {
-                        return Err(BerryError::failure(format!(
+                        tried.push(format!(
+                            "fetched {}/{} and rebased berry's commit onto it: conflicts in {}; nothing was changed",
+                            target.remote,
+                            target.remote_branch,
+                            conflict.files.join(", ")
+                        ));
+                        let e = BerryError::failure(format!(
                             "rebasing onto {}/{} conflicts in: {}; nothing was changed",
                             target.remote,
                             target.remote_branch,
@@ -280,8 +316,15 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                         ))
                         .with_hint(
                             "resolve it by hand (`git pull --rebase`), then `berry test` and `berry push`",
-                        )
-                        .into());
+                        );
+                        let a = attempt(&target, tip, &tried, &failure.remote_lines);
+                        return Err(super::failures::push_failed(
+                            env,
+                            &ws,
+                            &mut session,
+                            &a,
+                            e.into(),
+                        ));
                     }
                 }
             }
@@ -292,9 +335,19 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                     target.remote_branch, target.remote
                 );
                 if !p.confirm(&q, true, "--yes")? {
-                    return Err(BerryError::declined(format!("pushing {feature}"))
-                        .with_hint(format!("push to a branch of your own and open a pull request; {code} forbids direct pushes"))
-                        .into());
+                    tried.push(format!(
+                        "offered to push {feature} instead: the operator declined"
+                    ));
+                    let e = BerryError::declined(format!("pushing {feature}"))
+                        .with_hint(format!("push to a branch of your own and open a pull request; {code} forbids direct pushes"));
+                    let a = attempt(&target, tip, &tried, &failure.remote_lines);
+                    return Err(super::failures::push_failed(
+                        env,
+                        &ws,
+                        &mut session,
+                        &a,
+                        e.into(),
+                    ));
                 }
                 p.line(format!(
                     "{} is protected ({code}): pushing {feature} instead",
@@ -305,7 +358,11 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                 berry_created = true;
                 lease = None;
             }
-            _ => return Err(explain(&target, failure)),
+            _ => {
+                let a = attempt(&target, tip, &tried, &failure.remote_lines);
+                let e = explain(&target, failure);
+                return Err(super::failures::push_failed(env, &ws, &mut session, &a, e));
+            }
         }
     }
 
@@ -345,6 +402,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
         record.remote,
         short(&record.sha)
     ));
+    super::failures::resolve(
+        env,
+        &ws,
+        &mut session,
+        crate::context::FailureKind::Push,
+        &record.sha,
+    );
     super::print_next(p, &session.ctx, Step::Push);
     p.result(&record.sha);
     Ok(StepReport::new("push", Some(req), Outcome::Ok, msg)
@@ -431,6 +495,21 @@ fn push_with_bar(p: &Printer, repo: &Repository, spec: &PushSpec<'_>) -> Result<
     let r = work::push(repo, spec, &progress);
     bar.finish_and_clear();
     r
+}
+
+/// How a push attempt ended, in words, for the failure's issue.
+fn rejection_words(kind: &Rejection) -> String {
+    match kind {
+        Rejection::NonFastForward => "refused, non-fast-forward".into(),
+        Rejection::Protected { code } => format!("refused, protected ({code})"),
+        Rejection::LargeFiles { files } => format!("refused, GH001 ({})", files.join(", ")),
+        Rejection::Auth { tried } if tried.is_empty() => {
+            "authentication failed, no credential source applied".into()
+        }
+        Rejection::Auth { tried } => format!("authentication failed (tried {})", tried.join(", ")),
+        Rejection::Network => "the remote could not be reached".into(),
+        Rejection::Other => "refused".into(),
+    }
 }
 
 /// A refusal berry does not fix itself, as an error with its remedy.

@@ -148,7 +148,30 @@ pub fn schema(ctx: &ReqContext, repo: &git2::Repository) -> Value {
             "kind": e.kind, "subject": e.subject, "msg_id": e.msg_id, "acknowledged": e.acknowledged,
             "sent_at": e.sent_at.map(t),
         })).collect::<Vec<_>>(),
+        "failures": l.failures.iter().map(|f| json!({
+            "kind": f.kind, "id": f.id, "commit": f.commit, "error": f.error, "at": t(f.at),
+            "issue": f.issue.as_ref().map(|i| json!({"number": i.number, "url": i.url})),
+            "issue_state": issue_state(f),
+            "issue_error": f.issue_error,
+            "github_pending": f.github_pending(),
+            "resolved_by": f.resolved.as_ref().map(|r| r.sha.clone()),
+        })).collect::<Vec<_>>(),
     })
+}
+
+/// `open`, `closed`, `pending` (owed to GitHub), `skipped` (no GitHub repository) or `none`.
+fn issue_state(f: &crate::context::FailureRecord) -> &'static str {
+    if f.issue_skipped.is_some() {
+        "skipped"
+    } else if f.github_pending() {
+        "pending"
+    } else if f.issue_open() {
+        "open"
+    } else if f.issue.is_some() {
+        "closed"
+    } else {
+        "none"
+    }
 }
 
 /// Whether `branch` still contains `sha` (`None` when either is gone). After a rebase or a reset
@@ -273,6 +296,42 @@ fn print_human(
     }
     for t in &l.tracker {
         effects.push(format!("tracker {}", t.status));
+    }
+    for f in &l.failures {
+        let issue = f
+            .issue
+            .as_ref()
+            .map(|i| format!("issue #{} {}", i.number, i.url));
+        let what = match issue_state(f) {
+            "skipped" => format!(
+                "no issue ({})",
+                f.issue_skipped.as_deref().unwrap_or_default()
+            ),
+            "pending" => format!(
+                "{} PENDING: {} (the next `berry test` or `berry push` sends it)",
+                issue.unwrap_or_else(|| "issue".into()),
+                match (&f.resolved, &f.issue_error) {
+                    (Some(r), _) => format!("comment {} and close", &r.sha[..r.sha.len().min(12)]),
+                    (None, Some(e)) => format!("not written, GitHub said: {e}"),
+                    (None, None) => "not written yet".into(),
+                }
+            ),
+            "open" => format!("{} (open)", issue.unwrap_or_default()),
+            "closed" => format!(
+                "{} (closed{})",
+                issue.unwrap_or_default(),
+                f.resolved
+                    .as_ref()
+                    .map(|r| format!(" by {}", &r.sha[..r.sha.len().min(12)]))
+                    .unwrap_or_default()
+            ),
+            _ => "no issue".into(),
+        };
+        effects.push(format!(
+            "failure {} failed: {}; {what}",
+            f.kind.as_str(),
+            f.error
+        ));
     }
     for e in &l.events {
         effects.push(format!(

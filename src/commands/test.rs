@@ -12,6 +12,12 @@ use crate::testrun;
 /// Run the configured test commands (default: `npm test` in backend, `npm test -- --run` in
 /// frontend) with CI=true, one spinner each, output kept in a log; a failure exits 3.
 ///
+/// A failure is reported for a person: one GitHub issue "REQ: tests failed" (each command's exit
+/// code and duration, the masked tail of the failed one's output, the commit), the tracker marked
+/// BLOCKED and the blocked notice published. Asked on a terminal, done with --yes; otherwise berry
+/// says how to do it later (berry block). The issue body comes from templates/tests-failed.md,
+/// overridable by .berry/templates/tests-failed.md; passing tests later close the issue.
+///
 /// Each command is an argv list from `test.commands` in berry.toml (no shell), run from its
 /// `dir` with its own `timeout_secs` (the whole process group is killed when it runs out). The
 /// log is kept in the state folder; on failure its tail is shown and the remaining commands are
@@ -56,6 +62,7 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     }
 
     let mut session = Session::existing(&ws.store, req.clone(), Step::Test)?;
+    super::failures::flush(env, &ws, &mut session)?;
     if !args.again
         && let Some(done) = &session.ctx.ledger.tests
         && done.passed
@@ -169,12 +176,29 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
         Some(m) => (Outcome::Blocked, m.clone()),
     };
     session.record(Step::Test, outcome, &message)?;
+    let mut data = serde_json::to_value(&record)?;
     if passed {
         p.line(p.paint(Tone::Dim, format!("  log: {}", log_path.display())));
+        if let Some(head) = &record.head {
+            super::failures::resolve(
+                env,
+                &ws,
+                &mut session,
+                crate::context::FailureKind::Tests,
+                head,
+            );
+        }
         super::print_next(p, &session.ctx, Step::Test);
+    } else {
+        // The failure is reported for a person: the issue, BLOCKED, the blocked notice.
+        let tails: Vec<(String, Vec<String>)> = results
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| (r.name.clone(), r.tail.clone()))
+            .collect();
+        data["report"] = super::failures::offer_tests(env, &ws, &mut session, &record, &tails);
     }
-    Ok(StepReport::new("test", Some(req), outcome, message)
-        .with_data(serde_json::to_value(&record)?))
+    Ok(StepReport::new("test", Some(req), outcome, message).with_data(data))
 }
 
 /// Paths whose working-tree content differs from HEAD (untracked included, ignored not).

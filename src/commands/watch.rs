@@ -416,7 +416,7 @@ struct FailedStep {
 }
 
 /// Every secret value berry knows of, to mask in log text.
-fn known_secrets() -> Vec<String> {
+pub(crate) fn known_secrets() -> Vec<String> {
     use crate::env_vars::*;
     [
         GH_TOKEN,
@@ -626,7 +626,7 @@ fn render(
 }
 
 /// Updates the REQ's CI-failure issue (recorded, else found by its label and marker), or opens
-/// it with the label and records it at once.
+/// it with the label, and records it at once.
 fn open_or_update(
     p: &Printer,
     client: &Client,
@@ -636,55 +636,46 @@ fn open_or_update(
     label: &str,
 ) -> Result<pulls::Issue> {
     let req = session.req.clone();
-    let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
     let recorded = session.ctx.ledger.issue.as_ref().map(|i| i.number);
-    let existing = match recorded {
-        Some(n) => Some(n),
-        None => pulls::find_issue(client, repo, &marker(req.as_str()), Some(label))
-            .map_err(api)?
-            .map(|i| i.number),
+    let mark = marker(req.as_str());
+    let text = super::effects::IssueText {
+        marker: &mark,
+        title,
+        body,
+        label,
     };
+    let (issue, created) = super::effects::open_or_update_issue(client, repo, recorded, &text)?;
     let now = crate::clock::now()?.round(jiff::Unit::Second)?;
-    match existing {
-        Some(n) => {
-            let issue = pulls::update_issue(client, repo, n, title, body).map_err(api)?;
-            let mut rec = session.ctx.ledger.issue.clone().unwrap_or(IssueRecord {
-                number: issue.number,
-                url: issue.url.clone(),
-                at: now,
-                updated_at: None,
-            });
-            rec.updated_at = Some(now);
-            session.ctx.ledger.issue = Some(rec);
-            session.save()?;
-            p.line(format!(
-                "{} issue #{} updated with this failure: {}",
-                p.paint(Tone::Good, "✔"),
-                issue.number,
-                issue.url
-            ));
-            Ok(issue)
-        }
-        None => {
-            let issue = pulls::create_issue(client, repo, title, body, &[label.to_string()])
-                .map_err(api)?;
-            crate::fault::point("issue-created");
-            session.ctx.ledger.issue = Some(IssueRecord {
-                number: issue.number,
-                url: issue.url.clone(),
-                at: now,
-                updated_at: None,
-            });
-            session.save()?;
-            p.line(format!(
-                "{} issue #{} opened: {}",
-                p.paint(Tone::Good, "✔"),
-                issue.number,
-                issue.url
-            ));
-            Ok(issue)
-        }
+    if created {
+        session.ctx.ledger.issue = Some(IssueRecord {
+            number: issue.number,
+            url: issue.url.clone(),
+            at: now,
+            updated_at: None,
+        });
+    } else {
+        let mut rec = session.ctx.ledger.issue.clone().unwrap_or(IssueRecord {
+            number: issue.number,
+            url: issue.url.clone(),
+            at: now,
+            updated_at: None,
+        });
+        rec.updated_at = Some(now);
+        session.ctx.ledger.issue = Some(rec);
     }
+    session.save()?;
+    p.line(format!(
+        "{} issue #{} {}: {}",
+        p.paint(Tone::Good, "✔"),
+        issue.number,
+        if created {
+            "opened"
+        } else {
+            "updated with this failure"
+        },
+        issue.url
+    ));
+    Ok(issue)
 }
 
 fn human(d: Duration) -> String {

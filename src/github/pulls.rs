@@ -249,3 +249,21 @@ pub fn update_issue(
         detail: "the updated issue has no number or html_url".into(),
     })
 }
+
+/// `POST /repos/{o}/{r}/issues/{n}/comments`.
+pub fn comment_issue(c: &Client, repo: &RepoId, number: u64, body: &str) -> Result<(), ApiError> {
+    let path = format!("{}/issues/{number}/comments", repo_path(repo));
+    c.post_json(&path, &json!({ "body": body }), &format!("issue #{number}"))
+        .map(|_| ())
+}
+
+/// `PATCH /repos/{o}/{r}/issues/{n}` with `state: closed` (`state_reason: completed`).
+pub fn close_issue(c: &Client, repo: &RepoId, number: u64) -> Result<(), ApiError> {
+    let path = format!("{}/issues/{number}", repo_path(repo));
+    c.patch_json(
+        &path,
+        &json!({"state": "closed", "state_reason": "completed"}),
+        &format!("issue #{number}"),
+    )
+    .map(|_| ())
+}

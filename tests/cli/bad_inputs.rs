@@ -30,6 +30,9 @@ enum May {
     Pending,
     /// The step succeeds and records its side effect in the context; the repository is untouched.
     Records,
+    /// The step fails and reports the failure for a person: the ledger gains the failure and its
+    /// notice, nothing else of the context changes, the tracker stays as it was.
+    ReportsFailure,
 }
 
 /// Everything that says a repository and berry's files are as they were.
@@ -185,6 +188,28 @@ fn check(
         };
         if may == May::RecordOutcome && a["ledger"] != b["ledger"] {
             problems.push(format!("the ledger of {name} changed"));
+        }
+        if may == May::ReportsFailure {
+            let without = |v: &Value| {
+                let mut v = v.clone();
+                v["updated_at"] = Value::Null;
+                if let Some(l) = v["ledger"].as_object_mut() {
+                    l.remove("failures");
+                    l.remove("events");
+                }
+                v
+            };
+            if without(&a) != without(&b) {
+                problems.push(format!(
+                    "{name} changed beyond the reported failure and its notice"
+                ));
+            }
+            if b["ledger"]["failures"]
+                .as_array()
+                .is_none_or(|f| f.is_empty())
+            {
+                problems.push(format!("{name} records no failure"));
+            }
         }
     }
     for (name, bytes) in &after.contexts {
@@ -1036,7 +1061,7 @@ const ROWS: &[Row] = &[
         name: "remote unreachable",
         exit: 1,
         fragment: "origin",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || {
             shipping_push("req-crm", |s| {
                 s.env.git(&[
@@ -1052,7 +1077,7 @@ const ROWS: &[Row] = &[
         name: "remote refuses the port",
         exit: 1,
         fragment: "origin",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || {
             shipping_push("req-crm", |s| {
                 s.env.git(&[
@@ -1068,7 +1093,7 @@ const ROWS: &[Row] = &[
         name: "remote auth refused",
         exit: 1,
         fragment: "auth",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || {
             let s = Shipping::new("req-crm");
             let server = s.over_http();
@@ -1097,21 +1122,21 @@ const ROWS: &[Row] = &[
         name: "remote rejects: GH001 large files",
         exit: 1,
         fragment: "GH001",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || rejected_by("large-files-GH001.txt"),
     },
     Row {
         name: "remote rejects: non-fast-forward text",
         exit: 1,
         fragment: "refused the push to refs/heads/main",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || rejected_by("non-fast-forward.txt"),
     },
     Row {
         name: "remote rejects: auth failure text",
         exit: 1,
         fragment: "refused the push to refs/heads/main",
-        may: May::Nothing,
+        may: May::ReportsFailure,
         run: || rejected_by("auth-failures.txt"),
     },
     // GitHub answers

@@ -12,6 +12,7 @@ mod config;
 mod context;
 mod crash;
 mod demo;
+mod failures;
 mod fakes;
 mod freeze;
 mod help;
