@@ -16,9 +16,13 @@
 //! - it is recorded in the REQ context (`ledger.tracker_commits`) right after it is made, and a
 //!   rerun finds it there — or on HEAD by its subject and trailers, after a kill before the
 //!   record — so it is made once; a recorded commit not yet pushed is pushed by the rerun;
+//! - it is made only when it can go out alone: HEAD is the remote branch's tip. A branch without
+//!   a remote, or with commits its remote lacks — work still in the gate, such as
+//!   a REQ blocked before its push — keeps the edit uncommitted, and that is said; the next
+//!   `complete`, `block` or `rollback` commits it;
 //! - it is pushed only when that adds exactly this commit to the remote branch (the remote tip
-//!   is its parent): a branch with other unpushed commits, a protected branch or a branch without
-//!   a remote keeps the commit local, and that is said and recorded.
+//!   is its parent): a protected branch, a remote that moved meanwhile or a branch without a
+//!   remote keeps the commit local, and that is said and recorded.
 //!
 //! Nothing here prints: the command renders what [`commit`] and [`push`] return.
 
@@ -118,6 +122,45 @@ pub enum Committed {
     Recorded(TrackerCommit),
     /// HEAD already holds the tracker as it is (someone committed it): nothing to commit.
     AlreadyInHead,
+    /// Not committed, for this reason: the branch has commits its remote lacks, so a tracker
+    /// commit could not go out alone (and would sit on top of work still in the gate).
+    NotNow(String),
+}
+
+/// Why a tracker commit on HEAD could not be pushed alone, if it could not: the branch has no
+/// remote, or HEAD is not the remote branch's tip.
+pub fn alone_on_remote(repo: &Repository) -> Result<Option<String>> {
+    let branch = work::branch(repo)?;
+    let target = match crate::push::target_for(repo, &branch.name) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Some(format!(
+                "{} has no remote to push a tracker commit to ({e})",
+                branch.name
+            )));
+        }
+    };
+    let raw = repo
+        .find_remote(&target.remote)
+        .ok()
+        .and_then(|x| x.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let sources = CredentialSources::from_env(&raw);
+    crate::git::load_ca_store();
+    let tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
+    if tip.is_some() && tip == branch.head {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "{} has commits that {} on {} does not ({}), so a tracker commit would not go out alone",
+        branch.name,
+        target.remote_ref(),
+        target.remote,
+        match tip {
+            Some(t) => format!("it is at {}", &t.to_string()[..12]),
+            None => "it does not exist there".into(),
+        }
+    )))
 }
 
 fn is_ours(c: &git2::Commit<'_>, req: &str, status: ReqState) -> bool {
@@ -215,6 +258,9 @@ pub fn commit(
             });
         }
         return Ok(Committed::AlreadyInHead);
+    }
+    if let Some(why) = alone_on_remote(repo)? {
+        return Ok(Committed::NotNow(why));
     }
 
     let mut lock = IndexLock::take(repo.path())?;

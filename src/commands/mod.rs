@@ -383,6 +383,13 @@ pub fn commit_tracker(
             "{} {rel} as it is now is already committed in HEAD: nothing to commit",
             p.paint(Tone::Dim, "–")
         )),
+        Committed::NotNow(why) => {
+            p.line(format!(
+                "{} the tracker edit is left uncommitted in the working tree: {why}",
+                p.paint(Tone::Dim, "–")
+            ));
+            return Ok(serde_json::json!({"committed": false, "reason": why}));
+        }
     }
     let mut out = serde_json::json!({"committed": !matches!(done, Committed::AlreadyInHead)});
     if let Some(i) = tc::pending(&session.ctx, status) {
