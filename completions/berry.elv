@@ -52,6 +52,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand guards 'Try the secret guard outside a REQ'
             cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -349,6 +350,59 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'berry;guards'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand check 'Run the secret rules on files (or stdin with no PATH, or `-`); exit 3 on a finding'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;guards;check'= {
+            cand --rules 'A rule file in the gitleaks format instead of the repository''s'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'berry;guards;help'= {
+            cand check 'Run the secret rules on files (or stdin with no PATH, or `-`); exit 3 on a finding'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;guards;help;check'= {
+        }
+        &'berry;guards;help;help'= {
+        }
         &'berry;man'= {
             cand --out 'Write berry.1 and one page per subcommand into DIR'
             cand -C 'Run as if berry was started in DIR (the repository)'
@@ -385,6 +439,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
+            cand guards 'Try the secret guard outside a REQ'
             cand man 'Print the man page (roff) on stdout, or write every page into DIR'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -413,6 +468,11 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;demo'= {
         }
         &'berry;help;completions'= {
+        }
+        &'berry;help;guards'= {
+            cand check 'Run the secret rules on files (or stdin with no PATH, or `-`); exit 3 on a finding'
+        }
+        &'berry;help;guards;check'= {
         }
         &'berry;help;man'= {
         }

@@ -112,6 +112,7 @@ pub enum Command {
     Run(commands::run::RunArgs),
     Demo(commands::demo::DemoArgs),
     Completions(commands::completions::CompletionsArgs),
+    Guards(commands::guards::GuardsArgs),
     /// Print the man page (roff) on stdout, or write every page into DIR.
     #[command(hide = true)]
     Man {
@@ -137,6 +138,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Demo(_) => "demo",
             Command::Completions(_) => "completions",
+            Command::Guards(_) => "guards",
             Command::Man { .. } => "man",
         }
     }
@@ -147,6 +149,9 @@ pub fn main() -> ExitCode {
     // `COMPLETE=bash berry` prints the registration script; the shell then calls back here.
     clap_complete::CompleteEnv::with_factory(Cli::command).complete();
     crate::signals::install();
+    for value in crate::env_vars::credential_values() {
+        crate::secrets::add_known_secret(&value);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -282,6 +287,7 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
         Command::Run(a) => run::run(env, a),
         Command::Demo(a) => demo::run(env, a),
         Command::Completions(a) => completions::run(a),
+        Command::Guards(a) => guards::run(env, a),
         Command::Man { out } => completions::man(out.as_deref()),
     }
 }
@@ -290,7 +296,11 @@ fn finish(env: &Env, step: &'static str, result: anyhow::Result<StepReport>) -> 
     match result {
         Ok(report) => {
             if env.printer.json() && !report.silent {
-                let _ = writeln!(std::io::stdout(), "{}", report.to_json());
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "{}",
+                    crate::secrets::mask_json(&report.to_json())
+                );
             }
             ExitCode::from(report.exit.unwrap_or(report.outcome.exit()).code() as u8)
         }
@@ -305,6 +315,7 @@ pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
     let exit = classified.exit;
     let mut stderr = std::io::stderr();
     for line in error::render(err) {
+        let line = crate::secrets::mask_text(&line).into_owned();
         let line = match line.split_once(':') {
             Some((head @ ("error" | "hint"), rest)) if env.printer.color() => {
                 let tone = if head == "error" {
@@ -338,7 +349,7 @@ pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
                 "hints": classified.hints,
             },
         });
-        let _ = writeln!(std::io::stdout(), "{report}");
+        let _ = writeln!(std::io::stdout(), "{}", crate::secrets::mask_json(&report));
     }
     exit
 }

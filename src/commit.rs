@@ -268,7 +268,16 @@ pub fn commit(
         .head
         .map(|h| repo.find_commit(h).and_then(|c| c.tree()))
         .transpose()?;
-    let findings = guard_targets(repo, head_tree.as_ref(), &targets, &review, &ws.config)?;
+    // The repository's secret rules as committed, as review scanned with.
+    let rules = ws.secret_rules()?;
+    let findings = guard_targets(
+        repo,
+        head_tree.as_ref(),
+        &targets,
+        &review,
+        &ws.config,
+        &rules,
+    )?;
     let blocking: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Block && !excepted(&review, f))
@@ -365,7 +374,10 @@ pub fn commit(
         &evidence,
         &review.allowed,
     );
-    let message = crate::message::render(&template, &origin_text, &input)?;
+    // Deliverable text with a secret closed review's gate unless allowed; even then it is masked.
+    let message =
+        crate::secrets::mask_text(&crate::message::render(&template, &origin_text, &input)?)
+            .into_owned();
 
     let Some(mut lock) = lock else {
         let staged_list: Vec<Value> = targets
@@ -883,9 +895,20 @@ pub fn guard_blob(
     old: &[u8],
     new: &[u8],
     limits: &crate::config::Guards,
+    rules: &crate::secrets::RuleSet,
 ) -> Vec<Finding> {
     let diff = crate::diffview::compute(old, new);
     let mut out = crate::guards::scan_lines(path, diff.added.iter().map(|(n, l)| (*n, l.as_str())));
+    // Secrets with the repository's rules (the ones review used), on the exact blob: all of it
+    // for a new or binary file, else the lines it adds.
+    let added: Option<std::collections::BTreeSet<usize>> =
+        (!diff.binary && !old.is_empty()).then(|| diff.added.iter().map(|(n, _)| *n).collect());
+    out.extend(crate::guards::scan_secrets(
+        rules,
+        path,
+        new,
+        added.as_ref(),
+    ));
     out.extend(crate::guards::check_size(
         path,
         new.len() as u64,
@@ -902,6 +925,7 @@ fn guard_targets(
     targets: &[Target],
     review: &ReviewRecord,
     config: &crate::config::Config,
+    rules: &crate::secrets::RuleSet,
 ) -> Result<Vec<Finding>> {
     let old_of: HashMap<&str, &str> = review
         .files
@@ -921,7 +945,7 @@ fn guard_targets(
             continue;
         }
         let old = crate::git::blob_bytes(repo, old_id).unwrap_or_default();
-        out.extend(guard_blob(&t.path, &old, bytes, &config.guards));
+        out.extend(guard_blob(&t.path, &old, bytes, &config.guards, rules));
     }
     Ok(out)
 }

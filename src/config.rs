@@ -160,6 +160,10 @@ pub struct Guards {
     pub block_file_mb: u64,
     /// Files above this size are warned about.
     pub warn_file_mb: u64,
+    /// The secret rule file (gitleaks format), relative to the repository root; else
+    /// `.gitleaks.toml` when committed, else the built-in rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
 }
 
 impl Default for Guards {
@@ -167,6 +171,7 @@ impl Default for Guards {
         Guards {
             block_file_mb: 100,
             warn_file_mb: 50,
+            rules: None,
         }
     }
 }
@@ -193,6 +198,9 @@ impl Default for Review {
 #[serde(default, deny_unknown_fields)]
 pub struct Test {
     pub commands: Vec<TestCommand>,
+    /// berry's credential variables (`GH_TOKEN`, `BERRY_DATABASE_URL`, …) the test commands may
+    /// still see; all others of them are removed from their environment.
+    pub pass_env: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -221,6 +229,7 @@ impl Default for Test {
             timeout_secs: default_test_timeout(),
         };
         Test {
+            pass_env: Vec::new(),
             commands: vec![
                 cmd("backend", &["npm", "test"], "backend"),
                 cmd("frontend", &["npm", "test", "--", "--run"], "frontend"),

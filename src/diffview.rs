@@ -77,8 +77,11 @@ pub fn preview(p: &Printer, old: &[u8], new: &[u8], max_lines: usize) -> String 
     if old.len() > MAX_DIFF_BYTES || new.len() > MAX_DIFF_BYTES {
         return format!("    (too large to preview, {} bytes)\n", new.len());
     }
-    let old_s = String::from_utf8_lossy(old);
-    let new_s = String::from_utf8_lossy(new);
+    // Masked before diffing, so a secret spanning lines (a private key block) is masked whole.
+    let old_lossy = String::from_utf8_lossy(old);
+    let new_lossy = String::from_utf8_lossy(new);
+    let old_s = crate::secrets::mask_text(&old_lossy);
+    let new_s = crate::secrets::mask_text(&new_lossy);
     let diff = text_diff(&old_s, &new_s);
     let mut out = String::new();
     let mut shown = 0usize;
@@ -109,7 +112,7 @@ pub fn preview(p: &Printer, old: &[u8], new: &[u8], max_lines: usize) -> String 
                 if shown >= max_lines {
                     continue;
                 }
-                let text = crate::guards::redact(change.value().trim_end_matches(['\n', '\r']));
+                let text = change.value().trim_end_matches(['\n', '\r']);
                 let line = match change.tag() {
                     ChangeTag::Insert => p.paint(Tone::Added, format!("+{text}")),
                     ChangeTag::Delete => p.paint(Tone::Removed, format!("-{text}")),

@@ -167,6 +167,56 @@ pub const MANUAL: &[(&str, &str)] = &[
     ),
 ];
 
+/// The variables that hold berry's own credentials. Their values are masked wherever they would
+/// appear, and they are left out of the test commands' environment (unless `test.pass_env` names
+/// them).
+pub const CREDENTIALS: [&str; 9] = [
+    GH_TOKEN,
+    GITHUB_TOKEN,
+    GH_ENTERPRISE_TOKEN,
+    BERRY_DATABASE_URL,
+    NATS_URL,
+    NATS_USER,
+    NATS_PASSWORD,
+    NATS_CREDS,
+    "PGPASSWORD",
+];
+
+/// The secret values among berry's credentials: the tokens and passwords themselves, and the
+/// password (or token) of every URL among them (`scheme://user:password@host`).
+pub fn credential_values() -> Vec<String> {
+    let mut out = Vec::new();
+    for name in CREDENTIALS {
+        let Some(v) = var(name) else { continue };
+        match name {
+            BERRY_DATABASE_URL | NATS_URL => {
+                for url in v.split(',') {
+                    if let Some((userinfo, _)) = url
+                        .trim()
+                        .split_once("://")
+                        .map_or(url.trim(), |(_, rest)| rest)
+                        .split_once('@')
+                    {
+                        // `user:password@`; for NATS a lone `token@` is a token, for a
+                        // database URL a lone name is just the user.
+                        let secret = match userinfo.split_once(':') {
+                            Some((_, p)) => p,
+                            None if name == NATS_URL => userinfo,
+                            None => "",
+                        };
+                        if !secret.is_empty() {
+                            out.push(secret.to_string());
+                        }
+                    }
+                }
+            }
+            NATS_USER | NATS_CREDS => {}
+            _ => out.push(v),
+        }
+    }
+    out
+}
+
 /// The value of `name`, or `None` when unset or empty.
 pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -181,4 +231,30 @@ pub fn var_set(name: &str) -> Option<String> {
 pub fn flag(name: &str) -> bool {
     var(name)
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credential_values_take_passwords_not_user_names() {
+        // SAFETY: only this test sets these names in the unit-test binary.
+        unsafe {
+            std::env::set_var(
+                super::BERRY_DATABASE_URL,
+                "postgres://postgres@127.0.0.1/db",
+            );
+            std::env::set_var(
+                super::NATS_URL,
+                "nats://tok3n-value@h:4222, nats://u:pw-secret@h2",
+            );
+        }
+        let v = super::credential_values();
+        assert!(!v.contains(&"postgres".to_string()), "{v:?}");
+        assert!(v.contains(&"tok3n-value".to_string()), "{v:?}");
+        assert!(v.contains(&"pw-secret".to_string()), "{v:?}");
+        unsafe {
+            std::env::set_var(super::BERRY_DATABASE_URL, "postgres://app:db-pass-1@db/app");
+        }
+        assert!(super::credential_values().contains(&"db-pass-1".to_string()));
+    }
 }

@@ -1,9 +1,11 @@
-//! The guards (README "The guards"), run on what would be committed before anything is staged: secrets in
-//! added lines (high-precision rules only, value masked), merge conflict markers, and file sizes.
+//! The guards, run on what would be committed before anything is staged: secrets (the rules of
+//! [`crate::secrets`], values masked) in added lines, file names and deliverable text that goes
+//! into the commit message; merge conflict markers; and file sizes.
 
-use std::sync::LazyLock;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 
-use regex::Regex;
+use crate::secrets::RuleSet;
 
 /// The guards, by the name `--allow GUARD:PATH` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -48,92 +50,178 @@ pub struct Finding {
     pub line: Option<usize>,
     /// What was found, with any secret value masked.
     pub detail: String,
+    /// The secret rule that matched (its `.gitleaksignore` fingerprint is `path:rule:line`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
-struct Rule {
-    name: &'static str,
-    re: Regex,
-    /// Capture group holding the secret (0 for the whole match).
-    group: usize,
-}
-
-static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    let r = |name, pat: &str, group| Rule {
-        name,
-        re: Regex::new(pat).expect("static secret rule"),
-        group,
-    };
-    vec![
-        r("GitHub token", r"\b(gh[pousr]_[A-Za-z0-9]{36,255})\b", 1),
-        r(
-            "GitHub fine-grained token",
-            r"\b(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b",
-            1,
-        ),
-        r(
-            "AWS access key id",
-            r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
-            1,
-        ),
-        r(
-            "AWS secret access key",
-            r#"(?i)aws.{0,20}?(?:secret|private).{0,20}?['"=:\s]\s*['"]?([A-Za-z0-9/+]{40})\b"#,
-            1,
-        ),
-        r(
-            "Slack token",
-            r"\b(xox[baprs]-[0-9]{8,13}-[0-9A-Za-z-]{8,})",
-            1,
-        ),
-        r(
-            "Slack webhook",
-            r"(https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})",
-            1,
-        ),
-        r(
-            "Stripe secret key",
-            r"\b((?:sk|rk)_live_[0-9A-Za-z]{24,99})\b",
-            1,
-        ),
-        r("Google API key", r"\b(AIza[0-9A-Za-z_-]{35})", 1),
-        r("npm token", r"\b(npm_[A-Za-z0-9]{36})\b", 1),
-        r(
-            "private key",
-            r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |PGP |ENCRYPTED )?PRIVATE KEY(?: BLOCK)?-----",
-            0,
-        ),
-    ]
-});
-
-/// `ghp_…(40 chars)`: enough to recognise, not enough to use.
+/// `ghp_…(40 chars)`: the one masked form (see [`crate::secrets::mask`]).
 pub fn mask(secret: &str) -> String {
-    let keep: String = secret.chars().take(4).collect();
-    format!("{keep}…({} chars)", secret.chars().count())
+    crate::secrets::mask(secret)
 }
 
-/// `text` with every secret the rules recognise replaced by its masked form, for display.
-pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
-    let mut out = std::borrow::Cow::Borrowed(text);
-    for rule in RULES.iter() {
-        if !rule.re.is_match(&out) {
-            continue;
+/// Where a finding's name for a deliverable's text starts: `deliverable:<agent>`.
+pub const DELIVERABLE_PREFIX: &str = "deliverable:";
+
+fn secret_finding(rules: &RuleSet, path: &str, hit: &crate::secrets::Hit) -> Option<Finding> {
+    if rules.is_ignored(path, hit) {
+        return None;
+    }
+    let shown = if hit.secret.is_empty() {
+        "the file's name or kind".to_string()
+    } else {
+        crate::secrets::mask(&hit.secret)
+    };
+    let lines = match (hit.line, hit.end_line) {
+        (0, _) => String::new(),
+        (a, b) if b > a => format!(" (lines {a}-{b})"),
+        _ => String::new(),
+    };
+    let decoded = if hit.decoded {
+        " (in UTF-16/32 text)"
+    } else {
+        ""
+    };
+    Some(Finding {
+        guard: Guard::Secrets,
+        severity: Severity::Block,
+        path: path.to_string(),
+        line: (hit.line > 0 && !hit.decoded).then_some(hit.line),
+        detail: format!(
+            "{} [{}]: {shown}{lines}{decoded}",
+            hit.description, hit.rule_id
+        ),
+        rule: Some(hit.rule_id.clone()),
+    })
+}
+
+/// The secret guard on one file as it would be committed: its name, and its content where the
+/// change adds lines. `added` holds the 1-based lines the change adds; `None` means all of it
+/// counts (a new or binary file, UTF-16/32 text). A secret spanning several lines (a private key
+/// block) counts when any of its lines is added. `.gitleaksignore` fingerprints
+/// (`path:rule-id:line`) drop a finding.
+pub fn scan_secrets(
+    rules: &RuleSet,
+    path: &str,
+    content: &[u8],
+    added: Option<&BTreeSet<usize>>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for hit in rules.scan("", path.as_bytes()) {
+        if let Some(mut f) = secret_finding(rules, path, &hit) {
+            f.line = None;
+            f.detail = format!("in the file name: {}", f.detail);
+            out.push(f);
         }
-        let replaced = rule
-            .re
-            .replace_all(&out, |caps: &regex::Captures<'_>| {
-                let whole = caps.get(0).expect("group 0").as_str();
-                match caps.get(rule.group).filter(|_| rule.group != 0) {
-                    Some(m) => whole.replace(m.as_str(), &mask(m.as_str())),
-                    None => whole.to_string(),
-                }
-            })
-            .into_owned();
-        out = std::borrow::Cow::Owned(replaced);
+    }
+    for hit in rules.scan(path, content) {
+        let counts = match added {
+            None => true,
+            Some(_) if hit.decoded || hit.line == 0 => true,
+            Some(set) => set
+                .range(hit.line..=hit.end_line.max(hit.line))
+                .next()
+                .is_some(),
+        };
+        if counts && let Some(f) = secret_finding(rules, path, &hit) {
+            out.push(f);
+        }
     }
     out
 }
 
-/// Secrets and conflict markers in the lines a change adds. `added` holds (1-based line, text).
+/// The secret guard on text that would leave with the commit (an agent's deliverable text that
+/// goes into the commit message): findings are named `deliverable:<agent>`, so
+/// `--allow secrets:deliverable:<agent>` grants the exception.
+pub fn scan_deliverable_text(rules: &RuleSet, agent: &str, text: &str) -> Vec<Finding> {
+    let name = format!("{DELIVERABLE_PREFIX}{agent}");
+    rules
+        .scan("", text.as_bytes())
+        .iter()
+        .filter_map(|h| secret_finding(rules, &name, h))
+        .map(|mut f| {
+            f.line = None;
+            f
+        })
+        .collect()
+}
+
+/// The texts of a deliverable that the commit message draws on (its key changes, its summary,
+/// message, description and title), each scanned as the message would carry it.
+pub fn message_texts(v: &serde_json::Value) -> Vec<String> {
+    let mut out = crate::deliverables::key_changes(v);
+    for k in ["summary", "message", "description", "title"] {
+        if let Some(s) = v.get(k).and_then(serde_json::Value::as_str) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// The rules a repository's gate uses: its rule file (`guards.rules` in berry.toml, else
+/// `.gitleaks.toml` at the root) and `.gitleaksignore`, each as committed at HEAD (the working
+/// tree is what is being reviewed, so it cannot loosen its own review). Without a rule file,
+/// berry's built-in rules. Review and commit both take their rules from here, so the two gates
+/// scan alike; the set is compiled once per process for the same texts.
+pub fn repository_rules(
+    repo: &git2::Repository,
+    configured: Option<&str>,
+) -> Result<Arc<RuleSet>, crate::error::BerryError> {
+    let read = |path: &str| -> Option<String> {
+        let head = repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = head.get_path(std::path::Path::new(path)).ok()?;
+        if entry.kind() != Some(git2::ObjectType::Blob) {
+            return None;
+        }
+        let blob = entry.to_object(repo).ok()?.peel_to_blob().ok()?;
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
+    };
+    let rule_file = match configured {
+        Some(p) => {
+            if crate::scope::safe_relative(p).is_err() {
+                return Err(crate::error::BerryError::usage(format!(
+                    "guards.rules {p:?} must be a path inside the repository"
+                )));
+            }
+            Some((
+                p.to_string(),
+                read(p).ok_or_else(|| {
+                    crate::error::BerryError::usage(format!(
+                        "guards.rules names {p:?}, which is not committed at HEAD"
+                    ))
+                    .with_hint("commit the rule file first: the gate reads the committed one")
+                })?,
+            ))
+        }
+        None => read(".gitleaks.toml").map(|t| (".gitleaks.toml".to_string(), t)),
+    };
+    let ignore = read(".gitleaksignore");
+    if rule_file.is_none() && ignore.is_none() {
+        return Ok(RuleSet::builtin());
+    }
+    type Key = (Option<(String, String)>, Option<String>);
+    static COMPILED: Mutex<Option<(Key, Arc<RuleSet>)>> = Mutex::new(None);
+    let key: Key = (rule_file, ignore);
+    let mut cache = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, set)) = cache.as_ref()
+        && *k == key
+    {
+        return Ok(set.clone());
+    }
+    let set = RuleSet::for_repository(
+        key.0.as_ref().map(|(o, t)| (o.as_str(), t.as_str())),
+        key.1.as_deref(),
+    )
+    .map_err(|e| {
+        crate::error::BerryError::usage(format!("the secret rules cannot be used: {e}"))
+            .with_hint("fix the rule file (gitleaks format); `berry guards check` tries it")
+    })?;
+    let set = Arc::new(set);
+    *cache = Some((key, set.clone()));
+    Ok(set)
+}
+
+/// Merge conflict markers in the lines a change adds. `added` holds (1-based line, text).
 pub fn scan_lines<'a>(
     path: &str,
     added: impl IntoIterator<Item = (usize, &'a str)>,
@@ -142,26 +230,6 @@ pub fn scan_lines<'a>(
     let mut saw_open = false;
     let mut pending_middle: Vec<usize> = Vec::new();
     for (line, text) in added {
-        for rule in RULES.iter() {
-            for caps in rule.re.captures_iter(text) {
-                let m = caps
-                    .get(rule.group)
-                    .or_else(|| caps.get(0))
-                    .expect("a match has group 0");
-                let shown = if rule.group == 0 {
-                    m.as_str().to_string()
-                } else {
-                    mask(m.as_str())
-                };
-                out.push(Finding {
-                    guard: Guard::Secrets,
-                    severity: Severity::Block,
-                    path: path.to_string(),
-                    line: Some(line),
-                    detail: format!("{}: {shown}", rule.name),
-                });
-            }
-        }
         let marker = if text.starts_with("<<<<<<< ") || text == "<<<<<<<" {
             saw_open = true;
             Some("<<<<<<<")
@@ -196,6 +264,7 @@ fn conflict(path: &str, line: usize, marker: &str) -> Finding {
         path: path.to_string(),
         line: Some(line),
         detail: format!("merge conflict marker `{marker}`"),
+        rule: None,
     }
 }
 
@@ -210,6 +279,7 @@ pub fn check_size(path: &str, size: u64, warn_mb: u64, block_mb: u64) -> Option<
             path: path.into(),
             line: None,
             detail: format!("{shown}: over GitHub's limit of {block_mb} MB; use Git LFS"),
+            rule: None,
         })
     } else if size > warn_mb * MB {
         Some(Finding {
@@ -218,6 +288,7 @@ pub fn check_size(path: &str, size: u64, warn_mb: u64, block_mb: u64) -> Option<
             path: path.into(),
             line: None,
             detail: format!("{shown}: over GitHub's recommended {warn_mb} MB"),
+            rule: None,
         })
     } else {
         None
@@ -261,7 +332,15 @@ mod tests {
     use super::*;
 
     fn scan(text: &str) -> Vec<Finding> {
-        scan_lines("f.ts", text.lines().enumerate().map(|(i, l)| (i + 1, l)))
+        let mut f = scan_lines("f.ts", text.lines().enumerate().map(|(i, l)| (i + 1, l)));
+        f.extend(scan_secrets(
+            &RuleSet::builtin(),
+            "f.ts",
+            text.as_bytes(),
+            None,
+        ));
+        f.sort_by_key(|f| (f.line, f.guard));
+        f
     }
 
     #[test]
@@ -270,47 +349,77 @@ mod tests {
             "ghp_{}",
             "A1b2C3d4E5".repeat(4).chars().take(36).collect::<String>()
         );
-        let text = format!("const t = \"{gh}\";\nconst k = 'AKIAIOSFODNN7EXAMPLE';\n");
+        let text = format!("const t = \"{gh}\";\nconst k = 'AKIAQ3EGRTWPLXS7NB5M';\n");
         let f = scan(&text);
         assert_eq!(f.len(), 2, "{f:#?}");
         assert_eq!(f[0].line, Some(1));
         assert!(
-            f[0].detail.starts_with("GitHub token: ghp_…(40 chars)"),
+            f[0].detail.contains("[github-pat]: ghp_…(40 chars)"),
             "{}",
             f[0].detail
         );
         assert!(!f[0].detail.contains(&gh));
         assert!(
+            f[1].detail.contains("[aws-access-key-id]: AKIA…(20 chars)"),
+            "{}",
             f[1].detail
-                .starts_with("AWS access key id: AKIA…(20 chars)")
         );
     }
 
     #[test]
-    fn redact_masks_secrets_in_any_text() {
-        let t = "let a = 'AKIAIOSFODNN7EXAMPLE'; // and xoxb-1234567890-abcdefghijkl";
-        let r = redact(t);
-        assert_eq!(r, "let a = 'AKIA…(20 chars)'; // and xoxb…(28 chars)");
-        assert!(matches!(redact("plain"), std::borrow::Cow::Borrowed(_)));
+    fn only_added_lines_count_but_a_key_block_counts_when_any_line_is_added() {
+        let rules = RuleSet::builtin();
+        let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+        let text = format!("a\nt = {tok}\nb\n");
+        let added: BTreeSet<usize> = [1, 3].into();
+        assert!(scan_secrets(&rules, "f", text.as_bytes(), Some(&added)).is_empty());
+        let added: BTreeSet<usize> = [2].into();
+        assert_eq!(
+            scan_secrets(&rules, "f", text.as_bytes(), Some(&added)).len(),
+            1
+        );
+        let body: String = (0..4)
+            .map(|i| {
+                format!("MIIEow{i}IBAAKCAQEAs9Qx7v1R2k4mJcXg8zNhYp5WbTLdUqFo3eKiVrZy6jHaC0t\n")
+            })
+            .collect();
+        let pem =
+            format!("x\n-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
+        // Only the third line of the block is new: the whole block is still a finding.
+        let added: BTreeSet<usize> = [4].into();
+        let f = scan_secrets(&rules, "k.pem", pem.as_bytes(), Some(&added));
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].detail.contains("lines 3-6"), "{}", f[0].detail);
     }
 
     #[test]
-    fn other_rules_fire() {
-        let cases = [
-            "aws_secret_access_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"",
-            "-----BEGIN OPENSSH PRIVATE KEY-----",
-            "xoxb-1234567890-abcdefghijkl",
-            concat!("sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"),
-        ];
-        for c in cases {
-            assert_eq!(scan(c).len(), 1, "{c}");
-        }
+    fn a_secret_in_a_file_name_is_a_finding() {
+        let name = "config/ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8.txt";
+        let f = scan_secrets(&RuleSet::builtin(), name, b"nothing", None);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(f[0].detail.starts_with("in the file name"));
+    }
+
+    #[test]
+    fn deliverable_text_findings_are_named_after_the_agent() {
+        let f = scan_deliverable_text(
+            &RuleSet::builtin(),
+            "roy",
+            "Set GH_TOKEN=ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8 in CI",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].path, "deliverable:roy");
+        assert!(
+            Allow::parse("secrets:deliverable:roy")
+                .unwrap()
+                .covers(&f[0])
+        );
     }
 
     #[test]
     fn ordinary_code_is_not_a_secret() {
         let text = "const ghp = process.env.GH_TOKEN;\nconst id = 'AKIA';\n// sk_test_123\nconst k = 'ghp_short';\n";
-        assert!(scan(text).is_empty());
+        assert!(scan(text).is_empty(), "{:?}", scan(text));
     }
 
     #[test]

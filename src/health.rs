@@ -407,7 +407,9 @@ fn command_attempt(check: &HealthCheck, root: &Path, log: &Path, limit: Duration
             };
         }
     };
-    let r = match crate::testrun::run(&cmd, root, &mut file) {
+    // A health check keeps the whole environment (it may need a credential to reach the
+    // service); its output is masked in its log like a test command's.
+    let r = match crate::testrun::run(&cmd, root, &mut file, &[]) {
         Ok(r) => r,
         Err(e) => {
             return Attempt {

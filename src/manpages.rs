@@ -71,6 +71,8 @@ fn render(cmd: &Command, parent: Option<&Command>, subs: &[Command]) -> Result<V
             )?;
         }
         environment(&mut w)?;
+    } else {
+        nested(&mut w, cmd)?;
     }
     exit_status(&mut w)?;
     if parent.is_none() {
@@ -91,6 +93,68 @@ fn render(cmd: &Command, parent: Option<&Command>, subs: &[Command]) -> Result<V
         man.render_version_section(&mut w)?;
     }
     Ok(w)
+}
+
+/// A subcommand's own subcommands (`berry guards check`): each with its arguments and its help.
+fn nested(w: &mut Vec<u8>, cmd: &Command) -> Result<()> {
+    let subs: Vec<&Command> = visible_subcommands(cmd).collect();
+    if subs.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, ".SH COMMANDS")?;
+    for s in subs {
+        let mut head = format!(
+            "\\fBberry {} {}\\fR",
+            esc(cmd.get_name()),
+            esc(s.get_name())
+        );
+        for a in s
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_global_set() && a.get_id() != "help")
+        {
+            let value = a
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| a.get_id().as_str().to_uppercase());
+            let many = matches!(a.get_action(), clap::ArgAction::Append);
+            match a.get_long() {
+                Some(l) => head.push_str(&format!(
+                    " [\\fB\\-\\-{}\\fR \\fI{}\\fR]",
+                    esc(l),
+                    esc(&value)
+                )),
+                None => head.push_str(&format!(
+                    " [\\fI{}\\fR]{}",
+                    esc(&value),
+                    if many { "..." } else { "" }
+                )),
+            }
+        }
+        writeln!(w, ".TP\n{head}")?;
+        let about = s
+            .get_long_about()
+            .or(s.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        writeln!(w, "{}", esc(&about).replace("\n\n", "\n.IP\n"))?;
+        for a in s
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_global_set() && a.get_id() != "help")
+        {
+            let name = match a.get_long() {
+                Some(l) => format!("\\-\\-{}", esc(l)),
+                None => esc(&a
+                    .get_value_names()
+                    .and_then(|v| v.first())
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()),
+            };
+            let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+            writeln!(w, ".IP\n\\fB{name}\\fR: {}", esc(&help))?;
+        }
+    }
+    Ok(())
 }
 
 /// `berry verify [-C DIR] [--config FILE] … [REQ]`: every visible option with its value name.
@@ -139,7 +203,7 @@ fn synopsis(w: &mut Vec<u8>, cmd: &Command, sub: bool) -> Result<()> {
             if repeat { "..." } else { "" }
         ));
     }
-    if !sub {
+    if !sub || visible_subcommands(cmd).next().is_some() {
         parts.push("\\fICOMMAND\\fR".into());
     }
     writeln!(w, "{}", parts.join(" "))
@@ -182,6 +246,11 @@ fn details(name: &str, sub: bool) -> Option<&'static str> {
         "block" => "Marks the REQ BLOCKED in the tracker and sends the blocked notice.",
         "status" => "Shows what the REQ context records: steps, evidence, side effects.",
         "run" => "Runs the steps in order, stopping at the first one that does not succeed.",
+        "guards" => {
+            "Runs berry's secret rules (the built-in ones, extended or replaced by the \
+             repository's .gitleaks.toml) on files or stdin, outside any REQ, so a team can try \
+             its rule file before committing it."
+        }
         _ => return None,
     })
 }
@@ -229,6 +298,14 @@ fn files(w: &mut Vec<u8>) -> Result<()> {
         ),
         ("<git dir>/berry/CURRENT", "the current REQ"),
         (
+            ".gitleaks.toml",
+            "the repository's secret rules (gitleaks format), as committed at HEAD; guards.rules names another file",
+        ),
+        (
+            ".gitleaksignore",
+            "findings the repository accepts, one path:rule-id:line fingerprint a line",
+        ),
+        (
             ".berry/templates/",
             "templates overriding the built-in commit, PR, CI-failure and completion texts",
         ),
@@ -270,6 +347,20 @@ fn examples(w: &mut Vec<u8>, sub: Option<&str>) -> Result<()> {
             ),
         ],
         Some("test") => &[("berry test", "run the configured test commands")],
+        Some("guards") => &[
+            (
+                "berry guards check config/app.env",
+                "scan one file with the repository's rules",
+            ),
+            (
+                "git diff | berry guards check",
+                "scan text from stdin; exit 3 on a finding",
+            ),
+            (
+                "berry guards check --rules team.toml src/a.ts",
+                "try a rule file",
+            ),
+        ],
         Some(_) => &[],
     };
     if list.is_empty() {

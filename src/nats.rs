@@ -244,7 +244,8 @@ impl Publisher {
             h.insert(async_nats::header::NATS_MESSAGE_ID, msg_id);
             h
         };
-        let bytes = bytes_of(payload);
+        // Notices leave masked: a secret an agent wrote into a summary stays here.
+        let bytes = bytes_of(&crate::secrets::mask_bytes(payload));
         let subject_owned = subject.to_string();
         tracing::debug!(subject, msg_id, bytes = payload.len(), "NATS publish");
         // One deadline over the whole exchange (stream lookup, publish, acknowledgement): each

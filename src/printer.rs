@@ -12,7 +12,9 @@ use console::{Style, Term};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::env_vars;
+// Every text the printer writes goes through the one masker.
 use crate::error::{BerryError, Exit};
+use crate::secrets::mask_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -178,7 +180,7 @@ impl Printer {
     /// A line of human text on stderr (silenced by `-q`).
     pub fn line(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            let _ = writeln!(std::io::stderr(), "{}", text.as_ref());
+            let _ = writeln!(std::io::stderr(), "{}", mask_text(text.as_ref()));
         }
     }
 
@@ -189,6 +191,7 @@ impl Printer {
         if self.quiet {
             return;
         }
+        let text: &str = &mask_text(text);
         if self.stderr_tty
             && let Some(pager) = &self.pager
         {
@@ -212,21 +215,21 @@ impl Printer {
             std::io::stderr(),
             "{} {}",
             self.style(Tone::Warn).apply_to("warning:"),
-            text.as_ref()
+            mask_text(text.as_ref())
         );
     }
 
     /// A line only shown with `-v`.
     pub fn detail(&self, text: impl AsRef<str>) {
         if self.verbose > 0 && !self.quiet {
-            let _ = writeln!(std::io::stderr(), "{}", text.as_ref());
+            let _ = writeln!(std::io::stderr(), "{}", mask_text(text.as_ref()));
         }
     }
 
     /// A result on stdout (human mode only; `--json` prints the step report instead).
     pub fn result(&self, text: impl AsRef<str>) {
         if !self.json {
-            let _ = writeln!(std::io::stdout(), "{}", text.as_ref());
+            let _ = writeln!(std::io::stdout(), "{}", mask_text(text.as_ref()));
         }
     }
 

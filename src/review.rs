@@ -36,6 +36,11 @@ pub struct Options {
     pub allow: Vec<Allow>,
     /// Why they are granted (`--reason`).
     pub reason: Option<String>,
+    /// The secret rules (the repository's, as committed); `None`: the built-in ones.
+    pub rules: Option<std::sync::Arc<crate::secrets::RuleSet>>,
+    /// (agent, text) of the deliverable text that goes into the commit message: a secret in it
+    /// closes the gate like one in a file.
+    pub deliverable_texts: Vec<(String, String)>,
 }
 
 /// One change in scope with its +/- counts. Its content is not kept: the survey reads, diffs and
@@ -97,7 +102,14 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
     let scope = Scope::new(&config.stage.paths)?;
     let (changes, unnamable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
-    let (in_scope, findings) = diff_and_guard(repo, root, config, inside)?;
+    let rules = opts
+        .rules
+        .clone()
+        .unwrap_or_else(crate::secrets::RuleSet::builtin);
+    let (in_scope, mut findings) = diff_and_guard(repo, root, config, &rules, inside)?;
+    for (agent, text) in &opts.deliverable_texts {
+        findings.extend(guards::scan_deliverable_text(&rules, agent, text));
+    }
     let covered = |f: &Finding| opts.allow.iter().any(|a| a.covers(f));
     let allowed = findings
         .iter()
@@ -179,6 +191,7 @@ fn diff_and_guard(
     repo: &Repository,
     root: &Path,
     config: &Config,
+    rules: &crate::secrets::RuleSet,
     inside: Vec<Change>,
 ) -> Result<(Vec<Reviewed>, Vec<Finding>)> {
     use std::sync::Mutex;
@@ -199,8 +212,8 @@ fn diff_and_guard(
             };
             let (old, new) = contents(repo, root, change)?;
             let mut diff = diffview::compute(&old, &new);
+            let findings = guard_one(change, &diff, config, rules, &new);
             drop((old, new));
-            let findings = guard_one(change, &diff, config);
             diff.added = Vec::new();
             *slots[i].lock().expect("no worker panics holding it") = Some((
                 Reviewed {
@@ -244,7 +257,13 @@ fn diff_and_guard(
 }
 
 /// The guards on one change: its added lines and its size.
-fn guard_one(change: &Change, diff: &FileDiff, config: &Config) -> Vec<Finding> {
+fn guard_one(
+    change: &Change,
+    diff: &FileDiff,
+    config: &Config,
+    rules: &crate::secrets::RuleSet,
+    new: &[u8],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     if change.kind == ChangeKind::Deleted || change.entry == Entry::Gitlink {
         return findings;
@@ -252,6 +271,17 @@ fn guard_one(change: &Change, diff: &FileDiff, config: &Config) -> Vec<Finding> 
     findings.extend(guards::scan_lines(
         &change.path,
         diff.added.iter().map(|(n, l)| (*n, l.as_str())),
+    ));
+    // Secrets: the whole new content is scanned; only the lines the change adds count (all of
+    // a new or binary file).
+    let added: Option<std::collections::BTreeSet<usize>> = (!diff.binary
+        && change.kind != ChangeKind::Added)
+        .then(|| diff.added.iter().map(|(n, _)| *n).collect());
+    findings.extend(guards::scan_secrets(
+        rules,
+        &change.path,
+        new,
+        added.as_ref(),
     ));
     findings.extend(guards::check_size(
         &change.path,
@@ -529,6 +559,7 @@ mod tests {
         let opts = Options {
             allow: vec![Allow::parse("conflict-markers:src/a.ts").unwrap()],
             reason: Some("fixture".into()),
+            ..Options::default()
         };
         let s = survey(&repo, d.path(), &config(&["src/**"]), &opts).unwrap();
         assert!(s.blocking.is_empty());

@@ -1,8 +1,9 @@
 //! Running the configured test commands: argv lists (no shell), each from its folder with
-//! `CI=true`, output appended to one log file, a timeout per command that stops the command's
-//! whole process group. SIGINT and SIGTERM sent to berry are passed on to that group; after a
-//! grace period the group is killed and the run ends as interrupted (exit 130). Nothing of the
-//! group outlives the command: what it left behind is killed when it exits.
+//! `CI=true` and without berry's own credentials in its environment, its output (stdout and
+//! stderr in one stream) masked and appended to one log file, a timeout per command that stops
+//! the command's whole process group. SIGINT and SIGTERM sent to berry are passed on to that
+//! group; after a grace period the group is killed and the run ends as interrupted (exit 130).
+//! Nothing of the group outlives the command: what it left behind is killed when it exits.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -46,16 +47,26 @@ pub struct CommandResult {
 /// Lines of output kept for the failure report.
 pub const TAIL_LINES: usize = 30;
 
-/// Runs `cmd` from `root/cmd.dir`, appending its output to `log`.
-pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResult> {
+/// Output kept in memory per command before it is masked and logged; beyond it the rest is
+/// dropped (and the log says so).
+pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
+
+/// Runs `cmd` from `root/cmd.dir` without the variables `drop_env` in its environment, appending
+/// its output, masked by [`crate::secrets::mask_text`], to `log`.
+pub fn run(
+    cmd: &TestCommand,
+    root: &Path,
+    log: &mut File,
+    drop_env: &[String],
+) -> Result<CommandResult> {
     let start_at = log.seek(SeekFrom::End(0))?;
-    writeln!(
-        log,
+    let header = format!(
         "==> {} ({}): {}",
         cmd.name,
         if cmd.dir.is_empty() { "." } else { &cmd.dir },
         cmd.argv.join(" ")
-    )?;
+    );
+    writeln!(log, "{}", crate::secrets::mask_text(&header))?;
     log.flush()?;
     let dir = root.join(&cmd.dir);
     let started = Instant::now();
@@ -79,18 +90,26 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
         )?;
         return Ok(result);
     };
-    let out = log.try_clone().context("cannot share the log file")?;
-    let err = log.try_clone().context("cannot share the log file")?;
+    // One pipe for stdout and stderr keeps their order; berry reads it and masks it.
+    let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
+    let err_writer = writer.try_clone().context("cannot share the pipe")?;
     let mut group = signals::ProcessGroup::starting();
-    let spawned = Command::new(prog)
+    let mut command = Command::new(prog);
+    command
         .args(args)
         .current_dir(&dir)
         .env("CI", "true")
         .stdin(Stdio::null())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .process_group(0)
-        .spawn();
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::from(err_writer))
+        .process_group(0);
+    for name in drop_env {
+        command.env_remove(name);
+    }
+    let spawned = command.spawn();
+    // The command's own copies are the only writers left; the reader sees EOF when they close.
+    drop(command);
+    let collector = std::thread::spawn(move || collect(reader));
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
@@ -131,8 +150,10 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
         }
         std::thread::sleep(Duration::from_millis(25));
     };
-    // Anything the command left behind in its group goes too.
+    // Anything the command left behind in its group goes too (and with it the pipe's last
+    // writers).
     drop(group);
+    write_output(log, collector)?;
     if let Some(sig) = signals::take_received() {
         writeln!(
             log,
@@ -172,6 +193,58 @@ pub fn run(cmd: &TestCommand, root: &Path, log: &mut File) -> Result<CommandResu
     Ok(result)
 }
 
+/// Reads the command's output until every writer is gone (or [`MAX_OUTPUT`] is reached).
+fn collect(mut reader: std::io::PipeReader) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    let mut cut = false;
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if out.len() + n > MAX_OUTPUT {
+                    cut = true;
+                    continue;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    (out, cut)
+}
+
+/// The collected output, masked, into the log. A process that escaped the group and still holds
+/// the pipe is not waited for beyond a few seconds.
+fn write_output(log: &mut File, collector: std::thread::JoinHandle<(Vec<u8>, bool)>) -> Result<()> {
+    let until = Instant::now() + Duration::from_secs(5);
+    while !collector.is_finished() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if !collector.is_finished() {
+        writeln!(
+            log,
+            "berry: the command's output was still open after it ended; the rest is not logged"
+        )?;
+        return Ok(());
+    }
+    let (bytes, cut) = collector.join().unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    log.write_all(crate::secrets::mask_text(&text).as_bytes())?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        writeln!(log)?;
+    }
+    if cut {
+        writeln!(
+            log,
+            "berry: output beyond {} MB was not logged",
+            MAX_OUTPUT >> 20
+        )?;
+    }
+    Ok(())
+}
+
 fn tail_since(log: &mut File, from: u64) -> Result<Vec<String>> {
     let mut f = log.try_clone()?;
     f.seek(SeekFrom::Start(from))?;
@@ -205,24 +278,62 @@ mod tests {
             .append(true)
             .open(d.path().join("log"))
             .unwrap();
-        let ok = run(&cmd(&["sh", "-c", "echo $CI"], 10), d.path(), &mut log).unwrap();
+        let ok = run(&cmd(&["sh", "-c", "echo $CI"], 10), d.path(), &mut log, &[]).unwrap();
         assert!(ok.passed);
         let bad = run(
             &cmd(&["sh", "-c", "echo boom; exit 3"], 10),
             d.path(),
             &mut log,
+            &[],
         )
         .unwrap();
         assert!(!bad.passed);
         assert_eq!(bad.exit_code, Some(3));
         assert!(bad.tail.iter().any(|l| l == "boom"), "{:?}", bad.tail);
-        let missing = run(&cmd(&["no-such-program-xyz"], 10), d.path(), &mut log).unwrap();
+        let missing = run(&cmd(&["no-such-program-xyz"], 10), d.path(), &mut log, &[]).unwrap();
         assert!(missing.error.unwrap().contains("not found"));
         let t0 = Instant::now();
-        let hung = run(&cmd(&["sleep", "30"], 1), d.path(), &mut log).unwrap();
+        let hung = run(&cmd(&["sleep", "30"], 1), d.path(), &mut log, &[]).unwrap();
         assert!(hung.timed_out && !hung.passed);
         assert!(t0.elapsed() < Duration::from_secs(10));
         let text = std::fs::read_to_string(d.path().join("log")).unwrap();
         assert!(text.contains("true\n"), "CI=true is set: {text}");
+    }
+
+    #[test]
+    fn credentials_are_dropped_and_output_is_masked_in_order() {
+        let d = tempfile::tempdir().unwrap();
+        let mut log = File::options()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(d.path().join("log"))
+            .unwrap();
+        // SAFETY: this test alone sets and reads these two names.
+        unsafe {
+            std::env::set_var("BERRY_TESTRUN_DROPPED", "dropped-value");
+            std::env::set_var("BERRY_TESTRUN_KEPT", "kept-value");
+        }
+        let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+        let script = format!(
+            "echo out1; echo err1 >&2; echo \"d=${{BERRY_TESTRUN_DROPPED:-unset}} k=$BERRY_TESTRUN_KEPT\"; echo token {tok}; exit 1"
+        );
+        let r = run(
+            &cmd(&["sh", "-c", &script], 10),
+            d.path(),
+            &mut log,
+            &["BERRY_TESTRUN_DROPPED".to_string()],
+        )
+        .unwrap();
+        assert!(!r.passed);
+        let text = std::fs::read_to_string(d.path().join("log")).unwrap();
+        assert!(
+            text.contains("out1\nerr1\n"),
+            "one stream, in order: {text}"
+        );
+        assert!(text.contains("d=unset k=kept-value"), "{text}");
+        assert!(!text.contains(tok), "{text}");
+        assert!(text.contains("token ghp_…(40 chars)"), "{text}");
+        assert!(r.tail.iter().all(|l| !l.contains(tok)), "{:?}", r.tail);
     }
 }

@@ -8,6 +8,7 @@ pub mod completions;
 pub mod demo;
 pub mod effects;
 pub mod failures;
+pub mod guards;
 pub mod pr;
 pub mod push;
 pub mod review;
@@ -19,6 +20,7 @@ pub mod view;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use git2::Repository;
@@ -31,6 +33,7 @@ use crate::error::{BerryError, Exit};
 use crate::gateconfig::{self, GateConfig};
 use crate::printer::Printer;
 use crate::req::ReqNumber;
+use crate::secrets::RuleSet;
 
 /// What a step did, printed as one JSON line with `--json`.
 #[derive(Debug, Clone)]
@@ -144,6 +147,9 @@ impl Env {
         }
         ws.config = ws.gate.config.clone();
         ws.config_file = ws.gate.file.clone();
+        // Everything berry shows or sends from here is masked with the repository's rules too;
+        // a rule file that cannot be used is the gate's error (review and commit), not this one's.
+        let _ = ws.secret_rules();
         static NOTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
         if let Some(note) = ws.gate.note()
             && !NOTED.swap(true, std::sync::atomic::Ordering::Relaxed)
@@ -208,6 +214,16 @@ impl Workspace {
         self.config = self.gate.config.clone();
         self.config_file = self.gate.file.clone();
         Ok(())
+    }
+
+    /// The secret rules of the configuration in force (see [`crate::guards::repository_rules`]),
+    /// installed as the ones the masker uses from now on. Review and commit take theirs from
+    /// here.
+    pub fn secret_rules(&self) -> Result<Arc<RuleSet>> {
+        let rules =
+            crate::guards::repository_rules(&self.repo, self.config.guards.rules.as_deref())?;
+        crate::secrets::install(rules.clone());
+        Ok(rules)
     }
 }
 

@@ -84,9 +84,20 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         session.ctx.config_acceptance = accepted.clone();
     }
 
+    // The secret rules of the configuration in force, as committed; the masker uses them too.
+    let rules = ws.secret_rules()?;
     let opts = Options {
         allow: args.allow,
         reason: args.reason,
+        rules: Some(rules),
+        deliverable_texts: rows
+            .iter()
+            .flat_map(|r| {
+                crate::guards::message_texts(&r.deliverable)
+                    .into_iter()
+                    .map(|t| (r.agent.clone(), t))
+            })
+            .collect(),
     };
     let survey = review::survey(&ws.repo, &ws.root, &ws.config, &opts)?;
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change

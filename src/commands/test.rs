@@ -3,6 +3,7 @@
 use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::json;
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::context::TestsRecord;
@@ -89,13 +90,23 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     std::fs::create_dir_all(ws.store.dir())
         .with_context(|| format!("cannot create {}", ws.store.dir().display()))?;
     let log_path = ws.store.dir().join(format!("{req}.test.log"));
+    // The log is the operator's alone (0600), also when an older one was not.
     let mut log = std::fs::File::options()
         .create(true)
         .read(true)
         .write(true)
         .truncate(true)
+        .mode(0o600)
         .open(&log_path)
         .with_context(|| format!("cannot create the log {}", log_path.display()))?;
+    log.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot restrict the log {}", log_path.display()))?;
+    // berry's own credentials stay out of the test commands' environment.
+    let drop_env: Vec<String> = crate::env_vars::CREDENTIALS
+        .iter()
+        .filter(|n| !ws.config.test.pass_env.iter().any(|p| p == *n))
+        .map(|n| n.to_string())
+        .collect();
 
     // What the tests see beyond HEAD's tree: they run in the working tree.
     let dirty = dirty_paths(&ws.repo);
@@ -110,7 +121,7 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     let mut failed = None;
     for c in commands {
         let spinner = p.spinner(format!("{} ({})", c.name, c.argv.join(" ")));
-        let r = testrun::run(c, &ws.root, &mut log)?;
+        let r = testrun::run(c, &ws.root, &mut log, &drop_env)?;
         spinner.finish_and_clear();
         let secs = r.duration_ms as f64 / 1000.0;
         if r.passed {

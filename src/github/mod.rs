@@ -512,7 +512,8 @@ impl Client {
                 rb = rb.header(*k, *v);
             }
             if let Some(b) = body {
-                rb = rb.json(b);
+                // Nothing berry sends carries a secret unmasked (PR and issue bodies, comments).
+                rb = rb.json(&crate::secrets::mask_json(b));
             }
             self.bump(|s| s.requests += 1);
             let result = rb.send();

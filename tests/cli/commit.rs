@@ -155,7 +155,7 @@ fn guard_exception_becomes_a_trailer() {
     env.agog_changes();
     env.write(
         &format!("{ERP}/backend/src/modules/crm/fixture.ts"),
-        "export const key = 'AKIAIOSFODNN7EXAMPLE';\n",
+        "export const key = 'AKIAQ3EGRTWPLXS7NB5M';\n",
     );
     let dir = env.verify_approved();
     let path = format!("{ERP}/backend/src/modules/crm/fixture.ts");

@@ -230,11 +230,59 @@ fn the_guards_run_on_the_blobs_written_even_when_the_review_record_matches_them(
     assert!(
         reasons
             .iter()
-            .any(|l| l.contains("GitHub token: ghp_…(40 chars)")),
+            .any(|l| l.contains("[github-pat]: ghp_…(40 chars)")),
         "{e}"
     );
     assert!(!e.contains(TOKEN), "{e}");
     assert_eq!(r.commits(), 1);
+}
+
+/// Commits `.gitleaks.toml` (the defaults plus an Acme rule) and a `.gitleaksignore` entry for
+/// the token on line 2 of the service file, before the review.
+fn with_repository_rules(env: &TestEnv) {
+    env.write(
+        ".gitleaks.toml",
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\ndescription = \"Acme key\"\nregex = '''acme_[a-z0-9]{24}'''\nkeywords = [\"acme_\"]\n",
+    );
+    env.write(".gitleaksignore", format!("{SVC}:github-pat:2\n"));
+    env.git(&["add", ".gitleaks.toml", ".gitleaksignore"]);
+    env.git(&["commit", "-q", "-m", "secret rules"]);
+}
+
+#[test]
+fn commit_scans_with_the_repositorys_committed_rules_as_review_does() {
+    // A token the repository's .gitleaksignore lists: no finding at review, none at commit.
+    let r = Reviewed::with(with_repository_rules);
+    r.env.write(
+        SVC,
+        format!("export class CrmService {{}}\nconst t = '{TOKEN}';\n"),
+    );
+    let blob = r.blob_of(SVC);
+    r.edit_review(|files| {
+        for f in files.iter_mut().filter(|f| f["path"] == SVC) {
+            f["blob"] = json!(blob);
+        }
+    });
+    let out = r.commit(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", r.env.transcript(&out));
+    assert!(!format!("{out:?}").contains(TOKEN));
+
+    // A key only the repository's own rule knows: the commit-time guard finds it too.
+    let r = Reviewed::with(with_repository_rules);
+    let acme = "acme_0a1b2c3d4e5f6a7b8c9d0e1f";
+    r.env.write(SVC, format!("export const k = '{acme}';\n"));
+    let blob = r.blob_of(SVC);
+    r.edit_review(|files| {
+        for f in files.iter_mut().filter(|f| f["path"] == SVC) {
+            f["blob"] = json!(blob);
+        }
+    });
+    let out = r.commit(&["--yes"]);
+    assert_eq!(out.status.code(), Some(3), "{}", r.env.transcript(&out));
+    let e = err(&out);
+    assert!(e.contains("[acme-key]: acme…(29 chars)"), "{e}");
+    assert!(!e.contains(acme), "{e}");
+    assert_eq!(r.commits(), 2);
 }
 
 #[test]

@@ -134,9 +134,9 @@ fn planted_secrets_close_the_gate_masked() {
     );
     assert!(!all.contains(&token), "the token must be masked:\n{all}");
     assert!(!all.contains(aws), "the key must be masked:\n{all}");
-    assert!(all.contains("secrets Implementation/print-industry-erp/backend/src/modules/crm/config.ts:1  GitHub token: ghp_…(40 chars)"), "{all}");
+    assert!(all.contains("secrets Implementation/print-industry-erp/backend/src/modules/crm/config.ts:1  GitHub personal access token (classic) [github-pat]: ghp_…(40 chars)"), "{all}");
     assert!(
-        all.contains("config.ts:2  AWS access key id: AKIA…(20 chars)"),
+        all.contains("config.ts:2  AWS access key id [aws-access-key-id]: AKIA…(20 chars)"),
         "{all}"
     );
     let ctx = context(&env);
