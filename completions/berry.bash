@@ -34,6 +34,9 @@ _berry() {
             berry,guards)
                 cmd="berry__subcmd__guards"
                 ;;
+            berry,health)
+                cmd="berry__subcmd__health"
+                ;;
             berry,help)
                 cmd="berry__subcmd__help"
                 ;;
@@ -94,6 +97,9 @@ _berry() {
             berry__subcmd__help,guards)
                 cmd="berry__subcmd__help__subcmd__guards"
                 ;;
+            berry__subcmd__help,health)
+                cmd="berry__subcmd__help__subcmd__health"
+                ;;
             berry__subcmd__help,help)
                 cmd="berry__subcmd__help__subcmd__help"
                 ;;
@@ -134,7 +140,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch complete block status run demo completions guards man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block status run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,7 +258,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__complete)
-            opts="-C -y -q -v -h --no-ci --skip-tests --override-freeze --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --no-ci --skip-tests --no-health --override-freeze --reason --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,8 +493,46 @@ _berry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berry__subcmd__health)
+            opts="-C -y -q -v -h --again --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deliverables)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berry__subcmd__help)
-            opts="verify review commit test push pr watch complete block status run demo completions guards man help"
+            opts="verify review commit test push pr watch health complete block status run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -588,6 +632,20 @@ _berry() {
         berry__subcmd__help__subcmd__guards__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__help__subcmd__health)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -927,11 +985,11 @@ _berry() {
             fi
             case "${prev}" in
                 --from)
-                    COMPREPLY=($(compgen -W "verify review commit test push pr watch complete" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "verify review commit test push pr watch health complete" -- "${cur}"))
                     return 0
                     ;;
                 --to)
-                    COMPREPLY=($(compgen -W "verify review commit test push pr watch complete" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "verify review commit test push pr watch health complete" -- "${cur}"))
                     return 0
                     ;;
                 -C)

@@ -46,7 +46,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand push 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
             cand pr 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
             cand watch 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
+            cand health 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
+            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
@@ -217,8 +218,30 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'berry;health'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --again 'Check again even if the checks passed for the pushed commit'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'berry;complete'= {
-            cand --reason 'Why CI or the tests are not required (with --no-ci or --skip-tests), or why the freeze is overridden (with --override-freeze)'
+            cand --reason 'Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or --no-health), or why the freeze is overridden (with --override-freeze)'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -227,6 +250,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --color 'When to color the output (NO_COLOR is honoured with auto)'
             cand --no-ci 'Complete without a green CI run'
             cand --skip-tests 'Complete although the tests did not pass for this tree (recorded; the notice says `tests_passed: false` and `tests_skipped: true`)'
+            cand --no-health 'Complete although the health checks did not pass for this commit (recorded; the notice''s `health` says `skipped` with the reason)'
             cand --override-freeze 'Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and shown in the completion notice)'
             cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
             cand -y 'Accept every default without asking (also BERRY_YES=1)'
@@ -433,7 +457,8 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand push 'Push the committed branch to its remote with progress, verify the remote ref equals the commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth)'
             cand pr 'Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from templates/pr.md). On the default branch a PR is recorded as not needed'
             cand watch 'Watch every GitHub Actions run for the pushed commit until all complete. Green exits 0; red captures the failed steps'' logs, opens (or updates) one issue for the REQ, marks it BLOCKED, publishes a blocked notice and exits 3'
-            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason'
+            cand health 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
+            cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
@@ -456,6 +481,8 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;pr'= {
         }
         &'berry;help;watch'= {
+        }
+        &'berry;help;health'= {
         }
         &'berry;help;complete'= {
         }

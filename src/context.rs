@@ -146,6 +146,12 @@ pub struct Ledger {
     pub watch: Option<WatchRecord>,
     #[serde(default)]
     pub issue: Option<IssueRecord>,
+    /// What `berry health` found for the pushed SHA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<HealthRecord>,
+    /// `--no-health --reason TEXT`: the operator completed a SHA without passing health checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_skipped: Option<HealthSkipped>,
     #[serde(default)]
     pub tracker: Vec<TrackerRecord>,
     #[serde(default)]
@@ -313,6 +319,27 @@ pub struct TestsSkipped {
     pub reason: String,
     /// The tree shipped without passing tests.
     pub tree: String,
+    pub at: Timestamp,
+}
+
+/// What `berry health` found: each check's result, bound to the SHA it checked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HealthRecord {
+    /// The pushed commit whose deployment was checked.
+    pub sha: String,
+    /// Every check passed (true with no checks: none were configured).
+    pub passed: bool,
+    pub checks: Vec<crate::health::CheckResult>,
+    #[serde(default)]
+    pub elapsed_ms: u64,
+    pub at: Timestamp,
+}
+
+/// `--no-health --reason TEXT`, bound to the SHA it was given for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HealthSkipped {
+    pub reason: String,
+    pub sha: String,
     pub at: Timestamp,
 }
 

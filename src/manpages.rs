@@ -242,6 +242,7 @@ fn details(name: &str, sub: bool) -> Option<&'static str> {
         "push" => "Pushes the commit to its branch, with the token from GH_TOKEN or GITHUB_TOKEN.",
         "pr" => "Opens (or finds) the pull request for the pushed branch.",
         "watch" => "Waits for the CI runs of the pushed commit and reports their conclusion.",
+        "health" => "Checks the deployment's health for the pushed commit.",
         "complete" => "Marks the REQ DEPLOYED in the tracker and sends the completion notice.",
         "block" => "Marks the REQ BLOCKED in the tracker and sends the blocked notice.",
         "status" => "Shows what the REQ context records: steps, evidence, side effects.",

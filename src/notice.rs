@@ -171,6 +171,8 @@ pub struct Notice<'a> {
     pub tests_passed: bool,
     /// Why the tests were skipped for the shipped tree (`--skip-tests --reason`), if they were.
     pub tests_skipped: Option<&'a str>,
+    /// How the health checks stood for the commit (`{status, checks, reason}`), for a completion.
+    pub health: Option<&'a Value>,
     /// The CI outcome in words (`success`, `skipped: <reason>`, …).
     pub ci: &'a str,
     /// When it was deployed (COMPLETE) or blocked (BLOCKED).
@@ -319,6 +321,9 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
         v["tests_skipped"] = json!(true);
         v["tests_skipped_reason"] = json!(reason);
     }
+    if let Some(h) = n.health {
+        v["health"] = h.clone();
+    }
     let o = v.as_object_mut().expect("a JSON object");
     match n.status {
         Status::Complete => {
@@ -375,6 +380,7 @@ mod tests {
             files,
             tests_passed: true,
             tests_skipped: None,
+            health: None,
             ci: "success",
             at: "2026-01-05T12:00:00Z".parse().unwrap(),
             reason: (status == Status::Blocked).then_some("QA failed"),

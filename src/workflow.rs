@@ -13,7 +13,10 @@
 //!   shipped (the tree id `test` recorded equals the tree of the commit being pushed or
 //!   completed), or `--skip-tests --reason TEXT` was given for that tree (recorded, and shown in
 //!   the PR body and the completion notice);
-//! - `pr` and `watch` need the push (its SHA): they work on what is on the remote.
+//! - `pr` and `watch` need the push (its SHA): they work on what is on the remote;
+//! - `health` needs the push too (it checks the deployment of the pushed SHA), and nothing is
+//!   completed while health checks are configured unless they passed for the SHA being completed,
+//!   or `--no-health --reason TEXT` was given for it (recorded, and shown in the notice).
 
 use std::fmt;
 
@@ -33,13 +36,14 @@ pub enum Step {
     Push,
     Pr,
     Watch,
+    Health,
     Complete,
     Block,
 }
 
 impl Step {
     /// The steps in workflow order (what `run` walks and `status` lists).
-    pub const ORDER: [Step; 8] = [
+    pub const ORDER: [Step; 9] = [
         Step::Verify,
         Step::Review,
         Step::Commit,
@@ -47,12 +51,13 @@ impl Step {
         Step::Push,
         Step::Pr,
         Step::Watch,
+        Step::Health,
         Step::Complete,
     ];
 
     /// The step names of [`Step::ORDER`], for clap's value parser.
-    pub const NAMES: [&'static str; 8] = [
-        "verify", "review", "commit", "test", "push", "pr", "watch", "complete",
+    pub const NAMES: [&'static str; 9] = [
+        "verify", "review", "commit", "test", "push", "pr", "watch", "health", "complete",
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +69,7 @@ impl Step {
             Step::Push => "push",
             Step::Pr => "pr",
             Step::Watch => "watch",
+            Step::Health => "health",
             Step::Complete => "complete",
             Step::Block => "block",
         }
@@ -96,6 +102,9 @@ impl Step {
             Step::Pr => "find or open the pull request (skipped without a GitHub repository)",
             Step::Watch => {
                 "watch the CI runs of the pushed commit (skipped without a GitHub repository)"
+            }
+            Step::Health => {
+                "run the deployment's health checks against the pushed commit (skipped when none are configured)"
             }
             Step::Complete => {
                 "mark the REQ DEPLOYED in the tracker and publish the completion notice"
@@ -182,6 +191,9 @@ pub enum Need {
     TestedTree,
     /// `push` recorded the remote ref (bound to the pushed SHA).
     Pushed,
+    /// `health` passed for the SHA being shipped, or `--no-health --reason` was given for it
+    /// (bound to that SHA); nothing is needed when no health check is configured.
+    Healthy,
 }
 
 impl Need {
@@ -193,6 +205,7 @@ impl Need {
             Need::Committed => Step::Commit,
             Need::TestedTree => Step::Test,
             Need::Pushed => Step::Push,
+            Need::Healthy => Step::Health,
         }
     }
 
@@ -204,12 +217,13 @@ impl Need {
             Need::Committed => "the commit SHA and its tree id",
             Need::TestedTree => "the tree id of the commit being shipped",
             Need::Pushed => "the pushed SHA",
+            Need::Healthy => "the health checks' result for the shipped SHA",
         }
     }
 }
 
 /// Each step's preconditions. `Block` needs nothing: a REQ can be blocked at any point.
-pub const PRECONDITIONS: [(Step, &[Need]); 9] = [
+pub const PRECONDITIONS: [(Step, &[Need]); 10] = [
     (Step::Verify, &[]),
     (Step::Review, &[Need::Verified]),
     (Step::Commit, &[Need::Verified, Need::Reviewed]),
@@ -220,9 +234,15 @@ pub const PRECONDITIONS: [(Step, &[Need]); 9] = [
     ),
     (Step::Pr, &[Need::Verified, Need::Pushed]),
     (Step::Watch, &[Need::Verified, Need::Pushed]),
+    (Step::Health, &[Need::Verified, Need::Pushed]),
     (
         Step::Complete,
-        &[Need::Verified, Need::Committed, Need::TestedTree],
+        &[
+            Need::Verified,
+            Need::Committed,
+            Need::TestedTree,
+            Need::Healthy,
+        ],
     ),
     (Step::Block, &[]),
 ];
@@ -236,12 +256,15 @@ pub fn needs(step: Step) -> &'static [Need] {
         .unwrap_or(&[])
 }
 
-/// The tree the preconditions are checked against: the tree of the commit being shipped (the
-/// caller reads it from the repository).
+/// What the preconditions are checked against: the tree of the commit being shipped (the
+/// caller reads it from the repository), and whether the gate's configuration has health checks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Shipping<'a> {
     /// The tree id of the commit being pushed or completed, when known.
     pub tree: Option<&'a str>,
+    /// The configuration in force has health checks (`[[health.checks]]`): then `complete`
+    /// needs them passed for the shipped SHA.
+    pub health_configured: bool,
 }
 
 /// Checks that everything `step` needs is recorded in `ctx`, bound to the content being shipped.
@@ -255,9 +278,13 @@ pub fn require(step: Step, ctx: &ReqContext, shipping: Shipping<'_>) -> Result<(
 }
 
 /// The preconditions of `step` that are records (everything but the tested tree, which needs the
-/// tree being shipped): a missing one is a usage error naming the step to run.
+/// tree being shipped, and health, which needs the configuration): a missing one is a usage error
+/// naming the step to run.
 pub fn require_recorded(step: Step, ctx: &ReqContext) -> Result<(), BerryError> {
-    for need in needs(step).iter().filter(|n| **n != Need::TestedTree) {
+    for need in needs(step)
+        .iter()
+        .filter(|n| !matches!(n, Need::TestedTree | Need::Healthy))
+    {
         check(*need, step, ctx, Shipping::default())?;
     }
     Ok(())
@@ -315,7 +342,87 @@ fn check(
             format!("{req} has not been pushed yet"),
         )),
         Need::TestedTree => tested(step, ctx, shipping),
+        Need::Healthy => healthy(step, ctx, shipping),
         _ => Ok(()),
+    }
+}
+
+/// How the health checks stand for the SHA being shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HealthFor {
+    /// `health` passed for this SHA.
+    Passed,
+    /// Skipped for this SHA with `--no-health --reason`.
+    Skipped(String),
+    /// No health check is configured (and none failed for this SHA).
+    NotConfigured,
+    /// Not run for this SHA (never, or for another one).
+    NotRun,
+    /// Run for this SHA and failed.
+    Failed,
+}
+
+impl HealthFor {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            HealthFor::Passed => "passed",
+            HealthFor::Skipped(_) => "skipped",
+            HealthFor::NotConfigured => "not_configured",
+            HealthFor::NotRun => "not_run",
+            HealthFor::Failed => "failed",
+        }
+    }
+}
+
+/// Whether the health checks passed (or were skipped with a reason) for `sha`. A record of a
+/// run without checks (none configured then) counts as "not configured" only while none are.
+pub fn health_for(ctx: &ReqContext, sha: Option<&str>, configured: bool) -> HealthFor {
+    let Some(sha) = sha else {
+        return HealthFor::NotRun;
+    };
+    if let Some(s) = &ctx.ledger.health_skipped
+        && s.sha == sha
+    {
+        return HealthFor::Skipped(s.reason.clone());
+    }
+    match &ctx.ledger.health {
+        Some(h) if h.sha == sha && !h.passed => HealthFor::Failed,
+        Some(h) if h.sha == sha && !h.checks.is_empty() => HealthFor::Passed,
+        _ if !configured => HealthFor::NotConfigured,
+        _ => HealthFor::NotRun,
+    }
+}
+
+fn healthy(step: Step, ctx: &ReqContext, shipping: Shipping<'_>) -> Result<(), BerryError> {
+    let req = &ctx.req;
+    let sha = ctx.shipped_sha();
+    let short = |s: &str| s.chars().take(12).collect::<String>();
+    let skip = format!(
+        "pass --no-health --reason TEXT to {step} without them (recorded, and shown in the completion notice)"
+    );
+    match health_for(ctx, sha, shipping.health_configured) {
+        HealthFor::Passed | HealthFor::Skipped(_) | HealthFor::NotConfigured => Ok(()),
+        HealthFor::Failed => Err(BerryError::gate(format!(
+            "the health checks failed for {}: `berry {step}` refuses",
+            sha.map(short).unwrap_or_default()
+        ))
+        .with_hint(format!(
+            "fix the deployment and run `berry health` again, or {skip}"
+        ))),
+        HealthFor::NotRun => {
+            let what = match (&ctx.ledger.health, sha) {
+                (Some(h), Some(sha)) => format!(
+                    "the health checks ran for {}, but {req} ships {}",
+                    short(&h.sha),
+                    short(sha)
+                ),
+                _ => format!("the health checks have not run for {req}"),
+            };
+            Err(
+                BerryError::usage(format!("{what}: `berry {step}` cannot run yet"))
+                    .with_hint(format!("run `berry health` first, or {skip}")),
+            )
+        }
     }
 }
 
@@ -509,14 +616,32 @@ mod tests {
         // Passed for this tree, but the commit being shipped is another one (a rebase).
         c.ledger.tests = Some(tests("t1", true));
         require(Step::Push, &c, Shipping::default()).unwrap();
-        assert!(require(Step::Push, &c, Shipping { tree: Some("t2") }).is_err());
+        assert!(
+            require(
+                Step::Push,
+                &c,
+                Shipping {
+                    tree: Some("t2"),
+                    ..Default::default()
+                }
+            )
+            .is_err()
+        );
         // Skipped with a reason for the shipped tree.
         c.ledger.tests_skipped = Some(TestsSkipped {
             reason: "hotfix".into(),
             tree: "t2".into(),
             at: Timestamp::UNIX_EPOCH,
         });
-        require(Step::Push, &c, Shipping { tree: Some("t2") }).unwrap();
+        require(
+            Step::Push,
+            &c,
+            Shipping {
+                tree: Some("t2"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(
             tests_for(&c, Some("t2")),
             TestsFor::Skipped("hotfix".into())
@@ -538,5 +663,85 @@ mod tests {
         assert_eq!(next(&c), None);
         // Re-running verify on a shipped REQ: nothing is next.
         assert_eq!(next_after(&c, Step::Verify), None);
+    }
+
+    #[test]
+    fn complete_needs_health_for_the_shipped_sha_only_when_checks_are_configured() {
+        use crate::context::{HealthRecord, HealthSkipped};
+        let mut c = ctx();
+        c.evidence = Some(crate::context::Evidence {
+            source: "x".into(),
+            verified_at: Timestamp::UNIX_EPOCH,
+            approved: true,
+            reasons: vec![],
+            qa: None,
+            deliverables: vec![],
+        });
+        c.ledger.commit = Some(commit("t1"));
+        c.ledger.tests = Some(tests("t1", true));
+        let sha = "c".repeat(40);
+        let on = Shipping {
+            tree: None,
+            health_configured: true,
+        };
+        // None configured: not needed.
+        require(Step::Complete, &c, Shipping::default()).unwrap();
+        // Configured and never run: a usage error naming `berry health`.
+        let e = require(Step::Complete, &c, on).unwrap_err();
+        assert_eq!(e.exit(), Exit::Usage);
+        assert!(e.hint().unwrap().starts_with("run `berry health` first"));
+        let check = |passed| crate::health::CheckResult {
+            name: "api".into(),
+            kind: "http".into(),
+            target: "GET http://x/".into(),
+            passed,
+            attempts: 1,
+            latency_ms: 1,
+            detail: "200".into(),
+            elapsed_ms: 1,
+        };
+        let record = |sha: &str, passed| HealthRecord {
+            sha: sha.into(),
+            passed,
+            checks: vec![check(passed)],
+            elapsed_ms: 1,
+            at: Timestamp::UNIX_EPOCH,
+        };
+        // Failed for this SHA: the gate is closed, configured or not.
+        c.ledger.health = Some(record(&sha, false));
+        assert_eq!(
+            require(Step::Complete, &c, on).unwrap_err().exit(),
+            Exit::Gate
+        );
+        assert_eq!(
+            require(Step::Complete, &c, Shipping::default())
+                .unwrap_err()
+                .exit(),
+            Exit::Gate
+        );
+        // Passed for another SHA: not enough.
+        c.ledger.health = Some(record(&"d".repeat(40), true));
+        let e = require(Step::Complete, &c, on).unwrap_err();
+        assert!(e.message.contains("ran for dddddddddddd"), "{}", e.message);
+        // A run with no checks (none were configured then) does not pass configured checks.
+        c.ledger.health = Some(HealthRecord {
+            checks: vec![],
+            ..record(&sha, true)
+        });
+        assert!(require(Step::Complete, &c, on).is_err());
+        c.ledger.health = Some(record(&sha, true));
+        require(Step::Complete, &c, on).unwrap();
+        // Skipped with a reason for this SHA.
+        c.ledger.health = Some(record(&sha, false));
+        c.ledger.health_skipped = Some(HealthSkipped {
+            reason: "staging down".into(),
+            sha: sha.clone(),
+            at: Timestamp::UNIX_EPOCH,
+        });
+        require(Step::Complete, &c, on).unwrap();
+        assert_eq!(
+            health_for(&c, Some(&sha), true),
+            HealthFor::Skipped("staging down".into())
+        );
     }
 }

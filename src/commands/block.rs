@@ -129,6 +129,7 @@ pub fn apply_as(
                         shipped_tree(ws, session).as_deref(),
                     ) == crate::workflow::TestsFor::Passed,
                     tests_skipped: None,
+                    health: None,
                     ci: &ci_words(session),
                     at: now,
                     reason: Some(reason),

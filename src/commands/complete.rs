@@ -19,8 +19,9 @@ use crate::tracker::Edit;
 use crate::workflow::ReqState;
 
 /// Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the
-/// completion notice. Requires a green watch, or --no-ci with a reason, and `berry test` passed
-/// for the tree of the commit being completed, or --skip-tests with a reason.
+/// completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed
+/// for the tree of the commit being completed, or --skip-tests with a reason, and, when health
+/// checks are configured, `berry health` passed for the commit, or --no-health with a reason.
 #[derive(Debug, Args)]
 pub struct CompleteArgs {
     /// Complete without a green CI run.
@@ -30,12 +31,16 @@ pub struct CompleteArgs {
     /// `tests_passed: false` and `tests_skipped: true`).
     #[arg(long, requires = "reason")]
     pub skip_tests: bool,
+    /// Complete although the health checks did not pass for this commit (recorded; the notice's
+    /// `health` says `skipped` with the reason).
+    #[arg(long, requires = "reason")]
+    pub no_health: bool,
     /// Complete during a change freeze (`[[deploy.freeze]]`; needs --reason; recorded, and
     /// shown in the completion notice).
     #[arg(long, requires = "reason")]
     pub override_freeze: bool,
-    /// Why CI or the tests are not required (with --no-ci or --skip-tests), or why the freeze is
-    /// overridden (with --override-freeze).
+    /// Why CI, the tests or the health checks are not required (with --no-ci, --skip-tests or
+    /// --no-health), or why the freeze is overridden (with --override-freeze).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
@@ -44,9 +49,14 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    if args.reason.is_some() && !args.no_ci && !args.skip_tests && !args.override_freeze {
+    if args.reason.is_some()
+        && !args.no_ci
+        && !args.skip_tests
+        && !args.no_health
+        && !args.override_freeze
+    {
         return Err(BerryError::usage(
-            "--reason without --no-ci, --skip-tests or --override-freeze: there is nothing to explain",
+            "--reason without --no-ci, --skip-tests, --no-health or --override-freeze: there is nothing to explain",
         )
         .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
         .into());
@@ -94,17 +104,24 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     // The gates, unless this run only finishes what an earlier one started. Nothing is completed
     // unless the tests passed for the tree being completed, or were skipped for it with a reason.
     let tree = shipped_tree(&ws, &session);
+    let health_configured = !ws.config.health.all_checks().is_empty();
     if recorded.is_none() {
         if let (true, Some(reason), Some(tree)) = (args.skip_tests, &args.reason, &tree)
             && !p.dry_run()
         {
             super::push::skip_tests(&mut session, tree, reason)?;
         }
+        if let (true, Some(reason)) = (args.no_health, &args.reason)
+            && !p.dry_run()
+        {
+            skip_health(&mut session, &sha, reason)?;
+        }
         crate::workflow::require(
             Step::Complete,
             &session.ctx,
             crate::workflow::Shipping {
                 tree: tree.as_deref(),
+                health_configured,
             },
         )?;
         super::freeze_gate(
@@ -188,6 +205,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     files: &files,
                     tests_passed,
                     tests_skipped,
+                    health: Some(&health_notice(&session.ctx, &sha, health_configured)),
                     ci: &ci,
                     at,
                     reason: None,
@@ -276,6 +294,48 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     data["sent"] = json!(event.acknowledged);
     data["tracker_commit"] = tracker_commit;
     Ok(StepReport::new("complete", Some(req), Outcome::Ok, message).with_data(data))
+}
+
+/// `--no-health --reason TEXT`, recorded for the SHA being completed (a later commit needs its
+/// own).
+fn skip_health(session: &mut Session, sha: &str, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BerryError::usage("--no-health needs a non-empty --reason").into());
+    }
+    session.ctx.ledger.health_skipped = Some(crate::context::HealthSkipped {
+        reason: reason.to_string(),
+        sha: sha.to_string(),
+        at: crate::clock::now()?,
+    });
+    session.save()
+}
+
+/// The notice's `health`: how the checks stand for the completed SHA, with each check's result.
+pub fn health_notice(ctx: &crate::context::ReqContext, sha: &str, configured: bool) -> Value {
+    let standing = crate::workflow::health_for(ctx, Some(sha), configured);
+    let checks: Vec<Value> = ctx
+        .ledger
+        .health
+        .as_ref()
+        .filter(|h| h.sha == sha)
+        .map(|h| {
+            h.checks
+                .iter()
+                .map(|c| {
+                    json!({
+                        "name": c.name, "target": c.target, "passed": c.passed,
+                        "attempts": c.attempts, "latency_ms": c.latency_ms, "detail": c.detail,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut v = json!({"status": standing.as_str(), "checks": checks});
+    if let crate::workflow::HealthFor::Skipped(reason) = &standing {
+        v["reason"] = json!(reason);
+    }
+    v
 }
 
 /// The CI requirement: a recorded green watch for this commit, `skipped` when config says no CI

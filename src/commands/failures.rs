@@ -693,6 +693,7 @@ fn report_push(
                         super::block::shipped_tree(ws, session).as_deref(),
                     ) == crate::workflow::TestsFor::Passed,
                     tests_skipped: None,
+                    health: None,
                     ci: "not run (the push failed)",
                     at: crate::clock::now()?,
                     reason: Some(&error_text),

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod effects;
 pub mod failures;
 pub mod guards;
+pub mod health;
 pub mod pr;
 pub mod push;
 pub mod review;

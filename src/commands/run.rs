@@ -181,6 +181,7 @@ fn one(env: &Env, step: Step) -> Result<StepReport> {
         Step::Push => push::run(env, defaults::<push::PushArgs>()),
         Step::Pr => pr::run(env, defaults::<pr::PrArgs>()),
         Step::Watch => watch::run(env, defaults::<watch::WatchArgs>()),
+        Step::Health => health::run(env, defaults::<health::HealthArgs>()),
         Step::Complete => complete::run(env, defaults::<complete::CompleteArgs>()),
         Step::Block => unreachable!("block is an action, never a step of the order"),
     }

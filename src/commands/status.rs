@@ -57,6 +57,7 @@ pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
         );
     };
     let next = crate::workflow::next(&ctx);
+    let health_configured = !ws.config.health.all_checks().is_empty();
     if !p.json() {
         print_human(p, &ctx, next, &ws.store.path_of(&req), &ws.repo);
     }
@@ -65,8 +66,11 @@ pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
         None => "every step is done".into(),
     };
     Ok(
-        StepReport::new("status", Some(req), Outcome::Ok, message)
-            .with_data(schema(&ctx, &ws.repo)),
+        StepReport::new("status", Some(req), Outcome::Ok, message).with_data(schema(
+            &ctx,
+            &ws.repo,
+            health_configured,
+        )),
     )
 }
 
@@ -76,7 +80,7 @@ pub const STATUS_SCHEMA_VERSION: u32 = 1;
 
 /// `status --json`'s `data`: a documented view of the REQ (README "berry status --json"), not the
 /// internal context file. Times are RFC 3339 in UTC with whole seconds.
-pub fn schema(ctx: &ReqContext, repo: &git2::Repository) -> Value {
+pub fn schema(ctx: &ReqContext, repo: &git2::Repository, health_configured: bool) -> Value {
     let t = |ts: jiff::Timestamp| crate::clock::rfc3339(ts);
     let steps: Vec<Value> = Step::ORDER
         .iter()
@@ -143,6 +147,19 @@ pub fn schema(ctx: &ReqContext, repo: &git2::Repository) -> Value {
             "conclusion": w.conclusion, "sha": w.sha, "reason": w.reason, "issue": w.issue, "at": t(w.at),
         })),
         "issue": l.issue.as_ref().map(|i| json!({"number": i.number, "url": i.url, "at": t(i.at)})),
+        "health": {
+            "for_shipped_commit": crate::workflow::health_for(ctx, ctx.shipped_sha(), health_configured).as_str(),
+            "sha": l.health.as_ref().map(|h| h.sha.clone()),
+            "passed": l.health.as_ref().map(|h| h.passed),
+            "at": l.health.as_ref().map(|h| t(h.at)),
+            "elapsed_ms": l.health.as_ref().map(|h| h.elapsed_ms),
+            "checks": l.health.as_ref().map(|h| h.checks.iter().map(|c| json!({
+                "name": c.name, "kind": c.kind, "target": c.target, "passed": c.passed,
+                "attempts": c.attempts, "latency_ms": c.latency_ms, "detail": c.detail,
+            })).collect::<Vec<_>>()).unwrap_or_default(),
+            "skipped_reason": l.health_skipped.as_ref().map(|s| s.reason.clone()),
+            "skipped_sha": l.health_skipped.as_ref().map(|s| s.sha.clone()),
+        },
         "tracker": l.tracker.iter().map(|x| json!({"path": x.path, "status": x.status, "at": x.at, "commit": x.commit})).collect::<Vec<_>>(),
         "events": l.events.iter().map(|e| json!({
             "kind": e.kind, "subject": e.subject, "msg_id": e.msg_id, "acknowledged": e.acknowledged,
@@ -293,6 +310,34 @@ fn print_human(
     }
     if let Some(i) = &l.issue {
         effects.push(format!("issue   {}", i.url));
+    }
+    if let Some(h) = &l.health {
+        let sha = h.sha.get(..12).unwrap_or(&h.sha);
+        if h.checks.is_empty() {
+            effects.push(format!("health  skipped for {sha}: no checks configured"));
+        } else {
+            effects.push(format!(
+                "health  {} for {sha} ({} check{})",
+                if h.passed { "passed" } else { "FAILED" },
+                h.checks.len(),
+                if h.checks.len() == 1 { "" } else { "s" }
+            ));
+        }
+        for c in &h.checks {
+            effects.push(format!(
+                "          {} {}: {} ({} ms, {} attempt{})",
+                if c.passed { "ok  " } else { "FAIL" },
+                c.name,
+                c.detail,
+                c.latency_ms,
+                c.attempts,
+                if c.attempts == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    if let Some(s) = &l.health_skipped {
+        let sha = s.sha.get(..12).unwrap_or(&s.sha);
+        effects.push(format!("health  SKIPPED for {sha}: {}", s.reason));
     }
     for t in &l.tracker {
         effects.push(format!("tracker {}", t.status));

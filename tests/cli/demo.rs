@@ -335,7 +335,12 @@ fn run_json_is_one_line_per_step() {
         .collect();
     assert_eq!(
         steps,
-        [("pr", "skipped"), ("watch", "skipped"), ("complete", "ok")]
+        [
+            ("pr", "skipped"),
+            ("watch", "skipped"),
+            ("health", "skipped"),
+            ("complete", "ok")
+        ]
     );
     assert!(
         lines[0]["message"]

@@ -15,6 +15,7 @@ fn help_of_every_subcommand() {
             "push",
             "pr",
             "watch",
+            "health",
             "complete",
             "block",
             "status",

@@ -15,6 +15,7 @@ mod demo;
 mod failures;
 mod fakes;
 mod freeze;
+mod health;
 mod help;
 mod model;
 mod nats;

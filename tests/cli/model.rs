@@ -17,7 +17,7 @@ use crate::common::{ERP, REQ, TestEnv};
 
 /// Sequences in the normal test run (each spawns berry about ten times).
 const DEFAULT_CASES: u64 = 300;
-const ACTIONS_PER_CASE: usize = 9;
+const ACTIONS_PER_CASE: usize = 10;
 const TRACKER: &str = "project-spirit/owner_requests/OWNER_REQUESTS.md";
 
 /// splitmix64: small, seeded, reproducible.
@@ -44,6 +44,10 @@ enum Action {
     PushSkippingTests,
     /// `complete --no-ci --skip-tests --reason`.
     CompleteSkippingTests,
+    /// `complete --no-health --reason`.
+    CompleteSkippingHealth,
+    /// The deployment's health check starts failing, or passing again.
+    FlipHealth,
     /// The test command starts failing, or passing again.
     FlipTests,
     /// QA's row changes to FAILED, or back to the approved one.
@@ -58,8 +62,8 @@ enum Action {
     Kill(&'static str, &'static str),
 }
 
-const STEPS: [&str; 8] = [
-    "verify", "review", "commit", "test", "push", "pr", "watch", "complete",
+const STEPS: [&str; 9] = [
+    "verify", "review", "commit", "test", "push", "pr", "watch", "health", "complete",
 ];
 const FAULTS: [&str; 6] = [
     "context-written",
@@ -73,7 +77,9 @@ const FAULTS: [&str; 6] = [
 /// `next` is the first step the context does not record as done: half the steps follow the
 /// workflow order, so sequences reach push and complete; the rest are out of order.
 fn pick(rng: &mut Rng, next: &'static str) -> Action {
-    match rng.below(24) {
+    match rng.below(26) {
+        24 => Action::FlipHealth,
+        25 => Action::CompleteSkippingHealth,
         0..=7 => Action::Step(next),
         8..=10 => Action::Step(STEPS[rng.below(STEPS.len())]),
         11 => Action::PushSkippingTests,
@@ -106,7 +112,7 @@ fn template() -> Template {
     let deliverables = env.deliverables_folder(REQ, None);
     std::fs::write(
         env.path().join("berry-model.toml"),
-        "[nats]\npublish = false\n\n[[test.commands]]\nname = \"unit\"\nargv = [\"test\", \"!\", \"-e\", \"../fail-tests\"]\n",
+        "[nats]\npublish = false\n\n[[test.commands]]\nname = \"unit\"\nargv = [\"test\", \"!\", \"-e\", \"../fail-tests\"]\n\n[health]\nwithin_secs = 1\n\n[[health.checks]]\nname = \"smoke\"\nargv = [\"test\", \"!\", \"-e\", \"../fail-health\"]\ntimeout_secs = 1\n",
     )
     .unwrap();
     let _ = deliverables;
@@ -125,6 +131,7 @@ struct Case {
     allowed: HashSet<String>,
     qa_failed: bool,
     tests_fail: bool,
+    health_fails: bool,
     log: Vec<String>,
     seed: u64,
     /// `step exit` → how often, and how often the remote or the tracker moved.
@@ -171,6 +178,7 @@ impl Case {
             allowed: HashSet::new(),
             qa_failed: false,
             tests_fail: false,
+            health_fails: false,
             log: Vec::new(),
             seed,
             stats: Default::default(),
@@ -293,6 +301,23 @@ impl Case {
                 }
                 (o, "complete", false)
             }
+            Action::CompleteSkippingHealth => {
+                let o = self
+                    .berry(&["--yes", "complete", "--no-health", "--reason", "model"])
+                    .output()
+                    .unwrap();
+                (o, "complete", false)
+            }
+            Action::FlipHealth => {
+                self.health_fails = !self.health_fails;
+                let flag = self.env.path().join("fail-health");
+                if self.health_fails {
+                    std::fs::write(flag, "").unwrap();
+                } else {
+                    std::fs::remove_file(flag).unwrap();
+                }
+                return;
+            }
             Action::FlipTests => {
                 self.tests_fail = !self.tests_fail;
                 let flag = self.env.path().join("fail-tests");
@@ -309,6 +334,9 @@ impl Case {
                 }
                 if self.tests_fail {
                     return self.act(&Action::FlipTests);
+                }
+                if self.health_fails {
+                    return self.act(&Action::FlipHealth);
                 }
                 return;
             }
@@ -425,6 +453,21 @@ impl Case {
                 "a completed commit's tree was tested (or skipped with a reason)",
                 &out,
             );
+            // …and its deployment was healthy, or the health checks were skipped with a
+            // reason, for that very commit.
+            let ctx = after_ctx.clone().unwrap_or_default();
+            let l = &ctx["ledger"];
+            let for_it = |v: &Value| {
+                v["sha"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(short.as_str()))
+            };
+            self.check(
+                (for_it(&l["health"]) && l["health"]["passed"] == json!(true))
+                    || for_it(&l["health_skipped"]),
+                "a completed commit's health checks passed (or were skipped with a reason) for it",
+                &out,
+            );
         }
         // What is committed is byte for byte what was reviewed: every path berry's commit
         // changed is in the review record with that blob (or as a deletion or a rename's old side).
@@ -469,7 +512,7 @@ impl Case {
             let out_of_order = match step {
                 "commit" => ctx["review"].is_null() && l["commit"].is_null(),
                 "push" => l["commit"].is_null(),
-                "pr" | "watch" => l["push"].is_null(),
+                "pr" | "watch" | "health" => l["push"].is_null(),
                 "complete" => l["commit"].is_null(),
                 _ => false,
             };

@@ -142,7 +142,7 @@ fn verify_on_a_shipped_req_names_no_next_step() {
     let mut ctx: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     for step in [
-        "review", "commit", "test", "push", "pr", "watch", "complete",
+        "review", "commit", "test", "push", "pr", "watch", "health", "complete",
     ] {
         ctx["steps"][step] =
             serde_json::json!({"outcome": "ok", "at": crate::common::NOW, "message": "done"});
