@@ -35,6 +35,8 @@ pub enum Step {
     Watch,
     Complete,
     Block,
+    /// An action on a shipped REQ: revert what berry shipped (`berry rollback`).
+    Rollback,
 }
 
 impl Step {
@@ -66,13 +68,14 @@ impl Step {
             Step::Watch => "watch",
             Step::Complete => "complete",
             Step::Block => "block",
+            Step::Rollback => "rollback",
         }
     }
 
     pub fn parse(s: &str) -> Option<Step> {
         Step::ORDER
             .into_iter()
-            .chain([Step::Block])
+            .chain([Step::Block, Step::Rollback])
             .find(|st| st.as_str() == s)
     }
 
@@ -101,6 +104,9 @@ impl Step {
                 "mark the REQ DEPLOYED in the tracker and publish the completion notice"
             }
             Step::Block => "mark the REQ BLOCKED in the tracker and publish the blocked notice",
+            Step::Rollback => {
+                "revert the shipped commit on the remote head, test, push, re-run health, mark ROLLED_BACK"
+            }
         }
     }
 
@@ -123,6 +129,9 @@ impl fmt::Display for Step {
 pub enum ReqState {
     Blocked,
     Deployed,
+    /// `berry rollback` reverted what was shipped.
+    #[serde(rename = "ROLLED_BACK")]
+    RolledBack,
 }
 
 impl ReqState {
@@ -130,6 +139,7 @@ impl ReqState {
         match self {
             ReqState::Blocked => "BLOCKED",
             ReqState::Deployed => "DEPLOYED",
+            ReqState::RolledBack => "ROLLED_BACK",
         }
     }
 }
@@ -182,6 +192,8 @@ pub enum Need {
     TestedTree,
     /// `push` recorded the remote ref (bound to the pushed SHA).
     Pushed,
+    /// `complete` marked the REQ DEPLOYED at the pushed SHA (what a rollback undoes).
+    Shipped,
 }
 
 impl Need {
@@ -193,6 +205,7 @@ impl Need {
             Need::Committed => Step::Commit,
             Need::TestedTree => Step::Test,
             Need::Pushed => Step::Push,
+            Need::Shipped => Step::Complete,
         }
     }
 
@@ -204,12 +217,14 @@ impl Need {
             Need::Committed => "the commit SHA and its tree id",
             Need::TestedTree => "the tree id of the commit being shipped",
             Need::Pushed => "the pushed SHA",
+            Need::Shipped => "the pushed SHA marked DEPLOYED",
         }
     }
 }
 
 /// Each step's preconditions. `Block` needs nothing: a REQ can be blocked at any point.
-pub const PRECONDITIONS: [(Step, &[Need]); 9] = [
+/// `Rollback` needs the REQ shipped: pushed and completed.
+pub const PRECONDITIONS: [(Step, &[Need]); 10] = [
     (Step::Verify, &[]),
     (Step::Review, &[Need::Verified]),
     (Step::Commit, &[Need::Verified, Need::Reviewed]),
@@ -225,6 +240,10 @@ pub const PRECONDITIONS: [(Step, &[Need]); 9] = [
         &[Need::Verified, Need::Committed, Need::TestedTree],
     ),
     (Step::Block, &[]),
+    (
+        Step::Rollback,
+        &[Need::Verified, Need::Pushed, Need::Shipped],
+    ),
 ];
 
 /// The preconditions of `step`.
@@ -314,6 +333,20 @@ fn check(
             ctx,
             format!("{req} has not been pushed yet"),
         )),
+        Need::Shipped
+            if !ctx.step_ok(Step::Complete)
+                || !matches!(
+                    ctx.state,
+                    Some(ReqState::Deployed) | Some(ReqState::RolledBack)
+                ) =>
+        {
+            Err(out_of_order(
+                step,
+                need,
+                ctx,
+                format!("{req} was not completed (DEPLOYED): there is nothing to roll back"),
+            ))
+        }
         Need::TestedTree => tested(step, ctx, shipping),
         _ => Ok(()),
     }
@@ -448,7 +481,7 @@ mod tests {
 
     #[test]
     fn every_step_has_one_row_and_block_needs_nothing() {
-        for s in Step::ORDER.into_iter().chain([Step::Block]) {
+        for s in Step::ORDER.into_iter().chain([Step::Block, Step::Rollback]) {
             assert_eq!(
                 PRECONDITIONS.iter().filter(|(x, _)| *x == s).count(),
                 1,

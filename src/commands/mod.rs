@@ -12,6 +12,7 @@ pub mod guards;
 pub mod pr;
 pub mod push;
 pub mod review;
+pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod test;

@@ -182,7 +182,9 @@ fn one(env: &Env, step: Step) -> Result<StepReport> {
         Step::Pr => pr::run(env, defaults::<pr::PrArgs>()),
         Step::Watch => watch::run(env, defaults::<watch::WatchArgs>()),
         Step::Complete => complete::run(env, defaults::<complete::CompleteArgs>()),
-        Step::Block => unreachable!("block is an action, never a step of the order"),
+        Step::Block | Step::Rollback => {
+            unreachable!("block and rollback are actions, never steps of the order")
+        }
     }
 }
 

@@ -21,6 +21,7 @@ mod nats;
 mod pr;
 mod push;
 mod review;
+mod rollback;
 mod secret_guard;
 mod secrets;
 mod status;
