@@ -35,6 +35,7 @@ pub mod push;
 pub mod quote;
 pub mod req;
 pub mod review;
+pub mod rollback;
 pub mod scope;
 pub mod secrets;
 pub mod signals;

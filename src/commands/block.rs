@@ -408,7 +408,7 @@ fn record_tracker(
         return Ok(());
     }
     let at = match &plan.edit {
-        Edit::Deployed { at, .. } => at.clone(),
+        Edit::Deployed { at, .. } | Edit::RolledBack { at, .. } => at.clone(),
         Edit::Blocked => crate::clock::rfc3339(crate::clock::now()?),
     };
     session.ctx.ledger.tracker.push(TrackerRecord {

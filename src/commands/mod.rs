@@ -13,6 +13,7 @@ pub mod health;
 pub mod pr;
 pub mod push;
 pub mod review;
+pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod test;

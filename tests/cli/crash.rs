@@ -159,6 +159,9 @@ const POINTS: &[(&str, &str)] = &[
     ("tracker-branch-moved", "complete"),
     ("tracker-committed", "complete"),
     ("tracker-pushed", "complete"),
+    ("rollback-reverted", "rollback"),
+    ("rollback-pushed", "rollback"),
+    ("rollback-pr-created", "rollback"),
     ("event-pending", "complete"),
     ("event-published", "complete"),
     ("issue-created", "watch"),
@@ -390,9 +393,11 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
 
     let mut covered = Vec::new();
     for &(point, step) in POINTS {
-        if step == "watch" || step == "commit" {
+        if step == "watch" || step == "commit" || step == "rollback" {
             // Their own tests: killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue,
-            // killed_while_committing_a_rerun_makes_exactly_one_commit.
+            // killed_while_committing_a_rerun_makes_exactly_one_commit, and rollback's in
+            // rollback::killed_at_each_rollback_point_a_rerun_ends_as_an_uninterrupted_run and
+            // rollback::on_a_protected_branch_the_revert_goes_to_a_pull_request.
             continue;
         }
         // Kill at each time the point is reached in its step, one run per occurrence.

@@ -22,6 +22,7 @@ mod nats;
 mod pr;
 mod push;
 mod review;
+mod rollback;
 mod secret_guard;
 mod secrets;
 mod status;

@@ -11,7 +11,7 @@ use crate::fakes::Shipping;
 
 /// A pushed REQ on `main` with a bare origin, a green watch, NATS off, and unrelated work in the
 /// tree: a staged README edit and an unstaged file.
-fn shipped(config: &str) -> (Shipping, std::path::PathBuf) {
+pub fn shipped(config: &str) -> (Shipping, std::path::PathBuf) {
     let s = Shipping::new("main");
     let out = s.berry().arg("push").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
