@@ -39,6 +39,8 @@ pub enum Step {
     Health,
     Complete,
     Block,
+    /// An action on a shipped REQ: revert what berry shipped (`berry rollback`).
+    Rollback,
 }
 
 impl Step {
@@ -72,13 +74,14 @@ impl Step {
             Step::Health => "health",
             Step::Complete => "complete",
             Step::Block => "block",
+            Step::Rollback => "rollback",
         }
     }
 
     pub fn parse(s: &str) -> Option<Step> {
         Step::ORDER
             .into_iter()
-            .chain([Step::Block])
+            .chain([Step::Block, Step::Rollback])
             .find(|st| st.as_str() == s)
     }
 
@@ -110,6 +113,9 @@ impl Step {
                 "mark the REQ DEPLOYED in the tracker and publish the completion notice"
             }
             Step::Block => "mark the REQ BLOCKED in the tracker and publish the blocked notice",
+            Step::Rollback => {
+                "revert the shipped commit on the remote head, test, push, re-run health, mark ROLLED_BACK"
+            }
         }
     }
 
@@ -132,6 +138,9 @@ impl fmt::Display for Step {
 pub enum ReqState {
     Blocked,
     Deployed,
+    /// `berry rollback` reverted what was shipped.
+    #[serde(rename = "ROLLED_BACK")]
+    RolledBack,
 }
 
 impl ReqState {
@@ -139,6 +148,7 @@ impl ReqState {
         match self {
             ReqState::Blocked => "BLOCKED",
             ReqState::Deployed => "DEPLOYED",
+            ReqState::RolledBack => "ROLLED_BACK",
         }
     }
 }
@@ -194,6 +204,8 @@ pub enum Need {
     /// `health` passed for the SHA being shipped, or `--no-health --reason` was given for it
     /// (bound to that SHA); nothing is needed when no health check is configured.
     Healthy,
+    /// `complete` marked the REQ DEPLOYED at the pushed SHA (what a rollback undoes).
+    Shipped,
 }
 
 impl Need {
@@ -206,6 +218,7 @@ impl Need {
             Need::TestedTree => Step::Test,
             Need::Pushed => Step::Push,
             Need::Healthy => Step::Health,
+            Need::Shipped => Step::Complete,
         }
     }
 
@@ -218,12 +231,14 @@ impl Need {
             Need::TestedTree => "the tree id of the commit being shipped",
             Need::Pushed => "the pushed SHA",
             Need::Healthy => "the health checks' result for the shipped SHA",
+            Need::Shipped => "the pushed SHA marked DEPLOYED",
         }
     }
 }
 
 /// Each step's preconditions. `Block` needs nothing: a REQ can be blocked at any point.
-pub const PRECONDITIONS: [(Step, &[Need]); 10] = [
+/// `Rollback` needs the REQ shipped: pushed and completed.
+pub const PRECONDITIONS: [(Step, &[Need]); 11] = [
     (Step::Verify, &[]),
     (Step::Review, &[Need::Verified]),
     (Step::Commit, &[Need::Verified, Need::Reviewed]),
@@ -245,6 +260,10 @@ pub const PRECONDITIONS: [(Step, &[Need]); 10] = [
         ],
     ),
     (Step::Block, &[]),
+    (
+        Step::Rollback,
+        &[Need::Verified, Need::Pushed, Need::Shipped],
+    ),
 ];
 
 /// The preconditions of `step`.
@@ -341,6 +360,20 @@ fn check(
             ctx,
             format!("{req} has not been pushed yet"),
         )),
+        Need::Shipped
+            if !ctx.step_ok(Step::Complete)
+                || !matches!(
+                    ctx.state,
+                    Some(ReqState::Deployed) | Some(ReqState::RolledBack)
+                ) =>
+        {
+            Err(out_of_order(
+                step,
+                need,
+                ctx,
+                format!("{req} was not completed (DEPLOYED): there is nothing to roll back"),
+            ))
+        }
         Need::TestedTree => tested(step, ctx, shipping),
         Need::Healthy => healthy(step, ctx, shipping),
         _ => Ok(()),
@@ -555,7 +588,7 @@ mod tests {
 
     #[test]
     fn every_step_has_one_row_and_block_needs_nothing() {
-        for s in Step::ORDER.into_iter().chain([Step::Block]) {
+        for s in Step::ORDER.into_iter().chain([Step::Block, Step::Rollback]) {
             assert_eq!(
                 PRECONDITIONS.iter().filter(|(x, _)| *x == s).count(),
                 1,
