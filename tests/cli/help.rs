@@ -18,6 +18,7 @@ fn help_of_every_subcommand() {
             "health",
             "complete",
             "block",
+            "checklist",
             "status",
             "run",
             "demo",
