@@ -51,6 +51,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand checklist 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+            cand config 'Show the configuration in force and where each key comes from'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
@@ -332,6 +333,85 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'berry;config'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand list 'Every key with its value, as `key = value` lines'
+            cand get 'The value of KEY (a section prints each of its keys). Exit 1 when KEY is not set'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;config;list'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --show-origin 'Prefix each line with where the key is set (`default`, `user:PATH`, `repo:FILE`, `env:VAR`, `flag:--FLAG`), as `git config --show-origin` does'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;config;get'= {
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --show-origin 'Prefix the value with where it is set'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'berry;config;help'= {
+            cand list 'Every key with its value, as `key = value` lines'
+            cand get 'The value of KEY (a section prints each of its keys). Exit 1 when KEY is not set'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'berry;config;help;list'= {
+        }
+        &'berry;config;help;get'= {
+        }
+        &'berry;config;help;help'= {
+        }
         &'berry;run'= {
             cand --from 'Start at this step (even if it is recorded as done)'
             cand --to 'Stop after this step'
@@ -485,6 +565,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
             cand checklist 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
+            cand config 'Show the configuration in force and where each key comes from'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
@@ -515,6 +596,14 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;checklist'= {
         }
         &'berry;help;status'= {
+        }
+        &'berry;help;config'= {
+            cand list 'Every key with its value, as `key = value` lines'
+            cand get 'The value of KEY (a section prints each of its keys). Exit 1 when KEY is not set'
+        }
+        &'berry;help;config;list'= {
+        }
+        &'berry;help;config;get'= {
         }
         &'berry;help;run'= {
         }

@@ -2047,6 +2047,8 @@ mod tests {
                 config,
                 config_file: None,
                 store,
+                outer: Default::default(),
+                layers: crate::settings::Layers::defaults(),
             };
             World {
                 _dir: dir,

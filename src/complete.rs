@@ -34,10 +34,17 @@ pub fn reqs(current: &OsStr) -> Vec<CompletionCandidate> {
         .iter()
         .map(|c| c.get_value().to_string_lossy().into_owned())
         .collect();
-    let root = repo.workdir().map(|p| p.to_path_buf());
-    let config = Config::load(None, root.as_deref())
-        .map(|(c, _)| c)
-        .unwrap_or_default();
+    // The configuration a command would use: layered, with the repository's committed
+    // berry.toml (the working tree's is untrusted).
+    let config = (|| -> anyhow::Result<Config> {
+        let root = crate::git::workdir(&repo)?;
+        let gate = crate::gateconfig::load(&repo, &root, None, None)?;
+        let label = gate.label();
+        let layers = crate::commands::outer_layers(None)?
+            .layers(gate.text.as_deref().map(|t| (label.as_str(), t)))?;
+        Ok(layers.resolve()?)
+    })()
+    .unwrap_or_default();
     if config.deliverables.dir.is_none() {
         for r in recent_from_db(&config, &prefix) {
             if !known.contains(&r) {

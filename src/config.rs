@@ -109,11 +109,16 @@ pub struct Database {
     pub table: String,
     pub connect_timeout_secs: u64,
     pub query_timeout_secs: u64,
+    /// Where `url` came from (`env:BERRY_DATABASE_URL`, `repo:HEAD:berry.toml`, …), set by
+    /// [`crate::settings`], for messages; not a key.
+    #[serde(skip)]
+    pub url_from: Option<String>,
 }
 
 impl Default for Database {
     fn default() -> Self {
         Database {
+            url_from: None,
             url: None,
             table: "nats_deliverable_cache".into(),
             connect_timeout_secs: 5,
@@ -491,7 +496,7 @@ impl Config {
         }
     }
 
-    fn validate(&self, origin: &Path) -> Result<(), BerryError> {
+    pub(crate) fn validate(&self, origin: &Path) -> Result<(), BerryError> {
         let bad = |key: &str, why: String| {
             Err(BerryError::usage(format!(
                 "invalid configuration in {}: `{key}` {why}",

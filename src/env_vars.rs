@@ -8,7 +8,8 @@ pub const BERRY_CONFIG: &str = "BERRY_CONFIG";
 pub const BERRY_REQ: &str = "BERRY_REQ";
 /// `auto`, `always` or `never`, as `--color`.
 pub const BERRY_COLOR: &str = "BERRY_COLOR";
-/// PostgreSQL URL of the deliverables database; wins over config and the `PG*` variables.
+/// PostgreSQL URL of the deliverables database: sets `database.url` over every file, and wins
+/// over the `PG*` variables.
 pub const BERRY_DATABASE_URL: &str = "BERRY_DATABASE_URL";
 /// Folder of `<agent>.json` deliverables, as `--deliverables`.
 pub const BERRY_DELIVERABLES: &str = "BERRY_DELIVERABLES";
@@ -16,6 +17,10 @@ pub const BERRY_DELIVERABLES: &str = "BERRY_DELIVERABLES";
 pub const BERRY_STATE_DIR: &str = "BERRY_STATE_DIR";
 /// `OWNER/REPO` of the GitHub repository, as `--repo`.
 pub const BERRY_GITHUB_REPO: &str = "BERRY_GITHUB_REPO";
+/// Where the user's configuration is: `$XDG_CONFIG_HOME/berry/config.toml`.
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// The home folder: `~/.config/berry/config.toml` when `XDG_CONFIG_HOME` is unset.
+pub const HOME: &str = "HOME";
 /// A fixed clock (RFC 3339) for reproducible output; tests set it.
 pub const BERRY_NOW: &str = "BERRY_NOW";
 /// Pager for long text on a terminal; else `core.pager` from git config, else `PAGER`, else
@@ -98,6 +103,14 @@ pub const MANUAL: &[(&str, &str)] = &[
         "folder of REQ contexts instead of <git dir>/berry",
     ),
     (BERRY_GITHUB_REPO, "OWNER/REPO, as --repo"),
+    (
+        XDG_CONFIG_HOME,
+        "the user's configuration is $XDG_CONFIG_HOME/berry/config.toml",
+    ),
+    (
+        HOME,
+        "the user's configuration is ~/.config/berry/config.toml without XDG_CONFIG_HOME",
+    ),
     (
         BERRY_NOW,
         "a fixed clock (RFC 3339), for reproducible output",

@@ -103,6 +103,9 @@ pub struct GateConfig {
     proposed: Option<std::result::Result<Config, String>>,
     /// Where the working tree's `berry.toml` is.
     path: PathBuf,
+    /// The text of the configuration in force (`None`: the defaults), for the layered
+    /// settings ([`crate::settings`]).
+    pub text: Option<String>,
 }
 
 /// Reads the configuration by the rule above: `explicit` when the operator named one; else
@@ -114,15 +117,22 @@ pub fn load(
     accepted: Option<&Acceptance>,
 ) -> Result<GateConfig> {
     if let Some(p) = explicit {
-        let (config, file) = Config::load(Some(p), None)?;
+        let text = std::fs::read_to_string(p).map_err(|e| {
+            BerryError::config(format!(
+                "cannot read configuration file {}: {e}",
+                p.display()
+            ))
+        })?;
+        let config = Config::from_str(&text, p)?;
         return Ok(GateConfig {
             freeze: config.deploy.freeze.clone(),
             config,
-            file,
+            file: Some(p.to_path_buf()),
             standing: Standing::Explicit,
             change: None,
             proposed: None,
             path: p.to_path_buf(),
+            text: Some(text),
         });
     }
     let committed = committed_text(repo)?;
@@ -142,6 +152,7 @@ pub fn load(
             change: None,
             proposed: None,
             path,
+            text: committed,
         });
     }
     let committed_config = match &committed {
@@ -150,7 +161,7 @@ pub fn load(
     };
     let change = Change {
         sha256: sha256(working.as_deref()),
-        committed,
+        committed: committed.clone(),
         working,
     };
     let proposed = match &change.working {
@@ -165,6 +176,7 @@ pub fn load(
         change: Some(change),
         proposed: Some(proposed),
         path,
+        text: committed,
     };
     if let Some(a) = accepted
         && gate.change.as_ref().is_some_and(|c| c.sha256 == a.sha256)
@@ -180,8 +192,9 @@ impl GateConfig {
         let Some(proposed) = self.proposed.clone() else {
             return Ok(());
         };
-        self.config = proposed.map_err(BerryError::usage)?;
+        self.config = proposed.map_err(BerryError::config)?;
         self.standing = Standing::Accepted;
+        self.text = self.change.as_ref().and_then(|c| c.working.clone());
         self.file = self
             .change
             .as_ref()
@@ -225,6 +238,16 @@ impl GateConfig {
             accepted_at: now,
             by: by.into(),
         }))
+    }
+
+    /// Where the configuration in force comes from, as `berry config list --show-origin` says it.
+    pub fn label(&self) -> String {
+        match self.standing {
+            Standing::Explicit => self.path.display().to_string(),
+            Standing::Committed => config::FILE_NAME.to_string(),
+            Standing::Pending => format!("HEAD:{}", config::FILE_NAME),
+            Standing::Accepted => format!("{} (accepted)", config::FILE_NAME),
+        }
     }
 
     /// One line for a command's notes, when the working tree's `berry.toml` differs from HEAD's.

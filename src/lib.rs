@@ -38,6 +38,7 @@ pub mod req;
 pub mod review;
 pub mod scope;
 pub mod secrets;
+pub mod settings;
 pub mod signals;
 pub mod testrun;
 pub mod tracker;

@@ -248,6 +248,11 @@ fn details(name: &str, sub: bool) -> Option<&'static str> {
         "block" => "Marks the REQ BLOCKED in the tracker and sends the blocked notice.",
         "status" => "Shows what the REQ context records: steps, evidence, side effects.",
         "run" => "Runs the steps in order, stopping at the first one that does not succeed.",
+        "config" => {
+            "Shows the configuration in force, key by key, with where each key is set: the \
+             defaults, the user's config.toml, the repository's committed berry.toml, \
+             environment variables, then flags."
+        }
         "guards" => {
             "Runs berry's secret rules (the built-in ones, extended or replaced by the \
              repository's .gitleaks.toml) on files or stdin, outside any REQ, so a team can try \

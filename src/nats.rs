@@ -45,10 +45,11 @@ impl std::fmt::Debug for Auth {
 }
 
 impl Options {
-    /// `NATS_URL` (else config `nats.url`), `NATS_CREDS` (else `NATS_USER`/`NATS_PASSWORD`,
-    /// else `user:password@` or `token@` in the URL), timeouts from config.
+    /// Config `nats.url` (which `NATS_URL` sets, see [`crate::settings`]), `NATS_CREDS` (else
+    /// `NATS_USER`/`NATS_PASSWORD`, else `user:password@` or `token@` in the URL), timeouts from
+    /// config.
     pub fn resolve(cfg: &config::Nats) -> Result<Options, BerryError> {
-        let given = env_vars::var(env_vars::NATS_URL).unwrap_or_else(|| cfg.url.clone());
+        let given = cfg.url.clone();
         let (url, in_url) = split_userinfo(&given);
         let auth = match (
             env_vars::var(env_vars::NATS_CREDS),

@@ -213,21 +213,13 @@ pub(crate) fn render_template(
     Ok(out.trim_end().to_string() + "\n")
 }
 
-/// The one masker for text berry writes to GitHub or NATS: every secret value berry holds
-/// (tokens, passwords, the passwords inside database and NATS URLs), then berry's secret
-/// patterns.
+/// Text berry writes to GitHub or NATS, through the one masker ([`crate::secrets::mask_text`]:
+/// every credential berry holds, then the secret rules).
 pub(crate) fn mask(text: &str) -> String {
-    crate::watch::mask(text, &super::watch::known_secrets())
+    crate::secrets::mask_text(text).into_owned()
 }
 
 /// [`mask`] on every string of a JSON value (a notice's payload).
 pub(crate) fn mask_json(v: &Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(mask(s)),
-        Value::Array(a) => Value::Array(a.iter().map(mask_json).collect()),
-        Value::Object(o) => {
-            Value::Object(o.iter().map(|(k, v)| (k.clone(), mask_json(v))).collect())
-        }
-        other => other.clone(),
-    }
+    crate::secrets::mask_json(v)
 }

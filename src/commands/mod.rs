@@ -6,6 +6,7 @@ pub mod checklist;
 pub mod commit;
 pub mod complete;
 pub mod completions;
+pub mod config;
 pub mod demo;
 pub mod effects;
 pub mod failures;
@@ -31,6 +32,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::context::{ReqContext, ReqLock, Store};
 use crate::deliverables::{FolderSource, PgSource, Source};
+use crate::env_vars;
 use crate::error::{BerryError, Exit};
 use crate::gateconfig::{self, GateConfig};
 use crate::printer::Printer;
@@ -122,6 +124,10 @@ pub struct Workspace {
     /// How `config` was chosen, and the working tree's change to `berry.toml`, if any.
     pub gate: GateConfig,
     pub store: Store,
+    /// The user's file, environment variables and flags around the repository's layer.
+    pub outer: crate::settings::Outer,
+    /// Every layer `config` was resolved from (for `berry config`).
+    pub layers: crate::settings::Layers,
 }
 
 impl Env {
@@ -136,19 +142,22 @@ impl Env {
             Some(r) => Some(r.clone()),
             None => store.current().ok().flatten(),
         };
+        let gate = gateconfig::load(&repo, &root, self.globals.config.as_deref(), None)?;
+        let outer = self.outer_layers()?;
         let mut ws = Workspace {
-            gate: gateconfig::load(&repo, &root, self.globals.config.as_deref(), None)?,
+            layers: crate::settings::Layers::defaults(),
+            gate,
             repo,
             root,
             config: Config::default(),
             config_file: None,
             store,
+            outer,
         };
-        if let Some(req) = req {
-            ws.settle_for(&req)?;
+        match req {
+            Some(req) => ws.settle_for(&req)?,
+            None => ws.apply_layers()?,
         }
-        ws.config = ws.gate.config.clone();
-        ws.config_file = ws.gate.file.clone();
         // Everything berry shows or sends from here is masked with the repository's rules too;
         // a rule file that cannot be used is the gate's error (review and commit), not this one's.
         let _ = ws.secret_rules();
@@ -174,16 +183,9 @@ impl Env {
         Ok(req)
     }
 
-    /// `--deliverables DIR` when given, else `deliverables.dir` from config, else PostgreSQL.
+    /// `deliverables.dir` (which `--deliverables DIR` sets, relative to the current folder;
+    /// in a file it is relative to the repository root), else PostgreSQL.
     pub fn source(&self, ws: &Workspace) -> Result<Box<dyn Source>> {
-        if let Some(dir) = &self.globals.deliverables {
-            let dir = if dir.is_absolute() {
-                dir.clone()
-            } else {
-                cwd_join(dir)
-            };
-            return Ok(Box::new(FolderSource::new(dir)));
-        }
         if let Some(dir) = &ws.config.deliverables.dir {
             let dir = ws.root.join(dir);
             return Ok(Box::new(FolderSource::new(
@@ -213,7 +215,19 @@ impl Workspace {
         if self.gate.standing != gateconfig::Standing::Explicit {
             self.gate = gateconfig::load(&self.repo, &self.root, None, accepted.as_ref())?;
         }
-        self.config = self.gate.config.clone();
+        self.apply_layers()
+    }
+
+    /// Resolves the configuration in force from every layer, with the repository's layer as
+    /// the gate configuration puts it in force.
+    fn apply_layers(&mut self) -> Result<()> {
+        let label = gate_label(&self.gate);
+        self.layers = self
+            .outer
+            .layers(self.gate.text.as_deref().map(|t| (label.as_str(), t)))?;
+        // The change freezes stay the gate's own (see `GateConfig::freeze`): no layer adds or
+        // lifts one.
+        self.config = self.layers.resolve()?;
         self.config_file = self.gate.file.clone();
         Ok(())
     }
@@ -227,6 +241,65 @@ impl Workspace {
         crate::secrets::install(rules.clone());
         Ok(rules)
     }
+}
+
+fn gate_label(gate: &GateConfig) -> String {
+    gate.label()
+}
+
+impl Env {
+    /// The layers around the repository's, from the environment and the flags (read here, at the
+    /// edge, so no work module reads them).
+    pub fn outer_layers(&self) -> Result<crate::settings::Outer> {
+        outer_layers(self.globals.deliverables.as_deref())
+    }
+}
+
+/// The layers around the repository's: the user's file, the environment variables that stand
+/// for a key, and `--deliverables` (`deliverables`).
+pub fn outer_layers(deliverables: Option<&Path>) -> Result<crate::settings::Outer> {
+    use crate::settings::Origin;
+    let mut outer = crate::settings::Outer::default();
+    let dir = env_vars::var(env_vars::XDG_CONFIG_HOME)
+        .filter(|d| Path::new(d).is_absolute())
+        .map(PathBuf::from)
+        .or_else(|| env_vars::var(env_vars::HOME).map(|h| Path::new(&h).join(".config")));
+    if let Some(dir) = dir {
+        let path = dir.join("berry").join("config.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => outer.user = Some((path, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(BerryError::config(format!(
+                    "cannot read configuration file {}: {e}",
+                    path.display()
+                ))
+                .into());
+            }
+        }
+    }
+    for (var, key) in crate::settings::ENV_KEYS {
+        if let Some(v) = env_vars::var(var) {
+            outer.values.push((Origin::Env(var), key, v));
+        }
+    }
+    if let Some(dir) = deliverables {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd_join(dir)
+        };
+        let from_env = env_vars::var(env_vars::BERRY_DELIVERABLES).is_some();
+        let origin = if from_env {
+            Origin::Env(env_vars::BERRY_DELIVERABLES)
+        } else {
+            Origin::Flag("--deliverables")
+        };
+        outer
+            .values
+            .push((origin, "deliverables.dir", dir.display().to_string()));
+    }
+    Ok(outer)
 }
 
 /// A REQ's context, locked for the life of the command.

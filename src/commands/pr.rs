@@ -344,7 +344,7 @@ pub fn no_github(env: &Env, ws: &Workspace, push: &PushRecord) -> Option<String>
 pub fn no_github_for(env: &Env, ws: &Workspace, remote: &str, url: &str) -> Option<String> {
     if env.globals.repo.is_some()
         || ws.config.github.repo.is_some()
-        || crate::env_vars::var(crate::env_vars::GITHUB_API_URL).is_some()
+        || ws.config.github.api_url.is_some()
     {
         return None;
     }

@@ -196,6 +196,7 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     let mut tried_feature = berry_created;
     // What was tried, for the issue when berry cannot remedy the failure.
     let mut tried: Vec<String> = Vec::new();
+    let mut network_retries = 0;
     let attempt = |target: &Target, tip: Oid, tried: &[String], lines: &[String]| {
         super::failures::PushAttempt {
             sha: tip.to_string(),
@@ -246,6 +247,18 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
             rejection_words(&failure.kind)
         ));
         match &failure.kind {
+            Rejection::Network if network_retries < NETWORK_RETRY_DELAYS.len() => {
+                let wait = NETWORK_RETRY_DELAYS[network_retries];
+                network_retries += 1;
+                p.line(format!(
+                    "  {} could not be reached ({}); trying again in {}s ({network_retries} of {})",
+                    target.remote,
+                    failure.detail,
+                    wait.as_secs(),
+                    NETWORK_RETRY_DELAYS.len()
+                ));
+                std::thread::sleep(wait);
+            }
             Rejection::NonFastForward if !tried_rebase && !berry_created => {
                 tried_rebase = true;
                 let q = format!(
@@ -418,6 +431,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     Ok(StepReport::new("push", Some(req), Outcome::Ok, msg)
         .with_data(serde_json::to_value(&record)?))
 }
+
+/// A remote that cannot be reached is tried again after each of these, then the failure is
+/// reported (a push is idempotent: the same ref update again).
+const NETWORK_RETRY_DELAYS: [std::time::Duration; 2] = [
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(2),
+];
 
 fn short(sha: &str) -> String {
     sha.chars().take(12).collect()

@@ -416,7 +416,7 @@ struct FailedStep {
 }
 
 /// Every secret value berry knows of, to mask in log text.
-pub(crate) fn known_secrets() -> Vec<String> {
+fn known_secrets() -> Vec<String> {
     use crate::env_vars::*;
     [
         GH_TOKEN,

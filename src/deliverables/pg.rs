@@ -21,8 +21,9 @@ use crate::req::ReqNumber;
 #[derive(Clone)]
 pub struct PgTarget {
     pub config: tokio_postgres::Config,
-    /// Where the setting came from (`BERRY_DATABASE_URL`, `berry.toml`, `PG* variables`, `default`).
-    pub origin: &'static str,
+    /// Where the setting came from (`BERRY_DATABASE_URL`, `berry.toml database.url`, `PG*
+    /// variables`, `default`).
+    pub origin: String,
 }
 
 impl std::fmt::Debug for PgTarget {
@@ -32,19 +33,26 @@ impl std::fmt::Debug for PgTarget {
 }
 
 impl PgTarget {
-    /// Resolves the connection: `BERRY_DATABASE_URL`, then `database.url`, then the `PG*` variables, then the built-in default.
+    /// Resolves the connection: `database.url` (which `BERRY_DATABASE_URL` sets, see
+    /// [`crate::settings`]), then libpq's `PG*` variables, then the built-in default.
     pub fn resolve(db: &Database) -> Result<PgTarget> {
-        let (text, origin) = if let Some(url) = env_vars::var(env_vars::BERRY_DATABASE_URL) {
-            (url, "BERRY_DATABASE_URL")
-        } else if let Some(url) = &db.url {
-            (url.clone(), "berry.toml database.url")
+        let (text, origin) = if let Some(url) = &db.url {
+            let origin = match db.url_from.as_deref() {
+                Some(o) if o.starts_with("env:") => o["env:".len()..].to_string(),
+                Some(o) => format!(
+                    "{} database.url",
+                    o.split_once(':').map(|(_, at)| at).unwrap_or(o)
+                ),
+                None => "database.url".to_string(),
+            };
+            (url.clone(), origin)
         } else if env_vars::PG_VARS.iter().any(|v| env_vars::var(v).is_some()) {
             return Ok(PgTarget {
                 config: from_pg_vars(db),
-                origin: "PG* variables",
+                origin: "PG* variables".into(),
             });
         } else {
-            (config::DEFAULT_DATABASE_URL.to_string(), "default")
+            (config::DEFAULT_DATABASE_URL.to_string(), "default".into())
         };
         let mut config: tokio_postgres::Config = text.parse().map_err(|e| {
             BerryError::usage(format!("the database URL from {origin} is not valid: {e}"))
@@ -311,7 +319,7 @@ mod tests {
             config: "postgres://agent_user:s3cret@db.example:5434/agent_memory"
                 .parse()
                 .unwrap(),
-            origin: "test",
+            origin: "test".into(),
         };
         assert_eq!(
             t.display_url(),

@@ -139,10 +139,11 @@ pub fn redact_url(url: &str) -> String {
     url.to_string()
 }
 
-/// The API base for a host: `GITHUB_API_URL` (or config) wins; `github.com` is
-/// `https://api.github.com`; any other host is GitHub Enterprise Server, `https://HOST/api/v3`.
+/// The API base for a host: config `github.api_url` (which `GITHUB_API_URL` sets, see
+/// [`crate::settings`]) wins; `github.com` is `https://api.github.com`; any other host is GitHub
+/// Enterprise Server, `https://HOST/api/v3`.
 pub fn api_base(host: Option<&str>, configured: Option<&str>) -> String {
-    if let Some(u) = env_vars::var(env_vars::GITHUB_API_URL).or(configured.map(str::to_string)) {
+    if let Some(u) = configured {
         return u.trim_end_matches('/').to_string();
     }
     match host {
@@ -185,7 +186,7 @@ pub fn locate(
     .with_hint("pass --repo OWNER/REPO, set BERRY_GITHUB_REPO, or github.repo in berry.toml"))
 }
 
-/// A client for `repo`: API base from `GITHUB_API_URL`, config `github.api_url` or the host;
+/// A client for `repo`: API base from config `github.api_url` (or `GITHUB_API_URL`) or the host;
 /// the token for that API (see [`token_for`]).
 pub fn client_for(repo: &RepoId, cfg: &crate::config::Github) -> anyhow::Result<Client> {
     let base = api_base(repo.host.as_deref(), cfg.api_url.as_deref());

@@ -33,6 +33,7 @@ const SCRUB: &[&str] = &[
     "GH_ENTERPRISE_TOKEN",
     "GITHUB_API_URL",
     "NATS_URL",
+    "XDG_CONFIG_HOME",
     "NATS_USER",
     "NATS_PASSWORD",
     "NATS_CREDS",

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::common::*;
 use crate::complete::{Ready, TRACKER, context_json};
 use crate::fakes::{NAME, OWNER, Shipping, TOKEN};
-use crate::nats::{TestStream, nats_url};
+use crate::nats::{TestStream, closed_port, nats_url};
 
 /// A token in the tests' output: never in the issue or the notice.
 const PLANTED: &str = "ghp_plantedInTheOutput0123456789abcdefXY";
@@ -274,6 +274,63 @@ fn failed_tests_with_yes_open_one_issue_block_and_send_one_notice_and_a_rerun_ad
     }
     assert_eq!(stream.messages().len(), 1);
     assert_eq!(env.read(TRACKER), tracker);
+
+    // The tests are fixed: they pass, and the issue is commented and closed.
+    let t = std::fs::read_to_string(&ready.config).unwrap();
+    std::fs::write(
+        &ready.config,
+        t.replace(
+            "argv = [\"sh\", \"-c\", \"echo 'FAIL src/crm.spec.ts'",
+            "argv = [\"true\", \"-c\", \"echo 'FAIL src/crm.spec.ts'",
+        ),
+    )
+    .unwrap();
+    let out = test();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("issue #41 commented with"), "{t}");
+    let s = gh.state();
+    assert_eq!(s.issues[0]["state"], "closed");
+    let comments = s.issues[0]["comments_list"].as_array().unwrap();
+    assert!(
+        comments[0].as_str().unwrap().contains(&head),
+        "{comments:?}"
+    );
+    assert_eq!(stream.messages().len(), 1, "passing tests send no notice");
+}
+
+#[test]
+fn inside_run_failed_tests_with_yes_are_reported_and_run_stops_with_exit_3() {
+    let stream = TestStream::new();
+    let env = TestEnv::new();
+    let ready = Ready::new(&env, &stream.template());
+    failing_tests(&ready);
+    // Not tested yet: `run` goes from the tests on.
+    let mut ctx = context_json(&env);
+    ctx["ledger"]["tests"] = Value::Null;
+    ctx["steps"].as_object_mut().unwrap().remove("test");
+    crate::complete::write_context(&env, &ctx);
+    let gh = FakeIssues::new();
+    let mut c = ready.berry(&env);
+    with_github(&mut c, &gh.api.url());
+    let out = c
+        .env("GH_TOKEN", TOKEN)
+        .args(["--yes", "run", "--from", "test"])
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(t.contains("issue #41 opened"), "{t}");
+    assert!(!t.contains("── push ──"), "run stops at the tests: {t}");
+    assert_eq!(gh.state().issues.len(), 1);
+    assert_eq!(
+        gh.state().issues[0]["title"],
+        format!("{REQ}: tests failed")
+    );
+    assert!(env.read(TRACKER).contains("**Status**: BLOCKED"));
+    let msgs = stream.messages();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert_eq!(msgs[0].1["status"], "BLOCKED");
 }
 
 #[test]
@@ -472,4 +529,115 @@ fn github_down_during_the_failure_keeps_the_issue_pending_and_the_next_run_sends
     let json_status = s.berry().args(["status", "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&json_status.stdout).unwrap();
     assert_eq!(v["data"]["failures"][0]["issue_state"], "open");
+}
+
+#[test]
+fn an_unreachable_remote_is_tried_three_times_and_a_notice_nats_missed_is_sent_by_the_next_run() {
+    let stream = TestStream::new();
+    let (s, _server, config) = over_http(&stream);
+    let gh = FakeIssues::new();
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &format!("http://127.0.0.1:{}/origin.git", closed_port()),
+    ]);
+    let mut c = s.berry();
+    with_github(&mut c, &gh.api.url());
+    let out = c
+        .env("BERRY_CONFIG", &config)
+        .env("NATS_URL", format!("nats://127.0.0.1:{}", closed_port()))
+        .env("GH_TOKEN", TOKEN)
+        .arg("push")
+        .output()
+        .unwrap();
+    let t = s.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("trying again in 1s (1 of 2)"), "{t}");
+    assert!(t.contains("trying again in 2s (2 of 2)"), "{t}");
+    assert!(t.contains("cannot reach the remote `origin`"), "{t}");
+    assert!(t.contains("kept pending in the REQ context"), "{t}");
+    let body = gh.state().issues[0]["body"].as_str().unwrap().to_string();
+    assert_eq!(
+        body.matches("the remote could not be reached").count(),
+        3,
+        "every attempt is listed: {body}"
+    );
+    assert!(stream.messages().is_empty());
+    let ctx = s.context();
+    let e = &ctx["ledger"]["events"][0];
+    assert_eq!(e["kind"], "failed");
+    assert_eq!(e["acknowledged"], false);
+    let status = s.berry().arg("status").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains("push-failed"),
+        "{}",
+        s.env.transcript(&status)
+    );
+
+    // NATS is back, the remote still is not: the pending notice goes out once, with its id.
+    let out = push(&s, &config, &gh.api.url(), TOKEN);
+    let t = s.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("left pending by an earlier run"), "{t}");
+    let msgs = stream.messages();
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert_eq!(msgs[0].0, format!("berry-{REQ}-push-failed-{}", s.sha));
+    assert_eq!(msgs[0].1["status"], "FAILED");
+    assert_eq!(gh.state().issues.len(), 1);
+    assert_eq!(s.context()["ledger"]["events"][0]["acknowledged"], true);
+}
+
+#[test]
+fn on_a_terminal_the_report_is_offered_and_no_sends_nothing() {
+    let stream = TestStream::new();
+    let env = TestEnv::new();
+    let ready = Ready::new(&env, &stream.template());
+    failing_tests(&ready);
+    let gh = FakeIssues::new();
+    // The pty gets the environment of the test, not of `Ready::berry`: the rest through config.
+    let t = std::fs::read_to_string(&ready.config).unwrap();
+    let t = t.replacen(
+        "[nats]\n",
+        &format!("[nats]\nurl = \"{}\"\n", nats_url()),
+        1,
+    ) + &format!("\n[github]\napi_url = \"{}\"\n", gh.api.url());
+    std::fs::write(&ready.config, t).unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "--config".to_string(),
+            ready.config.display().to_string(),
+            "--deliverables".to_string(),
+            ready.deliverables.display().to_string(),
+            "--repo".to_string(),
+            format!("{OWNER}/{NAME}"),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let tracker = env.read(TRACKER);
+
+    let mut s = env.pty(args(&["test", "--again"]));
+    s.exp_string("Open (or update) the issue for the failed tests")
+        .unwrap();
+    s.send("n").unwrap();
+    s.flush().unwrap();
+    s.exp_string("Not reported; to do it later: berry block")
+        .unwrap();
+    s.exp_eof().unwrap();
+    assert!(gh.state().writes.is_empty());
+    assert!(stream.messages().is_empty());
+    assert_eq!(env.read(TRACKER), tracker);
+
+    // The default answer is yes: Enter reports it.
+    let mut s = env.pty(args(&["test", "--again"]));
+    s.exp_string("Open (or update) the issue for the failed tests")
+        .unwrap();
+    s.send_line("").unwrap();
+    s.flush().unwrap();
+    s.exp_string("issue #41 opened").unwrap();
+    s.exp_eof().unwrap();
+    assert_eq!(gh.state().issues.len(), 1);
+    assert_eq!(stream.messages().len(), 1);
+    assert!(env.read(TRACKER).contains("**Status**: BLOCKED"));
 }
