@@ -278,12 +278,22 @@ impl Printer {
             return Ok((0..items.len()).collect());
         }
         let checked = vec![true; items.len()];
-        dialoguer::MultiSelect::with_theme(&dialoguer::theme::ColorfulTheme::default())
-            .with_prompt(prompt)
-            .items(items)
+        let term = Term::stderr();
+        // Every line fits the screen: a wrapped line is one the prompt cannot clear, and the
+        // screen would keep half-erased rows. The cursor is marked with `❯` (no colour needed),
+        // and the summary is berry's own line, not a list as long as the selection.
+        let width = usize::from(term.size().1).max(20);
+        // "❯ ✔ " and a column of slack.
+        let items: Vec<String> = items.iter().map(|i| fit(i, width - 5)).collect();
+        let kept = dialoguer::MultiSelect::with_theme(&PickerTheme::default())
+            .with_prompt(fit(prompt, width - 4))
+            .items(&items)
             .defaults(&checked)
-            .interact_on(&Term::stderr())
-            .map_err(prompt_error)
+            .report(false)
+            .interact_on(&term)
+            .map_err(prompt_error)?;
+        self.line(format!("  kept {} of {}", kept.len(), items.len()));
+        Ok(kept)
     }
 
     /// A spinner on stderr; hidden when progress may not draw.
@@ -391,5 +401,86 @@ impl crate::decide::Decide for Printer {
     }
     fn interactive(&self) -> bool {
         Printer::interactive(self) && !self.yes()
+    }
+}
+/// The file picker's look: dialoguer's colourful theme, with the cursor row marked by `❯` (the
+/// colourful theme shows it by colour alone, which `NO_COLOR` takes away).
+#[derive(Default)]
+struct PickerTheme(dialoguer::theme::ColorfulTheme);
+
+impl dialoguer::theme::Theme for PickerTheme {
+    fn format_multi_select_prompt(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        prompt: &str,
+    ) -> std::fmt::Result {
+        self.0.format_multi_select_prompt(f, prompt)
+    }
+
+    fn format_multi_select_prompt_item(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        text: &str,
+        checked: bool,
+        active: bool,
+    ) -> std::fmt::Result {
+        let t = &self.0;
+        let (cursor, style) = if active {
+            (&t.active_item_prefix, &t.active_item_style)
+        } else {
+            (&t.inactive_item_prefix, &t.inactive_item_style)
+        };
+        let check = if checked {
+            &t.checked_item_prefix
+        } else {
+            &t.unchecked_item_prefix
+        };
+        write!(f, "{cursor} {check} {}", style.apply_to(text))
+    }
+}
+
+/// `text` in at most `width` columns: a longer one keeps its start and its end (where a path's
+/// file name is) around a `…`.
+pub fn fit(text: &str, width: usize) -> String {
+    let w = console::measure_text_width(text);
+    if w <= width || width < 8 {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let head = width / 3;
+    let tail = width - head - 1;
+    let mut out: String = chars[..head.min(chars.len())].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len().saturating_sub(tail)..]);
+    // Wide characters can still overflow: cut from the front of the tail until it fits.
+    while console::measure_text_width(&out) > width {
+        let cut = out
+            .char_indices()
+            .nth(head + 1)
+            .map(|(i, _)| i)
+            .unwrap_or(out.len());
+        out.remove(cut);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn fit_keeps_the_start_and_the_file_name_within_the_width() {
+        assert_eq!(fit("short.ts  +1 -0", 40), "short.ts  +1 -0");
+        let long = format!(
+            "M {}/crm.service.ts  +12 -3",
+            "backend/src/modules".repeat(6)
+        );
+        let f = fit(&long, 60);
+        assert_eq!(console::measure_text_width(&f), 60, "{f}");
+        assert!(f.starts_with("M backend/"), "{f}");
+        assert!(f.ends_with("crm.service.ts  +12 -3"), "{f}");
+        assert!(f.contains('…'));
+        let wide = "模".repeat(50);
+        assert!(console::measure_text_width(&fit(&wide, 30)) <= 30);
     }
 }

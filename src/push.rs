@@ -257,10 +257,20 @@ pub fn push(
             spec.local_ref,
             spec.target.remote_ref()
         );
-        match repo.find_remote(&spec.target.remote) {
+        let started = std::time::Instant::now();
+        let result = match repo.find_remote(&spec.target.remote) {
             Ok(mut remote) => remote.push(&[refspec.as_str()], Some(&mut opts)),
             Err(e) => Err(e),
-        }
+        };
+        tracing::debug!(
+            remote = %spec.target.remote,
+            url = %remote_url(repo, &spec.target.remote).map(|u| crate::github::redact_url(&u)).unwrap_or_default(),
+            refspec = %refspec,
+            ok = result.is_ok(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "git push"
+        );
+        result
     };
     let lines = sideband_lines(&sideband.borrow());
     let status = statuses.borrow().first().map(|(_, s)| s.clone());
@@ -412,12 +422,20 @@ pub fn fetch_branch(repo: &Repository, t: &Target, sources: &CredentialSources) 
     fo.remote_callbacks(callbacks(repo, sources, &state));
     fo.download_tags(AutotagOption::None);
     let spec = format!("+{}:{}", t.remote_ref(), t.tracking_ref());
-    r.fetch(
+    let started = std::time::Instant::now();
+    let fetched = r.fetch(
         &[spec.as_str()],
         Some(&mut fo),
         Some("berry: fetch before rebase"),
-    )
-    .with_context(|| format!("cannot fetch {} from `{}`", t.remote_branch, t.remote))?;
+    );
+    tracing::debug!(
+        remote = %t.remote,
+        refspec = %spec,
+        ok = fetched.is_ok(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "git fetch"
+    );
+    fetched.with_context(|| format!("cannot fetch {} from `{}`", t.remote_branch, t.remote))?;
     repo.refname_to_id(&t.tracking_ref())
         .with_context(|| format!("{} was not fetched", t.tracking_ref()))
 }

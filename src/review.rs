@@ -358,7 +358,10 @@ pub fn finish(
     }
     let labels: Vec<String> = offered.iter().map(|r| label(r)).collect();
     let chosen: BTreeSet<usize> = decide
-        .multi_select("Files to commit (space toggles, enter accepts)", &labels)?
+        .multi_select(
+            "Files to commit (space: toggle, a: all, enter: accept; none kept declines)",
+            &labels,
+        )?
         .into_iter()
         .filter(|i| *i < offered.len())
         .collect();

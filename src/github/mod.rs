@@ -152,6 +152,17 @@ pub fn api_base(host: Option<&str>, configured: Option<&str>) -> String {
     }
 }
 
+/// The path and query of a request URL, for diagnostics (never the host's credentials).
+fn request_path(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        Err(_) => String::from("?"),
+    }
+}
+
 /// Whether an API base is github.com's (otherwise it is GitHub Enterprise Server or a fake).
 pub fn is_dotcom(base: &str) -> bool {
     base.starts_with("https://api.github.com")
@@ -517,7 +528,29 @@ impl Client {
                 rb = rb.json(&crate::secrets::mask_json(b));
             }
             self.bump(|s| s.requests += 1);
+            let started = std::time::Instant::now();
             let result = rb.send();
+            match &result {
+                Ok(resp) => tracing::debug!(
+                    method = %method,
+                    path = %request_path(&url),
+                    status = resp.status().as_u16(),
+                    ratelimit_remaining = resp
+                        .headers()
+                        .get("x-ratelimit-remaining")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-"),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "GitHub API"
+                ),
+                Err(e) => tracing::debug!(
+                    method = %method,
+                    path = %request_path(&url),
+                    error = %e,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "GitHub API request failed"
+                ),
+            }
             let retry_left = idempotent && attempt < self.retry.max_retries;
             match result {
                 Err(e) => {

@@ -469,6 +469,7 @@ fn editor_flow_on_a_terminal() {
         .arg("--deliverables")
         .arg(&dir)
         .arg("commit");
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     let mut s = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
     s.exp_string("Berry-Req: ").unwrap();
     s.exp_string("Edit the message before committing?").unwrap();

@@ -63,6 +63,7 @@ impl Reviewed {
             .env("BERRY_PAGER", "cat")
             .env("TERM", "dumb")
             .args(args);
+        crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
         rexpect::session::spawn_command(cmd, Some(30_000)).unwrap()
     }
 

@@ -99,6 +99,7 @@ impl TestEnv {
             .env("BERRY_PAGER", "cat")
             .env("TERM", "xterm")
             .args(args);
+        screen_size(&mut cmd, PTY_ROWS, PTY_COLS);
         rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
     }
 
@@ -306,6 +307,31 @@ pub fn tracker_with(req: &str, title: &str) -> String {
         "{}\n### {req}: {title}\n\n**Status**: IN_PROGRESS\n**Owner**: marcus\n**Priority**: P1\n\n---\n",
         fixture("agogsaas/owner_requests_header_6544335.md")
     )
+}
+
+/// The screen of every pseudo-terminal test: a real terminal's size, not the 0×0 of a fresh pty.
+pub const PTY_ROWS: u16 = 24;
+pub const PTY_COLS: u16 = 80;
+
+/// Gives the child's terminal (its stdin, the pty's slave once rexpect set it up) a size before
+/// it starts, as a terminal emulator does.
+pub fn screen_size(cmd: &mut std::process::Command, rows: u16, cols: u16) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only an ioctl on fd 0 between fork and exec, which is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            let ws = libc::winsize {
+                ws_row: rows,
+                ws_col: cols,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            };
+            if libc::ioctl(0, libc::TIOCSWINSZ, &ws) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Lets `apply_env` work on both `std::process::Command` and `assert_cmd::Command`.

@@ -534,6 +534,7 @@ fn verify_offer_on_a_terminal_can_be_declined_or_accepted() {
             .env("BERRY_DELIVERABLES", &d)
             .env("NATS_URL", nats_url())
             .env("TERM", "dumb");
+        crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
         rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
     };
 
@@ -580,6 +581,7 @@ fn complete_on_a_terminal_shows_the_diff_then_asks() {
             .env("BERRY_DELIVERABLES", &ready.deliverables)
             .env("NATS_URL", nats_url())
             .env("TERM", "dumb");
+        crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
         rexpect::session::spawn_command(cmd, Some(20_000)).unwrap()
     };
 

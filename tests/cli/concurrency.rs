@@ -21,6 +21,7 @@ fn spawn_complete(env: &TestEnv, ready: &Ready, req: &str) -> rexpect::session::
         .env("BERRY_DELIVERABLES", &ready.deliverables)
         .env("NATS_URL", nats_url())
         .env("TERM", "dumb");
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     rexpect::session::spawn_command(cmd, Some(30_000)).unwrap()
 }
 

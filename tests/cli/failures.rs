@@ -641,3 +641,27 @@ fn on_a_terminal_the_report_is_offered_and_no_sends_nothing() {
     assert_eq!(stream.messages().len(), 1);
     assert!(env.read(TRACKER).contains("**Status**: BLOCKED"));
 }
+
+#[test]
+fn a_repository_override_of_the_push_failure_template_is_used_and_masked() {
+    let stream = TestStream::new();
+    let (s, _server, config) = over_http(&stream);
+    s.env.write(
+        ".berry/templates/push-failed.md",
+        "Our own text for {{ req }}: {{ error }} (token {{ url }} ghp_plantedInTheTempla0123456789abcdefXY)\n",
+    );
+    let gh = FakeIssues::new();
+    let out = push(&s, &config, &gh.api.url(), WRONG);
+    assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
+    let body = gh.state().issues[0]["body"].as_str().unwrap().to_string();
+    assert!(
+        body.starts_with(&format!(
+            "<!-- berry:push-failed {REQ} -->\nOur own text for {REQ}: authentication to `origin`"
+        )),
+        "the marker is added when the override has none: {body}"
+    );
+    assert!(
+        !body.contains("ghp_plantedInTheTempla0123456789abcdefXY"),
+        "{body}"
+    );
+}

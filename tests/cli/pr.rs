@@ -655,3 +655,54 @@ fn commit_push_pr_twice_the_second_run_changes_nothing() {
     list.assert();
     create.assert();
 }
+
+#[test]
+fn verbose_traces_the_git_push_and_every_github_request_without_the_token() {
+    let s = Shipping::new(BRANCH);
+    let out = s.berry().args(["-v", "push"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let e = stderr(&out);
+    let push = e
+        .lines()
+        .find(|l| l.contains("git push"))
+        .unwrap_or_else(|| panic!("a git push line: {e}"));
+    assert!(
+        push.contains("remote=origin") && push.contains("ok=true"),
+        "{push}"
+    );
+    assert!(push.contains("elapsed_ms="), "{push}");
+
+    let mut server = Server::new();
+    let _repo = repo_mock(&mut server, "main").create();
+    let _list = list_mock(&mut server, json!(unrelated()));
+    let _create = create_mock(
+        &mut server,
+        201,
+        pull_json(42, BRANCH, "main", &format!("{OWNER}/{NAME}")).to_string(),
+    );
+    let out = pr(&s, &server).args(["-v", "pr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let e = stderr(&out);
+    let api: Vec<&str> = e.lines().filter(|l| l.contains("GitHub API")).collect();
+    assert_eq!(api.len(), 3, "repo, list, create: {e}");
+    assert!(
+        api[0].contains("method=GET") && api[0].contains(&format!("path=/repos/{OWNER}/{NAME}")),
+        "{}",
+        api[0]
+    );
+    assert!(
+        api[1].contains("head=") && api[1].contains("status=200"),
+        "{}",
+        api[1]
+    );
+    assert!(
+        api[2].contains("method=POST") && api[2].contains("status=201"),
+        "{}",
+        api[2]
+    );
+    assert!(
+        api.iter()
+            .all(|l| l.contains("ratelimit_remaining=") && l.contains("elapsed_ms="))
+    );
+    assert!(!e.contains(TOKEN), "{e}");
+}

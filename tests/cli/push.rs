@@ -485,6 +485,7 @@ fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
         .env("GH_TOKEN", TOKEN)
         .env("BERRY_DELIVERABLES", &s.deliverables)
         .arg("push");
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
     p.exp_string(&format!("Push feature/{REQ} instead"))
         .unwrap();

@@ -604,3 +604,87 @@ fn an_accepted_config_change_is_in_force_for_the_later_steps_of_the_req() {
     let committed = env.git(&["show", "--name-only", "--format=", "HEAD"]);
     assert!(committed.lines().any(|l| l == ".env"), "{committed}");
 }
+
+/// Everything read from a pseudo-terminal session, in order, for a screen model.
+struct Screen {
+    bytes: String,
+}
+
+impl Screen {
+    /// rexpect reads each byte as one char (Latin-1): a UTF-8 needle is matched in that form.
+    fn expect(&mut self, p: &mut rexpect::session::PtySession, needle: &str) {
+        let needle: String = needle.bytes().map(char::from).collect();
+        let before = p.exp_string(&needle).unwrap();
+        self.bytes.push_str(&before);
+        self.bytes.push_str(&needle);
+    }
+    fn finish(&mut self, p: &mut rexpect::session::PtySession) -> Vec<String> {
+        self.bytes.push_str(&p.exp_eof().unwrap());
+        let bytes: Vec<u8> = self.bytes.chars().map(|c| c as u32 as u8).collect();
+        let text = String::from_utf8_lossy(&bytes);
+        let mut parser = vt100::Parser::new(crate::common::PTY_ROWS, crate::common::PTY_COLS, 0);
+        // The pty turns each \n into \r\n on output; the model needs the carriage return too.
+        parser.process(text.replace("\r\n", "\n").replace('\n', "\r\n").as_bytes());
+        parser
+            .screen()
+            .rows(0, crate::common::PTY_COLS)
+            .map(|r| r.trim_end().to_string())
+            .collect()
+    }
+}
+
+#[test]
+fn the_file_picker_fits_an_80_column_screen_marks_the_cursor_and_leaves_it_clean() {
+    let env = verified();
+    let long = format!(
+        "{ERP}/backend/src/modules/{}crm.picker.ts",
+        "a-directory-name-long-enough-to-wrap/".repeat(3)
+    );
+    env.write(&long, "export const picked = true;\n");
+    let run = |keys: &str| {
+        let mut p = env.pty([
+            std::ffi::OsStr::new("review"),
+            "--deliverables".as_ref(),
+            env.path().join("deliverables").as_os_str(),
+        ]);
+        let mut screen = Screen {
+            bytes: String::new(),
+        };
+        // The prompt says what keeping none means, and the cursor is marked without colour.
+        screen.expect(&mut p, "none kept declines)");
+        screen.expect(&mut p, "❯");
+        // The long path is cut to the screen, keeping its file name.
+        screen.expect(&mut p, "…");
+        screen.expect(&mut p, "crm.picker.ts");
+        p.send(keys).unwrap();
+        p.flush().unwrap();
+        let rows = screen.finish(&mut p);
+        let code = match p.process().wait().unwrap() {
+            rexpect::process::WaitStatus::Exited(_, c) => c,
+            other => panic!("{other:?}"),
+        };
+        (code, rows)
+    };
+
+    // Enter keeps every file; the picker leaves no row of itself behind.
+    let (code, rows) = run("\r");
+    let shown = rows.join("\n");
+    assert_eq!(code, 0, "{shown}");
+    assert!(rows.iter().all(|r| r.chars().count() <= 80));
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.contains('❯') || r.contains('⬚') || r.contains("Files to commit (")),
+        "the picker is cleared:\n{shown}"
+    );
+    let kept = rows.iter().find(|r| r.contains("kept ")).expect(&shown);
+    let n: Vec<&str> = kept.split_whitespace().collect();
+    assert_eq!(n[1], n[3], "all kept: {kept}");
+
+    // `a` unchecks them all: keeping none declines the review (exit 4), and says so.
+    let (code, rows) = run("a\r");
+    let shown = rows.join("\n");
+    assert_eq!(code, 4, "{shown}");
+    assert!(rows.iter().any(|r| r.contains("kept 0 of")), "{shown}");
+    assert!(!rows.iter().any(|r| r.contains('❯')), "{shown}");
+}

@@ -72,6 +72,7 @@ fn a_private_key_through_the_pager_is_masked_whole() {
         .arg("stty rows 20 cols 120; exec \"$0\" review --deliverables \"$1\"")
         .arg(env!("CARGO_BIN_EXE_berry"))
         .arg(env.path().join("deliverables"));
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     let mut p = rexpect::session::spawn_command(cmd, Some(30_000)).unwrap();
     let shown = p.exp_eof().unwrap();
     let paged = std::fs::read_to_string(&paged).expect("the pager ran");

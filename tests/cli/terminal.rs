@@ -32,6 +32,7 @@ fn pty(env: &TestEnv, args: &[&std::ffi::OsStr], extra: &[(&str, &std::ffi::OsSt
     for (k, v) in extra {
         cmd.env(k, v);
     }
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     rexpect::session::spawn_command(cmd, Some(30_000)).unwrap()
 }
 

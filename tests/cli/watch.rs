@@ -905,6 +905,7 @@ fn on_a_terminal_the_runs_and_jobs_are_drawn_live() {
         .env("GH_TOKEN", TOKEN)
         .env("TERM", "xterm")
         .args(["watch", "--interval", "0.2", "--yes"]);
+    crate::common::screen_size(&mut cmd, crate::common::PTY_ROWS, crate::common::PTY_COLS);
     let mut s = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
     // One bar per run (its elapsed time first), its jobs under it with their state and the
     // failing step. Plain progress lines carry no elapsed time: this is the live display.
