@@ -58,6 +58,9 @@ _berry() {
             berry,review)
                 cmd="berry__subcmd__review"
                 ;;
+            berry,rollback)
+                cmd="berry__subcmd__rollback"
+                ;;
             berry,run)
                 cmd="berry__subcmd__run"
                 ;;
@@ -145,6 +148,9 @@ _berry() {
             berry__subcmd__help,review)
                 cmd="berry__subcmd__help__subcmd__review"
                 ;;
+            berry__subcmd__help,rollback)
+                cmd="berry__subcmd__help__subcmd__rollback"
+                ;;
             berry__subcmd__help,run)
                 cmd="berry__subcmd__help__subcmd__run"
                 ;;
@@ -176,7 +182,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block checklist status config run demo completions guards man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,7 +786,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help)
-            opts="verify review commit test push pr watch health complete block checklist status config run demo completions guards man help"
+            opts="verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,6 +1037,20 @@ _berry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berry__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berry__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1246,6 +1266,48 @@ _berry() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deliverables)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__rollback)
+            opts="-C -y -q -v -h --reason --override-freeze --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -1180,7 +1180,7 @@ impl CommitIndex {
     }
 
     /// A copy of the repository's index (empty when there is none), under `tag`.
-    fn copy_of(repo: &Repository, tag: &str) -> Result<CommitIndex> {
+    pub fn copy_of(repo: &Repository, tag: &str) -> Result<CommitIndex> {
         let path = Self::path_for(repo, &format!("-{tag}"));
         let _ = std::fs::remove_file(&path);
         let real = repo.path().join("index");

@@ -159,6 +159,9 @@ pub struct Ledger {
     pub tracker: Vec<TrackerRecord>,
     #[serde(default)]
     pub events: Vec<EventRecord>,
+    /// The tracker edits committed (the tracker file alone) and where they were pushed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracker_commits: Vec<TrackerCommit>,
     /// The failures berry reported for a human (tests failed, a push it could not remedy): one
     /// record per kind, with the issue that documents it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -166,6 +169,69 @@ pub struct Ledger {
     /// `--override-freeze --reason TEXT`: a step that ran during a change freeze.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub freeze_overrides: Vec<FreezeOverride>,
+    /// `berry rollback`: each of its steps, recorded as it is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<RollbackRecord>,
+}
+
+/// A rollback in progress or done: what it reverts, and each step as it was done.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RollbackRecord {
+    pub reason: String,
+    /// When it started (the clock berry reads).
+    pub started_at: Timestamp,
+    /// When it started, by the machine's clock, for the measured duration.
+    pub measure_from: Timestamp,
+    /// The shipped commit it reverts.
+    pub target: String,
+    pub remote: String,
+    /// The remote branch the shipped commit is on.
+    pub branch: String,
+    /// The remote head the revert was made on.
+    #[serde(default)]
+    pub onto: Option<String>,
+    /// The revert commit.
+    #[serde(default)]
+    pub revert: Option<String>,
+    /// The tests passed for the revert's tree.
+    #[serde(default)]
+    pub tested: bool,
+    /// The tests' own time, not counted in the duration.
+    #[serde(default)]
+    pub tests_ms: u64,
+    /// `<remote> <ref>` once the revert is there.
+    #[serde(default)]
+    pub pushed: Option<String>,
+    /// The revert pull request, on a protected branch.
+    #[serde(default)]
+    pub pr_number: Option<u64>,
+    #[serde(default)]
+    pub pr_url: Option<String>,
+    /// The health checks re-run after the push.
+    #[serde(default)]
+    pub health: Option<Vec<crate::health::CheckResult>>,
+    /// From the start until health was green, without the tests' own time (machine clock).
+    #[serde(default)]
+    pub duration_ms: Option<u64>,
+}
+
+/// A commit of the tracker file alone (`chore(<REQ>): <STATUS>`), made after berry edited it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TrackerCommit {
+    pub status: ReqState,
+    /// The commit, full SHA.
+    pub sha: String,
+    /// The branch it was made on.
+    pub branch: String,
+    /// The tracker's blob in it: a rerun with the same blob finds this record.
+    pub blob: String,
+    pub at: Timestamp,
+    /// `<remote> <ref>` once pushed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed: Option<String>,
+    /// Why it was kept local (a protected branch, other unpushed commits, no remote).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_pushed: Option<String>,
 }
 
 /// A step run during a change freeze because the operator overrode it.
@@ -531,6 +597,8 @@ pub enum EventKind {
     Blocked,
     /// `status: FAILED`: a failure berry cannot remedy; the REQ stays in progress for a human.
     Failed,
+    /// `status: ROLLED_BACK`.
+    Rollback,
 }
 
 impl std::fmt::Display for EventKind {
@@ -539,6 +607,7 @@ impl std::fmt::Display for EventKind {
             EventKind::Completion => "completion",
             EventKind::Blocked => "blocked",
             EventKind::Failed => "failed",
+            EventKind::Rollback => "rollback",
         })
     }
 }

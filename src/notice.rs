@@ -34,6 +34,8 @@ pub enum Status {
     Complete,
     Blocked,
     Failed,
+    /// `berry rollback` reverted what was shipped.
+    RolledBack,
 }
 
 impl Status {
@@ -42,6 +44,7 @@ impl Status {
             Status::Complete => "COMPLETE",
             Status::Blocked => "BLOCKED",
             Status::Failed => "FAILED",
+            Status::RolledBack => "ROLLED_BACK",
         }
     }
     /// The `kind` of its [`crate::context::EventRecord`].
@@ -49,6 +52,7 @@ impl Status {
         match self {
             Status::Complete => crate::context::EventKind::Completion,
             Status::Blocked => crate::context::EventKind::Blocked,
+            Status::RolledBack => crate::context::EventKind::Rollback,
             Status::Failed => crate::context::EventKind::Failed,
         }
     }
@@ -342,6 +346,15 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
             o.insert("blocked_at".into(), json!(at));
             o.insert("reason".into(), json!(reason));
             o.insert("blockers".into(), json!([reason]));
+        }
+        Status::RolledBack => {
+            o.insert("deployed_at".into(), Value::Null);
+            o.insert("next_agent".into(), Value::Null);
+            o.insert("rolled_back_at".into(), json!(at));
+            o.insert(
+                "reason".into(),
+                json!(n.reason.unwrap_or("rolled back by the operator")),
+            );
         }
         Status::Failed => {
             let error = n.reason.unwrap_or("the step failed");

@@ -26,6 +26,15 @@ pub enum Edit {
     },
     /// `**Status**: BLOCKED`, nothing else.
     Blocked,
+    /// `**Status**: ROLLED_BACK` and berry's three rollback lines after it (the deployment lines
+    /// stay: they say what was rolled back).
+    RolledBack {
+        /// RFC 3339 UTC.
+        at: String,
+        /// The revert commit, short.
+        revert: String,
+        reason: String,
+    },
 }
 
 impl Edit {
@@ -37,6 +46,7 @@ impl Edit {
         match self {
             Edit::Deployed { .. } => crate::workflow::ReqState::Deployed,
             Edit::Blocked => crate::workflow::ReqState::Blocked,
+            Edit::RolledBack { .. } => crate::workflow::ReqState::RolledBack,
         }
     }
 }
@@ -260,15 +270,25 @@ const STATUS: &str = "**Status**:";
 const DEPLOYED_AT: &str = "**Deployed At**:";
 const COMMIT: &str = "**Commit**:";
 const DEPLOYED_BY: &str = "**Deployed By**:";
+const ROLLED_BACK_AT: &str = "**Rolled Back At**:";
+const REVERT_COMMIT: &str = "**Revert Commit**:";
+const REASON: &str = "**Reason**:";
 
 fn field<'a>(body: &'a str, name: &str) -> Option<&'a str> {
     body.trim_start().strip_prefix(name).map(str::trim)
 }
 
 fn is_berry_line(body: &str) -> bool {
-    [DEPLOYED_AT, COMMIT, DEPLOYED_BY]
-        .iter()
-        .any(|n| field(body, n).is_some())
+    [
+        DEPLOYED_AT,
+        COMMIT,
+        DEPLOYED_BY,
+        ROLLED_BACK_AT,
+        REVERT_COMMIT,
+        REASON,
+    ]
+    .iter()
+    .any(|n| field(body, n).is_some())
 }
 
 /// A line that looks like a status line but is not well formed (`**Status: …`, `Status: …`).
@@ -417,6 +437,13 @@ pub fn edit(text: &str, req: &str, e: &Edit) -> Result<Edited, TrackerError> {
             return Ok(result);
         }
     }
+    if let Edit::RolledBack { revert, .. } = e {
+        let current =
+            (loc.status + 1..loc.berry_end).find_map(|i| field(lines[i].body, REVERT_COMMIT));
+        if old_status == "ROLLED_BACK" && current == Some(revert.as_str()) {
+            return Ok(result);
+        }
+    }
 
     let mut new_status = String::with_capacity(status_body.len() + 10);
     new_status.push_str(&status_body[..ws]);
@@ -445,12 +472,31 @@ pub fn edit(text: &str, req: &str, e: &Edit) -> Result<Edited, TrackerError> {
                 out.push_str(l.end);
             }
         }
-        Edit::Deployed { at, commit, by } => {
-            let ours = [
-                format!("{DEPLOYED_AT} {}", one_line(at)),
-                format!("{COMMIT} {}", one_line(commit)),
-                format!("{DEPLOYED_BY} {}", one_line(by)),
-            ];
+        Edit::Deployed { .. } | Edit::RolledBack { .. } => {
+            let ours: Vec<String> = match e {
+                Edit::Deployed { at, commit, by } => vec![
+                    format!("{DEPLOYED_AT} {}", one_line(at)),
+                    format!("{COMMIT} {}", one_line(commit)),
+                    format!("{DEPLOYED_BY} {}", one_line(by)),
+                ],
+                Edit::RolledBack { at, revert, reason } => {
+                    // The deployment lines stay, berry's rollback lines replace earlier ones.
+                    let mut keep: Vec<String> = (loc.status + 1..loc.berry_end)
+                        .map(|i| lines[i].body)
+                        .filter(|b| {
+                            [DEPLOYED_AT, COMMIT, DEPLOYED_BY]
+                                .iter()
+                                .any(|n| field(b, n).is_some())
+                        })
+                        .map(str::to_string)
+                        .collect();
+                    keep.push(format!("{ROLLED_BACK_AT} {}", one_line(at)));
+                    keep.push(format!("{REVERT_COMMIT} {}", one_line(revert)));
+                    keep.push(format!("{REASON} {}", one_line(reason)));
+                    keep
+                }
+                Edit::Blocked => unreachable!("matched above"),
+            };
             // The line end of the last line written keeps the end of the block it replaces, so a
             // file without a final newline still has none.
             let last_end = if loc.berry_end > loc.status + 1 {

@@ -40,6 +40,8 @@ pub enum Step {
     Complete,
     Block,
     Checklist,
+    /// An action on a shipped REQ: revert what berry shipped (`berry rollback`).
+    Rollback,
 }
 
 impl Step {
@@ -74,13 +76,14 @@ impl Step {
             Step::Complete => "complete",
             Step::Block => "block",
             Step::Checklist => "checklist",
+            Step::Rollback => "rollback",
         }
     }
 
     pub fn parse(s: &str) -> Option<Step> {
         Step::ORDER
             .into_iter()
-            .chain([Step::Block, Step::Checklist])
+            .chain([Step::Block, Step::Checklist, Step::Rollback])
             .find(|st| st.as_str() == s)
     }
 
@@ -113,6 +116,9 @@ impl Step {
             }
             Step::Block => "mark the REQ BLOCKED in the tracker and publish the blocked notice",
             Step::Checklist => "go through the security checklist for the shipped commit",
+            Step::Rollback => {
+                "revert the shipped commit on the remote head, test, push, re-run health, mark ROLLED_BACK"
+            }
         }
     }
 
@@ -135,6 +141,9 @@ impl fmt::Display for Step {
 pub enum ReqState {
     Blocked,
     Deployed,
+    /// `berry rollback` reverted what was shipped.
+    #[serde(rename = "ROLLED_BACK")]
+    RolledBack,
 }
 
 impl ReqState {
@@ -142,6 +151,7 @@ impl ReqState {
         match self {
             ReqState::Blocked => "BLOCKED",
             ReqState::Deployed => "DEPLOYED",
+            ReqState::RolledBack => "ROLLED_BACK",
         }
     }
 }
@@ -200,6 +210,8 @@ pub enum Need {
     /// `checklist` recorded every required item passed or confirmed for the SHA being shipped
     /// (bound to that SHA); nothing is needed when no item is required.
     ChecklistDone,
+    /// `complete` marked the REQ DEPLOYED at the pushed SHA (what a rollback undoes).
+    Shipped,
 }
 
 impl Need {
@@ -213,6 +225,7 @@ impl Need {
             Need::Pushed => Step::Push,
             Need::Healthy => Step::Health,
             Need::ChecklistDone => Step::Checklist,
+            Need::Shipped => Step::Complete,
         }
     }
 
@@ -226,12 +239,14 @@ impl Need {
             Need::Pushed => "the pushed SHA",
             Need::Healthy => "the health checks' result for the shipped SHA",
             Need::ChecklistDone => "the security checklist's answers for the shipped SHA",
+            Need::Shipped => "the pushed SHA marked DEPLOYED",
         }
     }
 }
 
 /// Each step's preconditions. `Block` needs nothing: a REQ can be blocked at any point.
-pub const PRECONDITIONS: [(Step, &[Need]); 11] = [
+/// `Rollback` needs the REQ shipped: pushed and completed.
+pub const PRECONDITIONS: [(Step, &[Need]); 12] = [
     (Step::Verify, &[]),
     (Step::Review, &[Need::Verified]),
     (Step::Commit, &[Need::Verified, Need::Reviewed]),
@@ -255,6 +270,10 @@ pub const PRECONDITIONS: [(Step, &[Need]); 11] = [
     ),
     (Step::Block, &[]),
     (Step::Checklist, &[Need::Verified, Need::Committed]),
+    (
+        Step::Rollback,
+        &[Need::Verified, Need::Pushed, Need::Shipped],
+    ),
 ];
 
 /// The preconditions of `step`.
@@ -353,6 +372,20 @@ fn check(
             ctx,
             format!("{req} has not been pushed yet"),
         )),
+        Need::Shipped
+            if !ctx.step_ok(Step::Complete)
+                || !matches!(
+                    ctx.state,
+                    Some(ReqState::Deployed) | Some(ReqState::RolledBack)
+                ) =>
+        {
+            Err(out_of_order(
+                step,
+                need,
+                ctx,
+                format!("{req} was not completed (DEPLOYED): there is nothing to roll back"),
+            ))
+        }
         Need::TestedTree => tested(step, ctx, shipping),
         Need::Healthy => healthy(step, ctx, shipping),
         Need::ChecklistDone => checklist_done(step, ctx, shipping),
@@ -621,7 +654,7 @@ mod tests {
     fn every_step_has_one_row_and_block_needs_nothing() {
         for s in Step::ORDER
             .into_iter()
-            .chain([Step::Block, Step::Checklist])
+            .chain([Step::Block, Step::Checklist, Step::Rollback])
         {
             assert_eq!(
                 PRECONDITIONS.iter().filter(|(x, _)| *x == s).count(),

@@ -149,6 +149,9 @@ pub fn apply_as(
     });
     if !plan.edited.changed && sent {
         record_tracker(session, &plan, None, p.dry_run())?;
+        if !p.dry_run() {
+            super::commit_tracker(p, ws, session, ReqState::Blocked)?;
+        }
         p.line(format!(
             "{req} is already BLOCKED in {} and the blocked notice {msg_id} was acknowledged; nothing to do.",
             plan.shown
@@ -166,6 +169,7 @@ pub fn apply_as(
     show_tracker(p, &plan);
     show_notice(p, &subject, &msg_id, &payload, recorded.as_ref());
     if p.dry_run() {
+        super::commit_tracker(p, ws, &mut *session, ReqState::Blocked)?;
         p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
         return Ok(Blocked {
             already: false,
@@ -186,6 +190,7 @@ pub fn apply_as(
     write_tracker(p, session, &plan, None)?;
     session.ctx.state = Some(ReqState::Blocked);
     session.save()?;
+    let tracker_commit = super::commit_tracker(p, ws, session, ReqState::Blocked)?;
     let event = send(
         p,
         ws,
@@ -203,6 +208,7 @@ pub fn apply_as(
     let mut data = data;
     data["sent"] = json!(event.acknowledged);
     data["stream"] = json!(event.stream);
+    data["tracker_commit"] = tracker_commit;
     Ok(Blocked {
         already: false,
         data,
@@ -403,7 +409,7 @@ fn record_tracker(
         return Ok(());
     }
     let at = match &plan.edit {
-        Edit::Deployed { at, .. } => at.clone(),
+        Edit::Deployed { at, .. } | Edit::RolledBack { at, .. } => at.clone(),
         Edit::Blocked => crate::clock::rfc3339(crate::clock::now()?),
     };
     session.ctx.ledger.tracker.push(TrackerRecord {

@@ -78,6 +78,10 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     // A rerun after success: report what is recorded, do nothing.
     if tracker_done && recorded.as_ref().is_some_and(|r| r.acknowledged) {
         let r = recorded.expect("checked");
+        // A tracker commit or its push an earlier run left undone is finished.
+        if !p.dry_run() {
+            super::commit_tracker(p, &ws, &mut session, ReqState::Deployed)?;
+        }
         p.line(format!(
             "{req} is already complete: {} says DEPLOYED at commit {short}, and the completion notice {msg_id} was acknowledged{}.",
             ws.config.tracker.path,
@@ -240,6 +244,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     show_tracker(p, &plan);
     show_notice(p, &subject, &msg_id, &payload, recorded.as_ref());
     if p.dry_run() {
+        super::commit_tracker(p, &ws, &mut session, ReqState::Deployed)?;
         p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
         return Ok(StepReport::new(
             "complete",
@@ -261,6 +266,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     write_tracker(p, &mut session, &plan, Some(&short))?;
     session.ctx.state = Some(ReqState::Deployed);
     session.save()?;
+    let tracker_commit = super::commit_tracker(p, &ws, &mut session, ReqState::Deployed)?;
     let event = send(
         p,
         &ws,
@@ -288,6 +294,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let mut data = data;
     data["stream"] = json!(event.stream);
     data["sent"] = json!(event.acknowledged);
+    data["tracker_commit"] = tracker_commit;
     Ok(StepReport::new("complete", Some(req), Outcome::Ok, message).with_data(data))
 }
 

@@ -92,8 +92,8 @@ pub fn run(env: &Env, args: DemoArgs) -> Result<StepReport> {
     ));
     p.line(format!("  cd {repo}"));
     p.line("  berry status");
-    p.line("  git log --stat -1");
-    p.line(format!("  git diff -- {}", demo::TRACKER));
+    p.line("  git log --stat -2");
+    p.line(format!("  git show HEAD -- {}", demo::TRACKER));
     report.step = "demo";
     report.data = json!({"sandbox": sandbox.root, "repository": sandbox.repo, "run": report.data});
     if report.outcome == Outcome::Ok || report.outcome == Outcome::Skipped {

@@ -15,6 +15,7 @@ pub mod health;
 pub mod pr;
 pub mod push;
 pub mod review;
+pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod test;
@@ -25,7 +26,7 @@ pub mod watch;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use git2::Repository;
 use serde_json::Value;
 
@@ -306,8 +307,8 @@ pub fn outer_layers(deliverables: Option<&Path>) -> Result<crate::settings::Oute
 pub struct Session {
     pub req: ReqNumber,
     pub ctx: ReqContext,
-    lock: ReqLock,
-    store: Store,
+    pub(crate) lock: ReqLock,
+    pub(crate) store: Store,
 }
 
 impl Session {
@@ -403,6 +404,125 @@ pub fn freeze_gate(
         }
     }
     Ok(())
+}
+
+/// After a tracker edit to `status`: commits the tracker file alone and pushes it, or says plainly
+/// why the edit is left uncommitted (see [`crate::trackercommit`]). Finishes a commit or a push
+/// an earlier run left undone. Returns what it did, for the step's JSON data.
+pub fn commit_tracker(
+    p: &Printer,
+    ws: &Workspace,
+    session: &mut Session,
+    status: crate::workflow::ReqState,
+) -> Result<Value> {
+    use crate::printer::Tone;
+    use crate::trackercommit::{self as tc, Committed, Pushed, Setting};
+    let rel = match tc::setting(&ws.repo, &ws.root, &ws.config)? {
+        Setting::Off(why) => {
+            if p.dry_run() {
+                p.line(format!("  tracker commit: none ({why})"));
+            } else {
+                p.line(format!(
+                    "{} the tracker edit is left uncommitted in the working tree: {why}",
+                    p.paint(Tone::Dim, "–")
+                ));
+            }
+            return Ok(serde_json::json!({"committed": false, "reason": why}));
+        }
+        Setting::Commit(rel) => rel,
+    };
+    let subject = tc::subject(session.req.as_str(), status);
+    if p.dry_run() {
+        p.line(format!(
+            "  tracker commit: {rel} alone, as `{subject}` ([skip ci]), then pushed onto the branch's remote"
+        ));
+        return Ok(serde_json::json!({"committed": false, "dry_run": true, "subject": subject}));
+    }
+    let store = session.store.clone();
+    let lock = &session.lock;
+    // Two berry processes finishing two REQs of one repository take turns, as for the tracker
+    // edit itself; a foreign git holding `index.lock` is still named.
+    let turn_path = store.dir().join("tracker.lock");
+    let turn = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&turn_path)
+        .with_context(|| format!("cannot open {}", turn_path.display()))?;
+    turn.lock()
+        .with_context(|| format!("cannot lock {}", turn_path.display()))?;
+    let done = tc::commit(
+        &ws.repo,
+        &ws.root,
+        &mut session.ctx,
+        &rel,
+        status,
+        &mut |ctx| store.save(ctx, lock),
+    )?;
+    match &done {
+        Committed::Made { record, adopted } => p.line(format!(
+            "{} {} the tracker edit: {} {subject}",
+            p.paint(Tone::Good, "✔"),
+            if *adopted {
+                "found the commit of"
+            } else {
+                "committed"
+            },
+            &record.sha[..12]
+        )),
+        Committed::Recorded(_) => {}
+        Committed::AlreadyInHead => p.line(format!(
+            "{} {rel} as it is now is already committed in HEAD: nothing to commit",
+            p.paint(Tone::Dim, "–")
+        )),
+        Committed::NotNow(why) => {
+            p.line(format!(
+                "{} the tracker edit is left uncommitted in the working tree: {why}",
+                p.paint(Tone::Dim, "–")
+            ));
+            return Ok(serde_json::json!({"committed": false, "reason": why}));
+        }
+    }
+    let mut out = serde_json::json!({"committed": !matches!(done, Committed::AlreadyInHead)});
+    if let Some(i) = tc::pending(&session.ctx, status) {
+        let mut r = session.ctx.ledger.tracker_commits[i].clone();
+        let bar = p.bar(0, "{spinner} {pos}/{len} objects {msg}");
+        let progress = |current: usize, total: usize, bytes: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(current as u64);
+            bar.set_message(indicatif::HumanBytes(bytes as u64).to_string());
+        };
+        let pushed = tc::push(&ws.repo, &mut r, &progress);
+        bar.finish_and_clear();
+        let pushed = pushed?;
+        session.ctx.ledger.tracker_commits[i] = r;
+        session.save()?;
+        match pushed {
+            Pushed::Done {
+                remote, refname, ..
+            } => p.line(format!(
+                "{} pushed the tracker commit to {refname} on {remote}",
+                p.paint(Tone::Good, "✔")
+            )),
+            Pushed::Kept(why) => p.warn(format!(
+                "the tracker commit stays local, not pushed: {why}; push it with the branch"
+            )),
+        }
+    }
+    if let Some(r) = session
+        .ctx
+        .ledger
+        .tracker_commits
+        .iter()
+        .rev()
+        .find(|r| r.status == status)
+    {
+        out["sha"] = serde_json::json!(r.sha);
+        out["pushed"] = serde_json::json!(r.pushed);
+        out["not_pushed"] = serde_json::json!(r.not_pushed);
+    }
+    drop(turn);
+    Ok(out)
 }
 
 /// The recorded freeze overrides, as the notice and the PR body carry them.

@@ -156,6 +156,12 @@ const POINTS: &[(&str, &str)] = &[
     ("pushed", "push"),
     ("pr-created", "pr"),
     ("tracker-written", "complete"),
+    ("tracker-branch-moved", "complete"),
+    ("tracker-committed", "complete"),
+    ("tracker-pushed", "complete"),
+    ("rollback-reverted", "rollback"),
+    ("rollback-pushed", "rollback"),
+    ("rollback-pr-created", "rollback"),
     ("event-pending", "complete"),
     ("event-published", "complete"),
     ("issue-created", "watch"),
@@ -306,6 +312,14 @@ impl World {
             head: e.git(&["rev-parse", "HEAD"]).replace(&self.s.sha, "<sha>"),
             scratch: std::fs::read(e.repo.join(SCRATCH)).unwrap(),
             ledger_tracker: ctx["ledger"]["tracker"].as_array().map(Vec::len),
+            tracker_commits: ctx["ledger"]["tracker_commits"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|r| format!("{} {} {}", r["status"], r["sha"], r["pushed"]))
+                        .collect()
+                })
+                .unwrap_or_default(),
             ledger_events: ctx["ledger"]["events"]
                 .as_array()
                 .map(|a| a.iter().filter(|e| e["acknowledged"] == true).count()),
@@ -333,6 +347,7 @@ struct Outcome {
     head: String,
     scratch: Vec<u8>,
     ledger_tracker: Option<usize>,
+    tracker_commits: Vec<String>,
     ledger_events: Option<usize>,
     pr_number: Value,
     state: Value,
@@ -347,6 +362,30 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
     assert_eq!(expected.notices, 1);
     assert_eq!(expected.distinct_ids, 1);
     assert_eq!(expected.ledger_tracker, Some(1));
+    // One tracker commit, pushed onto the shipped branch: its tip on the origin.
+    assert_eq!(
+        expected.tracker_commits.len(),
+        1,
+        "{:?}",
+        expected.tracker_commits
+    );
+    assert!(
+        expected.tracker_commits[0].contains(&format!("\"origin refs/heads/{BRANCH}\"")),
+        "{:?}",
+        expected.tracker_commits
+    );
+    assert!(
+        expected
+            .remote_refs
+            .contains(&format!("refs/heads/{BRANCH}"))
+    );
+    assert!(
+        !expected
+            .remote_refs
+            .contains(&format!("refs/heads/{BRANCH} <sha>")),
+        "the tracker commit is the branch's tip: {}",
+        expected.remote_refs
+    );
     assert_eq!(expected.ledger_events, Some(1));
     assert_eq!(expected.scratch, scratch_bytes());
     assert!(expected.tracker.contains("**Status**: DEPLOYED"));
@@ -354,9 +393,11 @@ fn killed_at_every_fault_point_a_rerun_ends_as_if_never_killed() {
 
     let mut covered = Vec::new();
     for &(point, step) in POINTS {
-        if step == "watch" || step == "commit" {
+        if step == "watch" || step == "commit" || step == "rollback" {
             // Their own tests: killed_after_the_ci_issue_is_created_a_rerun_opens_no_second_issue,
-            // killed_while_committing_a_rerun_makes_exactly_one_commit.
+            // killed_while_committing_a_rerun_makes_exactly_one_commit, and rollback's in
+            // rollback::killed_at_each_rollback_point_a_rerun_ends_as_an_uninterrupted_run and
+            // rollback::on_a_protected_branch_the_revert_goes_to_a_pull_request.
             continue;
         }
         // Kill at each time the point is reached in its step, one run per occurrence.

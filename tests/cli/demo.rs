@@ -27,9 +27,20 @@ fn demo_ships_the_approved_req_into_the_bare_origin() {
     assert!(t.contains("notices are shown, not sent"), "{t}");
     assert!(t.contains("berry status"), "{t}");
 
-    // The commit is in the bare origin, with berry's trailers.
+    // The tracker edit follows berry's commit to the origin as a commit of its own, touching
+    // the tracker alone, marked [skip ci].
     let origin = dir.join("origin.git");
-    let message = git_in(&env, &origin, &["log", "-1", "--format=%B", "main"]);
+    let tracker_commit = git_in(&env, &origin, &["log", "-1", "--format=%B", "main"]);
+    assert!(
+        tracker_commit.starts_with(&format!("chore({REQ}): DEPLOYED\n\n[skip ci]\n")),
+        "{tracker_commit}"
+    );
+    assert_eq!(
+        git_in(&env, &origin, &["show", "--name-only", "--format=", "main"]).trim(),
+        "project-spirit/owner_requests/OWNER_REQUESTS.md"
+    );
+    // berry's commit is in the bare origin, with berry's trailers.
+    let message = git_in(&env, &origin, &["log", "-1", "--format=%B", "main~1"]);
     assert!(
         message.starts_with(&format!(
             "feat({REQ}): Integrated CRM & Sales Pipeline Management"
@@ -62,7 +73,7 @@ fn demo_ships_the_approved_req_into_the_bare_origin() {
     let files = git_in(
         &env,
         &origin,
-        &["show", "--name-status", "--format=", "main"],
+        &["show", "--name-status", "--format=", "main~1"],
     );
     assert!(
         files.contains(&format!("D\t{ERP}/frontend/src/utils/legacyFormat.ts")),
@@ -75,9 +86,18 @@ fn demo_ships_the_approved_req_into_the_bare_origin() {
 
     // The tracker says DEPLOYED with the shipped commit; the context is complete.
     let repo = dir.join("agogsaas");
-    let sha = git_in(&env, &repo, &["rev-parse", "HEAD"])
+    let sha = git_in(&env, &repo, &["rev-parse", "HEAD~1"])
         .trim()
         .to_string();
+    assert_eq!(
+        git_in(
+            &env,
+            &repo,
+            &["status", "--porcelain", "--", "project-spirit"]
+        ),
+        "",
+        "the tracker edit is committed"
+    );
     let tracker =
         std::fs::read_to_string(repo.join("project-spirit/owner_requests/OWNER_REQUESTS.md"))
             .unwrap();
@@ -130,10 +150,20 @@ fn demo_rejected_closes_the_gate_and_commits_nothing() {
     assert!(t.contains("QA has not approved"), "{t}");
     assert!(t.contains("`testResult` is FAIL"), "{t}");
     let repo = dir.join("agogsaas");
+    // Nothing of the REQ is committed: the one new commit is the tracker's BLOCKED, alone, and
+    // it reaches the origin.
     assert_eq!(
         git_in(&env, &repo, &["rev-list", "--count", "HEAD"]).trim(),
-        "1",
-        "nothing committed"
+        "2",
+        "only the tracker commit"
+    );
+    assert_eq!(
+        git_in(&env, &repo, &["log", "-1", "--format=%s"]).trim(),
+        format!("chore({REQ}): BLOCKED")
+    );
+    assert_eq!(
+        git_in(&env, &repo, &["show", "--name-only", "--format=", "HEAD"]).trim(),
+        "project-spirit/owner_requests/OWNER_REQUESTS.md"
     );
     assert_eq!(
         git_in(
@@ -142,7 +172,7 @@ fn demo_rejected_closes_the_gate_and_commits_nothing() {
             &["rev-list", "--count", "main"]
         )
         .trim(),
-        "1"
+        "2"
     );
     let tracker =
         std::fs::read_to_string(repo.join("project-spirit/owner_requests/OWNER_REQUESTS.md"))
@@ -217,10 +247,14 @@ fn run_killed_after_the_push_resumes_and_does_nothing_twice() {
     assert!(!t.contains("── verify ──"), "resumes where it stopped: {t}");
     assert_eq!(
         env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
-        "2",
-        "one commit, one push"
+        "3",
+        "one commit and one tracker commit, each pushed once"
     );
-    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "2");
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]).trim(), "3");
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("chore({REQ}): DEPLOYED")
+    );
     let msgs = stream.messages();
     assert_eq!(msgs.len(), 1, "one completion notice");
     let changes = &msgs[0].1["changes"];

@@ -197,15 +197,34 @@ impl Case {
         cmd
     }
 
+    /// The tree of the code the remote holds: its branch tip, past berry's tracker commits (a
+    /// `chore(REQ): STATUS` with the `Berry-Tracker` trailer that changes the tracker file and
+    /// nothing else: bookkeeping, not code, so not a tree the tests must have seen).
     fn remote(&self) -> Option<String> {
-        let out = std::process::Command::new("git")
-            .current_dir(&self.bare)
-            .args(["rev-parse", "--verify", "-q", "refs/heads/main^{tree}"])
-            .output()
-            .unwrap();
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .current_dir(&self.bare)
+                .args(args)
+                .output()
+                .unwrap();
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        };
+        let mut rev = git(&["rev-parse", "--verify", "-q", "refs/heads/main"])?;
+        loop {
+            let msg = git(&["log", "-1", "--format=%B", &rev]).unwrap_or_default();
+            let files = git(&["diff-tree", "--no-commit-id", "--name-only", "-r", &rev]);
+            let tracker_only = files.as_deref() == Some(crate::complete::TRACKER);
+            if !(msg.starts_with(&format!("chore({REQ}): "))
+                && msg.contains("\nBerry-Tracker: ")
+                && tracker_only)
+            {
+                break;
+            }
+            rev = git(&["rev-parse", "--verify", "-q", &format!("{rev}^")])?;
+        }
+        git(&["rev-parse", "--verify", "-q", &format!("{rev}^{{tree}}")])
     }
 
     fn head_tree(&self) -> String {

@@ -1,0 +1,477 @@
+//! The tracker edit reaches the repository: after `complete`, `block` or `rollback` wrote the
+//! tracker, the tracker file alone is committed (`chore(<REQ>): <STATUS>`, `[skip ci]`, the
+//! `Berry-Req` and `Berry-Tracker` trailers) and pushed.
+//!
+//! The rules (README "The tracker"):
+//!
+//! - `tracker.commit = true` commits, `false` leaves the edit uncommitted (and says so); unset, it
+//!   commits when the tracker file is tracked by git (in HEAD's tree or the index);
+//! - only the tracker file's bytes are committed, as git stores them: the commit's tree is HEAD's
+//!   tree with that one blob changed, whatever else the index or the working tree hold; the index
+//!   keeps everything else staged as it was;
+//! - the commit is made under `.git/index.lock` with the branch moved by compare-and-swap, as
+//!   `berry commit` makes its commit ([`crate::commit::IndexLock`]); the repository's hooks do not
+//!   run for it (it is berry's bookkeeping, like `git commit --no-verify`); `commit.gpgsign` is
+//!   honoured;
+//! - it is recorded in the REQ context (`ledger.tracker_commits`) right after it is made, and a
+//!   rerun finds it there — or on HEAD by its subject and trailers, after a kill before the
+//!   record — so it is made once; a recorded commit not yet pushed is pushed by the rerun;
+//! - it is made only when it can go out alone: HEAD is the remote branch's tip. A branch without
+//!   a remote, or with commits its remote lacks — work still in the gate, such as
+//!   a REQ blocked before its push — keeps the edit uncommitted, and that is said; the next
+//!   `complete`, `block` or `rollback` commits it;
+//! - it is pushed only when that adds exactly this commit to the remote branch (the remote tip
+//!   is its parent): a protected branch, a remote that moved meanwhile or a branch without a
+//!   remote keeps the commit local, and that is said and recorded.
+//!
+//! Nothing here prints: the command renders what [`commit`] and [`push`] return.
+
+use anyhow::{Context as _, Result};
+use git2::{Oid, Repository};
+
+use crate::commit::{self as work, Current, IndexLock};
+use crate::config::Config;
+use crate::context::{ReqContext, TrackerCommit};
+use crate::error::BerryError;
+use crate::push::{CredentialSources, PushSpec, Rejection};
+use crate::workflow::ReqState;
+
+/// Whether the tracker edit is committed here, and why not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting {
+    /// Commit the file at this path (relative to the root).
+    Commit(String),
+    /// Leave the edit uncommitted, for this reason (for the message).
+    Off(String),
+}
+
+/// What `tracker.commit` says for this repository.
+pub fn setting(repo: &Repository, root: &std::path::Path, config: &Config) -> Result<Setting> {
+    let shown = &config.tracker.path;
+    if config.tracker.commit == Some(false) {
+        return Ok(Setting::Off("`tracker.commit = false`".into()));
+    }
+    // The file as committed: a symlinked tracker is committed where it lives, when that is
+    // inside this repository.
+    let path = root.join(shown);
+    let rel = match std::fs::canonicalize(&path) {
+        Ok(real) => {
+            let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+            match real.strip_prefix(&root) {
+                Ok(r) => r.to_string_lossy().into_owned(),
+                Err(_) => {
+                    return Ok(Setting::Off(format!(
+                        "the tracker {shown} lives outside the repository"
+                    )));
+                }
+            }
+        }
+        Err(_) => shown.clone(),
+    };
+    if crate::scope::safe_relative(&rel).is_err() {
+        return Ok(Setting::Off(format!(
+            "the tracker path {shown} is not a plain path inside the repository"
+        )));
+    }
+    if config.tracker.commit == Some(true) {
+        return Ok(Setting::Commit(rel));
+    }
+    let in_head = crate::git::head_commit(repo)?
+        .map(|c| {
+            c.tree()
+                .map(|t| t.get_path(std::path::Path::new(&rel)).is_ok())
+        })
+        .transpose()?
+        .unwrap_or(false);
+    let in_index = repo
+        .index()
+        .ok()
+        .is_some_and(|i| i.get_path(std::path::Path::new(&rel), 0).is_some());
+    if in_head || in_index {
+        Ok(Setting::Commit(rel))
+    } else {
+        Ok(Setting::Off(format!(
+            "the tracker {shown} is not tracked by git (set `tracker.commit = true` to commit it)"
+        )))
+    }
+}
+
+/// The subject of the tracker commit for `status`.
+pub fn subject(req: &str, status: ReqState) -> String {
+    format!("chore({req}): {status}")
+}
+
+/// The whole message.
+pub fn message(req: &str, status: ReqState) -> String {
+    format!(
+        "{}\n\n[skip ci]\n\nBerry-Req: {req}\nBerry-Tracker: {status}\n",
+        subject(req, status)
+    )
+}
+
+/// How [`commit`] ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Committed {
+    /// Made now, or found on HEAD after a kill before its record (`adopted`), or already
+    /// recorded; in every case the record is in the ledger.
+    Made {
+        record: TrackerCommit,
+        adopted: bool,
+    },
+    /// Recorded by an earlier run.
+    Recorded(TrackerCommit),
+    /// HEAD already holds the tracker as it is (someone committed it): nothing to commit.
+    AlreadyInHead,
+    /// Not committed, for this reason: the branch has commits its remote lacks, so a tracker
+    /// commit could not go out alone (and would sit on top of work still in the gate).
+    NotNow(String),
+}
+
+/// Why a tracker commit on HEAD could not be pushed alone, if it could not: the branch has no
+/// remote, or HEAD is not the remote branch's tip.
+pub fn alone_on_remote(repo: &Repository) -> Result<Option<String>> {
+    let branch = work::branch(repo)?;
+    let target = match crate::push::target_for(repo, &branch.name) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Some(format!(
+                "{} has no remote to push a tracker commit to ({e})",
+                branch.name
+            )));
+        }
+    };
+    let raw = repo
+        .find_remote(&target.remote)
+        .ok()
+        .and_then(|x| x.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let sources = CredentialSources::from_env(&raw);
+    crate::git::load_ca_store();
+    let tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
+    if tip.is_some() && tip == branch.head {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "{} has commits that {} on {} does not ({}), so a tracker commit would not go out alone",
+        branch.name,
+        target.remote_ref(),
+        target.remote,
+        match tip {
+            Some(t) => format!("it is at {}", &t.to_string()[..12]),
+            None => "it does not exist there".into(),
+        }
+    )))
+}
+
+fn is_ours(c: &git2::Commit<'_>, req: &str, status: ReqState) -> bool {
+    let msg = c.message_raw().unwrap_or_default();
+    if c.summary().ok().flatten() != Some(subject(req, status).as_str()) {
+        return false;
+    }
+    let Ok(trailers) = git2::message_trailers_strs(msg) else {
+        return false;
+    };
+    let (mut r, mut s) = (false, false);
+    for (k, v) in trailers.iter() {
+        r |= k == "Berry-Req" && v.trim() == req;
+        s |= k == "Berry-Tracker" && v.trim() == status.as_str();
+    }
+    r && s
+}
+
+/// Commits the tracker file at `rel` (see the module documentation), recording it in `ctx`
+/// through `save` right after the branch moved. `status` is the status berry just wrote.
+pub fn commit(
+    repo: &Repository,
+    root: &std::path::Path,
+    ctx: &mut ReqContext,
+    rel: &str,
+    status: ReqState,
+    save: &mut dyn FnMut(&mut ReqContext) -> Result<()>,
+) -> Result<Committed> {
+    let req = ctx.req.to_string();
+    // A berry killed between its branch move and the index rename is finished first.
+    work::recover_index_lock(repo)?;
+    let mut targets = work::scan(repo, root, vec![(rel.to_string(), None)], true)?;
+    let target = targets.pop().context("the tracker was not scanned")?;
+    let blob = match &target.current {
+        Current::File(e) => e.id,
+        _ => {
+            return Err(BerryError::failure(format!(
+                "the tracker {rel} is not a file any more: nothing to commit"
+            ))
+            .into());
+        }
+    };
+    // Only berry's edit is committed: the file must say what berry wrote.
+    if let Some(text) = target
+        .bytes
+        .as_deref()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        && let Ok(e) = crate::tracker::entry(text, &req)
+        && e.status != status.as_str()
+    {
+        return Err(BerryError::failure(format!(
+            "the tracker {rel} says {} for {req}, not {status}: nothing was committed",
+            e.status
+        ))
+        .with_hint("check who edited the entry, then run the step again")
+        .into());
+    }
+    if let Some(r) = ctx
+        .ledger
+        .tracker_commits
+        .iter()
+        .find(|r| r.status == status && r.blob == blob.to_string())
+    {
+        return Ok(Committed::Recorded(r.clone()));
+    }
+    let branch = work::branch(repo)?;
+    let head = branch.head.map(|h| repo.find_commit(h)).transpose()?;
+    let head_blob = head
+        .as_ref()
+        .map(|c| c.tree())
+        .transpose()?
+        .and_then(|t| t.get_path(std::path::Path::new(rel)).ok())
+        .map(|e| e.id());
+    let record = |sha: Oid| TrackerCommit {
+        status,
+        sha: sha.to_string(),
+        branch: branch.name.clone(),
+        blob: blob.to_string(),
+        at: crate::clock::now()
+            .unwrap_or_else(|_| jiff::Timestamp::now())
+            .round(jiff::Unit::Second)
+            .unwrap_or_else(|_| jiff::Timestamp::now()),
+        pushed: None,
+        not_pushed: None,
+    };
+    if head_blob == Some(blob) {
+        // Killed after the commit, before its record: HEAD is it.
+        if let Some(c) = head.as_ref().filter(|c| is_ours(c, &req, status)) {
+            let r = record(c.id());
+            ctx.ledger.tracker_commits.push(r.clone());
+            save(ctx)?;
+            return Ok(Committed::Made {
+                record: r,
+                adopted: true,
+            });
+        }
+        return Ok(Committed::AlreadyInHead);
+    }
+    if let Some(why) = alone_on_remote(repo)? {
+        return Ok(Committed::NotNow(why));
+    }
+
+    let mut lock = IndexLock::take(repo.path())?;
+    let now = work::branch(repo)?;
+    if now.refname != branch.refname || now.head != branch.head {
+        return Err(BerryError::failure(format!(
+            "{} moved while berry was committing the tracker; nothing was committed",
+            branch.name
+        ))
+        .with_hint("run the step again")
+        .into());
+    }
+    // The tree: HEAD's, with the tracker's blob.
+    let cindex = work::build_commit_index(repo, false, std::slice::from_ref(&target))?;
+    let mut tindex = cindex;
+    let tree_id = tindex
+        .index
+        .write_tree_to(repo)
+        .context("cannot write the tree")?;
+    let tree = repo.find_tree(tree_id)?;
+    // The index after the commit: as it is, with the tracker's entry set.
+    let real = work::CommitIndex::copy_of(repo, "tracker")?;
+    let mut idx = git2::Index::open(&real.path).context("cannot read the index")?;
+    work::apply(&mut idx, std::slice::from_ref(&target))?;
+    idx.write().context("cannot write the new index")?;
+    lock.write_index(&std::fs::read(&real.path).context("cannot read the new index")?)?;
+
+    let author = work::ident(repo, work::Role::Author)?;
+    let committer = work::ident(repo, work::Role::Committer)?;
+    let msg = message(&req, status);
+    let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
+    let buffer = repo
+        .commit_create_buffer(
+            &author.signature()?,
+            &committer.signature()?,
+            &msg,
+            &tree,
+            &parents,
+        )
+        .context("cannot build the tracker commit")?;
+    let buffer = std::str::from_utf8(&buffer)
+        .context("the commit is not UTF-8")?
+        .to_string();
+    let oid = match work::sign(repo, root, &buffer, &committer)? {
+        Some(sig) => repo
+            .commit_signed(&buffer, &sig, Some("gpgsig"))
+            .context("cannot write the signed tracker commit")?,
+        None => repo
+            .odb()?
+            .write(git2::ObjectType::Commit, buffer.as_bytes())
+            .context("cannot write the tracker commit")?,
+    };
+    lock.moving_branch(oid)?;
+    let reflog = format!("commit: {}", subject(&req, status));
+    match branch.head {
+        Some(old) => repo
+            .reference_matching(&branch.refname, oid, true, old, &reflog)
+            .map_err(|e| {
+                BerryError::failure(format!(
+                    "{} moved while berry was committing the tracker; nothing was committed ({})",
+                    branch.name,
+                    e.message()
+                ))
+                .with_hint("run the step again")
+            })?,
+        None => repo
+            .reference(&branch.refname, oid, false, &reflog)
+            .with_context(|| format!("cannot create {}", branch.name))?,
+    };
+    crate::fault::point("tracker-branch-moved");
+    lock.commit()?;
+    drop(tindex);
+    crate::fault::point("tracker-committed");
+    let r = record(oid);
+    ctx.ledger.tracker_commits.push(r.clone());
+    save(ctx)?;
+    Ok(Committed::Made {
+        record: r,
+        adopted: false,
+    })
+}
+
+/// How [`push`] ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pushed {
+    /// The remote branch is the tracker commit now (`already`: it was before this run).
+    Done {
+        remote: String,
+        refname: String,
+        already: bool,
+    },
+    /// Left local, for this reason.
+    Kept(String),
+}
+
+/// Pushes the recorded tracker commit `r` (see the module documentation) and records the
+/// outcome in `r`. `progress` gets the transfer's progress.
+pub fn push(
+    repo: &Repository,
+    r: &mut TrackerCommit,
+    progress: crate::push::Progress<'_>,
+) -> Result<Pushed> {
+    let sha = Oid::from_str(&r.sha).context("the recorded tracker commit is not a SHA")?;
+    let target = match crate::push::target_for(repo, &r.branch) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = format!("{} has no remote to push it to ({e})", r.branch);
+            r.not_pushed = Some(why.clone());
+            return Ok(Pushed::Kept(why));
+        }
+    };
+    let raw = repo
+        .find_remote(&target.remote)
+        .ok()
+        .and_then(|x| x.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let sources = CredentialSources::from_env(&raw);
+    crate::git::load_ca_store();
+    let remote_tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
+    let done = |already: bool, r: &mut TrackerCommit| {
+        r.pushed = Some(format!("{} {}", target.remote, target.remote_ref()));
+        r.not_pushed = None;
+        Pushed::Done {
+            remote: target.remote.clone(),
+            refname: target.remote_ref(),
+            already,
+        }
+    };
+    if remote_tip == Some(sha) {
+        return Ok(done(true, r));
+    }
+    let parent = repo.find_commit(sha)?.parent_id(0).ok();
+    if remote_tip.is_none() || remote_tip != parent {
+        let why = match remote_tip {
+            None => format!(
+                "{} does not exist on {}: berry pushes the tracker commit only onto the branch it shipped",
+                target.remote_ref(),
+                target.remote
+            ),
+            Some(t) => format!(
+                "{} on {} is {}, not the tracker commit's parent: pushing would send other commits too",
+                target.remote_ref(),
+                target.remote,
+                &t.to_string()[..12]
+            ),
+        };
+        r.not_pushed = Some(why.clone());
+        return Ok(Pushed::Kept(why));
+    }
+    // Push exactly this commit (the local branch may have moved on since).
+    let local_ref = format!(
+        "refs/berry/tracker/{}",
+        r.status.as_str().to_ascii_lowercase()
+    );
+    repo.reference(&local_ref, sha, true, "berry: the tracker commit to push")?;
+    let spec = PushSpec {
+        target: &target,
+        local_ref: local_ref.clone(),
+        force: false,
+        sources: &sources,
+    };
+    let result = crate::push::push(repo, &spec, progress);
+    let _ = repo.find_reference(&local_ref).and_then(|mut x| x.delete());
+    match result {
+        Ok(()) => {}
+        Err(f) => {
+            let why = match &f.kind {
+                Rejection::Protected { code } => format!(
+                    "{} on {} is protected ({code})",
+                    target.remote_ref(),
+                    target.remote
+                ),
+                Rejection::NonFastForward => format!(
+                    "{} on {} moved on meanwhile",
+                    target.remote_ref(),
+                    target.remote
+                ),
+                _ => {
+                    return Err(anyhow::anyhow!("{f}")).with_context(|| {
+                        format!(
+                            "cannot push the tracker commit {} to {}; it is recorded: rerun to push it",
+                            &r.sha[..12],
+                            target.remote
+                        )
+                    });
+                }
+            };
+            r.not_pushed = Some(why.clone());
+            return Ok(Pushed::Kept(why));
+        }
+    }
+    crate::fault::point("tracker-pushed");
+    let now = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
+    if now != Some(sha) {
+        return Err(BerryError::failure(format!(
+            "after the push, {} on {} is not the tracker commit {}",
+            target.remote_ref(),
+            target.remote,
+            &r.sha[..12]
+        ))
+        .with_hint("someone pushed at the same time; rerun the step to try again")
+        .into());
+    }
+    Ok(done(false, r))
+}
+
+/// The tracker commit recorded for `status` whose push is still to be tried (none pushed and
+/// none kept local for a reason).
+pub fn pending(ctx: &ReqContext, status: ReqState) -> Option<usize> {
+    ctx.ledger
+        .tracker_commits
+        .iter()
+        .rposition(|r| r.status == status && r.pushed.is_none() && r.not_pushed.is_none())
+}
