@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT')
             [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason')
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
+            [CompletionResult]::new('checklist', 'checklist', [CompletionResultType]::ParameterValue, 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a shipped REQ back: revert the commit berry shipped on top of the branch''s current remote head (a conflict changes nothing and names the files), run the test commands, push (on a protected branch: push revert/<REQ> and open the pull request "Revert REQ: Title"), re-run the health checks, set the tracker entry to ROLLED_BACK (Rolled Back At, Revert Commit, Reason) and publish the ROLLED_BACK notice. A rerun goes on where a run stopped')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration in force and where each key comes from')
@@ -302,6 +303,29 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('--paginate', '--paginate', [CompletionResultType]::ParameterName, 'Page long text even when it fits on the screen (only on a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'berry;checklist' {
+            [CompletionResult]::new('--attest', '--attest', [CompletionResultType]::ParameterName, 'Confirm an item checked by hand, with an optional note (repeatable): `--attest backups="restore drill 2026-01-02"`')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
+            [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The GitHub repository, when the remote URL does not say it')
+            [CompletionResult]::new('--deliverables', '--deliverables', [CompletionResultType]::ParameterName, 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color the output (NO_COLOR is honoured with auto)')
+            [CompletionResult]::new('--accept-config-change', '--accept-config-change', [CompletionResultType]::ParameterName, 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept every default without asking (also BERRY_YES=1)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan and every text that would be written or sent; change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object per step on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say less: only warnings, errors and results')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Never page long text')
+            [CompletionResult]::new('--paginate', '--paginate', [CompletionResultType]::ParameterName, 'Page long text even when it fits on the screen (only on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'berry;rollback' {
@@ -596,6 +620,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT')
             [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason')
             [CompletionResult]::new('block', 'block', [CompletionResultType]::ParameterValue, 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand')
+            [CompletionResult]::new('checklist', 'checklist', [CompletionResultType]::ParameterValue, 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a shipped REQ back: revert the commit berry shipped on top of the branch''s current remote head (a conflict changes nothing and names the files), run the test commands, push (on a protected branch: push revert/<REQ> and open the pull request "Revert REQ: Title"), re-run the health checks, set the tracker entry to ROLLED_BACK (Rolled Back At, Revert Commit, Reason) and publish the ROLLED_BACK notice. A rerun goes on where a run stopped')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration in force and where each key comes from')
@@ -635,6 +660,9 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
             break
         }
         'berry;help;block' {
+            break
+        }
+        'berry;help;checklist' {
             break
         }
         'berry;help;rollback' {

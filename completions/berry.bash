@@ -19,6 +19,9 @@ _berry() {
             berry,block)
                 cmd="berry__subcmd__block"
                 ;;
+            berry,checklist)
+                cmd="berry__subcmd__checklist"
+                ;;
             berry,commit)
                 cmd="berry__subcmd__commit"
                 ;;
@@ -106,6 +109,9 @@ _berry() {
             berry__subcmd__help,block)
                 cmd="berry__subcmd__help__subcmd__block"
                 ;;
+            berry__subcmd__help,checklist)
+                cmd="berry__subcmd__help__subcmd__checklist"
+                ;;
             berry__subcmd__help,commit)
                 cmd="berry__subcmd__help__subcmd__commit"
                 ;;
@@ -176,7 +182,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block rollback status config run demo completions guards man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -221,6 +227,48 @@ _berry() {
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deliverables)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__checklist)
+            opts="-C -y -q -v -h --attest --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --attest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -738,7 +786,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help)
-            opts="verify review commit test push pr watch health complete block rollback status config run demo completions guards man help"
+            opts="verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +800,20 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help__subcmd__block)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__help__subcmd__checklist)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

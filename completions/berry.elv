@@ -49,6 +49,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand health 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
             cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+            cand checklist 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials'
             cand rollback 'Roll a shipped REQ back: revert the commit berry shipped on top of the branch''s current remote head (a conflict changes nothing and names the files), run the test commands, push (on a protected branch: push revert/<REQ> and open the pull request "Revert REQ: Title"), re-run the health checks, set the tracker entry to ROLLED_BACK (Rolled Back At, Revert Commit, Reason) and publish the ROLLED_BACK notice. A rerun goes on where a run stopped'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand config 'Show the configuration in force and where each key comes from'
@@ -289,6 +290,28 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'berry;checklist'= {
+            cand --attest 'Confirm an item checked by hand, with an optional note (repeatable): `--attest backups="restore drill 2026-01-02"`'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'berry;rollback'= {
             cand --reason 'Why it is rolled back (in the revert commit, the tracker and the notice)'
@@ -564,6 +587,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand health 'Check the deployment''s health after CI: every [[health.checks]] of the gate''s configuration (the committed berry.toml), an HTTP(S) request or a command, retried with backoff until it passes or health.within_secs runs out. A failure exits 3; `complete` then refuses unless given --no-health --reason TEXT'
             cand complete 'Mark the REQ DEPLOYED in the tracker (Deployed At, Commit, Deployed By) and publish the completion notice. Requires a green watch, or --no-ci with a reason, `berry test` passed for the tree of the commit being completed, or --skip-tests with a reason, and, when health checks are configured, `berry health` passed for the commit, or --no-health with a reason'
             cand block 'Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand'
+            cand checklist 'Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root containers, network policies, security updates, backups, access logs, rate limiting, CORS, database credentials'
             cand rollback 'Roll a shipped REQ back: revert the commit berry shipped on top of the branch''s current remote head (a conflict changes nothing and names the files), run the test commands, push (on a protected branch: push revert/<REQ> and open the pull request "Revert REQ: Title"), re-run the health checks, set the tracker entry to ROLLED_BACK (Rolled Back At, Revert Commit, Reason) and publish the ROLLED_BACK notice. A rerun goes on where a run stopped'
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand config 'Show the configuration in force and where each key comes from'
@@ -593,6 +617,8 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;complete'= {
         }
         &'berry;help;block'= {
+        }
+        &'berry;help;checklist'= {
         }
         &'berry;help;rollback'= {
         }

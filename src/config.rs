@@ -28,6 +28,15 @@ pub struct Config {
     pub github: Github,
     pub health: Health,
     pub deploy: Deploy,
+    pub checklist: Checklist,
+}
+
+/// `[checklist]`: which security checklist items `complete` requires (passed automatically or
+/// confirmed by the operator); the others are advisory. `"*"` requires every item.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Checklist {
+    pub required: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -540,6 +549,17 @@ impl Config {
         }
         if !self.nats.subject.contains("{req}") {
             return bad("nats.subject", "must contain `{req}`".into());
+        }
+        for r in &self.checklist.required {
+            if r != "*" && crate::checklist::title(r).is_none() {
+                return bad(
+                    "checklist.required",
+                    format!(
+                        "names {r:?}: the items are {}",
+                        crate::checklist::ITEMS.map(|(i, _)| i).join(", ")
+                    ),
+                );
+            }
         }
         let mut names = std::collections::BTreeSet::new();
         for (i, c) in self.health.all_checks().iter().enumerate() {

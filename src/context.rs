@@ -152,6 +152,9 @@ pub struct Ledger {
     /// `--no-health --reason TEXT`: the operator completed a SHA without passing health checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_skipped: Option<HealthSkipped>,
+    /// The security checklist for the shipped commit (`berry checklist`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<crate::checklist::ChecklistRecord>,
     #[serde(default)]
     pub tracker: Vec<TrackerRecord>,
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! `cli` and `commands` turn arguments into plain options and print; everything else does the
 //! work and never prints nor sees clap types.
 
+pub mod checklist;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -244,6 +244,7 @@ fn details(name: &str, sub: bool) -> Option<&'static str> {
         "watch" => "Waits for the CI runs of the pushed commit and reports their conclusion.",
         "health" => "Checks the deployment's health for the pushed commit.",
         "complete" => "Marks the REQ DEPLOYED in the tracker and sends the completion notice.",
+        "checklist" => "Goes through the security checklist for the shipped commit.",
         "block" => "Marks the REQ BLOCKED in the tracker and sends the blocked notice.",
         "status" => "Shows what the REQ context records: steps, evidence, side effects.",
         "run" => "Runs the steps in order, stopping at the first one that does not succeed.",

@@ -177,6 +177,8 @@ pub struct Notice<'a> {
     pub tests_skipped: Option<&'a str>,
     /// How the health checks stood for the commit (`{status, checks, reason}`), for a completion.
     pub health: Option<&'a Value>,
+    /// The security checklist's items (`[{id, status, by, at, …}]`), for a completion.
+    pub checklist: Option<&'a Value>,
     /// The CI outcome in words (`success`, `skipped: <reason>`, …).
     pub ci: &'a str,
     /// When it was deployed (COMPLETE) or blocked (BLOCKED).
@@ -328,6 +330,9 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
     if let Some(h) = n.health {
         v["health"] = h.clone();
     }
+    if let Some(c) = n.checklist {
+        v["checklist"] = c.clone();
+    }
     let o = v.as_object_mut().expect("a JSON object");
     match n.status {
         Status::Complete => {
@@ -394,6 +399,7 @@ mod tests {
             tests_passed: true,
             tests_skipped: None,
             health: None,
+            checklist: None,
             ci: "success",
             at: "2026-01-05T12:00:00Z".parse().unwrap(),
             reason: (status == Status::Blocked).then_some("QA failed"),

@@ -39,6 +39,7 @@ pub enum Step {
     Health,
     Complete,
     Block,
+    Checklist,
     /// An action on a shipped REQ: revert what berry shipped (`berry rollback`).
     Rollback,
 }
@@ -74,6 +75,7 @@ impl Step {
             Step::Health => "health",
             Step::Complete => "complete",
             Step::Block => "block",
+            Step::Checklist => "checklist",
             Step::Rollback => "rollback",
         }
     }
@@ -81,7 +83,7 @@ impl Step {
     pub fn parse(s: &str) -> Option<Step> {
         Step::ORDER
             .into_iter()
-            .chain([Step::Block, Step::Rollback])
+            .chain([Step::Block, Step::Checklist, Step::Rollback])
             .find(|st| st.as_str() == s)
     }
 
@@ -113,6 +115,7 @@ impl Step {
                 "mark the REQ DEPLOYED in the tracker and publish the completion notice"
             }
             Step::Block => "mark the REQ BLOCKED in the tracker and publish the blocked notice",
+            Step::Checklist => "go through the security checklist for the shipped commit",
             Step::Rollback => {
                 "revert the shipped commit on the remote head, test, push, re-run health, mark ROLLED_BACK"
             }
@@ -204,6 +207,9 @@ pub enum Need {
     /// `health` passed for the SHA being shipped, or `--no-health --reason` was given for it
     /// (bound to that SHA); nothing is needed when no health check is configured.
     Healthy,
+    /// `checklist` recorded every required item passed or confirmed for the SHA being shipped
+    /// (bound to that SHA); nothing is needed when no item is required.
+    ChecklistDone,
     /// `complete` marked the REQ DEPLOYED at the pushed SHA (what a rollback undoes).
     Shipped,
 }
@@ -218,6 +224,7 @@ impl Need {
             Need::TestedTree => Step::Test,
             Need::Pushed => Step::Push,
             Need::Healthy => Step::Health,
+            Need::ChecklistDone => Step::Checklist,
             Need::Shipped => Step::Complete,
         }
     }
@@ -231,6 +238,7 @@ impl Need {
             Need::TestedTree => "the tree id of the commit being shipped",
             Need::Pushed => "the pushed SHA",
             Need::Healthy => "the health checks' result for the shipped SHA",
+            Need::ChecklistDone => "the security checklist's answers for the shipped SHA",
             Need::Shipped => "the pushed SHA marked DEPLOYED",
         }
     }
@@ -238,7 +246,7 @@ impl Need {
 
 /// Each step's preconditions. `Block` needs nothing: a REQ can be blocked at any point.
 /// `Rollback` needs the REQ shipped: pushed and completed.
-pub const PRECONDITIONS: [(Step, &[Need]); 11] = [
+pub const PRECONDITIONS: [(Step, &[Need]); 12] = [
     (Step::Verify, &[]),
     (Step::Review, &[Need::Verified]),
     (Step::Commit, &[Need::Verified, Need::Reviewed]),
@@ -257,9 +265,11 @@ pub const PRECONDITIONS: [(Step, &[Need]); 11] = [
             Need::Committed,
             Need::TestedTree,
             Need::Healthy,
+            Need::ChecklistDone,
         ],
     ),
     (Step::Block, &[]),
+    (Step::Checklist, &[Need::Verified, Need::Committed]),
     (
         Step::Rollback,
         &[Need::Verified, Need::Pushed, Need::Shipped],
@@ -284,6 +294,8 @@ pub struct Shipping<'a> {
     /// The configuration in force has health checks (`[[health.checks]]`): then `complete`
     /// needs them passed for the shipped SHA.
     pub health_configured: bool,
+    /// The checklist items the configuration in force requires (`[checklist] required`).
+    pub checklist_required: &'a [String],
 }
 
 /// Checks that everything `step` needs is recorded in `ctx`, bound to the content being shipped.
@@ -302,7 +314,7 @@ pub fn require(step: Step, ctx: &ReqContext, shipping: Shipping<'_>) -> Result<(
 pub fn require_recorded(step: Step, ctx: &ReqContext) -> Result<(), BerryError> {
     for need in needs(step)
         .iter()
-        .filter(|n| !matches!(n, Need::TestedTree | Need::Healthy))
+        .filter(|n| !matches!(n, Need::TestedTree | Need::Healthy | Need::ChecklistDone))
     {
         check(*need, step, ctx, Shipping::default())?;
     }
@@ -376,8 +388,60 @@ fn check(
         }
         Need::TestedTree => tested(step, ctx, shipping),
         Need::Healthy => healthy(step, ctx, shipping),
+        Need::ChecklistDone => checklist_done(step, ctx, shipping),
         _ => Ok(()),
     }
+}
+
+fn checklist_done(step: Step, ctx: &ReqContext, shipping: Shipping<'_>) -> Result<(), BerryError> {
+    if shipping.checklist_required.is_empty() {
+        return Ok(());
+    }
+    let req = &ctx.req;
+    let sha = ctx.shipped_sha().unwrap_or_default();
+    let short: String = sha.chars().take(12).collect();
+    let Some(list) = ctx.ledger.checklist.as_ref().filter(|c| c.sha == sha) else {
+        return Err(BerryError::usage(format!(
+            "the security checklist has not been gone through for {req} at {short}: `berry {step}` cannot run yet"
+        ))
+        .with_hint("run `berry checklist` first (--attest ITEM[=NOTE] in scripts)"));
+    };
+    let required = |id: &str| {
+        shipping
+            .checklist_required
+            .iter()
+            .any(|r| r == "*" || r == id)
+    };
+    let failed: Vec<String> = list
+        .items
+        .iter()
+        .filter(|i| required(&i.id) && i.status() == "failed")
+        .map(|i| i.id.clone())
+        .collect();
+    if !failed.is_empty() {
+        return Err(BerryError::gate(format!(
+            "required security checklist item(s) failed for {short}: {}",
+            failed.join(", ")
+        ))
+        .with_hint("fix them in the repository and run `berry checklist` again"));
+    }
+    let open: Vec<String> = list
+        .items
+        .iter()
+        .filter(|i| required(&i.id) && !i.ok())
+        .map(|i| i.id.clone())
+        .collect();
+    if !open.is_empty() {
+        return Err(BerryError::usage(format!(
+            "required security checklist item(s) not confirmed for {short}: {}: `berry {step}` cannot run yet",
+            open.join(", ")
+        ))
+        .with_hint(format!(
+            "run `berry checklist` on a terminal, or `berry checklist {}`",
+            open.iter().map(|o| format!("--attest {o}")).collect::<Vec<_>>().join(" ")
+        )));
+    }
+    Ok(())
 }
 
 /// How the health checks stand for the SHA being shipped.
@@ -588,7 +652,10 @@ mod tests {
 
     #[test]
     fn every_step_has_one_row_and_block_needs_nothing() {
-        for s in Step::ORDER.into_iter().chain([Step::Block, Step::Rollback]) {
+        for s in Step::ORDER
+            .into_iter()
+            .chain([Step::Block, Step::Checklist, Step::Rollback])
+        {
             assert_eq!(
                 PRECONDITIONS.iter().filter(|(x, _)| *x == s).count(),
                 1,
@@ -716,6 +783,7 @@ mod tests {
         let on = Shipping {
             tree: None,
             health_configured: true,
+            checklist_required: &[],
         };
         // None configured: not needed.
         require(Step::Complete, &c, Shipping::default()).unwrap();

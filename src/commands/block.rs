@@ -130,6 +130,7 @@ pub fn apply_as(
                     ) == crate::workflow::TestsFor::Passed,
                     tests_skipped: None,
                     health: None,
+                    checklist: None,
                     ci: &ci_words(session),
                     at: now,
                     reason: Some(reason),

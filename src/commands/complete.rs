@@ -122,6 +122,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             crate::workflow::Shipping {
                 tree: tree.as_deref(),
                 health_configured,
+                checklist_required: &ws.config.checklist.required,
             },
         )?;
         super::freeze_gate(
@@ -206,6 +207,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     tests_passed,
                     tests_skipped,
                     health: Some(&health_notice(&session.ctx, &sha, health_configured)),
+                    checklist: checklist_notice(&session.ctx, &sha).as_ref(),
                     ci: &ci,
                     at,
                     reason: None,
@@ -336,6 +338,27 @@ pub fn health_notice(ctx: &crate::context::ReqContext, sha: &str, configured: bo
         v["reason"] = json!(reason);
     }
     v
+}
+
+/// The notice's `checklist`: each item's status and who answered it, when one was recorded for
+/// the completed SHA.
+pub fn checklist_notice(ctx: &crate::context::ReqContext, sha: &str) -> Option<Value> {
+    let c = ctx.ledger.checklist.as_ref().filter(|c| c.sha == sha)?;
+    Some(Value::Array(
+        c.items
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id, "title": i.title, "required": i.required, "status": i.status(),
+                    "detail": i.auto.as_ref().map(|a| a.detail.clone()),
+                    "by": i.answer.as_ref().map(|a| a.by.clone()),
+                    "at": i.answer.as_ref().map(|a| crate::clock::rfc3339(a.at)),
+                    "how": i.answer.as_ref().map(|a| a.how.clone()),
+                    "note": i.answer.as_ref().and_then(|a| a.note.clone()),
+                })
+            })
+            .collect(),
+    ))
 }
 
 /// The CI requirement: a recorded green watch for this commit, `skipped` when config says no CI

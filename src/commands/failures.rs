@@ -694,6 +694,7 @@ fn report_push(
                     ) == crate::workflow::TestsFor::Passed,
                     tests_skipped: None,
                     health: None,
+                    checklist: None,
                     ci: "not run (the push failed)",
                     at: crate::clock::now()?,
                     reason: Some(&error_text),

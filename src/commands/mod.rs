@@ -2,6 +2,7 @@
 //! prints through the [`Printer`], and returns a [`StepReport`].
 
 pub mod block;
+pub mod checklist;
 pub mod commit;
 pub mod complete;
 pub mod completions;

@@ -512,6 +512,7 @@ fn body_context(
         "title": session.ctx.title.as_deref().unwrap_or(""),
         "tests": tests,
         "freeze_overrides": super::freeze_overrides_json(&session.ctx),
+        "checklist": super::complete::checklist_notice(&session.ctx, &push.sha),
         "summary": summary,
         "changes": changes,
         "qa": qa,

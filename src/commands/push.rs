@@ -355,8 +355,13 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
                     tried.push(format!(
                         "offered to push {feature} instead: the operator declined"
                     ));
-                    let e = BerryError::declined(format!("pushing {feature}"))
-                        .with_hint(format!("push to a branch of your own and open a pull request; {code} forbids direct pushes"));
+                    // The push cannot happen: a failure a person has to resolve (exit 1, with
+                    // the report), not a question left open.
+                    let e = BerryError::failure(format!(
+                        "{} on {} is protected ({code}) and pushing {feature} instead was declined",
+                        target.remote_branch, target.remote
+                    ))
+                    .with_hint(format!("push to a branch of your own and open a pull request; {code} forbids direct pushes"));
                     let a = attempt(&target, tip, &tried, &failure.remote_lines);
                     return Err(super::failures::push_failed(
                         env,

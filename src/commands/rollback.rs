@@ -390,6 +390,7 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
                     tests_skipped: None,
                     // The rollback's own health results are added below.
                     health: None,
+                    checklist: None,
                     ci: "not watched",
                     at: r.started_at,
                     reason: Some(&reason),

@@ -183,8 +183,8 @@ fn one(env: &Env, step: Step) -> Result<StepReport> {
         Step::Watch => watch::run(env, defaults::<watch::WatchArgs>()),
         Step::Health => health::run(env, defaults::<health::HealthArgs>()),
         Step::Complete => complete::run(env, defaults::<complete::CompleteArgs>()),
-        Step::Block | Step::Rollback => {
-            unreachable!("block and rollback are actions, never steps of the order")
+        Step::Block | Step::Checklist | Step::Rollback => {
+            unreachable!("block, checklist and rollback are actions, never steps of the order")
         }
     }
 }

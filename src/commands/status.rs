@@ -160,6 +160,12 @@ pub fn schema(ctx: &ReqContext, repo: &git2::Repository, health_configured: bool
             "skipped_reason": l.health_skipped.as_ref().map(|s| s.reason.clone()),
             "skipped_sha": l.health_skipped.as_ref().map(|s| s.sha.clone()),
         },
+        "checklist": l.checklist.as_ref().map(|c| json!({
+            "sha": c.sha,
+            "at": t(c.at),
+            "done": c.done(),
+            "items": super::complete::checklist_notice(ctx, &c.sha),
+        })),
         "tracker": l.tracker.iter().map(|x| json!({"path": x.path, "status": x.status, "at": x.at, "commit": x.commit})).collect::<Vec<_>>(),
         "events": l.events.iter().map(|e| json!({
             "kind": e.kind, "subject": e.subject, "msg_id": e.msg_id, "acknowledged": e.acknowledged,
@@ -332,6 +338,27 @@ fn print_human(
                 c.latency_ms,
                 c.attempts,
                 if c.attempts == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    if let Some(c) = &l.checklist {
+        let sha = c.sha.get(..12).unwrap_or(&c.sha);
+        let ok = c.items.iter().filter(|i| i.ok()).count();
+        let missing = c.missing();
+        effects.push(format!(
+            "checklist {ok}/{} for {sha}{}",
+            c.items.len(),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(" (required, not done: {})", missing.join(", "))
+            }
+        ));
+        let plain = Printer::plain();
+        for i in &c.items {
+            effects.push(format!(
+                "  {}",
+                super::checklist::item_line(&plain, i).trim_start()
             ));
         }
     }

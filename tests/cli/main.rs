@@ -3,6 +3,7 @@
 mod common;
 
 mod bad_inputs;
+mod checklist;
 mod commit;
 mod commit_gate;
 mod complete;

@@ -472,7 +472,8 @@ fn a_feature_branch_berry_did_not_push_is_never_overwritten() {
     assert!(s.context()["ledger"]["push"].is_null());
 }
 
-/// On a terminal the operator is asked; declining the feature branch pushes nothing (exit 4).
+/// On a terminal the operator is asked; declining the feature branch pushes nothing and is a
+/// push failure for a person (exit 1, reported like any push berry cannot remedy).
 #[test]
 fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
     let s = Shipping::new("main");
@@ -494,9 +495,14 @@ fn declining_the_feature_branch_on_a_terminal_pushes_nothing() {
     p.exp_string("declined").unwrap();
     p.exp_eof().unwrap();
     let status = p.process().wait().unwrap();
-    assert!(format!("{status:?}").ends_with(", 4)"), "{status:?}");
+    assert!(format!("{status:?}").ends_with(", 1)"), "{status:?}");
     assert_eq!(s.remote_sha(&format!("refs/heads/feature/{REQ}")), None);
     assert!(s.context()["ledger"]["push"].is_null());
+    let failure = &s.context()["ledger"]["failures"];
+    assert!(
+        failure.to_string().contains("declined"),
+        "the failure is recorded with what was tried: {failure}"
+    );
 }
 
 /// Without a token, git's credential helper answers, as it would for `git push`.
