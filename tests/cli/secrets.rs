@@ -229,7 +229,13 @@ fn the_whole_pipeline_never_shows_writes_or_sends_the_token_or_the_database_pass
         posts[0].body
     );
     // berry's own commit for the REQ (a tracker commit `chore(REQ): …` may follow it).
-    let message = env.git(&["log", "-1", "--format=%B", "--invert-grep", "--grep=^chore("]);
+    let message = env.git(&[
+        "log",
+        "-1",
+        "--format=%B",
+        "--invert-grep",
+        "--grep=^chore(",
+    ]);
     assert!(
         message.contains("Rotated the AWS key AKIA…(20 chars)"),
         "{message}"
