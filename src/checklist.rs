@@ -35,7 +35,8 @@ use crate::context::ReqContext;
 /// Bytes of a committed file read at most.
 pub const BLOB_LIMIT: usize = 1024 * 1024;
 
-/// The ten items, in the runbook's order: id and what it verifies.
+/// The ten security checklist items every deployment verifies (README "Security checklist"
+/// lists them in this order): id and what it verifies.
 pub const ITEMS: [(&str, &str); 10] = [
     (
         "secrets",
