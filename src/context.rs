@@ -936,10 +936,17 @@ pub fn decode_bytes(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, String>
 }
 
 fn decode(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, Decode> {
-    let value: serde_json::Value =
+    /// Only the version, read first without building the document: a current file then goes
+    /// straight into the typed context (a review record can hold tens of thousands of entries,
+    /// and an intermediate `serde_json::Value` of it cost more than the typed parse).
+    #[derive(serde::Deserialize)]
+    struct Version {
+        format_version: Option<serde_json::Value>,
+    }
+    let probe: Version =
         serde_json::from_slice(bytes).map_err(|e| Decode::Corrupt(format!("not JSON ({e})")))?;
-    let version = value
-        .get("format_version")
+    let version = probe
+        .format_version
         .and_then(|v| v.as_u64())
         .ok_or_else(|| Decode::Corrupt("no format_version".into()))?;
     if version > FORMAT_VERSION as u64 {
@@ -950,13 +957,14 @@ fn decode(bytes: &[u8], req: &ReqNumber) -> Result<ReqContext, Decode> {
             .with_hint("upgrade berry; the file was left as it is"),
         ));
     }
-    let value = if version < FORMAT_VERSION as u64 {
-        migrate_v1(value).map_err(Decode::Corrupt)?
+    let ctx: ReqContext = if version < FORMAT_VERSION as u64 {
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| Decode::Corrupt(format!("not JSON ({e})")))?;
+        serde_json::from_value(migrate_v1(value).map_err(Decode::Corrupt)?)
     } else {
-        value
-    };
-    let ctx: ReqContext = serde_json::from_value(value)
-        .map_err(|e| Decode::Corrupt(format!("unexpected content ({e})")))?;
+        serde_json::from_slice(bytes)
+    }
+    .map_err(|e| Decode::Corrupt(format!("unexpected content ({e})")))?;
     if &ctx.req != req {
         return Err(Decode::Corrupt(format!(
             "it belongs to {}, not {req}",
