@@ -767,6 +767,8 @@ pub fn scan(
     write: bool,
 ) -> Result<Vec<Target>> {
     let git_dir = repo.path().to_path_buf();
+    let names: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+    let conversions = &crate::git::Conversions::of(repo, &names)?;
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -782,7 +784,7 @@ pub fn scan(
                     let repo = Repository::open(git_dir)?;
                     part.iter()
                         .map(|(path, expected)| {
-                            let (current, bytes, deferred) = read_one(&repo, root, path, write)?;
+                            let (current, bytes, deferred) = read_one(&repo, root, path, write, conversions)?;
                             Ok((
                                 Target {
                                     path: path.clone(),
@@ -841,6 +843,7 @@ fn read_one(
     root: &Path,
     path: &str,
     write: bool,
+    conversions: &crate::git::Conversions,
 ) -> Result<(Current, Option<Vec<u8>>, bool)> {
     let full = root.join(path);
     let meta = match std::fs::symlink_metadata(&full) {
@@ -878,10 +881,10 @@ fn read_one(
         flags_extended: 0,
         path: path.as_bytes().to_vec(),
     };
-    if !symlink && crate::git::converted(repo, path)? {
+    if !symlink && conversions.converts(path) {
         return Ok((Current::File(Box::new(entry(Oid::ZERO_SHA1))), None, true));
     }
-    let Some(blob) = crate::git::worktree_blob(repo, path, write)? else {
+    let Some(blob) = crate::git::worktree_blob(repo, path, write, false)? else {
         return Ok((Current::Absent, None, false));
     };
     Ok((Current::File(Box::new(entry(blob.id))), blob.bytes, false))

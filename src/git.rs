@@ -226,6 +226,10 @@ pub struct Change {
     pub staged: bool,
     /// What the path holds now (for a deletion: what it held).
     pub entry: Entry,
+    /// Git converts this file's content on its way into the object database (attributes or
+    /// `core.autocrlf`, see [`Conversions`]): its blob is what git makes of the bytes, not the
+    /// bytes. Decided once for the whole change set.
+    pub converted: bool,
 }
 
 impl Change {
@@ -242,6 +246,7 @@ impl Change {
             size: 0,
             staged: self.staged,
             entry: self.entry,
+            converted: false,
         };
         let addition = Change {
             old_path: None,
@@ -282,7 +287,15 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
     diff.find_similar(Some(&mut find))
         .context("cannot detect renames")?;
 
-    let staged_paths = staged(repo, head_tree.as_ref())?;
+    let staged_paths: std::collections::HashSet<String> =
+        staged(repo, head_tree.as_ref())?.into_iter().collect();
+    // Which files git converts, asked once for every path the diff names (one `git check-attr`).
+    let named: Vec<&str> = diff
+        .deltas()
+        .filter_map(|d| d.new_file().path_bytes())
+        .filter_map(|b| std::str::from_utf8(b).ok())
+        .collect();
+    let conversions = Conversions::of(repo, &named)?;
     let mut out = Vec::new();
     let mut unnamable = Vec::new();
     for delta in diff.deltas() {
@@ -339,7 +352,9 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
                 continue;
             }
             let full = root.join(path);
-            match hash_worktree_file(repo, path)? {
+            match worktree_blob(repo, path, false, conversions.converts(path))?
+                .map(|b| (b.id, b.size))
+            {
                 Some((id, size)) => {
                     if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
                         entry = Entry::Symlink;
@@ -362,15 +377,15 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
                         size: 0,
                         staged: false,
                         entry,
+                        converted: false,
                     });
                     continue;
                 }
                 None => continue,
             }
         };
-        let staged = staged_paths
-            .iter()
-            .any(|p| p == path || old_path.as_deref() == Some(p.as_str()));
+        let staged = staged_paths.contains(path)
+            || old_path.as_ref().is_some_and(|o| staged_paths.contains(o));
         out.push(Change {
             path: path.to_string(),
             old_path,
@@ -380,6 +395,7 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
             size,
             staged,
             entry,
+            converted: kind != ChangeKind::Deleted && conversions.converts(path),
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -408,7 +424,8 @@ fn staged(repo: &Repository, head_tree: Option<&git2::Tree<'_>>) -> Result<Vec<S
 /// attributes ask for ([`converted`]). `rel` must have passed [`crate::scope::safe_relative`].
 /// `None` when the file vanished meanwhile or is a folder (a nested repository or submodule).
 pub fn hash_worktree_file(repo: &Repository, rel: &str) -> Result<Option<(Oid, u64)>> {
-    Ok(worktree_blob(repo, rel, false)?.map(|b| (b.id, b.size)))
+    let converted = Conversions::of(repo, &[rel])?.converts(rel);
+    Ok(worktree_blob(repo, rel, false, converted)?.map(|b| (b.id, b.size)))
 }
 
 /// A working-tree file as a blob: its id, the size of the blob, and the blob's bytes when they
@@ -421,8 +438,14 @@ pub struct WorktreeBlob {
 }
 
 /// One working-tree path as git would store it; with `write`, the blob is stored in the object
-/// database.
-pub fn worktree_blob(repo: &Repository, rel: &str, write: bool) -> Result<Option<WorktreeBlob>> {
+/// database. `converted`: git converts this path ([`Conversions::converts`]); a converted file is
+/// hashed by git itself.
+pub fn worktree_blob(
+    repo: &Repository,
+    rel: &str,
+    write: bool,
+    converted: bool,
+) -> Result<Option<WorktreeBlob>> {
     let root = workdir(repo)?;
     let full = root.join(rel);
     let meta = match std::fs::symlink_metadata(&full) {
@@ -450,7 +473,7 @@ pub fn worktree_blob(repo: &Repository, rel: &str, write: bool) -> Result<Option
     if !meta.is_file() {
         return Ok(None);
     }
-    if converted(repo, rel)? {
+    if converted {
         let id = git_hash_objects(repo, &root, &[rel], write)?
             .pop()
             .context("git hash-object gave no id")?;
@@ -499,32 +522,112 @@ const CONVERTING_ATTRIBUTES: [&str; 6] = [
     "working-tree-encoding",
 ];
 
-/// Whether git converts `rel` on its way into the object database: a `filter` driver (its
-/// `clean` command), end-of-line conversion (`text`, `eol`, `crlf`, `core.autocrlf`), `ident`
-/// or `working-tree-encoding`. Such files are hashed and written by git itself
+/// Which files git converts on their way into the object database: a `filter` driver (its
+/// `clean` command), end-of-line conversion (`text`, `eol`, `crlf`, `core.autocrlf`), `ident` or
+/// `working-tree-encoding`. Such files are hashed and written by git itself
 /// ([`git_hash_objects`]), so the blob is exactly what `git add` would store.
-pub fn converted(repo: &Repository, rel: &str) -> Result<bool> {
-    let autocrlf = repo
-        .config()
-        .ok()
-        .and_then(|c| c.get_string("core.autocrlf").ok())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .is_some_and(|v| v == "true" || v == "input" || v == "yes" || v == "on" || v == "1");
-    if autocrlf {
-        return Ok(true);
-    }
-    for attr in CONVERTING_ATTRIBUTES {
-        let value = repo
-            .get_attr(Path::new(rel), attr, git2::AttrCheckFlags::FILE_THEN_INDEX)
-            .with_context(|| format!("cannot read the attributes of {rel}"))?;
-        if !matches!(
-            git2::AttrValue::from_string(value),
-            git2::AttrValue::Unspecified
-        ) {
-            return Ok(true);
+///
+/// Decided by git for a whole set of paths in one `git check-attr` (every attribute source git
+/// reads: the working tree's and the index's `.gitattributes`, `.git/info/attributes`,
+/// `core.attributesFile`, the system file), as `git add` reads them. Asking libgit2 path by path
+/// re-read the attribute files and resolved every folder of the path for each question: about
+/// 200 system calls per file, most of the time of a 20,000-file review.
+#[derive(Debug, Clone, Default)]
+pub struct Conversions {
+    /// `core.autocrlf` is on: every file may be converted.
+    every: bool,
+    converted: std::collections::HashSet<String>,
+}
+
+impl Conversions {
+    /// Asks git about `rels` (paths relative to the root). No paths: no process.
+    pub fn of(repo: &Repository, rels: &[&str]) -> Result<Conversions> {
+        let autocrlf = repo
+            .config()
+            .ok()
+            .and_then(|c| c.get_string("core.autocrlf").ok())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .is_some_and(|v| v == "true" || v == "input" || v == "yes" || v == "on" || v == "1");
+        if autocrlf {
+            return Ok(Conversions {
+                every: true,
+                converted: Default::default(),
+            });
         }
+        if rels.is_empty() {
+            return Ok(Conversions::default());
+        }
+        let root = workdir(repo)?;
+        let out = git_with_stdin(
+            repo,
+            &root,
+            &["check-attr", "-z", "--stdin"],
+            &CONVERTING_ATTRIBUTES,
+            rels.iter()
+                .flat_map(|r| r.as_bytes().iter().copied().chain([0]))
+                .collect(),
+        )
+        .context("cannot read the files' attributes (`git check-attr`)")?;
+        // `<path> NUL <attribute> NUL <value> NUL` for every path and attribute.
+        let mut fields = out.split(|b| *b == 0);
+        let mut converted = std::collections::HashSet::new();
+        while let (Some(path), Some(_attr), Some(value)) =
+            (fields.next(), fields.next(), fields.next())
+        {
+            if value != b"unspecified" {
+                if let Ok(p) = std::str::from_utf8(path) {
+                    converted.insert(p.to_string());
+                }
+            }
+        }
+        Ok(Conversions {
+            every: false,
+            converted,
+        })
     }
-    Ok(false)
+
+    pub fn converts(&self, rel: &str) -> bool {
+        self.every || self.converted.contains(rel)
+    }
+}
+
+/// Runs `git <args> <extra>` in the repository with `input` on stdin and returns its stdout; a
+/// failure carries git's stderr.
+fn git_with_stdin(
+    repo: &Repository,
+    root: &Path,
+    args: &[&str],
+    extra: &[&str],
+    input: Vec<u8>,
+) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.path())
+        .arg("--work-tree")
+        .arg(root)
+        .args(args)
+        .args(extra)
+        .current_dir(root)
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run `git {}`", args[0]))?;
+    let mut stdin = child.stdin.take().context("no stdin for git")?;
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child
+        .wait_with_output()
+        .with_context(|| format!("cannot run `git {}`", args[0]))?;
+    let _ = feeder.join();
+    if !out.status.success() {
+        return Err(anyhow::anyhow!(
+            "{}",
+            String::from_utf8_lossy(&out.stderr).trim().to_string()
+        ));
+    }
+    Ok(out.stdout)
 }
 
 /// `git hash-object [-w] --stdin-paths` for `rels`, in one git process: git applies the
@@ -611,7 +714,7 @@ pub fn worktree_bytes(repo: &Repository, change: &Change) -> Result<Vec<u8>> {
     if change.kind == ChangeKind::Deleted {
         return Ok(Vec::new());
     }
-    match worktree_blob(repo, &change.path, converted(repo, &change.path)?)? {
+    match worktree_blob(repo, &change.path, change.converted, change.converted)? {
         Some(WorktreeBlob { bytes: Some(b), .. }) => Ok(b),
         Some(b) => blob_bytes(repo, Some(b.id)),
         None => Err(anyhow::anyhow!(
@@ -695,5 +798,43 @@ mod tests {
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, ChangeKind::Added);
         assert!(head_commit(&repo).unwrap().is_none());
+    }
+
+    /// Git decides which files it converts, from every attribute source, for all paths at once:
+    /// a folder's untracked `.gitattributes`, one that is only in the index (deleted from the
+    /// working tree), `.git/info/attributes`, and `core.autocrlf` for everything.
+    #[test]
+    fn conversions_come_from_every_attribute_source() {
+        let (d, repo) = repo_with(&[
+            ("a.txt", "a\n"),
+            ("sub/b.bin", "b\n"),
+            ("sub/c.txt", "c\n"),
+            ("idx/.gitattributes", "*.md ident\n"),
+            ("idx/d.md", "d\n"),
+            ("idx/e.txt", "e\n"),
+        ]);
+        fs::remove_file(d.path().join("idx/.gitattributes")).unwrap();
+        fs::write(d.path().join("sub/.gitattributes"), "*.bin filter=crypt\n").unwrap();
+        let all = [
+            "a.txt",
+            "sub/b.bin",
+            "sub/c.txt",
+            "idx/d.md",
+            "idx/e.txt",
+            "new\nline.bin",
+        ];
+        let c = Conversions::of(&repo, &all).unwrap();
+        let converted: Vec<&str> = all.iter().copied().filter(|p| c.converts(p)).collect();
+        assert_eq!(converted, ["sub/b.bin", "idx/d.md"]);
+
+        fs::write(d.path().join(".git/info/attributes"), "*.txt text\n").unwrap();
+        let c = Conversions::of(&repo, &all).unwrap();
+        let converted: Vec<&str> = all.iter().copied().filter(|p| c.converts(p)).collect();
+        assert_eq!(converted, ["a.txt", "sub/b.bin", "sub/c.txt", "idx/d.md", "idx/e.txt"]);
+
+        repo.config().unwrap().set_str("core.autocrlf", "input").unwrap();
+        let c = Conversions::of(&repo, &all).unwrap();
+        assert!(all.iter().all(|p| c.converts(p)));
+        assert!(Conversions::of(&repo, &[]).unwrap().converts("x"));
     }
 }
