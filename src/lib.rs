@@ -48,3 +48,4 @@ pub mod trackercommit;
 pub mod verify;
 pub mod watch;
 pub mod workflow;
+pub mod workspace;
