@@ -791,7 +791,8 @@ pub fn scan(
                     let repo = Repository::open(git_dir)?;
                     part.iter()
                         .map(|(path, expected)| {
-                            let (current, bytes, deferred) = read_one(&repo, root, path, write, conversions)?;
+                            let (current, bytes, deferred) =
+                                read_one(&repo, root, path, write, conversions)?;
                             Ok((
                                 Target {
                                     path: path.clone(),

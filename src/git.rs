@@ -864,9 +864,15 @@ mod tests {
         fs::write(d.path().join(".git/info/attributes"), "*.txt text\n").unwrap();
         let c = Conversions::of(&repo, &all).unwrap();
         let converted: Vec<&str> = all.iter().copied().filter(|p| c.converts(p)).collect();
-        assert_eq!(converted, ["a.txt", "sub/b.bin", "sub/c.txt", "idx/d.md", "idx/e.txt"]);
+        assert_eq!(
+            converted,
+            ["a.txt", "sub/b.bin", "sub/c.txt", "idx/d.md", "idx/e.txt"]
+        );
 
-        repo.config().unwrap().set_str("core.autocrlf", "input").unwrap();
+        repo.config()
+            .unwrap()
+            .set_str("core.autocrlf", "input")
+            .unwrap();
         let c = Conversions::of(&repo, &all).unwrap();
         assert!(all.iter().all(|p| c.converts(p)));
         assert!(Conversions::of(&repo, &[]).unwrap().converts("x"));
