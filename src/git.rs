@@ -745,12 +745,19 @@ pub fn submodule_head(repo: &Repository, rel: &str) -> Result<Option<Oid>> {
 /// endings converted), or empty for a deletion. Review shows and guards this, and commit
 /// writes the same bytes.
 pub fn worktree_bytes(repo: &Repository, change: &Change) -> Result<Vec<u8>> {
+    Ok(worktree_content(repo, change)?.map_or_else(Vec::new, |(_, b)| b))
+}
+
+/// [`worktree_bytes`] with the blob id of exactly those bytes (none for a deletion).
+pub fn worktree_content(repo: &Repository, change: &Change) -> Result<Option<(Oid, Vec<u8>)>> {
     if change.kind == ChangeKind::Deleted {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     match worktree_blob(repo, &change.path, change.converted, change.converted)? {
-        Some(WorktreeBlob { bytes: Some(b), .. }) => Ok(b),
-        Some(b) => blob_bytes(repo, Some(b.id)),
+        Some(WorktreeBlob {
+            id, bytes: Some(b), ..
+        }) => Ok(Some((id, b))),
+        Some(b) => Ok(Some((b.id, blob_bytes(repo, Some(b.id))?))),
         None => Err(anyhow::anyhow!(
             "{} vanished while it was read",
             change.path

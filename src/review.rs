@@ -172,18 +172,31 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 }
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
-pub fn contents(repo: &Repository, _root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+    read(repo, root, c).map(|(old, new, _)| (old, new))
+}
+
+/// [`contents`], with the blob id of the new side's bytes as they were read (for a file or a
+/// symlink that is there).
+fn read(
+    repo: &Repository,
+    _root: &Path,
+    c: &Change,
+) -> Result<(Vec<u8>, Vec<u8>, Option<git2::Oid>)> {
     let pointer = git::gitlink_text;
     match c.entry {
-        Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob))),
-        Entry::Directory => Ok((git::blob_bytes(repo, c.old_blob)?, Vec::new())),
+        Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob), None)),
+        Entry::Directory => Ok((git::blob_bytes(repo, c.old_blob)?, Vec::new(), None)),
         Entry::File | Entry::Symlink => {
             let old = match repo.find_blob(c.old_blob.unwrap_or(git2::Oid::ZERO_SHA1)) {
                 Ok(b) => b.content().to_vec(),
                 // A typechange from a submodule: no blob on the old side.
                 Err(_) => pointer(c.old_blob),
             };
-            Ok((old, git::worktree_bytes(repo, c)?))
+            Ok(match git::worktree_content(repo, c)? {
+                Some((id, new)) => (old, new, Some(id)),
+                None => (old, Vec::new(), None),
+            })
         }
     }
 }
@@ -214,18 +227,21 @@ fn diff_and_guard(
             let Some(change) = inside.get(i) else {
                 return Ok(());
             };
-            let (old, new) = contents(repo, root, change)?;
+            let (old, new, read) = read(repo, root, change)?;
+            // What is recorded is what the guards saw: a file rewritten since the change set
+            // was listed is recorded with the blob of the bytes read here, never the earlier
+            // one.
+            let mut change = change.clone();
+            if let Some(id) = read.filter(|id| change.blob != Some(*id)) {
+                change.blob = Some(id);
+                change.size = new.len() as u64;
+            }
             let mut diff = diffview::compute(&old, &new);
-            let findings = guard_one(change, &diff, config, rules, &new);
+            let findings = guard_one(&change, &diff, config, rules, &new);
             drop((old, new));
             diff.added = Vec::new();
-            *slots[i].lock().expect("no worker panics holding it") = Some((
-                Reviewed {
-                    change: change.clone(),
-                    diff,
-                },
-                findings,
-            ));
+            *slots[i].lock().expect("no worker panics holding it") =
+                Some((Reviewed { change, diff }, findings));
         }
     };
     if workers <= 1 {
@@ -515,6 +531,28 @@ mod tests {
         assert_eq!(c.entry, Entry::Symlink);
         let (_, new) = contents(&repo, d.path(), c).unwrap();
         assert_eq!(new, b"/etc/hostname", "the link, never its target");
+    }
+
+    /// A file rewritten between the listing of the change set and its reading is recorded with
+    /// the blob of the bytes the guards read, not the blob listed earlier.
+    #[test]
+    fn the_recorded_blob_is_the_blob_of_the_guarded_bytes() {
+        let token = "token = ghp_R8xq2LmZ7vN4tW9kP1sB6yC3dF5hJ0aE2gQu\n";
+        let (d, repo) = repo_with(&[("src/a.ts", "one\n")]);
+        fs::write(d.path().join("src/a.ts"), "two\n").unwrap();
+        let (changes, _) = git::change_set(&repo).unwrap();
+        let listed = changes[0].blob;
+        fs::write(d.path().join("src/a.ts"), token).unwrap();
+        let rules = crate::secrets::RuleSet::builtin();
+        let (reviewed, findings) =
+            diff_and_guard(&repo, d.path(), &config(&["src/**"]), &rules, changes).unwrap();
+        let now = git2::Oid::hash_object(git2::ObjectType::Blob, token.as_bytes()).unwrap();
+        assert_ne!(listed, Some(now));
+        assert_eq!(reviewed[0].change.blob, Some(now));
+        assert!(
+            findings.iter().any(|f| f.guard.name() == "secrets"),
+            "{findings:?}"
+        );
     }
 
     #[test]
