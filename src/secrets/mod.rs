@@ -104,6 +104,9 @@ pub struct RuleSet {
     always: Vec<usize>,
     /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
     ignored: HashSet<String>,
+    /// The keywords of the rules whose match can span lines, built on first use
+    /// ([`RuleSet::may_open_block`]).
+    block_words: OnceLock<Option<AhoCorasick>>,
 }
 
 /// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
@@ -343,6 +346,12 @@ fn compile_regex(pattern: &str, what: &str) -> Result<Regex, String> {
         .map_err(|e| format!("{what}: invalid regex: {e}"))
 }
 
+/// Whether a match of `pattern` can hold any number of line feeds: a block (a PEM private key),
+/// not a value a few lines from its name. A pattern that does not parse counts as one.
+fn spans_lines_unbounded(pattern: &str) -> bool {
+    parse_pattern(pattern).is_none_or(|h| max_line_feeds(&h).is_none())
+}
+
 /// `pattern` parsed as [`compile_regex`] reads it: ASCII classes first, Unicode where needed.
 fn parse_pattern(pattern: &str) -> Option<regex_syntax::hir::Hir> {
     let parse = |unicode: bool| {
@@ -480,6 +489,7 @@ impl RuleSet {
             rule_keywords,
             always,
             ignored: HashSet::new(),
+            block_words: OnceLock::new(),
         })
     }
 
@@ -540,6 +550,30 @@ impl RuleSet {
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// Whether `line` holds a keyword of a rule whose match can span any number of lines (a PEM
+    /// block's `-----BEGIN`): text masked line by line holds such a line with the ones after it
+    /// ([`LineMasker`]). A rule without keywords is not counted (it would hold every line).
+    pub fn may_open_block(&self, line: &[u8]) -> bool {
+        self.block_words
+            .get_or_init(|| {
+                let words: Vec<&str> = self
+                    .rules
+                    .iter()
+                    .filter(|r| r.pattern.as_deref().is_some_and(spans_lines_unbounded))
+                    .flat_map(|r| r.keywords.iter().map(String::as_str))
+                    .collect();
+                if words.is_empty() {
+                    return None;
+                }
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(&words)
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(line))
     }
 
     /// Whether `.gitleaksignore` lists this finding (`path:rule-id:line`).
@@ -1095,6 +1129,104 @@ pub fn mask_with<'a>(text: &'a str, rules: &RuleSet, known: &[String]) -> Cow<'a
     }
     s.push_str(&src[at..]);
     Cow::Owned(s)
+}
+
+/// A line that opens a multi-line secret is held with the lines after it, at most this many…
+pub const HELD_LINES: usize = 256;
+/// …and at most this many bytes, then masked as one text.
+pub const HELD_BYTES: usize = 256 * 1024;
+/// Bytes of one line kept; the rest of a longer line is dropped (and said so).
+pub const LINE_BYTES: usize = 1024 * 1024;
+
+/// [`mask_text`] for text that arrives in pieces (a command's output read from its pipe): each
+/// whole line is masked and handed on as soon as it is complete, so what is written from it is
+/// current; the lines of one piece are masked together. A line that may open a block (a keyword of
+/// a rule whose match can span any number of lines: a PEM block's `-----BEGIN … PRIVATE KEY-----`)
+/// is held with the lines after it until the block's `-----END` line, [`HELD_LINES`] lines or
+/// [`HELD_BYTES`] bytes, or the end of the text, then the whole block is masked as one text. A
+/// value a rule finds only with its name a few lines above, in an earlier piece, is masked where
+/// a rule finds it alone. Memory stays bounded: a partial line of at most [`LINE_BYTES`] and the
+/// held block.
+#[derive(Default)]
+pub struct LineMasker {
+    /// The line being received.
+    partial: Vec<u8>,
+    /// Bytes of the current line dropped beyond [`LINE_BYTES`].
+    dropped: usize,
+    /// Complete lines, not yet masked: a held block, or lines waiting for the end of the piece.
+    pending: String,
+    held_lines: usize,
+    holding: bool,
+}
+
+impl LineMasker {
+    pub fn new() -> LineMasker {
+        LineMasker::default()
+    }
+
+    /// Takes the next piece of text; hands `out` the masked lines it completes (each with its
+    /// line feed), as few calls as possible.
+    pub fn push(&mut self, bytes: &[u8], out: &mut dyn FnMut(&str)) {
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            self.take_partial(&rest[..i]);
+            self.end_line(out);
+            rest = &rest[i + 1..];
+        }
+        self.take_partial(rest);
+        if !self.holding {
+            self.flush(out);
+        }
+    }
+
+    /// The end of the text: what is held and the last, unterminated line, masked.
+    pub fn finish(mut self, out: &mut dyn FnMut(&str)) {
+        if !self.partial.is_empty() || self.dropped > 0 {
+            self.end_line(out);
+        }
+        self.flush(out);
+    }
+
+    fn take_partial(&mut self, bytes: &[u8]) {
+        let room = LINE_BYTES.saturating_sub(self.partial.len());
+        let keep = bytes.len().min(room);
+        self.partial.extend_from_slice(&bytes[..keep]);
+        self.dropped += bytes.len() - keep;
+    }
+
+    fn end_line(&mut self, out: &mut dyn FnMut(&str)) {
+        let line = String::from_utf8_lossy(&self.partial).into_owned();
+        self.partial.clear();
+        let opens = !self.holding && active().may_open_block(line.as_bytes());
+        if opens {
+            // What came before the block is complete: out with it first.
+            self.flush(out);
+            self.holding = true;
+            self.held_lines = 0;
+        }
+        self.pending.push_str(&line);
+        if self.dropped > 0 {
+            self.pending
+                .push_str(&format!("…(line cut: {} bytes not kept)", self.dropped));
+            self.dropped = 0;
+        }
+        self.pending.push('\n');
+        if self.holding {
+            self.held_lines += 1;
+            let closes = line.contains("-----END");
+            if closes || self.held_lines >= HELD_LINES || self.pending.len() >= HELD_BYTES {
+                self.holding = false;
+                self.flush(out);
+            }
+        }
+    }
+
+    fn flush(&mut self, out: &mut dyn FnMut(&str)) {
+        if !self.pending.is_empty() {
+            out(&mask_text(&self.pending));
+            self.pending.clear();
+        }
+    }
 }
 
 /// [`mask_text`] on every string (and object key) of a JSON value: request bodies, notices,

@@ -446,6 +446,76 @@ fn corpus_recall_and_false_positive_rate() {
 }
 
 #[test]
+fn the_line_masker_hands_on_each_line_at_once_and_a_private_key_whole() {
+    let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    m.push(format!("one {tok}\ntw").as_bytes(), &mut |t| {
+        out.push_str(t)
+    });
+    assert_eq!(
+        out, "one ghp_…(40 chars)\n",
+        "a whole line is out at once, masked"
+    );
+    m.push(b"o\n", &mut |t| out.push_str(t));
+    assert_eq!(out, "one ghp_…(40 chars)\ntwo\n");
+
+    // A PEM block arriving a byte at a time comes out as the masker of the whole text writes it.
+    let body: Vec<String> = (0..8)
+        .map(|i| format!("MIIEow{i}IBAAKCAQEAs9Qx7v1R2k4mJcXg8zNhYp5WbTLdUqFo3eKiVrZy6jHaC0t"))
+        .collect();
+    let pem = format!(
+        "key:\n-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\nafter",
+        body.join("\n")
+    );
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    for b in pem.as_bytes() {
+        m.push(std::slice::from_ref(b), &mut |t| out.push_str(t));
+    }
+    assert_eq!(
+        out.matches('\n').count(),
+        11,
+        "every line but the unterminated last: {out}"
+    );
+    m.finish(&mut |t| out.push_str(t));
+    for line in &body {
+        assert!(!out.contains(line.as_str()), "{out}");
+    }
+    assert_eq!(out, format!("{}\n", mask_text(&pem)));
+    assert!(out.contains("MIIE…("), "{out}");
+}
+
+#[test]
+fn the_line_masker_keeps_bounded_memory() {
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    let long = vec![b'a'; LINE_BYTES + 10];
+    m.push(&long, &mut |t| out.push_str(t));
+    m.push(b"\nnext\n", &mut |t| out.push_str(t));
+    assert!(
+        out.ends_with("…(line cut: 10 bytes not kept)\nnext\n"),
+        "{}",
+        &out[out.len() - 60..]
+    );
+    assert_eq!(
+        out.len(),
+        LINE_BYTES + "…(line cut: 10 bytes not kept)\nnext\n".len()
+    );
+    // A block that never ends is let go after its bound.
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    m.push(b"-----BEGIN PRIVATE KEY-----\n", &mut |t| out.push_str(t));
+    for _ in 0..HELD_LINES {
+        m.push(b"plain line\n", &mut |t| out.push_str(t));
+    }
+    assert!(
+        out.contains("plain line\n"),
+        "held at most {HELD_LINES} lines"
+    );
+}
+
+#[test]
 fn what_runs_near_its_keywords_is_bounded_and_holds_them() {
     let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert_eq!(reach("ghp_[0-9a-zA-Z]{36}", &kw(&["ghp_"])), Some(0));
