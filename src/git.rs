@@ -321,7 +321,11 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)
             .unwrap_or_default();
         let old_bytes = delta.old_file().path_bytes().unwrap_or_default();
         let (kind, path, old_path) = match named(kind, new_bytes, old_bytes) {
-            Named::Change { kind, path, old_path } => (kind, path, old_path),
+            Named::Change {
+                kind,
+                path,
+                old_path,
+            } => (kind, path, old_path),
             Named::Apart(apart) => {
                 uncommittable.extend(apart);
                 continue;
@@ -780,8 +784,7 @@ mod tests {
             changes.iter().map(|c| (c.path.clone(), c.kind)).collect();
         assert_eq!(summary, vec![("old.txt".into(), ChangeKind::Deleted)]);
         assert!(changes[0].old_blob.is_some());
-        let apart: Vec<(String, ChangeKind)> =
-            apart.iter().map(|u| (u.quoted(), u.kind)).collect();
+        let apart: Vec<(String, ChangeKind)> = apart.iter().map(|u| (u.quoted(), u.kind)).collect();
         assert_eq!(
             apart,
             vec![

@@ -646,7 +646,11 @@ fn names_with_control_characters_or_bytes_that_are_not_utf8_are_quoted_and_never
         .assert()
         .code(0);
     let committed = env.git(&["show", "--name-only", "--format=", "-z", "HEAD"]);
-    assert_eq!(committed.split('\0').filter(|n| !n.is_empty()).count(), 3, "{committed:?}");
+    assert_eq!(
+        committed.split('\0').filter(|n| !n.is_empty()).count(),
+        3,
+        "{committed:?}"
+    );
     let status = std::process::Command::new("git")
         .current_dir(&env.repo)
         .args(["status", "--porcelain", "-z"])
