@@ -11,7 +11,9 @@
 //!   `stage.paths`, and a rename is in scope only when both of its sides are, so a tampered
 //!   review list can hold nothing out of scope; a path under a symlinked folder is refused, as
 //!   git refuses it ("beyond a symbolic link"); a symlink is committed as a link (mode 120000,
-//!   its link text as the blob), never followed.
+//!   its link text as the blob), never followed. A submodule is committed as its pointer (a
+//!   gitlink, mode 160000, the commit its checkout is at, which must be the reviewed one), never
+//!   its files; a nested repository that is not a submodule is never committed.
 //! - **Blobs are written as git writes them** ([`crate::git::worktree_blob`]): a file whose
 //!   attributes ask for a conversion (`filter=<driver>` with its `clean` command, `text`/`eol`/
 //!   `crlf`, `core.autocrlf`, `ident`, `working-tree-encoding`) is hashed and stored by
@@ -45,7 +47,6 @@ use anyhow::{Context as _, Result};
 use git2::{Index, IndexEntry, IndexTime, Oid, Repository};
 use serde_json::{Value, json};
 
-use crate::commands::{Outcome, Session, Step, Workspace};
 use crate::context::{CommitRecord, Evidence, ReviewRecord, ReviewedFile};
 use crate::decide::Decide;
 use crate::deliverables::Source;
@@ -53,6 +54,8 @@ use crate::env_vars;
 use crate::error::{BerryError, Exit};
 use crate::guards::{Finding, Severity};
 use crate::scope::{Scope, safe_relative};
+use crate::workflow::{Outcome, Step};
+use crate::workspace::{Session, Workspace};
 
 /// What the command decided before the work starts.
 #[derive(Debug, Clone, Default)]
@@ -665,6 +668,10 @@ impl Target {
             _ => None,
         }
     }
+    /// A submodule pointer: its id is a commit of the submodule, not a blob of this repository.
+    pub fn gitlink(&self) -> bool {
+        matches!(&self.current, Current::File(e) if e.mode == GITLINK)
+    }
     /// The content differs from what was reviewed.
     pub fn changed(&self) -> bool {
         self.current_blob() != self.expected
@@ -854,6 +861,16 @@ fn read_one(
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", full.display())),
     };
     let symlink = meta.file_type().is_symlink();
+    if meta.is_dir()
+        && let Some(id) = crate::git::submodule_head(repo, path)?
+    {
+        // A submodule: committed as its pointer (a gitlink, mode 160000), never its files.
+        return Ok((
+            Current::File(Box::new(gitlink_entry(path, id))),
+            None,
+            false,
+        ));
+    }
     if !symlink && !meta.is_file() {
         return Ok((Current::NotAFile, None, false));
     }
@@ -886,6 +903,27 @@ fn read_one(
     };
     Ok((Current::File(Box::new(entry(blob.id))), blob.bytes, false))
 }
+
+/// The index entry of a submodule pointer, as `git add` writes one (no stat data of its own).
+fn gitlink_entry(path: &str, id: Oid) -> IndexEntry {
+    IndexEntry {
+        ctime: IndexTime::new(0, 0),
+        mtime: IndexTime::new(0, 0),
+        dev: 0,
+        ino: 0,
+        mode: GITLINK,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
+}
+
+/// The mode of a submodule pointer.
+const GITLINK: u32 = 0o160000;
 
 /// The guards on one blob about to be written, against what the path held before: secrets and
 /// conflict markers in the added lines, and the blob's size. Every guard `berry commit` runs goes
@@ -972,6 +1010,17 @@ fn describe_changed(
         .collect();
     let mut out = Vec::new();
     for t in targets.iter().filter(|t| t.changed()) {
+        if t.gitlink() {
+            out.push(Changed {
+                path: t.path.clone(),
+                reviewed: t.expected,
+                now: t.current_blob(),
+                old: crate::git::gitlink_text(t.expected),
+                against_head: false,
+                new: crate::git::gitlink_text(t.current_blob()),
+            });
+            continue;
+        }
         let reviewed = t.expected.and_then(|id| repo.find_blob(id).ok());
         let (old, against_head) = match (t.expected, reviewed) {
             (None, _) => (Vec::new(), false),
@@ -1017,8 +1066,17 @@ fn re_review(
         let old_id = head
             .and_then(|tr| tr.get_path(Path::new(&before)).ok())
             .map(|e| e.id());
-        let old = crate::git::blob_bytes(repo, old_id)?;
-        let new = t.bytes.clone().unwrap_or_default();
+        let (old, new) = if t.gitlink() {
+            (
+                crate::git::gitlink_text(old_id),
+                crate::git::gitlink_text(now),
+            )
+        } else {
+            (
+                crate::git::blob_bytes(repo, old_id)?,
+                t.bytes.clone().unwrap_or_default(),
+            )
+        };
         let d = crate::diffview::compute(&old, &new);
         let status = match (old_id, now) {
             (_, None) => "deleted",
@@ -1061,6 +1119,7 @@ pub fn keep_recorded_modes(repo: &Repository, index: &Index, targets: &mut [Targ
     for t in targets {
         if let Current::File(e) = &mut t.current
             && e.mode != 0o120000
+            && e.mode != GITLINK
         {
             e.mode = index
                 .get_path(Path::new(&t.path), 0)
@@ -1724,7 +1783,8 @@ pub fn stat(
             .unwrap_or_default()
             .to_string();
         changed_paths.insert(path.clone());
-        deltas.push((path, d.old_file().id(), d.new_file().id()));
+        let gitlink = [d.old_file().mode(), d.new_file().mode()].contains(&git2::FileMode::Commit);
+        deltas.push((path, d.old_file().id(), d.new_file().id(), gitlink));
     }
     // Old sides of renames whose new side is in this commit: counted with the new side.
     let rename_olds: HashSet<&str> = by_path
@@ -1733,7 +1793,7 @@ pub fn stat(
         .filter_map(|f| f.old_path.as_deref())
         .collect();
     let mut s = Stat::default();
-    for (path, old_id, new_id) in deltas {
+    for (path, old_id, new_id, gitlink) in deltas {
         s.files.push(path.clone());
         if rename_olds.contains(path.as_str()) {
             continue;
@@ -1754,9 +1814,12 @@ pub fn stat(
                 .map(|e| e.id()),
             None => Some(old_id).filter(|i| !i.is_zero()),
         };
-        let a = crate::git::blob_bytes(repo, old_blob)?;
-        let b = crate::git::blob_bytes(repo, new_blob)?;
-        let fd = crate::diffview::compute(&a, &b);
+        // A submodule pointer counts as git counts it: one line for each side's commit id.
+        let text = |id: Option<Oid>| match gitlink {
+            true => Ok(crate::git::gitlink_text(id)),
+            false => crate::git::blob_bytes(repo, id),
+        };
+        let fd = crate::diffview::compute(&text(old_blob)?, &text(new_blob)?);
         s.insertions += fd.insertions;
         s.deletions += fd.deletions;
     }

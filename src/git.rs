@@ -688,6 +688,40 @@ pub fn blob_bytes(repo: &Repository, id: Option<Oid>) -> Result<Vec<u8>> {
     }
 }
 
+/// A submodule pointer as git's diff shows it (`Subproject commit <id>`), or nothing.
+pub fn gitlink_text(id: Option<Oid>) -> Vec<u8> {
+    id.map(|i| format!("Subproject commit {i}\n").into_bytes())
+        .unwrap_or_default()
+}
+
+/// The commit a submodule's checkout at `rel` points at now, when `rel` is a submodule of this
+/// repository (a gitlink in HEAD's tree or in the index); `None` for anything else, a nested
+/// repository that is not a submodule included. Only the commit id is read, never the
+/// submodule's files.
+pub fn submodule_head(repo: &Repository, rel: &str) -> Result<Option<Oid>> {
+    let registered = head_commit(repo)?
+        .and_then(|c| c.tree().ok())
+        .and_then(|t| t.get_path(Path::new(rel)).ok())
+        .is_some_and(|e| e.filemode() == i32::from(git2::FileMode::Commit))
+        || repo
+            .index()
+            .ok()
+            .and_then(|i| i.get_path(Path::new(rel), 0))
+            .is_some_and(|e| e.mode == u32::from(git2::FileMode::Commit));
+    if !registered {
+        return Ok(None);
+    }
+    let full = workdir(repo)?.join(rel);
+    let Ok(sub) = Repository::open_ext(
+        &full,
+        git2::RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&std::ffi::OsStr>(),
+    ) else {
+        return Ok(None);
+    };
+    Ok(sub.head().ok().and_then(|h| h.target()))
+}
+
 /// The content git would store for a working-tree file (the clean form of a filtered file, line
 /// endings converted), or empty for a deletion. Review shows and guards this, and commit
 /// writes the same bytes.

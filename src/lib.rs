@@ -47,3 +47,4 @@ pub mod trackercommit;
 pub mod verify;
 pub mod watch;
 pub mod workflow;
+pub mod workspace;

@@ -175,10 +175,7 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
 pub fn contents(repo: &Repository, _root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
-    let pointer = |id: Option<git2::Oid>| {
-        id.map(|i| format!("Subproject commit {i}\n").into_bytes())
-            .unwrap_or_default()
-    };
+    let pointer = git::gitlink_text;
     match c.entry {
         Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob))),
         Entry::Directory => Ok((git::blob_bytes(repo, c.old_blob)?, Vec::new())),

@@ -12,7 +12,7 @@
 //! checked on its own, so an unknown key or a wrong type names the file it is in.
 //!
 //! This module never reads the environment or the file system by itself: the caller hands it the
-//! texts and values (see `commands::Env::workspace`).
+//! texts and values (see `workspace::Workspace::open`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -760,3 +760,93 @@ fn two_berry_processes_committing_at_once_never_lose_or_reverse_a_commit() {
         "A\tnotes.txt\n"
     );
 }
+
+/// A submodule at `sub` (in scope) added and committed, then moved to a new commit: returns the
+/// new commit id.
+fn moved_submodule(env: &TestEnv, sub: &str) -> String {
+    let lib = env.path().join("shared-lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    env.git_in(&lib, &["init", "-q", "-b", "main"]);
+    std::fs::write(lib.join("index.ts"), "export const v = 1;\n").unwrap();
+    env.git_in(&lib, &["add", "-A"]);
+    env.git_in(&lib, &["commit", "-q", "-m", "v1"]);
+    env.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        lib.to_str().unwrap(),
+        sub,
+    ]);
+    env.git(&["commit", "-q", "-m", "submodule", "--", ".gitmodules", sub]);
+    move_submodule(env, sub, "export const v = 2;\n")
+}
+
+fn move_submodule(env: &TestEnv, sub: &str, text: &str) -> String {
+    let inner = env.repo.join(sub);
+    std::fs::write(inner.join("index.ts"), text).unwrap();
+    env.git_in(&inner, &["commit", "-q", "-am", "moved"]);
+    env.git_in(&inner, &["rev-parse", "HEAD"])
+        .trim()
+        .to_string()
+}
+
+const SUB: &str = "Implementation/print-industry-erp/backend/src/modules/shared-lib";
+
+#[test]
+fn a_reviewed_submodule_pointer_is_committed_as_the_reviewed_commit_id() {
+    let mut new = String::new();
+    let r = Reviewed::with(|env| new = moved_submodule(env, SUB));
+    let reviewed = r.context()["review"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == SUB)
+        .cloned();
+    assert_eq!(
+        reviewed.unwrap()["blob"],
+        new.as_str(),
+        "reviewed as its new commit id"
+    );
+    // The submodule's own working tree changes after review: not berry's to commit.
+    std::fs::write(r.env.repo.join(SUB).join("index.ts"), "dirty\n").unwrap();
+    let out = r.commit(&["--yes"]);
+    let t = r.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let entry = r.env.git(&["ls-tree", "HEAD", SUB]);
+    assert_eq!(entry.trim(), format!("160000 commit {new}\t{SUB}"), "{t}");
+    let files = r.env.git(&["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert!(
+        !files.contains(&format!("{SUB}/")),
+        "never the submodule's files: {files}"
+    );
+    assert!(files.contains(SVC), "the reviewed files too: {files}");
+    // The index agrees with the commit: git sees no staged change of the pointer.
+    let staged = r.env.git(&["diff", "--cached", "--name-only"]);
+    assert!(!staged.contains(SUB), "{staged}");
+    assert!(
+        r.context()["ledger"]["commit"]["files"]
+            .to_string()
+            .contains(SUB)
+    );
+}
+
+#[test]
+fn a_submodule_moved_again_after_review_closes_the_gate() {
+    let r = Reviewed::with(|env| {
+        moved_submodule(env, SUB);
+    });
+    let before = r.env.git(&["rev-parse", "HEAD"]);
+    let later = move_submodule(&r.env, SUB, "export const v = 3;\n");
+    let out = r.commit(&["--yes"]);
+    let e = err(&out);
+    assert_eq!(out.status.code(), Some(3), "{}", r.env.transcript(&out));
+    assert!(e.contains("changed since review") && e.contains(SUB), "{e}");
+    assert_eq!(
+        r.env.git(&["rev-parse", "HEAD"]),
+        before,
+        "nothing committed"
+    );
+    assert!(!r.env.git(&["ls-tree", "-r", "HEAD"]).contains(&later));
+}
