@@ -46,6 +46,9 @@ _berry() {
             berry,help)
                 cmd="berry__subcmd__help"
                 ;;
+            berry,listen)
+                cmd="berry__subcmd__listen"
+                ;;
             berry,man)
                 cmd="berry__subcmd__man"
                 ;;
@@ -136,6 +139,9 @@ _berry() {
             berry__subcmd__help,help)
                 cmd="berry__subcmd__help__subcmd__help"
                 ;;
+            berry__subcmd__help,listen)
+                cmd="berry__subcmd__help__subcmd__listen"
+                ;;
             berry__subcmd__help,man)
                 cmd="berry__subcmd__help__subcmd__man"
                 ;;
@@ -182,7 +188,7 @@ _berry() {
 
     case "${cmd}" in
         berry)
-            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
+            opts="-C -y -q -v -h -V --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help --version verify review commit test push pr watch health complete block checklist rollback status config run listen demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,7 +792,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__help)
-            opts="verify review commit test push pr watch health complete block checklist rollback status config run demo completions guards man help"
+            opts="verify review commit test push pr watch health complete block checklist rollback status config run listen demo completions guards man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,6 +987,20 @@ _berry() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        berry__subcmd__help__subcmd__listen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         berry__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1114,6 +1134,48 @@ _berry() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        berry__subcmd__listen)
+            opts="-C -y -q -v -h --once --concurrency --status --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --req)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deliverables)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

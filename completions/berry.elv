@@ -54,6 +54,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand config 'Show the configuration in force and where each key comes from'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+            cand listen 'Take stage 7 from the orchestrator: a durable JetStream consumer of the stage-started events'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand guards 'Try the secret guard outside a REQ'
@@ -459,6 +460,30 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'berry;listen'= {
+            cand --concurrency 'Events handled at the same time by this process (default: listen.concurrency)'
+            cand -C 'Run as if berry was started in DIR (the repository)'
+            cand --config 'Configuration file (default: berry.toml at the repository root)'
+            cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
+            cand --repo 'The GitHub repository, when the remote URL does not say it'
+            cand --deliverables 'Read deliverables from DIR/<REQ>/<agent>.json instead of PostgreSQL'
+            cand --color 'When to color the output (NO_COLOR is honoured with auto)'
+            cand --once 'Handle one event, then exit with its outcome (0 completed, 3 blocked, 1 released, 2 terminated)'
+            cand --status 'Show the consumer''s pending, ack-pending and redelivered counts, then exit'
+            cand --accept-config-change 'Accept the working tree''s changed berry.toml as the gate''s configuration for the REQ (`berry review` records the acceptance; without it HEAD''s berry.toml is in force)'
+            cand -y 'Accept every default without asking (also BERRY_YES=1)'
+            cand --yes 'Accept every default without asking (also BERRY_YES=1)'
+            cand --dry-run 'Show the plan and every text that would be written or sent; change nothing'
+            cand --json 'Print one JSON object per step on stdout'
+            cand -q 'Say less: only warnings, errors and results'
+            cand --quiet 'Say less: only warnings, errors and results'
+            cand -v 'Say more'
+            cand --verbose 'Say more'
+            cand --no-pager 'Never page long text'
+            cand --paginate 'Page long text even when it fits on the screen (only on a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'berry;demo'= {
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'
@@ -592,6 +617,7 @@ set edit:completion:arg-completer[berry] = {|@words|
             cand status 'Show what is recorded for a REQ: each step''s outcome, the next step, and the side effects (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the REQs that have a context in this repository'
             cand config 'Show the configuration in force and where each key comes from'
             cand run 'Run the steps in workflow order from the first one not yet done; stop at the first that does not succeed, with its exit code'
+            cand listen 'Take stage 7 from the orchestrator: a durable JetStream consumer of the stage-started events'
             cand demo 'Build a self-contained sandbox and run the pipeline in it as far as it goes without GitHub'
             cand completions 'Print the shell completion script for SHELL on stdout'
             cand guards 'Try the secret guard outside a REQ'
@@ -633,6 +659,8 @@ set edit:completion:arg-completer[berry] = {|@words|
         &'berry;help;config;get'= {
         }
         &'berry;help;run'= {
+        }
+        &'berry;help;listen'= {
         }
         &'berry;help;demo'= {
         }

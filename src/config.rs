@@ -29,6 +29,7 @@ pub struct Config {
     pub health: Health,
     pub deploy: Deploy,
     pub checklist: Checklist,
+    pub listen: Listen,
 }
 
 /// `[checklist]`: which security checklist items `complete` requires (passed automatically or
@@ -304,6 +305,42 @@ impl Default for Nats {
     }
 }
 
+/// `[listen]`: `berry listen`, the stage-7 agent started by the orchestrator over JetStream.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Listen {
+    /// The stream the orchestrator publishes its stage events on (berry expects it).
+    pub stream: String,
+    /// The durable pull consumer every listener binds (created when missing).
+    pub consumer: String,
+    /// The consumer's filter subject: the stage-started events.
+    pub subject: String,
+    /// How long the server waits for an acknowledgement before it redelivers; a listener at
+    /// work says "in progress" three times as often.
+    pub ack_wait_secs: u64,
+    /// How many times an event is delivered before the listener answers it as blocked.
+    pub max_deliver: i64,
+    /// The delay before an event released by a stopping listener (or a failed attempt) is
+    /// delivered again.
+    pub nak_delay_secs: u64,
+    /// Events handled at the same time by one process.
+    pub concurrency: usize,
+}
+
+impl Default for Listen {
+    fn default() -> Self {
+        Listen {
+            stream: "agog_orchestration_events".into(),
+            consumer: "berry_stage7".into(),
+            subject: "agog.orchestration.events.stage.started".into(),
+            ack_wait_secs: 60,
+            max_deliver: 5,
+            nak_delay_secs: 30,
+            concurrency: 1,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Github {
@@ -549,6 +586,30 @@ impl Config {
         }
         if !self.nats.subject.contains("{req}") {
             return bad("nats.subject", "must contain `{req}`".into());
+        }
+        if self.listen.ack_wait_secs < 3 {
+            return bad("listen.ack_wait_secs", "must be at least 3".into());
+        }
+        if self.listen.max_deliver < 1 {
+            return bad("listen.max_deliver", "must be at least 1".into());
+        }
+        if self.listen.concurrency < 1 {
+            return bad("listen.concurrency", "must be at least 1".into());
+        }
+        if self.listen.consumer.is_empty()
+            || !self
+                .listen
+                .consumer
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return bad(
+                "listen.consumer",
+                format!(
+                    "is {:?}: a durable name is letters, digits, _ and -",
+                    self.listen.consumer
+                ),
+            );
         }
         for r in &self.checklist.required {
             if r != "*" && crate::checklist::title(r).is_none() {

@@ -26,6 +26,7 @@ pub mod git;
 pub mod github;
 pub mod guards;
 pub mod health;
+pub mod listen;
 pub mod logging;
 pub mod manpages;
 pub mod message;

@@ -319,6 +319,201 @@ impl Publisher {
     }
 }
 
+/// What a durable pull consumer is bound to (see [`Listener::bind`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerSpec {
+    pub stream: String,
+    pub durable: String,
+    pub filter_subject: String,
+    pub ack_wait: Duration,
+    pub max_deliver: i64,
+}
+
+/// One message handed to this listener, with what is needed to answer it.
+pub struct Delivered {
+    msg: async_nats::jetstream::Message,
+    pub subject: String,
+    pub payload: Vec<u8>,
+    pub stream_sequence: u64,
+    /// How many times it was delivered (1 the first time).
+    pub delivered: i64,
+}
+
+/// The answer to a delivered message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Done: never delivered again.
+    Ack,
+    /// Still working: the server waits another `ack_wait`.
+    Progress,
+    /// Not now: delivered again after the delay.
+    Nak(Duration),
+    /// Never deliver again (a poison message).
+    Term,
+}
+
+/// The counts of a consumer, for `berry listen --status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerCounts {
+    pub pending: u64,
+    pub ack_pending: usize,
+    pub redelivered: usize,
+    pub waiting: usize,
+}
+
+/// A durable JetStream pull consumer on a connection with its own small runtime: each listener
+/// thread has one, so no runtime is ever shared and blocking work stays outside them all.
+pub struct Listener {
+    conn: Publisher,
+    consumer:
+        async_nats::jetstream::consumer::Consumer<async_nats::jetstream::consumer::pull::Config>,
+    pub spec: ConsumerSpec,
+}
+
+impl Listener {
+    /// Connects and binds the durable consumer `spec.durable` on `spec.stream`, creating it
+    /// (explicit acknowledgement) when it does not exist. The stream must exist: it is the
+    /// orchestrator's.
+    pub fn bind(opts: &Options, spec: &ConsumerSpec) -> Result<Listener> {
+        let conn = Publisher::connect(opts)?;
+        let consumer = conn.rt.block_on(async {
+            let stream = conn.js.get_stream(spec.stream.clone()).await.map_err(|e| {
+                BerryError::config(format!(
+                    "cannot find the stream {} on NATS at {}: {e}",
+                    spec.stream, conn.shown_url
+                ))
+                .with_hint(
+                    "listen.stream names the orchestrator's stream of stage events; it must exist",
+                )
+            })?;
+            let config = async_nats::jetstream::consumer::pull::Config {
+                durable_name: Some(spec.durable.clone()),
+                filter_subject: spec.filter_subject.clone(),
+                ack_policy: async_nats::jetstream::consumer::AckPolicy::Explicit,
+                ack_wait: spec.ack_wait,
+                max_deliver: spec.max_deliver,
+                ..Default::default()
+            };
+            let consumer = stream
+                .get_or_create_consumer(&spec.durable, config)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot bind the consumer {} on the stream {}",
+                        spec.durable, spec.stream
+                    )
+                })?;
+            anyhow::Ok(consumer)
+        })?;
+        Ok(Listener {
+            conn,
+            consumer,
+            spec: spec.clone(),
+        })
+    }
+
+    pub fn shown_url(&self) -> &str {
+        &self.conn.shown_url
+    }
+
+    /// The next message for this listener, waiting at most `wait`; `None` when none came.
+    pub fn next(&self, wait: Duration) -> Result<Option<Delivered>> {
+        use futures_util::StreamExt;
+        self.conn.rt.block_on(async {
+            let mut batch = self
+                .consumer
+                .fetch()
+                .max_messages(1)
+                .expires(wait)
+                .messages()
+                .await
+                .with_context(|| format!("cannot fetch from the consumer {}", self.spec.durable))?;
+            let Some(next) = tokio::time::timeout(wait + Duration::from_secs(5), batch.next())
+                .await
+                .ok()
+                .flatten()
+            else {
+                return Ok(None);
+            };
+            let msg = next.map_err(|e| {
+                anyhow::anyhow!("cannot fetch from the consumer {}: {e}", self.spec.durable)
+            })?;
+            let (stream_sequence, delivered) = msg
+                .info()
+                .map(|i| (i.stream_sequence, i.delivered))
+                .unwrap_or((0, 1));
+            Ok(Some(Delivered {
+                subject: msg.subject.to_string(),
+                payload: msg.payload.to_vec(),
+                stream_sequence,
+                delivered,
+                msg,
+            }))
+        })
+    }
+
+    /// Answers `d`. Ack, Nak and Term wait for the server's confirmation, so an answer that did
+    /// not arrive is an error and not a silent redelivery.
+    pub fn answer(&self, d: &Delivered, answer: Answer) -> Result<()> {
+        use async_nats::jetstream::AckKind;
+        let kind = match answer {
+            Answer::Ack => AckKind::Ack,
+            Answer::Progress => AckKind::Progress,
+            Answer::Nak(delay) => AckKind::Nak(Some(delay)),
+            Answer::Term => AckKind::Term,
+        };
+        let timeout = self.conn.ack_timeout;
+        self.conn.rt.block_on(async {
+            let sent = async {
+                if answer == Answer::Progress {
+                    d.msg.ack_with(kind).await
+                } else {
+                    d.msg.double_ack_with(kind).await
+                }
+            };
+            match tokio::time::timeout(timeout, sent).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(anyhow::anyhow!(
+                    "cannot answer message {} ({answer:?}): {e}",
+                    d.stream_sequence
+                )),
+                Err(_) => Err(BerryError::failure(format!(
+                    "NATS at {} did not confirm the answer to message {} within {}s",
+                    self.conn.shown_url,
+                    d.stream_sequence,
+                    timeout.as_secs()
+                ))
+                .into()),
+            }
+        })
+    }
+}
+
+/// The counts of the durable consumer `durable` on `stream`.
+pub fn consumer_counts(opts: &Options, stream: &str, durable: &str) -> Result<ConsumerCounts> {
+    let conn = Publisher::connect(opts)?;
+    conn.rt.block_on(async {
+        let s = conn.js.get_stream(stream.to_string()).await.map_err(|e| {
+            BerryError::config(format!(
+                "cannot find the stream {stream} on NATS at {}: {e}",
+                conn.shown_url
+            ))
+        })?;
+        let info = s.consumer_info(durable).await.map_err(|e| {
+            BerryError::config(format!(
+                "cannot read the consumer {durable} of {stream}: {e}"
+            ))
+            .with_hint("`berry listen` creates it when it starts")
+        })?;
+        Ok(ConsumerCounts {
+            pending: info.num_pending,
+            ack_pending: info.num_ack_pending,
+            redelivered: info.num_redelivered,
+            waiting: info.num_waiting,
+        })
+    })
+}
+
 /// The server has no JetStream at all: its API has no responders.
 fn no_jetstream(e: &(dyn std::error::Error + 'static)) -> bool {
     use async_nats::jetstream::context::{RequestError, RequestErrorKind};

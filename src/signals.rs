@@ -11,6 +11,10 @@
 //!   group; the runner gives the group a grace period, then kills it, and berry exits 130. No
 //!   process of the group outlives berry.
 //!
+//! - While `berry listen` runs, the first SIGINT or SIGTERM only asks it to stop: the step at
+//!   work (a child in its own process group, which the signal does not reach) finishes and is
+//!   recorded, the event is released, and berry exits. A second one stops berry at once.
+//!
 //! Handling runs on one thread fed by `signal-hook`, so nothing here runs in signal context.
 
 use std::io::{IsTerminal, Write};
@@ -37,6 +41,10 @@ static TERMINAL_OWNED: AtomicI32 = AtomicI32::new(0);
 static GROUP: AtomicI32 = AtomicI32::new(NONE);
 /// The signal received while a child ran (0: none).
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+/// `berry listen` is running: a first SIGINT/SIGTERM sets [`STOP`] instead of exiting.
+static LISTENING: AtomicI32 = AtomicI32::new(0);
+/// A stop was asked for while listening.
+static STOP: AtomicI32 = AtomicI32::new(0);
 /// The terminal modes at start, put back on an interrupt.
 static START_MODES: Mutex<Option<Termios>> = Mutex::new(None);
 
@@ -57,6 +65,12 @@ pub fn install() {
 }
 
 fn on_signal(sig: i32) {
+    if LISTENING.load(Ordering::SeqCst) != 0
+        && sig != SIGQUIT
+        && STOP.swap(sig, Ordering::SeqCst) == 0
+    {
+        return;
+    }
     let group = GROUP.load(Ordering::SeqCst);
     if group != NONE && sig != SIGQUIT {
         RECEIVED.store(sig, Ordering::SeqCst);
@@ -104,6 +118,20 @@ fn terminal_modes() -> Option<Termios> {
 fn restore_terminal(modes: Option<&Termios>) {
     if let Some(m) = modes {
         let _ = tcsetattr(std::io::stdin().as_fd(), SetArg::TCSADRAIN, m);
+    }
+}
+
+/// From here on the first SIGINT or SIGTERM asks `berry listen` to stop (see
+/// [`stop_requested`]) instead of exiting.
+pub fn begin_listening() {
+    LISTENING.store(1, Ordering::SeqCst);
+}
+
+/// The signal that asked the listener to stop, if one did.
+pub fn stop_requested() -> Option<i32> {
+    match STOP.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod effects;
 pub mod failures;
 pub mod guards;
 pub mod health;
+pub mod listen;
 pub mod pr;
 pub mod push;
 pub mod review;

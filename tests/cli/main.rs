@@ -18,6 +18,7 @@ mod fakes;
 mod freeze;
 mod health;
 mod help;
+mod listen;
 mod model;
 mod nats;
 mod pr;

@@ -1,0 +1,613 @@
+//! `berry listen`: stage 7 started by the orchestrator over JetStream.
+//!
+//! Each worker binds the durable pull consumer (its own connection, see [`nats::Listener`]),
+//! takes one stage-started event at a time and runs the REQ's steps exactly as
+//! `berry run <REQ> --yes` does: each step is berry itself in a child process (its own process
+//! group, so a signal meant for the listener never cuts a step short), from the first step the
+//! REQ context says is not done. While a step runs the message is kept with in-progress
+//! acknowledgements; when it is answered it is acknowledged:
+//!
+//! - every step done: the completion notice was sent by `complete` → ack;
+//! - a gate closed, a decision `--yes` cannot take, a usage error: the REQ is blocked — by the
+//!   step itself (failed tests, red CI, QA not approved) or else by `berry block` with the
+//!   step's reasons — and the blocked notice sent → ack;
+//! - an operational failure (a server down, a timeout): the event is released (`nak` with
+//!   `listen.nak_delay_secs`) and retried; at its last delivery the REQ is blocked with the
+//!   failure as the reason → ack;
+//! - a step killed, or the listener asked to stop: released (`nak`), so this or another listener
+//!   resumes from what the context recorded;
+//! - a poison message (not JSON, no REQ or a bad one, an `agentId` that is not berry's):
+//!   terminated with the reason, never delivered again.
+//!
+//! Every notice is sent by the steps themselves, so it has the id a manual run gives it: a
+//! listener and a person never announce one REQ twice.
+//!
+//! This module never prints: it reports [`Event`]s to the command's sink.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use serde_json::Value;
+
+use crate::context::Store;
+use crate::nats::{self, Answer, Delivered, Listener};
+use crate::req::ReqNumber;
+use crate::workflow::{ReqState, Step};
+
+/// The `agentId` of the events berry takes.
+pub const AGENT_ID: &str = "berry";
+
+/// How the listener runs berry's steps: the program and the global arguments every step gets
+/// (`-C`, `--config`, `--deliverables`, `--repo`), before `--yes --json run <REQ> …`.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    pub program: PathBuf,
+    pub global_args: Vec<OsString>,
+}
+
+impl Runner {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.global_args)
+            .args(["--yes", "--json", "--no-pager", "--color", "never"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Its own process group: the listener's SIGTERM or a terminal's Ctrl-C lets the step
+        // finish and record; the listener decides what to do after it.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        cmd
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub nats: nats::Options,
+    pub consumer: nats::ConsumerSpec,
+    pub nak_delay: Duration,
+    pub concurrency: usize,
+    /// Handle one event, then return.
+    pub once: bool,
+    pub runner: Runner,
+    /// Where the REQ contexts are (the steps record there; the listener only reads).
+    pub store: Store,
+}
+
+/// A stage-started event for berry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageStarted {
+    pub req: ReqNumber,
+    pub stage: Option<String>,
+    pub title: Option<String>,
+    /// The orchestrator's stage timeout, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// Reads an event; `Err` is the reason a poison message is terminated.
+pub fn parse_event(payload: &[u8]) -> Result<StageStarted, String> {
+    let v: Value = serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
+    let Some(obj) = v.as_object() else {
+        return Err("not a JSON object".into());
+    };
+    if let Some(t) = obj.get("eventType")
+        && t.as_str() != Some("stage.started")
+    {
+        return Err(format!("eventType {t} is not \"stage.started\""));
+    }
+    match obj.get("agentId") {
+        Some(Value::String(a)) if a == AGENT_ID => {}
+        Some(a) => return Err(format!("agentId {a} is not {AGENT_ID:?}")),
+        None => return Err("no agentId".into()),
+    }
+    let raw = obj
+        .get("reqNumber")
+        .and_then(Value::as_str)
+        .ok_or("no reqNumber")?;
+    let req = ReqNumber::parse(raw).map_err(|e| format!("reqNumber {raw:?}: {e}"))?;
+    let ctx = obj.get("contextData");
+    Ok(StageStarted {
+        req,
+        stage: obj.get("stage").and_then(Value::as_str).map(String::from),
+        title: ctx
+            .and_then(|c| c.get("featureTitle").or_else(|| c.get("title")))
+            .and_then(Value::as_str)
+            .map(String::from),
+        timeout_ms: obj.get("timeout").and_then(Value::as_u64),
+    })
+}
+
+/// How an event ended for this listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Every step done; the completion notice is out. Acknowledged.
+    Completed,
+    /// The REQ is blocked and the blocked notice is out. Acknowledged.
+    Blocked { reason: String },
+    /// Given back (`nak` with the delay) to be delivered again.
+    Released { reason: String },
+    /// A poison message, terminated.
+    Terminated { reason: String },
+}
+
+impl Handled {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Handled::Completed => "completed",
+            Handled::Blocked { .. } => "blocked",
+            Handled::Released { .. } => "released",
+            Handled::Terminated { .. } => "terminated",
+        }
+    }
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Handled::Completed => None,
+            Handled::Blocked { reason }
+            | Handled::Released { reason }
+            | Handled::Terminated { reason } => Some(reason),
+        }
+    }
+}
+
+/// What the listener reports as it works.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Bound {
+        worker: usize,
+        url: String,
+        stream: String,
+        consumer: String,
+        subject: String,
+    },
+    Received {
+        worker: usize,
+        req: Option<ReqNumber>,
+        sequence: u64,
+        delivered: i64,
+    },
+    Step {
+        worker: usize,
+        req: ReqNumber,
+        step: Step,
+        /// The step's exit code (`None`: killed by a signal).
+        exit: Option<i32>,
+        message: String,
+        elapsed: Duration,
+    },
+    Done {
+        worker: usize,
+        req: Option<ReqNumber>,
+        sequence: u64,
+        delivered: i64,
+        handled: Handled,
+        elapsed: Duration,
+    },
+    /// A problem that does not stop the listener (a progress ack that did not go out).
+    Warning {
+        worker: usize,
+        message: String,
+    },
+    Stopping {
+        signal: i32,
+    },
+}
+
+/// What a step's child said: its exit code and its last JSON line.
+struct StepRun {
+    exit: Option<i32>,
+    signal: Option<i32>,
+    message: String,
+    reasons: Vec<String>,
+    stderr_tail: String,
+}
+
+/// Runs the workers until stopped (`stop` returns the signal that asks for it), or after one
+/// event with `once`. Returns what each handled event came to, in the order they ended.
+pub fn listen(
+    opts: &Options,
+    stop: &(dyn Fn() -> Option<i32> + Sync),
+    sink: &(dyn Fn(Event) + Sync),
+) -> Result<Vec<Handled>> {
+    let workers = if opts.once {
+        1
+    } else {
+        opts.concurrency.max(1)
+    };
+    // Bind every worker before taking anything: a configuration error is one error, at once.
+    let mut bound = Vec::with_capacity(workers);
+    for worker in 0..workers {
+        let l = Listener::bind(&opts.nats, &opts.consumer)?;
+        sink(Event::Bound {
+            worker,
+            url: l.shown_url().to_string(),
+            stream: opts.consumer.stream.clone(),
+            consumer: opts.consumer.durable.clone(),
+            subject: opts.consumer.filter_subject.clone(),
+        });
+        bound.push(l);
+    }
+    let results = std::sync::Mutex::new(Vec::new());
+    let stopped_said = std::sync::atomic::AtomicBool::new(false);
+    let first_error = std::sync::Mutex::new(None::<anyhow::Error>);
+    std::thread::scope(|s| {
+        for (worker, l) in bound.into_iter().enumerate() {
+            let results = &results;
+            let stopped_said = &stopped_said;
+            let first_error = &first_error;
+            s.spawn(move || {
+                let w = Worker {
+                    opts,
+                    l,
+                    worker,
+                    stop,
+                    sink,
+                };
+                loop {
+                    if let Some(sig) = stop() {
+                        if !stopped_said.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                            sink(Event::Stopping { signal: sig });
+                        }
+                        return;
+                    }
+                    if first_error
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .is_some()
+                    {
+                        return;
+                    }
+                    match w.l.next(Duration::from_secs(1)) {
+                        Ok(None) => continue,
+                        Ok(Some(d)) => match w.handle(d) {
+                            Ok(h) => {
+                                results.lock().unwrap_or_else(|e| e.into_inner()).push(h);
+                                if opts.once {
+                                    return;
+                                }
+                            }
+                            Err(e) => {
+                                first_error
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .get_or_insert(e);
+                                return;
+                            }
+                        },
+                        Err(e) => {
+                            first_error
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .get_or_insert(e);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+struct Worker<'a> {
+    opts: &'a Options,
+    l: Listener,
+    worker: usize,
+    stop: &'a (dyn Fn() -> Option<i32> + Sync),
+    sink: &'a (dyn Fn(Event) + Sync),
+}
+
+impl Worker<'_> {
+    /// One event, from delivery to its answer.
+    fn handle(&self, d: Delivered) -> Result<Handled> {
+        let started = Instant::now();
+        let parsed = parse_event(&d.payload);
+        (self.sink)(Event::Received {
+            worker: self.worker,
+            req: parsed.as_ref().ok().map(|e| e.req.clone()),
+            sequence: d.stream_sequence,
+            delivered: d.delivered,
+        });
+        let (req, handled) = match parsed {
+            Err(reason) => {
+                self.l.answer(&d, Answer::Term)?;
+                (None, Handled::Terminated { reason })
+            }
+            Ok(ev) => {
+                let handled = self.work(&d, &ev.req)?;
+                let answer = match &handled {
+                    Handled::Completed | Handled::Blocked { .. } => Answer::Ack,
+                    Handled::Released { .. } => Answer::Nak(self.opts.nak_delay),
+                    Handled::Terminated { .. } => Answer::Term,
+                };
+                self.l.answer(&d, answer)?;
+                (Some(ev.req), handled)
+            }
+        };
+        (self.sink)(Event::Done {
+            worker: self.worker,
+            req,
+            sequence: d.stream_sequence,
+            delivered: d.delivered,
+            handled: handled.clone(),
+            elapsed: started.elapsed(),
+        });
+        Ok(handled)
+    }
+
+    /// The REQ's steps from the first not done, until every step is done or one does not
+    /// succeed. Decides the answer; sends none.
+    fn work(&self, d: &Delivered, req: &ReqNumber) -> Result<Handled> {
+        let last_delivery = d.delivered >= self.opts.consumer.max_deliver;
+        let mut previous: Option<Step> = None;
+        loop {
+            if let Some(sig) = (self.stop)() {
+                return Ok(Handled::Released {
+                    reason: format!("the listener is stopping (signal {sig})"),
+                });
+            }
+            let ctx = self.opts.store.peek(req)?;
+            let step = match &ctx {
+                None => Step::Verify,
+                Some(c) => match crate::workflow::next(c) {
+                    Some(s) => s,
+                    None => return Ok(Handled::Completed),
+                },
+            };
+            if previous == Some(step) {
+                return self.block(
+                    d,
+                    req,
+                    format!("{step} succeeded but recorded nothing; the listener stops there"),
+                );
+            }
+            let run = self.run_step(d, req, step)?;
+            match (run.exit, run.signal) {
+                (Some(0), _) => {
+                    previous = Some(step);
+                    continue;
+                }
+                (None, sig) | (Some(130), sig) => {
+                    crate::fault::point("listen-child-killed");
+                    let how = match sig {
+                        Some(s) => format!("killed by signal {s}"),
+                        None => "interrupted".into(),
+                    };
+                    return Ok(Handled::Released {
+                        reason: format!(
+                            "{step} was {how}; the next delivery resumes from the record"
+                        ),
+                    });
+                }
+                (Some(code), _) => {
+                    let why = reason_text(step, &run);
+                    let transient = matches!(code, 1 | 5);
+                    if transient && !last_delivery {
+                        return Ok(Handled::Released { reason: why });
+                    }
+                    let blocked_by_step = self
+                        .opts
+                        .store
+                        .peek(req)?
+                        .is_some_and(|c| c.state == Some(ReqState::Blocked));
+                    if blocked_by_step && !transient {
+                        return Ok(Handled::Blocked { reason: why });
+                    }
+                    return self.block(d, req, why);
+                }
+            }
+        }
+    }
+
+    /// `berry block <REQ> --reason …`: the blocked notice, under the id a manual block gives it.
+    fn block(&self, d: &Delivered, req: &ReqNumber, reason: String) -> Result<Handled> {
+        let run = self.run_child(
+            d,
+            req,
+            Step::Block,
+            &["block", req.as_str(), "--reason", &reason],
+        )?;
+        if run.exit == Some(0) {
+            return Ok(Handled::Blocked { reason });
+        }
+        let why = format!(
+            "{reason}; and blocking it failed: {}",
+            reason_text(Step::Block, &run)
+        );
+        if d.delivered >= self.opts.consumer.max_deliver {
+            Ok(Handled::Terminated { reason: why })
+        } else {
+            Ok(Handled::Released { reason: why })
+        }
+    }
+
+    fn run_step(&self, d: &Delivered, req: &ReqNumber, step: Step) -> Result<StepRun> {
+        self.run_child(
+            d,
+            req,
+            step,
+            &[
+                "run",
+                req.as_str(),
+                "--from",
+                step.as_str(),
+                "--to",
+                step.as_str(),
+            ],
+        )
+    }
+
+    /// Runs berry with `args`, saying "in progress" for the message while it works.
+    fn run_child(
+        &self,
+        d: &Delivered,
+        req: &ReqNumber,
+        step: Step,
+        args: &[&str],
+    ) -> Result<StepRun> {
+        let started = Instant::now();
+        let mut child = self.opts.runner.command(args).spawn().map_err(|e| {
+            anyhow::anyhow!(
+                "cannot start {} for {step}: {e}",
+                self.opts.runner.program.display()
+            )
+        })?;
+        let out = child.stdout.take().map(reader);
+        let err = child.stderr.take().map(reader);
+        let every = (self.opts.consumer.ack_wait / 3).max(Duration::from_millis(500));
+        let mut last_progress = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait()? {
+                break st;
+            }
+            if last_progress.elapsed() >= every {
+                if let Err(e) = self.l.answer(d, Answer::Progress) {
+                    (self.sink)(Event::Warning {
+                        worker: self.worker,
+                        message: format!("{e:#}"),
+                    });
+                }
+                last_progress = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
+        let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
+        let last = stdout
+            .lines()
+            .rev()
+            .find_map(|l| serde_json::from_str::<Value>(l).ok());
+        let message = last
+            .as_ref()
+            .and_then(|v| v["message"].as_str())
+            .unwrap_or("")
+            .to_string();
+        let reasons = last
+            .as_ref()
+            .and_then(|v| v["data"]["reasons"].as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stderr_tail = stderr
+            .lines()
+            .rev()
+            .take(5)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let run = StepRun {
+            exit: status.code(),
+            signal: std::os::unix::process::ExitStatusExt::signal(&status),
+            message,
+            reasons,
+            stderr_tail,
+        };
+        (self.sink)(Event::Step {
+            worker: self.worker,
+            req: req.clone(),
+            step,
+            exit: run.exit,
+            message: if run.message.is_empty() {
+                run.stderr_tail.clone()
+            } else {
+                run.message.clone()
+            },
+            elapsed: started.elapsed(),
+        });
+        Ok(run)
+    }
+}
+
+fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+/// `<step>: <message>` and the step's reasons, one sentence.
+fn reason_text(step: Step, run: &StepRun) -> String {
+    let mut text = if run.message.is_empty() {
+        let tail = run.stderr_tail.lines().next_back().unwrap_or("").trim();
+        format!("{step} failed (exit {:?}): {tail}", run.exit)
+    } else {
+        format!("{step}: {}", run.message)
+    };
+    for r in &run.reasons {
+        if !text.contains(r.as_str()) {
+            text.push_str("; ");
+            text.push_str(r);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(agent: &str, req: &str) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "eventType": "stage.started",
+            "reqNumber": req,
+            "stage": "DevOps Deployment",
+            "agentId": agent,
+            "contextData": {"featureTitle": "CRM", "reqNumber": req, "previousStages": []},
+            "timeout": 900000,
+            "timestamp": "2026-01-05T12:00:00Z",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_stage_started_event_for_berry_is_read() {
+        let e = parse_event(&event("berry", "REQ-STRATEGIC-AUTO-1767116143665")).unwrap();
+        assert_eq!(e.req.as_str(), "REQ-STRATEGIC-AUTO-1767116143665");
+        assert_eq!(e.stage.as_deref(), Some("DevOps Deployment"));
+        assert_eq!(e.title.as_deref(), Some("CRM"));
+        assert_eq!(e.timeout_ms, Some(900000));
+    }
+
+    #[test]
+    fn poison_messages_are_named() {
+        assert!(
+            parse_event(b"{not json")
+                .unwrap_err()
+                .starts_with("not JSON")
+        );
+        assert!(
+            parse_event(&event("billy", "REQ-A-1"))
+                .unwrap_err()
+                .contains("agentId \"billy\" is not \"berry\"")
+        );
+        assert!(
+            parse_event(&event("berry", "../../etc/passwd"))
+                .unwrap_err()
+                .starts_with("reqNumber")
+        );
+        assert_eq!(
+            parse_event(br#"{"agentId":"berry"}"#).unwrap_err(),
+            "no reqNumber"
+        );
+        assert_eq!(parse_event(b"[1]").unwrap_err(), "not a JSON object");
+        assert!(
+            parse_event(
+                br#"{"eventType":"stage.completed","agentId":"berry","reqNumber":"REQ-A-1"}"#
+            )
+            .unwrap_err()
+            .contains("is not \"stage.started\"")
+        );
+    }
+}
