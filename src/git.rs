@@ -309,12 +309,12 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)
     let staged_paths: std::collections::HashSet<String> =
         staged(repo, head_tree.as_ref())?.into_iter().collect();
     // Which files git converts, asked once for every path the diff names (one `git check-attr`).
-    let named: Vec<&str> = diff
+    let listed: Vec<&str> = diff
         .deltas()
         .filter_map(|d| d.new_file().path_bytes())
         .filter_map(|b| std::str::from_utf8(b).ok())
         .collect();
-    let conversions = Conversions::of(repo, &named)?;
+    let conversions = Conversions::of(repo, &listed)?;
     let mut out = Vec::new();
     let mut uncommittable = Vec::new();
     for delta in diff.deltas() {
