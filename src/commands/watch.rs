@@ -577,35 +577,15 @@ fn open_or_update(
     };
     let (issue, created) = super::effects::open_or_update_issue(client, repo, recorded, &text)?;
     let now = crate::clock::now()?.round(jiff::Unit::Second)?;
-    if created {
-        session.ctx.ledger.issue = Some(IssueRecord {
-            number: issue.number,
-            url: issue.url.clone(),
-            at: now,
-            updated_at: None,
-        });
-    } else {
-        let mut rec = session.ctx.ledger.issue.clone().unwrap_or(IssueRecord {
-            number: issue.number,
-            url: issue.url.clone(),
-            at: now,
-            updated_at: None,
-        });
-        rec.updated_at = Some(now);
-        session.ctx.ledger.issue = Some(rec);
-    }
-    session.save()?;
-    p.line(format!(
-        "{} issue #{} {}: {}",
-        p.paint(Tone::Good, "✔"),
+    session.ctx.ledger.issue = Some(IssueRecord::after(
+        session.ctx.ledger.issue.take(),
         issue.number,
-        if created {
-            "opened"
-        } else {
-            "updated with this failure"
-        },
-        issue.url
+        &issue.url,
+        created,
+        now,
     ));
+    session.save()?;
+    super::effects::say_issue(p, issue.number, &issue.url, created);
     Ok(issue)
 }
 
