@@ -325,6 +325,18 @@ pub struct Listen {
     pub nak_delay_secs: u64,
     /// Events handled at the same time by one process.
     pub concurrency: usize,
+    /// Where a REQ's work comes from: `worktree` (this clone's working tree, the single-host
+    /// deployment) or `branch` (`agents/<REQ>` on the remote, into a worktree of the
+    /// listener's own).
+    pub source: ListenSource,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ListenSource {
+    #[default]
+    Worktree,
+    Branch,
 }
 
 impl Default for Listen {
@@ -337,6 +349,7 @@ impl Default for Listen {
             max_deliver: 5,
             nak_delay_secs: 30,
             concurrency: 1,
+            source: ListenSource::Worktree,
         }
     }
 }

@@ -606,3 +606,100 @@ fn sigterm_during_a_step_finishes_it_records_it_and_releases_the_event() {
     );
     assert_eq!(stream.messages().len(), 1, "one notice");
 }
+
+#[test]
+fn with_source_branch_the_agents_branch_is_shipped_from_a_worktree_that_is_removed_after() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    // The agents' host: the base on main, their work committed on agents/<REQ>.
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = [\"git\", \"diff\", \"--check\", \"HEAD~1\", \"HEAD\"]\n\n[nats]\nsubject = \"{}\"\n\n{}source = \"branch\"\n",
+            dir.display(),
+            stream.template(),
+            orch.config()
+        ),
+    );
+    env.agog_base();
+    let origin = env.path().join("origin.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        origin.to_str().unwrap(),
+    ]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", origin.display()),
+    ]);
+    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
+    env.agog_changes();
+    // An agent widening the gate on its branch changes nothing: the gate is the ship branch's.
+    let widened = format!("{}\n[stage]\npaths = [\"**\"]\n", env.read("berry.toml"));
+    env.write("berry.toml", widened);
+    env.commit_all("the agents' work");
+    env.git(&["push", "-q", "origin", &format!("agents/{REQ}")]);
+    // The listener's host: a clone of its own, nothing of the work in it.
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            "host",
+        ],
+    );
+    let host = env.path().join("host");
+    orch.started(REQ, "berry");
+    let out = env
+        .berry()
+        .current_dir(&host)
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        done_events(&json_lines(&out.stdout))[0]["outcome"],
+        "completed",
+        "{t}"
+    );
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "3",
+        "the REQ's commit and the tracker commit on main"
+    );
+    let files = env.git_in(&origin, &["show", "--name-status", "--format=", "main~1"]);
+    assert!(files.contains("V0.0.63__crm.sql"), "{files}");
+    assert!(
+        !files.contains("README.md"),
+        "out of scope stays out: {files}"
+    );
+    assert_eq!(stream.messages().len(), 1, "one notice");
+    assert!(
+        !host.join(".git/berry/worktrees").join(REQ).exists(),
+        "the worktree is removed"
+    );
+    assert_eq!(
+        env.git_in(&host, &["worktree", "list"]).lines().count(),
+        1,
+        "no worktree left registered"
+    );
+    let ctx: Value = serde_json::from_slice(
+        &std::fs::read(host.join(".git/berry").join(format!("{REQ}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ctx["state"], "DEPLOYED",
+        "the record stays with the listener's clone"
+    );
+}
