@@ -30,6 +30,7 @@ pub struct Config {
     pub deploy: Deploy,
     pub checklist: Checklist,
     pub listen: Listen,
+    pub state: State,
 }
 
 /// `[checklist]`: which security checklist items `complete` requires (passed automatically or
@@ -303,6 +304,35 @@ impl Default for Nats {
             ack_timeout_secs: 10,
         }
     }
+}
+
+/// `[state]`: where the REQ contexts are kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct State {
+    /// `file` (the folder, for hand use) or `nats-kv` (a JetStream key-value bucket, for
+    /// listeners and engineers on several machines gating one REQ).
+    pub backend: StateBackend,
+    /// The bucket of `nats-kv` (created when missing).
+    pub bucket: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            backend: StateBackend::File,
+            bucket: "berry_contexts".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum StateBackend {
+    #[default]
+    #[serde(rename = "file")]
+    File,
+    #[serde(rename = "nats-kv")]
+    NatsKv,
 }
 
 /// `[listen]`: `berry listen`, the stage-7 agent started by the orchestrator over JetStream.

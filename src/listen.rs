@@ -672,6 +672,16 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
     .map_err(|e| anyhow::anyhow!("cannot fetch {agents} from {}: {e:#}", b.remote))?;
     let branch = format!("berry/{req}");
     let dir_s = dir.to_string_lossy().into_owned();
+    let base = String::from_utf8_lossy(&git(
+        &b.clone,
+        &["merge-base", &remote_base, &remote_agents],
+        None,
+    )?)
+    .trim()
+    .to_string();
+    // A commit of this REQ already on the ship branch (made and pushed by a listener that died
+    // before it recorded the push): adopted as it is, its work never applied a second time.
+    let shipped = adopted(b, req, &base, &remote_base)?;
     git(
         &b.clone,
         &[
@@ -686,13 +696,10 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
         ],
         None,
     )?;
-    let base = String::from_utf8_lossy(&git(
-        &b.clone,
-        &["merge-base", &remote_base, &remote_agents],
-        None,
-    )?)
-    .trim()
-    .to_string();
+    if shipped.is_some() {
+        std::fs::write(&ready, b"")?;
+        return Ok(dir);
+    }
     let diff = git(
         &b.clone,
         &[
@@ -713,6 +720,25 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
     }
     std::fs::write(&ready, b"")?;
     Ok(dir)
+}
+
+/// The newest commit on the ship branch since `since` whose trailers say it ships `req`
+/// (`Berry-Req: <REQ>` and a `QA-Evidence:` line, as `berry commit` writes them).
+fn adopted(b: &BranchSource, req: &ReqNumber, since: &str, tip: &str) -> Result<Option<String>> {
+    let log = git(
+        &b.clone,
+        &["log", "--format=%H%x00%B%x1e", &format!("{since}..{tip}")],
+        None,
+    )?;
+    let want = format!("Berry-Req: {req}");
+    Ok(String::from_utf8_lossy(&log)
+        .split('\x1e')
+        .filter_map(|c| c.trim_start().split_once('\0'))
+        .find(|(_, body)| {
+            body.lines().any(|l| l.trim() == want)
+                && body.lines().any(|l| l.starts_with("QA-Evidence:"))
+        })
+        .map(|(sha, _)| sha.to_string()))
 }
 
 /// Removes the worktree of `req` and its branch once the REQ is answered.
