@@ -1132,7 +1132,8 @@ pub fn keep_recorded_modes(repo: &Repository, index: &Index, targets: &mut [Targ
 }
 
 /// Paths whose index entry differs from HEAD and that the review does not cover: staged by
-/// someone else. Each with git's status letter.
+/// someone else. Each with git's status letter and its name as it is shown (quoted like git
+/// when it holds control characters or is not UTF-8).
 pub fn prestaged(
     repo: &Repository,
     index: &Index,
@@ -1146,16 +1147,16 @@ pub fn prestaged(
         .context("cannot compare the index with HEAD")?;
     let mut out = Vec::new();
     for d in diff.deltas() {
-        let path = d
+        let bytes = d
             .new_file()
-            .path()
-            .or(d.old_file().path())
-            .and_then(|p| p.to_str())
-            .unwrap_or_default()
-            .to_string();
-        if covered.contains(path.as_str()) {
+            .path_bytes()
+            .or(d.old_file().path_bytes())
+            .unwrap_or_default();
+        if std::str::from_utf8(bytes).is_ok_and(|p| covered.contains(p)) {
             continue;
         }
+        // Named as it is shown: quoted like git when it holds control characters or is not UTF-8.
+        let path = crate::quote::bytes(bytes).into_owned();
         let letter = match d.status() {
             git2::Delta::Added => 'A',
             git2::Delta::Deleted => 'D',

@@ -253,11 +253,26 @@ impl Change {
     }
 }
 
-/// A file whose name is not UTF-8: listed apart, never committed by berry.
+/// A change berry lists but never commits: its name is not UTF-8, or it is not a safe relative
+/// path. It is shown apart from the two lists, outside scope, named as git quotes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unnamable {
-    pub lossy: String,
+pub struct Uncommittable {
+    pub kind: ChangeKind,
+    /// The name as git stores it.
+    pub name: Vec<u8>,
+    /// Why berry does not commit it.
+    pub why: String,
 }
+
+impl Uncommittable {
+    /// The name as it is safe to show, quoted like git's `core.quotePath`.
+    pub fn quoted(&self) -> String {
+        crate::quote::bytes(&self.name).into_owned()
+    }
+}
+
+/// Why berry does not commit a change to a name that is not UTF-8.
+pub const NOT_UTF8: &str = "name is not UTF-8";
 
 /// Everything that changed since HEAD, index and working tree together, sorted by path.
 ///
@@ -265,7 +280,11 @@ pub struct Unnamable {
 /// replaced by a symlink), submodule pointers that moved (their `blob` is the new commit id) and
 /// nested repositories (`Entry::Directory`, no blob). Only a submodule whose pointer did not move
 /// (its own working tree is dirty: another repository's business) is left out.
-pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
+///
+/// A change to a name that is not UTF-8, or that is not a safe relative path, is returned apart
+/// as [`Uncommittable`], never dropped; a rename with such a side is split into its two halves,
+/// so the other side is judged as an addition or a deletion of its own.
+pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)> {
     let root = workdir(repo)?;
     let head = head_commit(repo)?;
     let head_tree = head.as_ref().map(|c| c.tree()).transpose()?;
@@ -284,7 +303,7 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
 
     let staged_paths = staged(repo, head_tree.as_ref())?;
     let mut out = Vec::new();
-    let mut unnamable = Vec::new();
+    let mut uncommittable = Vec::new();
     for delta in diff.deltas() {
         let kind = match delta.status() {
             Delta::Added | Delta::Untracked | Delta::Copied => ChangeKind::Added,
@@ -295,26 +314,36 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
             Delta::Conflicted => ChangeKind::Conflicted,
             Delta::Unmodified | Delta::Ignored | Delta::Unreadable => continue,
         };
-        let new_path = delta
+        let new_bytes = delta
             .new_file()
             .path_bytes()
             .or(delta.old_file().path_bytes())
             .unwrap_or_default();
-        let Ok(path) = std::str::from_utf8(new_path) else {
-            unnamable.push(Unnamable {
-                lossy: String::from_utf8_lossy(new_path).into_owned(),
+        let old_bytes = delta.old_file().path_bytes().unwrap_or_default();
+        let (kind, path, old_path) = match named(kind, new_bytes, old_bytes) {
+            Named::Change {
+                kind,
+                path,
+                old_path,
+            } => (kind, path, old_path),
+            Named::Apart(apart) => {
+                uncommittable.extend(apart);
+                continue;
+            }
+            Named::Split { apart, kind, path } => {
+                uncommittable.push(apart);
+                (kind, path, None)
+            }
+        };
+        let path = path.as_str();
+        if let Err(why) = crate::scope::safe_relative(path) {
+            uncommittable.push(Uncommittable {
+                kind,
+                name: path.as_bytes().to_vec(),
+                why,
             });
             continue;
-        };
-        let old_path = if kind == ChangeKind::Renamed {
-            delta
-                .old_file()
-                .path_bytes()
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .map(str::to_string)
-        } else {
-            None
-        };
+        }
         let old_blob =
             Some(delta.old_file().id()).filter(|id| !id.is_zero() && kind != ChangeKind::Added);
         let side = if kind == ChangeKind::Deleted {
@@ -335,9 +364,6 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
             }
             (id, 0)
         } else {
-            if crate::scope::safe_relative(path).is_err() {
-                continue;
-            }
             let full = root.join(path);
             match hash_worktree_file(repo, path)? {
                 Some((id, size)) => {
@@ -383,7 +409,65 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Unnamable>)> {
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((out, unnamable))
+    uncommittable.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((out, uncommittable))
+}
+
+/// A delta's names, sorted out: a change berry can name, names it cannot, or a rename split
+/// into the side it can name and the side it cannot.
+enum Named {
+    Change {
+        kind: ChangeKind,
+        path: String,
+        old_path: Option<String>,
+    },
+    Apart(Vec<Uncommittable>),
+    Split {
+        apart: Uncommittable,
+        kind: ChangeKind,
+        path: String,
+    },
+}
+
+fn named(kind: ChangeKind, new: &[u8], old: &[u8]) -> Named {
+    let apart = |kind, name: &[u8]| Uncommittable {
+        kind,
+        name: name.to_vec(),
+        why: NOT_UTF8.to_string(),
+    };
+    let new_s = std::str::from_utf8(new).ok().map(str::to_string);
+    if kind != ChangeKind::Renamed {
+        return match new_s {
+            Some(path) => Named::Change {
+                kind,
+                path,
+                old_path: None,
+            },
+            None => Named::Apart(vec![apart(kind, new)]),
+        };
+    }
+    let old_s = std::str::from_utf8(old).ok().map(str::to_string);
+    match (new_s, old_s) {
+        (Some(path), Some(old)) => Named::Change {
+            kind,
+            path,
+            old_path: Some(old),
+        },
+        (Some(path), None) => Named::Split {
+            apart: apart(ChangeKind::Deleted, old),
+            kind: ChangeKind::Added,
+            path,
+        },
+        (None, Some(old)) => Named::Split {
+            apart: apart(ChangeKind::Added, new),
+            kind: ChangeKind::Deleted,
+            path: old,
+        },
+        (None, None) => Named::Apart(vec![
+            apart(ChangeKind::Deleted, old),
+            apart(ChangeKind::Added, new),
+        ]),
+    }
 }
 
 /// Paths whose index entry differs from HEAD.
@@ -718,6 +802,30 @@ mod tests {
         let expected = Oid::hash_object(ObjectType::Blob, b"a\nb\n").unwrap();
         assert_eq!(changes[0].blob, Some(expected));
         assert_eq!(changes[2].blob, None);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_returned_apart_and_a_rename_is_split() {
+        use std::os::unix::ffi::OsStrExt;
+        let body = "line\n".repeat(50);
+        let (d, repo) = repo_with(&[("old.txt", &body), ("keep.txt", "k\n")]);
+        let odd = |b: &[u8]| d.path().join(std::ffi::OsStr::from_bytes(b));
+        fs::write(odd(b"new\xff.txt"), "fresh\n").unwrap();
+        // A rename to a name that is not UTF-8: the old side is a deletion of its own.
+        fs::rename(d.path().join("old.txt"), odd(b"moved\xfe.txt")).unwrap();
+        let (changes, apart) = change_set(&repo).unwrap();
+        let summary: Vec<(String, ChangeKind)> =
+            changes.iter().map(|c| (c.path.clone(), c.kind)).collect();
+        assert_eq!(summary, vec![("old.txt".into(), ChangeKind::Deleted)]);
+        assert!(changes[0].old_blob.is_some());
+        let apart: Vec<(String, ChangeKind)> = apart.iter().map(|u| (u.quoted(), u.kind)).collect();
+        assert_eq!(
+            apart,
+            vec![
+                ("\"moved\\376.txt\"".into(), ChangeKind::Added),
+                ("\"new\\377.txt\"".into(), ChangeKind::Added),
+            ]
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub mod manpages;
 pub mod message;
 pub mod nats;
 pub mod notice;
+pub mod plan;
+pub mod prbody;
 pub mod printer;
 pub mod push;
 pub mod quote;

@@ -368,6 +368,43 @@ pub fn payload(n: &Notice<'_>, t: &Template) -> Result<Value> {
     Ok(v)
 }
 
+/// The recorded freeze overrides, as the notice and the PR body carry them.
+pub fn freeze_overrides(ctx: &crate::context::ReqContext) -> Value {
+    json!(
+        ctx.ledger
+            .freeze_overrides
+            .iter()
+            .map(|o| json!({
+                "step": o.step,
+                "window": o.window,
+                "reason": o.reason,
+                "at": crate::clock::rfc3339(o.at),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+/// The notice's `checklist`: each item's status and who answered it, when one was recorded for
+/// the completed SHA.
+pub fn checklist(ctx: &crate::context::ReqContext, sha: &str) -> Option<Value> {
+    let c = ctx.ledger.checklist.as_ref().filter(|c| c.sha == sha)?;
+    Some(Value::Array(
+        c.items
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id, "title": i.title, "required": i.required, "status": i.status(),
+                    "detail": i.auto.as_ref().map(|a| a.detail.clone()),
+                    "by": i.answer.as_ref().map(|a| a.by.clone()),
+                    "at": i.answer.as_ref().map(|a| crate::clock::rfc3339(a.at)),
+                    "how": i.answer.as_ref().map(|a| a.how.clone()),
+                    "note": i.answer.as_ref().and_then(|a| a.note.clone()),
+                })
+            })
+            .collect(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

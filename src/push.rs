@@ -476,7 +476,7 @@ pub fn rebase_onto(
                     c.our
                         .or(c.their)
                         .or(c.ancestor)
-                        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                        .map(|e| crate::quote::bytes(&e.path).into_owned())
                 })
                 .collect();
             files.sort();

@@ -4,6 +4,8 @@
 //! character (ESC, CR, a newline, …), a double quote or a backslash: in double quotes, with C
 //! escapes (`\n`, `\r`, `\t`, `\"`, `\\`) and octal for the rest (`\033`). Every listing of
 //! file names goes through it, so a name cannot redraw the line it is on or split a list.
+//! [`bytes`] does the same for a name as git stores it, which need not be UTF-8: each byte that
+//! is not part of a valid UTF-8 character is written in octal (`\377`), as git writes it.
 //! [`text`] strips terminal control sequences (and other control characters but newline and
 //! tab) from text agents wrote, such as deliverable summaries.
 
@@ -34,6 +36,29 @@ pub fn path(name: &str) -> Cow<'_, str> {
                 }
             }
             c => out.push(c),
+        }
+    }
+    out.push('"');
+    Cow::Owned(out)
+}
+
+/// A name as git stores it (any bytes) as it is safe to show: a UTF-8 name as [`path`] shows
+/// it; otherwise quoted, with every byte that is not part of a valid UTF-8 character in octal.
+pub fn bytes(name: &[u8]) -> Cow<'_, str> {
+    if let Ok(s) = std::str::from_utf8(name) {
+        return path(s);
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    out.push('"');
+    for chunk in name.utf8_chunks() {
+        let valid = path(chunk.valid());
+        match valid {
+            // Quoted: take what is inside the quotes.
+            Cow::Owned(q) => out.push_str(&q[1..q.len() - 1]),
+            Cow::Borrowed(plain) => out.push_str(plain),
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\{b:03o}"));
         }
     }
     out.push('"');
@@ -80,6 +105,17 @@ mod tests {
         assert_eq!(path("two\nlines"), "\"two\\nlines\"");
         assert_eq!(path("q\"b\\"), "\"q\\\"b\\\\\"");
         assert_eq!(path("del\x7f"), "\"del\\177\"");
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_quoted_with_octal_bytes_like_git() {
+        assert_eq!(bytes(b"a/\xff.ts"), "\"a/\\377.ts\"");
+        assert_eq!(
+            bytes(b"caf\xc3\xa9 \xe9\x1b[2K\n.ts"),
+            "\"café \\351\\033[2K\\n.ts\""
+        );
+        assert_eq!(bytes(b"plain.ts"), "plain.ts");
+        assert_eq!(bytes(b"two\nlines"), "\"two\\nlines\"");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Invariants enforced here:
 //! - every change `git::change_set` reports is in exactly one of the two lists: files, symlinks,
-//!   type changes, moved submodule pointers and nested repositories alike;
+//!   type changes, moved submodule pointers and nested repositories alike; a change berry cannot
+//!   commit (a name that is not UTF-8, an unsafe path) is outside scope, with its reason;
 //! - a rename is in scope only when both its paths are (`Scope::admits`); otherwise it is listed
 //!   as the deletion of its old path and the addition of its new one, each on the side its path
 //!   belongs to;
@@ -25,7 +26,7 @@ use crate::context::{GuardException, ReviewRecord, ReviewedFile};
 use crate::decide::Decide;
 use crate::diffview::{self, FileDiff};
 use crate::error::BerryError;
-use crate::git::{self, Change, ChangeKind, Entry, Unnamable};
+use crate::git::{self, Change, ChangeKind, Entry, Uncommittable};
 use crate::guards::{self, Allow, Finding, Severity};
 use crate::scope::Scope;
 
@@ -69,7 +70,8 @@ impl Reviewed {
 pub struct Survey {
     pub in_scope: Vec<Reviewed>,
     pub outside: Vec<Change>,
-    pub unnamable: Vec<Unnamable>,
+    /// Changes berry cannot commit (a name that is not UTF-8, an unsafe path): outside scope.
+    pub uncommittable: Vec<Uncommittable>,
     pub findings: Vec<Finding>,
     /// Blocking findings covered by an `--allow`.
     pub allowed: Vec<Finding>,
@@ -104,7 +106,7 @@ pub enum Outcome {
 /// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.
 pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -> Result<Survey> {
     let scope = Scope::new(&config.stage.paths)?;
-    let (changes, unnamable) = git::change_set(repo)?;
+    let (changes, uncommittable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
     let rules = opts
         .rules
@@ -137,7 +139,7 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
     Ok(Survey {
         in_scope,
         outside,
-        unnamable,
+        uncommittable,
         findings,
         allowed,
         blocking,

@@ -67,7 +67,7 @@ pub fn revert_onto(
                 c.our
                     .or(c.their)
                     .or(c.ancestor)
-                    .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                    .map(|e| crate::quote::bytes(&e.path).into_owned())
             })
             .collect();
         files.sort();

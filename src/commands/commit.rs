@@ -148,7 +148,7 @@ fn render(p: &Printer, ws: &super::Workspace, s: Shown<'_>) {
             for f in files {
                 let now = if f.now.is_some() { "modified since review" } else { "deleted since review" };
                 let was = if f.reviewed.is_none() { " (reviewed as absent)" } else { "" };
-                text.push_str(&format!("\n{}\n", p.paint(Tone::Strong, format!("{}: {now}{was}", f.path))));
+                text.push_str(&format!("\n{}\n", p.paint(Tone::Strong, format!("{}: {now}{was}", crate::quote::path(&f.path)))));
                 if f.against_head {
                     let id = f.reviewed.map(|r| r.to_string()).unwrap_or_default();
                     text.push_str(&format!("  {}\n", p.paint(Tone::Dim, format!("the reviewed content ({}) is not stored in git, so the change since review cannot be shown; here is the file against HEAD:", short(&id, 12)))));
@@ -161,13 +161,14 @@ fn render(p: &Printer, ws: &super::Workspace, s: Shown<'_>) {
             p.line(p.paint(Tone::Strong, "Guards"));
             for f in findings {
                 let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-                p.line(format!("  {} {} {}{at}  {}", p.paint(Tone::Bad, "✘"), f.guard.name(), f.path, f.detail));
+                p.line(format!("  {} {} {}{at}  {}", p.paint(Tone::Bad, "✘"), f.guard.name(), crate::quote::path(&f.path), f.detail));
             }
         }
         Shown::Prestaged(others) => {
             p.line(format!("\n{} staged by someone else before berry ran (not reviewed):", p.paint(Tone::Warn, "!")));
+            // `commit::prestaged` names them as they are shown (quoted like git).
             for (letter, path) in others {
-                p.line(format!("  {letter}  {}", crate::quote::path(path)));
+                p.line(format!("  {letter}  {path}"));
             }
         }
         Shown::Message(text) => p.line(format!("\n{}\n{}", p.paint(Tone::Strong, "Message"), indent(text))),

@@ -207,7 +207,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
                     tests_passed,
                     tests_skipped,
                     health: Some(&health_notice(&session.ctx, &sha, health_configured)),
-                    checklist: checklist_notice(&session.ctx, &sha).as_ref(),
+                    checklist: crate::notice::checklist(&session.ctx, &sha).as_ref(),
                     ci: &ci,
                     at,
                     reason: None,
@@ -217,7 +217,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             // Only when a freeze was overridden: the notice of a REQ shipped in the open keeps
             // its shape.
             if !session.ctx.ledger.freeze_overrides.is_empty() {
-                payload["freeze_overrides"] = super::freeze_overrides_json(&session.ctx);
+                payload["freeze_overrides"] = crate::notice::freeze_overrides(&session.ctx);
             }
             payload
         }
@@ -338,27 +338,6 @@ pub fn health_notice(ctx: &crate::context::ReqContext, sha: &str, configured: bo
         v["reason"] = json!(reason);
     }
     v
-}
-
-/// The notice's `checklist`: each item's status and who answered it, when one was recorded for
-/// the completed SHA.
-pub fn checklist_notice(ctx: &crate::context::ReqContext, sha: &str) -> Option<Value> {
-    let c = ctx.ledger.checklist.as_ref().filter(|c| c.sha == sha)?;
-    Some(Value::Array(
-        c.items
-            .iter()
-            .map(|i| {
-                json!({
-                    "id": i.id, "title": i.title, "required": i.required, "status": i.status(),
-                    "detail": i.auto.as_ref().map(|a| a.detail.clone()),
-                    "by": i.answer.as_ref().map(|a| a.by.clone()),
-                    "at": i.answer.as_ref().map(|a| crate::clock::rfc3339(a.at)),
-                    "how": i.answer.as_ref().map(|a| a.how.clone()),
-                    "note": i.answer.as_ref().and_then(|a| a.note.clone()),
-                })
-            })
-            .collect(),
-    ))
 }
 
 /// The CI requirement: a recorded green watch for this commit, `skipped` when config says no CI

@@ -397,22 +397,6 @@ pub fn commit_tracker(
     Ok(out)
 }
 
-/// The recorded freeze overrides, as the notice and the PR body carry them.
-pub fn freeze_overrides_json(ctx: &ReqContext) -> Value {
-    serde_json::json!(
-        ctx.ledger
-            .freeze_overrides
-            .iter()
-            .map(|o| serde_json::json!({
-                "step": o.step,
-                "window": o.window,
-                "reason": o.reason,
-                "at": crate::clock::rfc3339(o.at),
-            }))
-            .collect::<Vec<_>>()
-    )
-}
-
 /// `next: berry STEP` from the workflow table: the first step after `step` not done yet
 /// (nothing when every later step is done).
 pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {

@@ -1,8 +1,8 @@
 //! `berry pr`: find the open pull request for `owner:branch`, or create it (README "The steps").
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::error::BerryError;
@@ -37,9 +37,6 @@ pub struct PrArgs {
 }
 
 pub use crate::context::PrRecord;
-
-pub const TEMPLATE: &str = include_str!("../../templates/pr.md");
-pub const OVERRIDE: &str = ".berry/templates/pr.md";
 
 pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
@@ -120,10 +117,7 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     let repo_id = resolve_repo(env, &ws, &push)?;
     let client = github::client_for(&repo_id, &ws.config.github)?;
     let base_url = client.base().to_string();
-    let title = match session.ctx.title.as_deref() {
-        Some(t) => format!("{req}: {t}"),
-        None => req.to_string(),
-    };
+    let title = crate::prbody::title(&req, &session.ctx);
     let body = render_body(env, &ws, &session, &req, &push)?;
 
     if p.dry_run() {
@@ -380,6 +374,8 @@ pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<Repo
     )?)
 }
 
+/// The body from the template, with the deliverables as read now (a read that fails is said
+/// once: the body then lists only the recorded evidence).
 fn render_body(
     env: &Env,
     ws: &Workspace,
@@ -387,12 +383,6 @@ fn render_body(
     req: &ReqNumber,
     push: &PushRecord,
 ) -> Result<String> {
-    let over = ws.root.join(OVERRIDE);
-    let text = match std::fs::read_to_string(&over) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => TEMPLATE.to_string(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", over.display())),
-    };
     let rows = match env.source(ws).and_then(|mut s| s.latest(req)) {
         Ok(r) => r,
         Err(e) => {
@@ -402,121 +392,15 @@ fn render_body(
             vec![]
         }
     };
-    let ctx = body_context(ws, session, req, push, &rows);
-    let mut j = minijinja::Environment::new();
-    j.set_trim_blocks(true);
-    j.set_lstrip_blocks(true);
-    j.add_template_owned("pr.md", text)
-        .with_context(|| "the pull request template does not parse".to_string())?;
-    let out = j
-        .get_template("pr.md")?
-        .render(minijinja::Value::from_serialize(&ctx))
-        .context("the pull request template does not render")?;
-    Ok(out.trim_end().to_string() + "\n")
-}
-
-fn body_context(
-    ws: &Workspace,
-    session: &Session,
-    req: &ReqNumber,
-    push: &PushRecord,
-    rows: &[crate::deliverables::Row],
-) -> Value {
-    let agents = &ws.config.agents;
-    let summary: Vec<Value> = agents
-        .summary
-        .iter()
-        .filter_map(|a| {
-            let r = rows.iter().find(|r| r.is_agent(a))?;
-            let text = r.deliverable.get("summary")?.as_str()?.trim().to_string();
-            (!text.is_empty()).then(|| json!({"agent": a, "text": text}))
-        })
-        .collect();
-    let mut changes: Vec<String> = Vec::new();
-    for a in &agents.summary {
-        let Some(r) = rows.iter().find(|r| r.is_agent(a)) else {
-            continue;
-        };
-        for ptr in [
-            "/filesCreated",
-            "/filesModified",
-            "/changes/files_created",
-            "/changes/files_modified",
-            "/changes/files_deleted",
-        ] {
-            if let Some(list) = r.deliverable.pointer(ptr).and_then(Value::as_array) {
-                for f in list.iter().filter_map(Value::as_str) {
-                    if !changes.iter().any(|c| c == f) {
-                        changes.push(f.to_string());
-                    }
-                }
-            }
-        }
-    }
-    let qa = rows.iter().find(|r| r.is_agent(&agents.qa)).map(|r| {
-        let d = &r.deliverable;
-        let num = |ptrs: &[&str]| {
-            ptrs.iter()
-                .find_map(|p| d.pointer(p).cloned())
-                .unwrap_or(Value::Null)
-        };
-        json!({
-            "agent": r.agent,
-            "status": d.get("status").and_then(Value::as_str).unwrap_or("unknown"),
-            "total": num(&["/testResults/totalTests", "/testResults/total"]),
-            "passed": num(&["/testResults/passed"]),
-            "failed": num(&["/testResults/failed", "/testsFailed"]),
-            "skipped": num(&["/testResults/skipped"]),
-        })
-    });
-    let deliverables: Vec<Value> = if rows.is_empty() {
-        session
-            .ctx
-            .evidence
-            .as_ref()
-            .map(|e| {
-                e.deliverables
-                    .iter()
-                    .map(|d| json!({"agent": d.agent, "status": d.status.as_deref().unwrap_or("-"), "verdict": "delivered"}))
-                    .collect()
-            })
-            .unwrap_or_default()
-    } else {
-        crate::gate::decide(agents, rows)
-            .agents
-            .iter()
-            .map(|l| {
-                let verdict = if !l.delivered {
-                    "missing".to_string()
-                } else if let Some(v) = &l.verdict {
-                    v.clone()
-                } else if !l.problems.is_empty() {
-                    l.problems.join("; ")
-                } else {
-                    "ok".to_string()
-                };
-                json!({"agent": l.agent, "status": l.status.as_deref().unwrap_or("-"), "verdict": verdict})
-            })
-            .collect()
-    };
-    let tests = match crate::workflow::tests_for(
+    crate::prbody::body(
+        &ws.root,
+        &ws.config,
         &session.ctx,
-        super::block::shipped_tree(ws, session).as_deref(),
-    ) {
-        crate::workflow::TestsFor::Passed => json!({"passed": true, "skipped": null}),
-        crate::workflow::TestsFor::Skipped(reason) => json!({"passed": false, "skipped": reason}),
-        _ => json!({"passed": false, "skipped": null}),
-    };
-    json!({
-        "req": req.as_str(),
-        "title": session.ctx.title.as_deref().unwrap_or(""),
-        "tests": tests,
-        "freeze_overrides": super::freeze_overrides_json(&session.ctx),
-        "checklist": super::complete::checklist_notice(&session.ctx, &push.sha),
-        "summary": summary,
-        "changes": changes,
-        "qa": qa,
-        "deliverables": deliverables,
-        "commit": {"sha": push.sha, "short": push.sha.chars().take(12).collect::<String>(), "branch": push.branch},
-    })
+        &crate::prbody::Shipping {
+            sha: &push.sha,
+            branch: &push.branch,
+            tree: super::block::shipped_tree(ws, session).as_deref(),
+        },
+        &rows,
+    )
 }

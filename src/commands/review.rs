@@ -130,7 +130,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             p.line(format!(
                 "  remove them, or grant an exception: --allow {}:{} --reason TEXT",
                 first.guard.name(),
-                first.path
+                crate::quote::path(&first.path)
             ));
             let data = json!({"findings": findings});
             return Ok(
@@ -152,6 +152,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         "files": record.files,
         "deselected": record.deselected,
         "out_of_scope": record.out_of_scope,
+        "uncommittable": uncommittable_json(&survey),
         "allowed": record.allowed,
         "findings": findings,
         "head": record.head,
@@ -191,4 +192,14 @@ fn commit_message(
         &[],
     );
     crate::message::render(&template, &origin, &input).ok()
+}
+
+/// The changes berry cannot commit, for `--json`: each name quoted as git quotes it (JSON cannot
+/// carry bytes that are not UTF-8), with its status and why.
+fn uncommittable_json(survey: &review::Survey) -> serde_json::Value {
+    survey
+        .uncommittable
+        .iter()
+        .map(|u| json!({"path": u.quoted(), "status": u.kind.as_str(), "reason": u.why}))
+        .collect()
 }

@@ -401,7 +401,7 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
             v["rollback_ms"] = json!(r.duration_ms);
             v["health"] = serde_json::to_value(&r.health)?;
             if !session.ctx.ledger.freeze_overrides.is_empty() {
-                v["freeze_overrides"] = super::freeze_overrides_json(&session.ctx);
+                v["freeze_overrides"] = crate::notice::freeze_overrides(&session.ctx);
             }
             v
         }

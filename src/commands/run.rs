@@ -117,10 +117,7 @@ pub fn run_steps(
                         format!(" (it checks {})", needs.join(", "))
                     }
                 ));
-                p.line(p.paint(
-                    Tone::Dim,
-                    format!("  its texts depend on what the steps before it record: `berry --dry-run {step}` shows them once they ran"),
-                ));
+                show_texts(&env, ws, req, step)?;
                 done.push(json!({"step": step, "outcome": "planned", "summary": step.summary()}));
                 continue;
             }
@@ -196,4 +193,81 @@ fn defaults<A: Args + FromArgMatches>() -> A {
         .try_get_matches_from(Vec::<String>::new())
         .expect("every step runs without arguments");
     A::from_arg_matches(&m).expect("defaults parse")
+}
+
+/// The texts a planned step would write or send (see [`crate::plan`]), rendered.
+fn show_texts(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<()> {
+    use crate::plan::Text;
+    let p = &env.printer;
+    let Some(ctx) = ws.store.peek(req)? else {
+        return Ok(());
+    };
+    let rows = env
+        .source(ws)
+        .and_then(|mut s| s.latest(req))
+        .unwrap_or_default();
+    let branch = crate::commit::branch(&ws.repo)
+        .map(|b| b.name)
+        .unwrap_or_else(|_| "HEAD".into());
+    let inputs = crate::plan::Inputs {
+        repo: &ws.repo,
+        root: &ws.root,
+        config: &ws.config,
+        ctx: &ctx,
+        rows: &rows,
+        branch: &branch,
+        now: crate::clock::now()?,
+    };
+    let indent = |text: &str| {
+        text.trim_end()
+            .lines()
+            .map(|l| format!("    {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for text in crate::plan::texts(step, &inputs)? {
+        match text {
+            Text::CommitMessage(m) => {
+                p.line("  commit message:");
+                p.line(indent(&m));
+            }
+            Text::Pr { title, body } => {
+                p.line(format!("  pull request title: {title}"));
+                p.line("  pull request body:");
+                p.line(indent(&body));
+            }
+            Text::Tracker {
+                path,
+                line,
+                from,
+                to,
+                old,
+                new,
+            } => {
+                let from = if from.is_empty() { "(empty)" } else { &from };
+                p.line(format!("  tracker: {path} line {line}: {from} → {to}"));
+                let diff = crate::diffview::preview(p, old.as_bytes(), new.as_bytes(), 200);
+                p.line(diff.trim_end());
+            }
+            Text::Notice {
+                subject,
+                msg_id,
+                payload,
+            } => {
+                p.line(format!("  notice on {subject} (id {msg_id}):"));
+                p.line(indent(&serde_json::to_string_pretty(&payload)?));
+            }
+            Text::Note(n) => p.line(p.paint(Tone::Dim, format!("  {n}"))),
+        }
+    }
+    if (step == Step::Pr || step == Step::Complete) && ctx.shipped_sha().is_none() {
+        p.line(p.paint(
+            Tone::Dim,
+            format!(
+                "  ({} stands for the commit berry makes; the tests are taken as passed)",
+                crate::plan::PLANNED_SHA
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -164,7 +164,7 @@ pub fn schema(ctx: &ReqContext, repo: &git2::Repository, health_configured: bool
             "sha": c.sha,
             "at": t(c.at),
             "done": c.done(),
-            "items": super::complete::checklist_notice(ctx, &c.sha),
+            "items": crate::notice::checklist(ctx, &c.sha),
         })),
         "tracker": l.tracker.iter().map(|x| json!({"path": x.path, "status": x.status, "at": x.at, "commit": x.commit})).collect::<Vec<_>>(),
         "events": l.events.iter().map(|e| json!({

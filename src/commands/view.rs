@@ -173,7 +173,7 @@ pub fn survey(
     for r in &s.in_scope {
         p.line(format!("  {}", file_line(p, r)));
     }
-    if !s.outside.is_empty() || !s.unnamable.is_empty() {
+    if !s.outside.is_empty() || !s.uncommittable.is_empty() {
         p.line("");
         p.line(p.paint(Tone::Strong, "Changed outside scope (not committed)"));
         for c in &s.outside {
@@ -184,8 +184,13 @@ pub fn survey(
                 review::what(c)
             ));
         }
-        for u in &s.unnamable {
-            p.line(format!("  ?  {} (name is not UTF-8)", u.lossy));
+        for u in &s.uncommittable {
+            p.line(format!(
+                "  {}  {} ({}; never committed by berry)",
+                u.kind.letter(),
+                u.quoted(),
+                u.why
+            ));
         }
     }
     if let Some((repo, root)) = preview

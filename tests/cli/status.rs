@@ -160,7 +160,8 @@ fn verify_on_a_shipped_req_names_no_next_step() {
     assert!(!err.contains("next:"), "{err}");
 }
 
-/// `run --dry-run` shows the plan for every remaining step, records nothing and changes nothing.
+/// `run --dry-run` shows the plan and the texts (commit message, PR title and body, tracker edit,
+/// notice) for every remaining step, records nothing and changes nothing.
 #[test]
 fn run_dry_run_shows_every_remaining_step_and_changes_nothing() {
     let env = TestEnv::new();
@@ -190,6 +191,20 @@ fn run_dry_run_shows_every_remaining_step_and_changes_nothing() {
         "{t}"
     );
     assert!(t.contains("would then run `berry complete`"), "{t}");
+    // The texts of every remaining step, not only of the first one.
+    for text in [
+        "commit message:",
+        &format!("Berry-Req: {REQ}"),
+        &format!("pull request title: {REQ}"),
+        "pull request body:",
+        "tracker: ",
+        "→ DEPLOYED",
+        &format!("notice on agog.deliverables.berry.devops.{REQ}"),
+        "\"status\": \"COMPLETE\"",
+    ] {
+        assert!(t.contains(text), "{text}: {t}");
+    }
+    insta::assert_snapshot!("run_dry_run", t);
     assert_eq!(
         std::fs::read(&ctx_path).unwrap(),
         before,

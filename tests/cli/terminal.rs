@@ -587,3 +587,107 @@ fn a_repository_owned_by_another_user_names_safe_directory() {
         "{err}"
     );
 }
+
+#[test]
+fn names_with_control_characters_or_bytes_that_are_not_utf8_are_quoted_and_never_committed() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let env = TestEnv::new();
+    env.agog_base();
+    let crm = format!("{ERP}/backend/src/modules/crm");
+    env.write(&format!("{crm}/contacts.ts"), "export const c = 1;\n");
+    env.write(
+        &format!("{crm}/x\x1b[2K\r  A innocent.ts"),
+        "export const x = 1;\n",
+    );
+    env.write(&format!("{crm}/two\nlines.ts"), "export const y = 2;\n");
+    let mut odd = env.repo.join(&crm).into_os_string().into_vec();
+    odd.extend_from_slice(b"/caf\xe9\x1b]0;t\x07.ts");
+    std::fs::write(std::ffi::OsStr::from_bytes(&odd), "export const z = 3;\n").unwrap();
+    let dir = env.verify_approved();
+    let out = env
+        .berry()
+        .args(["--yes", "review", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let raw = [&out.stdout[..], &out.stderr[..]].concat();
+    for b in [0x1b, b'\r', 0x07, 0xe9] {
+        assert!(!raw.contains(&b), "byte {b:#x} reached the terminal");
+    }
+    // The change lists, as the terminal shows them.
+    let t = env.transcript(&out);
+    insta::assert_snapshot!(&t[t.find("Changes in scope").unwrap()..]);
+
+    // The record holds the three names berry can commit, exactly; the fourth is named in the
+    // JSON as git quotes it, with its reason, and is never committed.
+    let ctx: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.repo.join(format!(".git/berry/{REQ}.json"))).unwrap(),
+    )
+    .unwrap();
+    let files: Vec<&str> = ctx["review"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            format!("{crm}/contacts.ts"),
+            format!("{crm}/two\nlines.ts"),
+            format!("{crm}/x\x1b[2K\r  A innocent.ts"),
+        ],
+        "{ctx}"
+    );
+    env.berry()
+        .args(["--yes", "--json", "commit", "--deliverables"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let committed = env.git(&["show", "--name-only", "--format=", "-z", "HEAD"]);
+    assert_eq!(
+        committed.split('\0').filter(|n| !n.is_empty()).count(),
+        3,
+        "{committed:?}"
+    );
+    let status = std::process::Command::new("git")
+        .current_dir(&env.repo)
+        .args(["status", "--porcelain", "-z"])
+        .output()
+        .unwrap();
+    assert!(
+        status.stdout.windows(4).any(|w| w == b"caf\xe9"),
+        "the file whose name is not UTF-8 is left untracked"
+    );
+}
+
+#[test]
+fn review_s_json_names_an_uncommittable_change_as_git_quotes_it() {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let env = TestEnv::new();
+    env.agog_base();
+    let crm = format!("{ERP}/backend/src/modules/crm");
+    env.write(&format!("{crm}/contacts.ts"), "export const c = 1;\n");
+    let mut odd = env.repo.join(&crm).into_os_string().into_vec();
+    odd.extend_from_slice(b"/\xff.ts");
+    std::fs::write(std::ffi::OsStr::from_bytes(&odd), "x\n").unwrap();
+    let dir = env.verify_approved();
+    let out = env
+        .berry()
+        .args(["--yes", "--json", "review", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        line["data"]["uncommittable"],
+        serde_json::json!([{
+            "path": format!("\"{crm}/\\377.ts\""),
+            "status": "added",
+            "reason": "name is not UTF-8",
+        }]),
+        "{line}"
+    );
+}
