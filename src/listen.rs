@@ -398,6 +398,11 @@ impl Worker<'_> {
     fn steps(&self, d: &Delivered, req: &ReqNumber, dir: Option<&Path>) -> Result<Handled> {
         let last_delivery = d.delivered >= self.opts.consumer.max_deliver;
         let mut previous: Option<Step> = None;
+        // A push that rebased onto a ship branch moved by someone else records the rebased
+        // commit and stops until it is tested: the listener tests it and pushes again, a few
+        // times at most.
+        let mut retest: Option<Step> = None;
+        let mut rebases = 0;
         loop {
             if let Some(sig) = (self.stop)() {
                 return Ok(Handled::Released {
@@ -405,9 +410,10 @@ impl Worker<'_> {
                 });
             }
             let ctx = self.opts.store.peek(req)?;
-            let step = match &ctx {
-                None => Step::Verify,
-                Some(c) => match crate::workflow::next(c) {
+            let step = match (retest.take(), &ctx) {
+                (Some(s), _) => s,
+                (None, None) => Step::Verify,
+                (None, Some(c)) => match crate::workflow::next(c) {
                     Some(s) => s,
                     None => return Ok(Handled::Completed),
                 },
@@ -437,6 +443,20 @@ impl Worker<'_> {
                             "{step} was {how}; the next delivery resumes from the record"
                         ),
                     });
+                }
+                (Some(_), _)
+                    if step == Step::Push
+                        && rebases < 5
+                        && self
+                            .opts
+                            .store
+                            .peek(req)?
+                            .is_some_and(|c| rebased_untested(&c)) =>
+                {
+                    rebases += 1;
+                    retest = Some(Step::Test);
+                    previous = None;
+                    continue;
                 }
                 (Some(code), _) => {
                     let why = reason_text(step, &run);
@@ -763,6 +783,15 @@ fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String>
         let _ = r.read_to_end(&mut buf);
         String::from_utf8_lossy(&buf).into_owned()
     })
+}
+
+/// The commit was rebased by `push` and its tree was not tested yet.
+fn rebased_untested(ctx: &crate::context::ReqContext) -> bool {
+    let Some(commit) = &ctx.ledger.commit else {
+        return false;
+    };
+    commit.rebased_from.is_some()
+        && ctx.ledger.tests.as_ref().and_then(|t| t.tree.as_ref()) != commit.tree.as_ref()
 }
 
 /// `<step>: <message>` and the step's reasons, one sentence.

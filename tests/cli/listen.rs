@@ -895,3 +895,58 @@ fn killed_after_the_push_on_one_machine_the_req_is_finished_on_another_from_the_
         .block_on(orch.nats.js.delete_key_value(&bucket))
         .unwrap();
 }
+
+#[test]
+fn a_ship_branch_moved_during_the_run_is_rebased_onto_tested_again_and_pushed() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    // The first run of the tests has another machine ship to main meanwhile (once).
+    let other = std::env::temp_dir().join(unique("berry-listen-other-"));
+    let marker = other.with_extension("done");
+    let argv = format!(
+        r#"["sh", "-c", "if [ ! -e '{m}' ]; then touch '{m}'; cd '{o}' && echo x > other.txt && git add other.txt && git commit -q -m other && git push -q origin main; fi; cd \"$OLDPWD\" 2>/dev/null; true"]"#,
+        m = marker.display(),
+        o = other.display()
+    );
+    let env = shippable(&stream, &orch, &argv);
+    let origin = env.path().join("origin.git");
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            other.to_str().unwrap(),
+        ],
+    );
+    orch.started(REQ, "berry");
+    let out = env
+        .berry()
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    let _ = std::fs::remove_dir_all(&other);
+    let _ = std::fs::remove_file(&marker);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let lines = json_lines(&out.stdout);
+    let steps: Vec<&str> = lines
+        .iter()
+        .filter(|v| v["event"] == "step")
+        .map(|v| v["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &steps[3..7],
+        ["test", "push", "test", "push"],
+        "tested again after the rebase: {t}"
+    );
+    assert_eq!(done_events(&lines)[0]["outcome"], "completed", "{t}");
+    let subjects = env.git_in(&origin, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        subjects.lines().count(),
+        4,
+        "base, other, the REQ, the tracker: {subjects}"
+    );
+    assert_eq!(stream.messages().len(), 1);
+}
