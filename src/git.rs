@@ -658,10 +658,10 @@ impl Conversions {
         while let (Some(path), Some(_attr), Some(value)) =
             (fields.next(), fields.next(), fields.next())
         {
-            if value != b"unspecified" {
-                if let Ok(p) = std::str::from_utf8(path) {
-                    converted.insert(p.to_string());
-                }
+            if value != b"unspecified"
+                && let Ok(p) = std::str::from_utf8(path)
+            {
+                converted.insert(p.to_string());
             }
         }
         Ok(Conversions {
@@ -708,7 +708,7 @@ fn git_with_stdin(
     if !out.status.success() {
         return Err(anyhow::anyhow!(
             "{}",
-            String::from_utf8_lossy(&out.stderr).trim().to_string()
+            String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
     Ok(out.stdout)
