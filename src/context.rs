@@ -17,7 +17,6 @@ use anyhow::{Context as _, Result};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::env_vars;
 use crate::error::BerryError;
 use crate::req::ReqNumber;
 use crate::workflow::{Outcome, ReqState, Step};
@@ -691,19 +690,35 @@ impl ReqContext {
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// How long [`Store::lock`] waits for another berry process.
+    lock_wait: Duration,
 }
 
+/// How long a lock is waited for unless the caller says otherwise.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 impl Store {
-    /// `BERRY_STATE_DIR`, else `<git dir>/berry`.
-    pub fn for_git_dir(git_dir: &Path) -> Store {
-        let dir = env_vars::var(env_vars::BERRY_STATE_DIR)
-            .map(PathBuf::from)
+    /// `state_dir` (the command layer's `BERRY_STATE_DIR`), else `<git dir>/berry`.
+    pub fn for_git_dir(git_dir: &Path, state_dir: Option<&Path>) -> Store {
+        let dir = state_dir
+            .map(Path::to_path_buf)
             .unwrap_or_else(|| git_dir.join("berry"));
-        Store { dir }
+        Store::at(dir)
     }
 
     pub fn at(dir: PathBuf) -> Store {
-        Store { dir }
+        Store {
+            dir,
+            lock_wait: LOCK_WAIT,
+        }
+    }
+
+    /// The same store, waiting `wait` (the command layer's `BERRY_LOCK_TIMEOUT`) for a lock.
+    pub fn waiting(mut self, wait: Option<Duration>) -> Store {
+        if let Some(w) = wait {
+            self.lock_wait = w;
+        }
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -763,16 +778,13 @@ impl Store {
         out
     }
 
-    /// Takes the REQ's lock, waiting up to `BERRY_LOCK_TIMEOUT` seconds (default 5) for another
-    /// berry process to let go; then says who holds it.
+    /// Takes the REQ's lock, waiting up to the store's wait (`BERRY_LOCK_TIMEOUT`, default 5 s)
+    /// for another berry process to let go; then says who holds it.
     pub fn lock(&self, req: &ReqNumber, command: &str) -> Result<ReqLock> {
         self.ensure_dir()?;
         remove_stale_temps(&self.dir);
         let path = self.dir.join(format!("{req}.lock"));
-        let wait = env_vars::var(env_vars::BERRY_LOCK_TIMEOUT)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(5.0);
-        let deadline = Instant::now() + Duration::from_secs_f64(wait.max(0.0));
+        let deadline = Instant::now() + self.lock_wait;
         let mut file = loop {
             let file = OpenOptions::new()
                 .read(true)
