@@ -510,27 +510,18 @@ pub fn commit(
     lock.write_index(&new_index)?;
 
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    let buffer = repo
-        .commit_create_buffer(
-            &author.signature()?,
-            &committer.signature()?,
-            &final_message,
-            &tree,
-            &parents,
-        )
-        .context("cannot build the commit")?;
-    let buffer = std::str::from_utf8(&buffer)
-        .context("the commit is not UTF-8")?
-        .to_string();
-    let oid = match sign(repo, &ws.root, &buffer, &committer)? {
-        Some(signature) => repo
-            .commit_signed(&buffer, &signature, Some("gpgsig"))
-            .context("cannot write the signed commit")?,
-        None => repo
-            .odb()?
-            .write(git2::ObjectType::Commit, buffer.as_bytes())
-            .context("cannot write the commit")?,
-    };
+    let oid = write_commit(
+        repo,
+        &ws.root,
+        &Authors {
+            author: &author,
+            committer: &committer,
+        },
+        &final_message,
+        &tree,
+        &parents,
+        "commit",
+    )?;
     crate::fault::point("commit-object-written");
 
     lock.moving_branch(oid)?;
@@ -1824,6 +1815,65 @@ pub fn stat(
         s.deletions += fd.deletions;
     }
     Ok(s)
+}
+
+/// Who a commit is by.
+pub struct Authors<'a> {
+    pub author: &'a Ident,
+    pub committer: &'a Ident,
+}
+
+/// Writes a commit object (no ref moves): signed as `commit.gpgsign` asks ([`sign`]), or
+/// refused, never silently unsigned. `what` names it in errors (`commit`, `revert commit`).
+/// Every commit berry makes is written here.
+pub fn write_commit(
+    repo: &Repository,
+    root: &Path,
+    by: &Authors<'_>,
+    message: &str,
+    tree: &git2::Tree<'_>,
+    parents: &[&git2::Commit<'_>],
+    what: &str,
+) -> Result<Oid> {
+    let buffer = repo
+        .commit_create_buffer(
+            &by.author.signature()?,
+            &by.committer.signature()?,
+            message,
+            tree,
+            parents,
+        )
+        .with_context(|| format!("cannot build the {what}"))?;
+    let buffer = std::str::from_utf8(&buffer)
+        .context("the commit is not UTF-8")?
+        .to_string();
+    Ok(match sign(repo, root, &buffer, by.committer)? {
+        Some(signature) => repo
+            .commit_signed(&buffer, &signature, Some("gpgsig"))
+            .with_context(|| format!("cannot write the signed {what}"))?,
+        None => repo
+            .odb()?
+            .write(git2::ObjectType::Commit, buffer.as_bytes())
+            .with_context(|| format!("cannot write the {what}"))?,
+    })
+}
+
+/// [`write_commit`] by the author and committer git's configuration names now.
+pub fn write_commit_now(
+    repo: &Repository,
+    root: &Path,
+    message: &str,
+    tree: &git2::Tree<'_>,
+    parents: &[&git2::Commit<'_>],
+    what: &str,
+) -> Result<Oid> {
+    let author = ident(repo, Role::Author)?;
+    let committer = ident(repo, Role::Committer)?;
+    let by = Authors {
+        author: &author,
+        committer: &committer,
+    };
+    write_commit(repo, root, &by, message, tree, parents, what)
 }
 
 /// HEAD, when it is a commit berry made for `req` on this evidence (carries `Berry-Req` and the

@@ -284,8 +284,9 @@ impl Default for Review {
 #[serde(default, deny_unknown_fields)]
 pub struct Test {
     pub commands: Vec<TestCommand>,
-    /// berry's credential variables (`GH_TOKEN`, `BERRY_DATABASE_URL`, …) the test commands may
-    /// still see; all others of them are removed from their environment.
+    /// berry's credential variables (`GH_TOKEN`, `BERRY_DATABASE_URL`, …) the test commands and
+    /// the command health checks may still see; all others of them are removed from their
+    /// environment.
     pub pass_env: Vec<String>,
 }
 

@@ -489,6 +489,32 @@ pub struct IssueRecord {
     pub updated_at: Option<Timestamp>,
 }
 
+impl IssueRecord {
+    /// The record after GitHub opened (`created`) or updated issue `number`: an opened issue is
+    /// a new record; an updated one keeps when it was first recorded and notes the update.
+    pub fn after(
+        old: Option<IssueRecord>,
+        number: u64,
+        url: &str,
+        created: bool,
+        now: Timestamp,
+    ) -> IssueRecord {
+        match old {
+            Some(mut old) if !created => {
+                old.updated_at = Some(now);
+                old.url = url.to_string();
+                old
+            }
+            _ => IssueRecord {
+                number,
+                url: url.to_string(),
+                at: now,
+                updated_at: (!created).then_some(now),
+            },
+        }
+    }
+}
+
 /// Which failure a [`FailureRecord`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -1080,6 +1106,25 @@ fn remove_stale_temps(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_updated_issue_keeps_its_first_record_and_an_opened_one_starts_anew() {
+        let t0: Timestamp = "2026-01-05T12:00:00Z".parse().unwrap();
+        let t1: Timestamp = "2026-01-05T13:00:00Z".parse().unwrap();
+        let opened = IssueRecord::after(None, 7, "u7", true, t0);
+        assert_eq!((opened.number, opened.at, opened.updated_at), (7, t0, None));
+        let updated = IssueRecord::after(Some(opened.clone()), 7, "u7", false, t1);
+        assert_eq!((updated.at, updated.updated_at), (t0, Some(t1)));
+        // Found by label and marker, never recorded here: an update, not an opening.
+        let found = IssueRecord::after(None, 9, "u9", false, t1);
+        assert_eq!((found.number, found.updated_at), (9, Some(t1)));
+        // Opened again (the old one was closed): a new record.
+        let reopened = IssueRecord::after(Some(opened), 11, "u11", true, t1);
+        assert_eq!(
+            (reopened.number, reopened.at, reopened.updated_at),
+            (11, t1, None)
+        );
+    }
 
     fn req() -> ReqNumber {
         ReqNumber::parse("REQ-TEST-001").unwrap()

@@ -188,8 +188,9 @@ pub const MANUAL: &[(&str, &str)] = &[
 ];
 
 /// The variables that hold berry's own credentials. Their values are masked wherever they would
-/// appear, and they are left out of the test commands' environment (unless `test.pass_env` names
-/// them).
+/// appear, and they are left out of the environment of every command berry runs for the
+/// repository, test commands and command health checks alike (unless `test.pass_env` names them:
+/// [`withheld`]).
 pub const CREDENTIALS: [&str; 9] = [
     GH_TOKEN,
     GITHUB_TOKEN,
@@ -201,6 +202,16 @@ pub const CREDENTIALS: [&str; 9] = [
     NATS_CREDS,
     "PGPASSWORD",
 ];
+
+/// The variables removed from the environment of a command berry runs for the repository (a test
+/// command, a command health check): every one of [`CREDENTIALS`] that `pass_env` does not name.
+pub fn withheld(pass_env: &[String]) -> Vec<String> {
+    CREDENTIALS
+        .iter()
+        .filter(|n| !pass_env.iter().any(|p| p == *n))
+        .map(|n| n.to_string())
+        .collect()
+}
 
 /// The secret values among berry's credentials: the tokens and passwords themselves, and the
 /// password (or token) of every URL among them (`scheme://user:password@host`).

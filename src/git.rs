@@ -688,6 +688,23 @@ pub fn blob_bytes(repo: &Repository, id: Option<Oid>) -> Result<Vec<u8>> {
     }
 }
 
+/// The paths of an index's conflicts, sorted, each once.
+pub fn conflicted_paths(index: &git2::Index) -> Result<Vec<String>> {
+    let mut files: Vec<String> = index
+        .conflicts()?
+        .flatten()
+        .filter_map(|c| {
+            c.our
+                .or(c.their)
+                .or(c.ancestor)
+                .map(|e| crate::quote::bytes(&e.path).into_owned())
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
 /// A submodule pointer as git's diff shows it (`Subproject commit <id>`), or nothing.
 pub fn gitlink_text(id: Option<Oid>) -> Vec<u8> {
     id.map(|i| format!("Subproject commit {i}\n").into_bytes())

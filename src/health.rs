@@ -9,8 +9,9 @@
 //!   most [`BODY_LIMIT`] bytes of the answer. It passes when the status is `expect_status`, the body
 //!   contains `expect_body` (when given), and the JSON value at `json_pointer` equals
 //!   `expect_value` (when given);
-//! - a command check runs `argv` from the repository root without a shell (as the test commands
-//!   run, in their own process group, killed after `timeout_secs`); exit 0 passes, its output goes
+//! - a command check runs `argv` from the repository root without a shell, as the test commands
+//!   run: in their own process group, killed after `timeout_secs`, without berry's own credentials
+//!   in its environment (but those `test.pass_env` names); exit 0 passes, its output goes, masked,
 //!   to a log file per check;
 //! - the checks run at the same time, one thread each, all against the same deadline; between
 //!   attempts a check waits [`Options::first_delay`], doubling up to [`Options::max_delay`].
@@ -38,8 +39,8 @@ pub const BODY_LIMIT: u64 = 1024 * 1024;
 /// The User-Agent of every health request.
 pub const USER_AGENT: &str = concat!("berry/", env!("CARGO_PKG_VERSION"), " (health)");
 
-/// How long the checks may take and how they back off.
-#[derive(Debug, Clone, Copy)]
+/// How long the checks may take, how they back off, and what command checks do not get.
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The deadline for all checks, from the start.
     pub within: Duration,
@@ -47,14 +48,20 @@ pub struct Options {
     pub first_delay: Duration,
     /// The longest wait between two attempts.
     pub max_delay: Duration,
+    /// The variables removed from a command check's environment (berry's own credentials, as for
+    /// the test commands: [`crate::env_vars::withheld`]).
+    pub drop_env: Vec<String>,
 }
 
 impl Options {
-    pub fn within(within: Duration) -> Options {
+    /// Checks given `within` to pass; command checks get no credential of berry's but those
+    /// `pass_env` names (`test.pass_env`).
+    pub fn within(within: Duration, pass_env: &[String]) -> Options {
         Options {
             within,
             first_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(5),
+            drop_env: crate::env_vars::withheld(pass_env),
         }
     }
 }
@@ -236,7 +243,7 @@ fn run_one(
                 detail: e.clone(),
                 latency: Duration::ZERO,
             },
-            _ => command_attempt(check, root, log, limit),
+            _ => command_attempt(check, root, log, limit, &opts.drop_env),
         };
         let now = Instant::now();
         let wait = delay.min(deadline.saturating_duration_since(now));
@@ -384,7 +391,13 @@ fn secs(d: Duration) -> String {
     }
 }
 
-fn command_attempt(check: &HealthCheck, root: &Path, log: &Path, limit: Duration) -> Attempt {
+fn command_attempt(
+    check: &HealthCheck,
+    root: &Path,
+    log: &Path,
+    limit: Duration,
+    drop_env: &[String],
+) -> Attempt {
     let t0 = Instant::now();
     let cmd = TestCommand {
         name: check.name.clone(),
@@ -407,9 +420,8 @@ fn command_attempt(check: &HealthCheck, root: &Path, log: &Path, limit: Duration
             };
         }
     };
-    // A health check keeps the whole environment (it may need a credential to reach the
-    // service); its output is masked in its log like a test command's.
-    let r = match crate::testrun::run(&cmd, root, &mut file, &[]) {
+    // Run as a test command is: without berry's own credentials, its output masked in its log.
+    let r = match crate::testrun::run(&cmd, root, &mut file, drop_env) {
         Ok(r) => r,
         Err(e) => {
             return Attempt {
@@ -504,6 +516,7 @@ mod tests {
             within: Duration::from_millis(within_ms),
             first_delay: Duration::from_millis(50),
             max_delay: Duration::from_millis(200),
+            drop_env: crate::env_vars::withheld(&[]),
         }
     }
 

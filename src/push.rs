@@ -632,18 +632,7 @@ pub fn rebase_onto(
         let op = op.context("the rebase failed")?;
         let index = rebase.inmemory_index()?;
         if index.has_conflicts() {
-            let mut files: Vec<String> = index
-                .conflicts()?
-                .flatten()
-                .filter_map(|c| {
-                    c.our
-                        .or(c.their)
-                        .or(c.ancestor)
-                        .map(|e| crate::quote::bytes(&e.path).into_owned())
-                })
-                .collect();
-            files.sort();
-            files.dedup();
+            let files = crate::git::conflicted_paths(&index)?;
             rebase.abort()?;
             return Ok(Err(Conflict { files }));
         }

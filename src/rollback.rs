@@ -60,48 +60,16 @@ pub fn revert_onto(
         .revert_commit(&shipped, &onto, mainline, None)
         .context("cannot compute the revert")?;
     if index.has_conflicts() {
-        let mut files: Vec<String> = index
-            .conflicts()?
-            .flatten()
-            .filter_map(|c| {
-                c.our
-                    .or(c.their)
-                    .or(c.ancestor)
-                    .map(|e| crate::quote::bytes(&e.path).into_owned())
-            })
-            .collect();
-        files.sort();
-        files.dedup();
-        return Ok(Err(Conflict { files }));
+        return Ok(Err(Conflict {
+            files: crate::git::conflicted_paths(&index)?,
+        }));
     }
     let tree_id = index
         .write_tree_to(repo)
         .context("cannot write the revert's tree")?;
     let tree = repo.find_tree(tree_id)?;
-    let author = work::ident(repo, work::Role::Author)?;
-    let committer = work::ident(repo, work::Role::Committer)?;
     let msg = message(req, &shipped, reason);
-    let buffer = repo
-        .commit_create_buffer(
-            &author.signature()?,
-            &committer.signature()?,
-            &msg,
-            &tree,
-            &[&onto],
-        )
-        .context("cannot build the revert commit")?;
-    let buffer = std::str::from_utf8(&buffer)
-        .context("the commit is not UTF-8")?
-        .to_string();
-    let oid = match work::sign(repo, root, &buffer, &committer)? {
-        Some(sig) => repo
-            .commit_signed(&buffer, &sig, Some("gpgsig"))
-            .context("cannot write the signed revert commit")?,
-        None => repo
-            .odb()?
-            .write(git2::ObjectType::Commit, buffer.as_bytes())
-            .context("cannot write the revert commit")?,
-    };
+    let oid = work::write_commit_now(repo, root, &msg, &tree, &[&onto], "revert commit")?;
     Ok(Ok(oid))
 }
 

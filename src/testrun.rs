@@ -1,6 +1,7 @@
 //! Running the configured test commands: argv lists (no shell), each from its folder with
 //! `CI=true` and without berry's own credentials in its environment, its output (stdout and
-//! stderr in one stream) masked and appended to one log file, a timeout per command that stops
+//! stderr in one stream) masked line by line and appended to one log file as it comes (a
+//! multi-line secret is held until it ends and masked whole), a timeout per command that stops
 //! the command's whole process group. SIGINT and SIGTERM sent to berry are passed on to that
 //! group; after a grace period the group is killed and the run ends as interrupted (exit 130).
 //! Nothing of the group outlives the command: what it left behind is killed when it exits.
@@ -10,6 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -47,12 +49,14 @@ pub struct CommandResult {
 /// Lines of output kept for the failure report.
 pub const TAIL_LINES: usize = 30;
 
-/// Output kept in memory per command before it is masked and logged; beyond it the rest is
-/// dropped (and the log says so).
+/// Output logged per command; beyond it the rest is read and dropped (and the log says so).
 pub const MAX_OUTPUT: usize = 64 * 1024 * 1024;
 
+/// Bytes of a failed command's log read back for its last lines.
+const TAIL_BYTES: u64 = 1024 * 1024;
+
 /// Runs `cmd` from `root/cmd.dir` without the variables `drop_env` in its environment, appending
-/// its output, masked by [`crate::secrets::mask_text`], to `log`.
+/// its output to `log` while it runs, each line masked by [`crate::secrets::LineMasker`].
 pub fn run(
     cmd: &TestCommand,
     root: &Path,
@@ -90,8 +94,13 @@ pub fn run(
         )?;
         return Ok(result);
     };
-    // One pipe for stdout and stderr keeps their order; berry reads it and masks it.
+    // One pipe for stdout and stderr keeps their order; berry reads it, masks it and logs it as
+    // it comes, through a handle of the log's own (same offset) that is taken back when the
+    // command's run is over.
     let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
+    let sink: Sink = Arc::new(Mutex::new(Some(
+        log.try_clone().context("cannot share the log")?,
+    )));
     let err_writer = writer.try_clone().context("cannot share the pipe")?;
     let mut group = signals::ProcessGroup::starting();
     let mut command = Command::new(prog);
@@ -109,7 +118,10 @@ pub fn run(
     let spawned = command.spawn();
     // The command's own copies are the only writers left; the reader sees EOF when they close.
     drop(command);
-    let collector = std::thread::spawn(move || collect(reader));
+    let collector = {
+        let sink = sink.clone();
+        std::thread::spawn(move || collect(reader, &sink))
+    };
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
@@ -153,7 +165,7 @@ pub fn run(
     // Anything the command left behind in its group goes too (and with it the pipe's last
     // writers).
     drop(group);
-    write_output(log, collector)?;
+    finish_output(log, &sink, collector)?;
     if let Some(sig) = signals::take_received() {
         writeln!(
             log,
@@ -193,49 +205,62 @@ pub fn run(
     Ok(result)
 }
 
-/// Reads the command's output until every writer is gone (or [`MAX_OUTPUT`] is reached).
-fn collect(mut reader: std::io::PipeReader) -> (Vec<u8>, bool) {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 64 * 1024];
+/// Where the command's output is logged: the log, until the command's run is over (then `None`:
+/// what a process that escaped the group still writes is not logged).
+type Sink = Arc<Mutex<Option<File>>>;
+
+/// Reads the command's output until every writer is gone, masking it line by line into `sink`;
+/// beyond [`MAX_OUTPUT`] logged bytes the rest is read and dropped. Returns whether it was cut.
+fn collect(mut reader: std::io::PipeReader, sink: &Sink) -> bool {
+    let mut masker = crate::secrets::LineMasker::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut logged = 0usize;
     let mut cut = false;
+    let mut write = |text: &str| {
+        if cut {
+            return;
+        }
+        if logged + text.len() > MAX_OUTPUT {
+            cut = true;
+            return;
+        }
+        logged += text.len();
+        if let Some(f) = sink.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
+            let _ = f.write_all(text.as_bytes());
+        }
+    };
     loop {
         match reader.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => {
-                if out.len() + n > MAX_OUTPUT {
-                    cut = true;
-                    continue;
-                }
-                out.extend_from_slice(&buf[..n]);
-            }
+            Ok(n) => masker.push(&buf[..n], &mut write),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
     }
-    (out, cut)
+    masker.finish(&mut write);
+    cut
 }
 
-/// The collected output, masked, into the log. A process that escaped the group and still holds
-/// the pipe is not waited for beyond a few seconds.
-fn write_output(log: &mut File, collector: std::thread::JoinHandle<(Vec<u8>, bool)>) -> Result<()> {
+/// Waits for the output to be logged to its end. A process that escaped the group and still
+/// holds the pipe is not waited for beyond a few seconds: the log is taken back from it.
+fn finish_output(
+    log: &mut File,
+    sink: &Sink,
+    collector: std::thread::JoinHandle<bool>,
+) -> Result<()> {
     let until = Instant::now() + Duration::from_secs(5);
     while !collector.is_finished() && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(10));
     }
     if !collector.is_finished() {
+        sink.lock().unwrap_or_else(|e| e.into_inner()).take();
         writeln!(
             log,
             "berry: the command's output was still open after it ended; the rest is not logged"
         )?;
         return Ok(());
     }
-    let (bytes, cut) = collector.join().unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    log.write_all(crate::secrets::mask_text(&text).as_bytes())?;
-    if !text.is_empty() && !text.ends_with('\n') {
-        writeln!(log)?;
-    }
-    if cut {
+    if collector.join().unwrap_or_default() {
         writeln!(
             log,
             "berry: output beyond {} MB was not logged",
@@ -245,12 +270,22 @@ fn write_output(log: &mut File, collector: std::thread::JoinHandle<(Vec<u8>, boo
     Ok(())
 }
 
+/// The last [`TAIL_LINES`] lines of the log since `from` (reading at most [`TAIL_BYTES`]).
 fn tail_since(log: &mut File, from: u64) -> Result<Vec<String>> {
     let mut f = log.try_clone()?;
-    f.seek(SeekFrom::Start(from))?;
+    let end = f.seek(SeekFrom::End(0))?;
+    let start = from.max(end.saturating_sub(TAIL_BYTES));
+    f.seek(SeekFrom::Start(start))?;
     let mut bytes = Vec::new();
     f.read_to_end(&mut bytes)?;
-    let text = String::from_utf8_lossy(&bytes);
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if start > from {
+        // Begun inside a line: drop its end.
+        text = text
+            .split_once('\n')
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_default();
+    }
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     let skip = lines.len().saturating_sub(TAIL_LINES);
     Ok(lines[skip..].to_vec())
@@ -335,5 +370,95 @@ mod tests {
         assert!(!text.contains(tok), "{text}");
         assert!(text.contains("token ghp_…(40 chars)"), "{text}");
         assert!(r.tail.iter().all(|l| !l.contains(tok)), "{:?}", r.tail);
+    }
+
+    #[test]
+    fn output_is_logged_masked_while_the_command_runs() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("log");
+        let mut log = File::options()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let flag = d.path().join("go-on");
+        let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+        // Prints a line, then waits for the test's flag before printing the next one.
+        let script = format!(
+            "echo first line {tok}; while [ ! -e {0} ]; do sleep 0.05; done; echo second line",
+            flag.display()
+        );
+        let c = cmd(&["sh", "-c", &script], 120);
+        let root = d.path().to_path_buf();
+        let running = std::thread::spawn(move || run(&c, &root, &mut log, &[]).unwrap());
+        // Polled until the first line is there (the bound only keeps a broken build from hanging).
+        let until = Instant::now() + Duration::from_secs(60);
+        let mut text = String::new();
+        while Instant::now() < until {
+            text = std::fs::read_to_string(&path).unwrap();
+            if text.contains("\nfirst line") {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            text.contains("first line ghp_…(40 chars)\n"),
+            "the first line is logged, masked, while the command waits: {text}"
+        );
+        assert!(!text.contains(tok), "{text}");
+        assert!(
+            !text.contains("\nsecond line"),
+            "the command is still waiting: {text}"
+        );
+        assert!(!running.is_finished());
+        std::fs::write(&flag, "").unwrap();
+        let r = running.join().unwrap();
+        assert!(r.passed, "{r:?}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("first line ghp_…(40 chars)\nsecond line\n<== t: passed"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_private_key_printed_by_a_command_is_masked_whole_in_its_log() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("log");
+        let mut log = File::options()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        let body: Vec<String> = (0..8)
+            .map(|i| format!("MIIEow{i}IBAAKCAQEAs9Qx7v1R2k4mJcXg8zNhYp5WbTLdUqFo3eKiVrZy6jHaC0t"))
+            .collect();
+        // Printed in pieces, with pauses, as a slow program would.
+        let mut script =
+            String::from("echo before; printf -- '-----BEGIN RSA PRIVATE KEY-----\\n'; ");
+        for l in &body {
+            script.push_str(&format!(
+                "printf '{}'; sleep 0.05; printf '{}\\n'; ",
+                &l[..20],
+                &l[20..]
+            ));
+        }
+        script.push_str("printf -- '-----END RSA PRIVATE KEY-----\\n'; echo after");
+        let r = run(&cmd(&["sh", "-c", &script], 60), d.path(), &mut log, &[]).unwrap();
+        assert!(r.passed, "{r:?}");
+        let log_text = std::fs::read_to_string(&path).unwrap();
+        // What the command printed (the header line shows its argv).
+        let text = log_text.split_once('\n').unwrap().1;
+        for l in &body {
+            assert!(
+                !text.contains(&l[..20]) && !text.contains(&l[20..]),
+                "{text}"
+            );
+        }
+        assert!(text.contains("before\n"), "{text}");
+        assert!(text.contains("after\n"), "{text}");
+        assert!(text.contains("MIIE…("), "{text}");
     }
 }

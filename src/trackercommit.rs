@@ -290,31 +290,9 @@ pub fn commit(
     idx.write().context("cannot write the new index")?;
     lock.write_index(&std::fs::read(&real.path).context("cannot read the new index")?)?;
 
-    let author = work::ident(repo, work::Role::Author)?;
-    let committer = work::ident(repo, work::Role::Committer)?;
     let msg = message(&req, status);
     let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-    let buffer = repo
-        .commit_create_buffer(
-            &author.signature()?,
-            &committer.signature()?,
-            &msg,
-            &tree,
-            &parents,
-        )
-        .context("cannot build the tracker commit")?;
-    let buffer = std::str::from_utf8(&buffer)
-        .context("the commit is not UTF-8")?
-        .to_string();
-    let oid = match work::sign(repo, root, &buffer, &committer)? {
-        Some(sig) => repo
-            .commit_signed(&buffer, &sig, Some("gpgsig"))
-            .context("cannot write the signed tracker commit")?,
-        None => repo
-            .odb()?
-            .write(git2::ObjectType::Commit, buffer.as_bytes())
-            .context("cannot write the tracker commit")?,
-    };
+    let oid = work::write_commit_now(repo, root, &msg, &tree, &parents, "tracker commit")?;
     lock.moving_branch(oid)?;
     let reflog = format!("commit: {}", subject(&req, status));
     match branch.head {

@@ -734,16 +734,6 @@ fn clean_log_text(text: &str) -> Option<String> {
     )
 }
 
-/// Masks secrets in log text: every known secret value (`secrets` and those registered with
-/// [`crate::secrets::add_known_secret`]), then every rule finding.
-pub fn mask(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    for s in secrets.iter().filter(|s| s.len() >= 6) {
-        out = out.replace(s.as_str(), "***");
-    }
-    crate::secrets::mask_text(&out).into_owned()
-}
-
 pub mod sim;
 
 #[cfg(test)]

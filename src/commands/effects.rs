@@ -223,3 +223,16 @@ pub(crate) fn mask(text: &str) -> String {
 pub(crate) fn mask_json(v: &Value) -> Value {
     crate::secrets::mask_json(v)
 }
+
+/// The line that says GitHub took a failure's issue.
+pub fn say_issue(p: &Printer, number: u64, url: &str, created: bool) {
+    p.line(format!(
+        "{} issue #{number} {}: {url}",
+        p.paint(crate::printer::Tone::Good, "✔"),
+        if created {
+            "opened"
+        } else {
+            "updated with this failure"
+        },
+    ));
+}

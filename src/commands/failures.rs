@@ -206,33 +206,17 @@ fn sync_issue(env: &Env, ws: &Workspace, session: &mut Session, kind: FailureKin
         effects::open_or_update_issue(&client, &repo, known, &text).and_then(|(issue, created)| {
             let now = crate::clock::now()?.round(jiff::Unit::Second)?;
             let r = recorded_mut(session, kind).expect("recorded above");
-            r.issue = Some(match r.issue.take() {
-                Some(mut old) if !created => {
-                    old.updated_at = Some(now);
-                    old.url = issue.url.clone();
-                    old
-                }
-                _ => IssueRecord {
-                    number: issue.number,
-                    url: issue.url.clone(),
-                    at: now,
-                    updated_at: None,
-                },
-            });
+            r.issue = Some(IssueRecord::after(
+                r.issue.take(),
+                issue.number,
+                &issue.url,
+                created,
+                now,
+            ));
             r.issue_pending = false;
             r.issue_error = None;
             session.save()?;
-            p.line(format!(
-                "{} issue #{} {}: {}",
-                p.paint(Tone::Good, "✔"),
-                issue.number,
-                if created {
-                    "opened"
-                } else {
-                    "updated with this failure"
-                },
-                issue.url
-            ));
+            effects::say_issue(p, issue.number, &issue.url, created);
             Ok(())
         })
     } else {

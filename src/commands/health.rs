@@ -122,7 +122,7 @@ pub fn run(env: &Env, args: HealthArgs) -> Result<StepReport> {
     let mut display = Display::new(p, &checks);
     let report = health::run_checks(
         &checks,
-        &health::Options::within(within),
+        &health::Options::within(within, &ws.config.test.pass_env),
         &ws.root,
         &health::log_dir(ws.store.dir(), req.as_str()),
         &mut |e| display.event(e),

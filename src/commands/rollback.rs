@@ -296,9 +296,10 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
             }
         } else {
             let logs = crate::health::log_dir(ws.store.dir(), req.as_str());
-            let opts = crate::health::Options::within(std::time::Duration::from_secs(
-                ws.config.health.within_secs,
-            ));
+            let opts = crate::health::Options::within(
+                std::time::Duration::from_secs(ws.config.health.within_secs),
+                &ws.config.test.pass_env,
+            );
             crate::health::run_checks(&checks, &opts, &ws.root, &logs, &mut |e| {
                 if let crate::health::Event::Done { result, .. } = e {
                     p.line(format!(
@@ -461,11 +462,7 @@ fn run_tests(p: &crate::printer::Printer, ws: &super::Workspace, req: &ReqNumber
         .open(&log_path)
         .with_context(|| format!("cannot create the log {}", log_path.display()))?;
     log.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    let drop_env: Vec<String> = crate::env_vars::CREDENTIALS
-        .iter()
-        .filter(|n| !ws.config.test.pass_env.iter().any(|x| x == *n))
-        .map(|n| n.to_string())
-        .collect();
+    let drop_env = crate::env_vars::withheld(&ws.config.test.pass_env);
     for c in commands {
         let spinner = p.spinner(format!("{} ({})", c.name, c.argv.join(" ")));
         let res = crate::testrun::run(c, &ws.root, &mut log, &drop_env)?;

@@ -102,11 +102,7 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     log.set_permissions(std::fs::Permissions::from_mode(0o600))
         .with_context(|| format!("cannot restrict the log {}", log_path.display()))?;
     // berry's own credentials stay out of the test commands' environment.
-    let drop_env: Vec<String> = crate::env_vars::CREDENTIALS
-        .iter()
-        .filter(|n| !ws.config.test.pass_env.iter().any(|p| p == *n))
-        .map(|n| n.to_string())
-        .collect();
+    let drop_env = crate::env_vars::withheld(&ws.config.test.pass_env);
 
     // What the tests see beyond HEAD's tree: they run in the working tree.
     let dirty = dirty_paths(&ws.repo);

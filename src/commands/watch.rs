@@ -415,20 +415,7 @@ struct FailedStep {
     lines: Vec<String>,
 }
 
-/// Every secret value berry knows of, to mask in log text: its credentials from the
-/// environment and those the configuration holds (registered with the masker).
-fn known_secrets() -> Vec<String> {
-    let mut out = crate::env_vars::credential_values();
-    for v in crate::secrets::known_secrets() {
-        if !out.contains(&v) {
-            out.push(v);
-        }
-    }
-    out
-}
-
 fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Vec<Failed> {
-    let secrets = known_secrets();
     let mut out = Vec::new();
     for r in runs
         .iter()
@@ -487,7 +474,7 @@ fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Ve
                         "the log of {} / {} could not be read: {e}",
                         r.run.name, j.name
                     ));
-                    log_error = Some(w::mask(&e.to_string(), &secrets));
+                    log_error = Some(super::effects::mask(&e.to_string()));
                 }
             }
             let excerpts = tail.finish();
@@ -497,7 +484,7 @@ fn failures(p: &Printer, client: &Client, repo: &RepoId, runs: &[Watched]) -> Ve
                 .filter(|(_, lines)| !(whole_log && lines.is_empty()))
                 .map(|(s, lines)| FailedStep {
                     name: s.name.clone(),
-                    lines: lines.iter().map(|l| w::mask(l, &secrets)).collect(),
+                    lines: lines.iter().map(|l| super::effects::mask(l)).collect(),
                 })
                 .collect();
             for s in steps.iter_mut() {
@@ -590,35 +577,15 @@ fn open_or_update(
     };
     let (issue, created) = super::effects::open_or_update_issue(client, repo, recorded, &text)?;
     let now = crate::clock::now()?.round(jiff::Unit::Second)?;
-    if created {
-        session.ctx.ledger.issue = Some(IssueRecord {
-            number: issue.number,
-            url: issue.url.clone(),
-            at: now,
-            updated_at: None,
-        });
-    } else {
-        let mut rec = session.ctx.ledger.issue.clone().unwrap_or(IssueRecord {
-            number: issue.number,
-            url: issue.url.clone(),
-            at: now,
-            updated_at: None,
-        });
-        rec.updated_at = Some(now);
-        session.ctx.ledger.issue = Some(rec);
-    }
-    session.save()?;
-    p.line(format!(
-        "{} issue #{} {}: {}",
-        p.paint(Tone::Good, "✔"),
+    session.ctx.ledger.issue = Some(IssueRecord::after(
+        session.ctx.ledger.issue.take(),
         issue.number,
-        if created {
-            "opened"
-        } else {
-            "updated with this failure"
-        },
-        issue.url
+        &issue.url,
+        created,
+        now,
     ));
+    session.save()?;
+    super::effects::say_issue(p, issue.number, &issue.url, created);
     Ok(issue)
 }
 

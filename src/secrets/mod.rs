@@ -28,6 +28,7 @@ use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::{Input, meta};
 
 pub use config::{RuleFile, RuleSpec, Target};
 
@@ -42,7 +43,10 @@ pub struct Rule {
     /// The regex's pattern, and the regex, compiled on first use: a command that masks a few
     /// lines compiles only the rules whose keywords those lines hold.
     pattern: Option<String>,
-    regex: OnceLock<Option<Regex>>,
+    regex: OnceLock<Option<meta::Regex>>,
+    /// How far from a keyword hit the rule's matches reach, in lines, when that is bounded
+    /// ([`reach`]); computed on first use.
+    reach: OnceLock<Option<usize>>,
     path: Option<Regex>,
     secret_group: Option<usize>,
     entropy: Option<f64>,
@@ -91,10 +95,18 @@ pub struct RuleSet {
     scanned: AtomicUsize,
     /// For each keyword of the automaton, the rules that name it.
     keyword_rules: Vec<Vec<usize>>,
+    /// Rules whose matches reach few lines from a keyword run only around its hits (always, but
+    /// in the test that compares it with the whole-text scan).
+    near: bool,
+    /// For each rule, its keywords' places in the automaton.
+    rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
     /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
     ignored: HashSet<String>,
+    /// The keywords of the rules whose match can span lines, built on first use
+    /// ([`RuleSet::may_open_block`]).
+    block_words: OnceLock<Option<AhoCorasick>>,
 }
 
 /// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
@@ -104,14 +116,215 @@ const DFA_AFTER: usize = 1 << 20;
 impl Rule {
     /// The rule's regex, compiled on first use (a rule set's patterns were checked when it was
     /// compiled, or, for the built-in rules, by their unit tests).
-    fn regex(&self) -> Option<&Regex> {
+    fn regex(&self) -> Option<&meta::Regex> {
         self.regex
             .get_or_init(|| {
                 self.pattern.as_deref().map(|p| {
-                    compile_regex(p, &self.id).expect("rule patterns are checked before use")
+                    compile_rule_regex(p, &self.id).expect("rule patterns are checked before use")
                 })
             })
             .as_ref()
+    }
+
+    /// `Some(n)`: every match holds one of the rule's keywords and spans at most `n` line feeds,
+    /// so the rule needs to run only on the lines around its keywords' hits.
+    fn reach(&self) -> Option<usize> {
+        *self
+            .reach
+            .get_or_init(|| reach(self.pattern.as_deref()?, &self.keywords))
+    }
+}
+
+/// A rule's regex as [`compile_regex`] builds one, as the search engine itself: it can search a
+/// part of a text while its assertions (`\b`, `^`, `$`) still see the text around that part.
+fn compile_rule_regex(pattern: &str, what: &str) -> Result<meta::Regex, String> {
+    use regex_automata::util::syntax;
+    let build = |unicode: bool| {
+        meta::Regex::builder()
+            .configure(
+                meta::Config::new()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(1 << 24))
+                    .hybrid_cache_capacity(1 << 24),
+            )
+            .syntax(syntax::Config::new().unicode(unicode).utf8(false))
+            .build(pattern)
+            // Worded as the regex crate words it.
+            .map_err(|e| {
+                e.syntax_error()
+                    .map_or_else(|| e.to_string(), |s| s.to_string())
+            })
+    };
+    build(false)
+        .or_else(|_| build(true))
+        .map_err(|e| format!("{what}: invalid regex: {e}"))
+}
+
+/// Matches longer than this many line feeds are not looked for around keyword hits: such a rule
+/// runs over the whole text.
+const MAX_REACH: usize = 16;
+
+/// How far around a keyword hit the matches of `pattern` can reach, in lines: `Some(n)` when every
+/// match holds one of `keywords` (lowercase; matched ASCII case-insensitively, as the keyword
+/// automaton finds them) and at most `n` line feeds. `None` when that cannot be shown from the
+/// pattern's syntax; then the rule runs over the whole text whenever a keyword occurs.
+fn reach(pattern: &str, keywords: &[String]) -> Option<usize> {
+    if keywords.is_empty() {
+        return None;
+    }
+    let hir = parse_pattern(pattern)?;
+    let n = max_line_feeds(&hir)?;
+    (n <= MAX_REACH && holds_keyword(&hir, keywords)).then_some(n)
+}
+
+/// The most line feeds a match of `h` can hold; `None` when unbounded.
+fn max_line_feeds(h: &regex_syntax::hir::Hir) -> Option<usize> {
+    use regex_syntax::hir::HirKind;
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(l) => Some(l.0.iter().filter(|b| **b == b'\n').count()),
+        HirKind::Class(c) => Some(usize::from(class_has(c, b'\n'))),
+        HirKind::Repetition(r) => match max_line_feeds(&r.sub)? {
+            0 => Some(0),
+            n => r.max.map(|m| m as usize * n),
+        },
+        HirKind::Capture(c) => max_line_feeds(&c.sub),
+        HirKind::Concat(v) => v.iter().try_fold(0, |a, h| Some(a + max_line_feeds(h)?)),
+        HirKind::Alternation(v) => v.iter().try_fold(0, |a, h| Some(a.max(max_line_feeds(h)?))),
+    }
+}
+
+fn class_has(c: &regex_syntax::hir::Class, byte: u8) -> bool {
+    use regex_syntax::hir::Class;
+    match c {
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= byte && byte <= r.end()),
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= byte as char && byte as char <= r.end()),
+    }
+}
+
+/// Every string of `h`, ASCII-lowercased, when there are few (at most [`FEW`]) and they are
+/// ASCII: a literal, a case-insensitive word, a small alternation of them.
+fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Class, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
+        HirKind::Literal(l) => Some(vec![l.0.to_ascii_lowercase()]),
+        HirKind::Class(c) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            let mut add = |lo: u32, hi: u32| {
+                if hi >= 0x80 || hi - lo >= FEW as u32 {
+                    return false;
+                }
+                for b in lo..=hi {
+                    let b = (b as u8).to_ascii_lowercase();
+                    if !bytes.contains(&b) {
+                        bytes.push(b);
+                    }
+                }
+                true
+            };
+            let ok = match c {
+                Class::Bytes(c) => c
+                    .ranges()
+                    .iter()
+                    .all(|r| add(r.start() as u32, r.end() as u32)),
+                Class::Unicode(c) => c
+                    .ranges()
+                    .iter()
+                    .all(|r| add(r.start() as u32, r.end() as u32)),
+            };
+            (ok && bytes.len() <= FEW).then(|| bytes.into_iter().map(|b| vec![b]).collect())
+        }
+        HirKind::Capture(c) => strings(&c.sub),
+        HirKind::Concat(v) => v
+            .iter()
+            .try_fold(vec![Vec::new()], |acc, h| product(&acc, &strings(h)?)),
+        HirKind::Alternation(v) => {
+            let mut out: Vec<Vec<u8>> = Vec::new();
+            for h in v {
+                out.extend(strings(h)?);
+            }
+            (out.len() <= FEW).then_some(out)
+        }
+        HirKind::Repetition(r) => {
+            let max = r.max? as usize;
+            if max > 4 {
+                return None;
+            }
+            let one = strings(&r.sub)?;
+            let mut at = vec![Vec::new()];
+            for _ in 0..r.min {
+                at = product(&at, &one)?;
+            }
+            let mut out = at.clone();
+            for _ in r.min as usize..max {
+                at = product(&at, &one)?;
+                out.extend(at.iter().cloned());
+            }
+            (out.len() <= FEW).then_some(out)
+        }
+    }
+}
+
+/// At most this many strings are followed through [`strings`].
+const FEW: usize = 64;
+
+fn product(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len() * b.len() > FEW {
+        return None;
+    }
+    Some(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))
+            .collect(),
+    )
+}
+
+/// Whether every match of `h` holds one of `keywords` (lowercase).
+fn holds_keyword(h: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
+    use regex_syntax::hir::HirKind;
+    let all_hold = |set: &[Vec<u8>]| {
+        !set.is_empty()
+            && set.iter().all(|s| {
+                keywords
+                    .iter()
+                    .any(|k| memchr::memmem::find(s, k.as_bytes()).is_some())
+            })
+    };
+    if strings(h).is_some_and(|set| all_hold(&set)) {
+        return true;
+    }
+    match h.kind() {
+        HirKind::Capture(c) => holds_keyword(&c.sub, keywords),
+        HirKind::Repetition(r) => r.min >= 1 && holds_keyword(&r.sub, keywords),
+        HirKind::Alternation(v) => v.iter().all(|h| holds_keyword(h, keywords)),
+        HirKind::Concat(v) => {
+            if v.iter().any(|h| holds_keyword(h, keywords)) {
+                return true;
+            }
+            // A keyword across consecutive parts: `(?i)ghp_` is four classes and a literal.
+            (0..v.len()).any(|i| {
+                let mut acc = vec![Vec::new()];
+                for h in &v[i..] {
+                    match strings(h).and_then(|s| product(&acc, &s)) {
+                        Some(next) => acc = next,
+                        None => return false,
+                    }
+                    if all_hold(&acc) {
+                        return true;
+                    }
+                }
+                false
+            })
+        }
+        _ => false,
     }
 }
 
@@ -131,6 +344,25 @@ fn compile_regex(pattern: &str, what: &str) -> Result<Regex, String> {
                 .build()
         })
         .map_err(|e| format!("{what}: invalid regex: {e}"))
+}
+
+/// Whether a match of `pattern` can hold any number of line feeds: a block (a PEM private key),
+/// not a value a few lines from its name. A pattern that does not parse counts as one.
+fn spans_lines_unbounded(pattern: &str) -> bool {
+    parse_pattern(pattern).is_none_or(|h| max_line_feeds(&h).is_none())
+}
+
+/// `pattern` parsed as [`compile_regex`] reads it: ASCII classes first, Unicode where needed.
+fn parse_pattern(pattern: &str) -> Option<regex_syntax::hir::Hir> {
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(unicode)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()
+    };
+    parse(false).or_else(|| parse(true))
 }
 
 fn compile_allowlist(a: &config::AllowlistSpec, what: &str) -> Result<Allowlist, String> {
@@ -178,7 +410,7 @@ impl RuleSet {
                 let compiled = r
                     .regex
                     .as_deref()
-                    .map(|p| compile_regex(p, &what))
+                    .map(|p| compile_rule_regex(p, &what))
                     .transpose()?;
                 if let (Some(re), Some(g)) = (&compiled, r.secret_group)
                     && g >= re.captures_len()
@@ -199,6 +431,7 @@ impl RuleSet {
                 },
                 pattern: r.regex.clone(),
                 regex,
+                reach: OnceLock::new(),
                 path: r
                     .path
                     .as_deref()
@@ -222,17 +455,25 @@ impl RuleSet {
         let mut words: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
+        let mut rule_keywords: Vec<Vec<usize>> = vec![Vec::new(); rules.len()];
         for (i, r) in rules.iter().enumerate() {
             if r.keywords.is_empty() {
                 always.push(i);
             }
             for k in &r.keywords {
-                match words.iter().position(|w| w == k) {
-                    Some(at) => keyword_rules[at].push(i),
+                let at = match words.iter().position(|w| w == k) {
+                    Some(at) => {
+                        keyword_rules[at].push(i);
+                        at
+                    }
                     None => {
                         words.push(k.clone());
                         keyword_rules.push(vec![i]);
+                        words.len() - 1
                     }
+                };
+                if !rule_keywords[i].contains(&at) {
+                    rule_keywords[i].push(at);
                 }
             }
         }
@@ -244,8 +485,11 @@ impl RuleSet {
             keywords_dfa: OnceLock::new(),
             scanned: AtomicUsize::new(0),
             keyword_rules,
+            near: true,
+            rule_keywords,
             always,
             ignored: HashSet::new(),
+            block_words: OnceLock::new(),
         })
     }
 
@@ -308,6 +552,30 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Whether `line` holds a keyword of a rule whose match can span any number of lines (a PEM
+    /// block's `-----BEGIN`): text masked line by line holds such a line with the ones after it
+    /// ([`LineMasker`]). A rule without keywords is not counted (it would hold every line).
+    pub fn may_open_block(&self, line: &[u8]) -> bool {
+        self.block_words
+            .get_or_init(|| {
+                let words: Vec<&str> = self
+                    .rules
+                    .iter()
+                    .filter(|r| r.pattern.as_deref().is_some_and(spans_lines_unbounded))
+                    .flat_map(|r| r.keywords.iter().map(String::as_str))
+                    .collect();
+                if words.is_empty() {
+                    return None;
+                }
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(&words)
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(line))
+    }
+
     /// Whether `.gitleaksignore` lists this finding (`path:rule-id:line`).
     pub fn is_ignored(&self, path: &str, hit: &Hit) -> bool {
         self.ignored
@@ -353,32 +621,57 @@ impl RuleSet {
     }
 
     fn scan_view(&self, path: &str, content: &[u8], decoded: bool) -> Vec<Hit> {
-        let mut run = vec![false; self.rules.len()];
+        // Rules run over the whole text, and rules run on the lines around their keywords' hits
+        // (those whose matches are known to hold a keyword and to reach few lines: exact).
+        let mut whole = vec![false; self.rules.len()];
+        let mut near = vec![false; self.rules.len()];
         for &i in &self.always {
-            run[i] = true;
+            whole[i] = true;
         }
+        // Per keyword: not seen yet, seen (its rules decided), seen with rules that run near it;
+        // and for the latter, the lines holding it (start, end after the line feed).
+        const UNSEEN: u8 = 0;
+        const WHOLE: u8 = 1;
+        const NEAR: u8 = 2;
+        let mut state = vec![UNSEEN; self.keyword_rules.len()];
+        let mut lines_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.keyword_rules.len()];
         if let Some(ac) = self.keywords(content.len()) {
-            let mut seen = vec![false; self.keyword_rules.len()];
-            let mut left = seen.len();
+            let mut line = (0, 0);
             for m in ac.find_overlapping_iter(content) {
                 let k = m.pattern().as_usize();
-                if !seen[k] {
-                    seen[k] = true;
+                if state[k] == UNSEEN {
+                    state[k] = WHOLE;
                     for &i in &self.keyword_rules[k] {
-                        run[i] = true;
-                    }
-                    left -= 1;
-                    if left == 0 {
-                        break;
+                        if self.near && self.rules[i].reach().is_some() {
+                            near[i] = true;
+                            state[k] = NEAR;
+                        } else {
+                            whole[i] = true;
+                        }
                     }
                 }
+                if state[k] != NEAR {
+                    continue;
+                }
+                let at = m.start();
+                if lines_of[k].last().is_some_and(|l| at < l.1) {
+                    continue;
+                }
+                if !(line.0 <= at && at < line.1) {
+                    line = (
+                        memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1),
+                        memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i + 1),
+                    );
+                }
+                lines_of[k].push(line);
             }
         }
         // (rule index, match range, hit)
         let mut found: Vec<(usize, (usize, usize), Hit)> = Vec::new();
         let mut lines = LineIndex::new(content);
+        let mut windows: Vec<(usize, usize)> = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
-            if !run[i] {
+            if !whole[i] && !near[i] {
                 continue;
             }
             let Some(re) = rule.regex() else { continue };
@@ -387,54 +680,87 @@ impl RuleSet {
             {
                 continue;
             }
-            for caps in re.captures_iter(content) {
-                let whole = caps.get(0).expect("group 0");
-                let m = match rule.secret_group {
-                    Some(g) => caps.get(g),
-                    None => (1..caps.len()).find_map(|g| caps.get(g)),
+            windows.clear();
+            if whole[i] {
+                windows.push((0, content.len()));
+            } else {
+                let reach = rule.reach().unwrap_or(0);
+                for &k in &self.rule_keywords[i] {
+                    windows.extend(lines_of[k].iter().map(|&(a, b)| {
+                        (
+                            lines_before(content, a, reach),
+                            lines_after(content, b, reach),
+                        )
+                    }));
                 }
-                .unwrap_or(whole);
-                if m.is_empty() {
-                    continue;
+                windows.sort_unstable();
+                // Overlapping or touching windows are one: a match is searched once.
+                let mut merged = 0;
+                for w in 0..windows.len() {
+                    if merged > 0 && windows[w].0 <= windows[merged - 1].1 {
+                        windows[merged - 1].1 = windows[merged - 1].1.max(windows[w].1);
+                    } else {
+                        windows[merged] = windows[w];
+                        merged += 1;
+                    }
                 }
-                let secret = m.as_bytes();
-                if let Some(min) = rule.entropy
-                    && shannon_entropy(secret) <= min
-                {
-                    continue;
+                windows.truncate(merged);
+            }
+            for &(a, b) in &windows {
+                // The search sees the whole text around the window (`\b`, `^`, `$` as over the
+                // whole text); a match lies inside it.
+                for caps in re.captures_iter(Input::new(content).range(a..b)) {
+                    let Some(whole_match) = caps.get_match() else {
+                        continue;
+                    };
+                    let whole_span = (whole_match.start(), whole_match.end());
+                    let m = match rule.secret_group {
+                        Some(g) => caps.get_group(g),
+                        None => (1..caps.group_len()).find_map(|g| caps.get_group(g)),
+                    }
+                    .map_or(whole_span, |s| (s.start, s.end));
+                    if m.0 == m.1 {
+                        continue;
+                    }
+                    let secret = &content[m.0..m.1];
+                    if let Some(min) = rule.entropy
+                        && shannon_entropy(secret) <= min
+                    {
+                        continue;
+                    }
+                    if placeholder(secret) {
+                        continue;
+                    }
+                    let line_text = lines.line_span(whole_span.0, whole_span.1);
+                    let ctx = Context {
+                        path,
+                        secret,
+                        whole: &content[whole_span.0..whole_span.1],
+                        line: &content[line_text.0..line_text.1],
+                    };
+                    if rule.allowlists.iter().any(|a| a.allows(&ctx))
+                        || self.global.iter().any(|a| {
+                            (a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
+                                && a.allows(&ctx)
+                        })
+                    {
+                        continue;
+                    }
+                    found.push((
+                        i,
+                        whole_span,
+                        Hit {
+                            rule_id: rule.id.clone(),
+                            description: rule.description.clone(),
+                            start: m.0,
+                            end: m.1,
+                            line: lines.line_of(m.0),
+                            end_line: lines.line_of(m.1.saturating_sub(1).max(m.0)),
+                            secret: String::from_utf8_lossy(secret).into_owned(),
+                            decoded,
+                        },
+                    ));
                 }
-                if placeholder(secret) {
-                    continue;
-                }
-                let line_text = lines.line_span(whole.start(), whole.end());
-                let ctx = Context {
-                    path,
-                    secret,
-                    whole: whole.as_bytes(),
-                    line: &content[line_text.0..line_text.1],
-                };
-                if rule.allowlists.iter().any(|a| a.allows(&ctx))
-                    || self.global.iter().any(|a| {
-                        (a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
-                            && a.allows(&ctx)
-                    })
-                {
-                    continue;
-                }
-                found.push((
-                    i,
-                    (whole.start(), whole.end()),
-                    Hit {
-                        rule_id: rule.id.clone(),
-                        description: rule.description.clone(),
-                        start: m.start(),
-                        end: m.end(),
-                        line: lines.line_of(m.start()),
-                        end_line: lines.line_of(m.end().saturating_sub(1).max(m.start())),
-                        secret: String::from_utf8_lossy(secret).into_owned(),
-                        decoded,
-                    },
-                ));
             }
         }
         // Rule order decides between overlapping matches, then position orders the result.
@@ -559,6 +885,28 @@ pub fn shannon_entropy(data: &[u8]) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+/// The start of the line `n` lines before the one starting at `start`.
+fn lines_before(text: &[u8], mut start: usize, n: usize) -> usize {
+    for _ in 0..n {
+        if start == 0 {
+            break;
+        }
+        start = memchr::memrchr(b'\n', &text[..start - 1]).map_or(0, |i| i + 1);
+    }
+    start
+}
+
+/// The end (after its line feed) of the line `n` lines after the one ending at `end`.
+fn lines_after(text: &[u8], mut end: usize, n: usize) -> usize {
+    for _ in 0..n {
+        if end >= text.len() {
+            break;
+        }
+        end = memchr::memchr(b'\n', &text[end..]).map_or(text.len(), |i| end + i + 1);
+    }
+    end
 }
 
 /// Line numbers of byte offsets, computed on first use.
@@ -781,6 +1129,104 @@ pub fn mask_with<'a>(text: &'a str, rules: &RuleSet, known: &[String]) -> Cow<'a
     }
     s.push_str(&src[at..]);
     Cow::Owned(s)
+}
+
+/// A line that opens a multi-line secret is held with the lines after it, at most this many…
+pub const HELD_LINES: usize = 256;
+/// …and at most this many bytes, then masked as one text.
+pub const HELD_BYTES: usize = 256 * 1024;
+/// Bytes of one line kept; the rest of a longer line is dropped (and said so).
+pub const LINE_BYTES: usize = 1024 * 1024;
+
+/// [`mask_text`] for text that arrives in pieces (a command's output read from its pipe): each
+/// whole line is masked and handed on as soon as it is complete, so what is written from it is
+/// current; the lines of one piece are masked together. A line that may open a block (a keyword of
+/// a rule whose match can span any number of lines: a PEM block's `-----BEGIN … PRIVATE KEY-----`)
+/// is held with the lines after it until the block's `-----END` line, [`HELD_LINES`] lines or
+/// [`HELD_BYTES`] bytes, or the end of the text, then the whole block is masked as one text. A
+/// value a rule finds only with its name a few lines above, in an earlier piece, is masked where
+/// a rule finds it alone. Memory stays bounded: a partial line of at most [`LINE_BYTES`] and the
+/// held block.
+#[derive(Default)]
+pub struct LineMasker {
+    /// The line being received.
+    partial: Vec<u8>,
+    /// Bytes of the current line dropped beyond [`LINE_BYTES`].
+    dropped: usize,
+    /// Complete lines, not yet masked: a held block, or lines waiting for the end of the piece.
+    pending: String,
+    held_lines: usize,
+    holding: bool,
+}
+
+impl LineMasker {
+    pub fn new() -> LineMasker {
+        LineMasker::default()
+    }
+
+    /// Takes the next piece of text; hands `out` the masked lines it completes (each with its
+    /// line feed), as few calls as possible.
+    pub fn push(&mut self, bytes: &[u8], out: &mut dyn FnMut(&str)) {
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            self.take_partial(&rest[..i]);
+            self.end_line(out);
+            rest = &rest[i + 1..];
+        }
+        self.take_partial(rest);
+        if !self.holding {
+            self.flush(out);
+        }
+    }
+
+    /// The end of the text: what is held and the last, unterminated line, masked.
+    pub fn finish(mut self, out: &mut dyn FnMut(&str)) {
+        if !self.partial.is_empty() || self.dropped > 0 {
+            self.end_line(out);
+        }
+        self.flush(out);
+    }
+
+    fn take_partial(&mut self, bytes: &[u8]) {
+        let room = LINE_BYTES.saturating_sub(self.partial.len());
+        let keep = bytes.len().min(room);
+        self.partial.extend_from_slice(&bytes[..keep]);
+        self.dropped += bytes.len() - keep;
+    }
+
+    fn end_line(&mut self, out: &mut dyn FnMut(&str)) {
+        let line = String::from_utf8_lossy(&self.partial).into_owned();
+        self.partial.clear();
+        let opens = !self.holding && active().may_open_block(line.as_bytes());
+        if opens {
+            // What came before the block is complete: out with it first.
+            self.flush(out);
+            self.holding = true;
+            self.held_lines = 0;
+        }
+        self.pending.push_str(&line);
+        if self.dropped > 0 {
+            self.pending
+                .push_str(&format!("…(line cut: {} bytes not kept)", self.dropped));
+            self.dropped = 0;
+        }
+        self.pending.push('\n');
+        if self.holding {
+            self.held_lines += 1;
+            let closes = line.contains("-----END");
+            if closes || self.held_lines >= HELD_LINES || self.pending.len() >= HELD_BYTES {
+                self.holding = false;
+                self.flush(out);
+            }
+        }
+    }
+
+    fn flush(&mut self, out: &mut dyn FnMut(&str)) {
+        if !self.pending.is_empty() {
+            out(&mask_text(&self.pending));
+            self.pending.clear();
+        }
+    }
 }
 
 /// [`mask_text`] on every string (and object key) of a JSON value: request bodies, notices,

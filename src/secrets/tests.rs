@@ -444,3 +444,163 @@ fn corpus_recall_and_false_positive_rate() {
     assert!(recall >= 0.95, "recall {recall:.3}");
     assert!(fp_rate <= 0.03, "false-positive rate {fp_rate:.3}");
 }
+
+#[test]
+fn the_line_masker_hands_on_each_line_at_once_and_a_private_key_whole() {
+    let tok = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    m.push(format!("one {tok}\ntw").as_bytes(), &mut |t| {
+        out.push_str(t)
+    });
+    assert_eq!(
+        out, "one ghp_…(40 chars)\n",
+        "a whole line is out at once, masked"
+    );
+    m.push(b"o\n", &mut |t| out.push_str(t));
+    assert_eq!(out, "one ghp_…(40 chars)\ntwo\n");
+
+    // A PEM block arriving a byte at a time comes out as the masker of the whole text writes it.
+    let body: Vec<String> = (0..8)
+        .map(|i| format!("MIIEow{i}IBAAKCAQEAs9Qx7v1R2k4mJcXg8zNhYp5WbTLdUqFo3eKiVrZy6jHaC0t"))
+        .collect();
+    let pem = format!(
+        "key:\n-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\nafter",
+        body.join("\n")
+    );
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    for b in pem.as_bytes() {
+        m.push(std::slice::from_ref(b), &mut |t| out.push_str(t));
+    }
+    assert_eq!(
+        out.matches('\n').count(),
+        11,
+        "every line but the unterminated last: {out}"
+    );
+    m.finish(&mut |t| out.push_str(t));
+    for line in &body {
+        assert!(!out.contains(line.as_str()), "{out}");
+    }
+    assert_eq!(out, format!("{}\n", mask_text(&pem)));
+    assert!(out.contains("MIIE…("), "{out}");
+}
+
+#[test]
+fn the_line_masker_keeps_bounded_memory() {
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    let long = vec![b'a'; LINE_BYTES + 10];
+    m.push(&long, &mut |t| out.push_str(t));
+    m.push(b"\nnext\n", &mut |t| out.push_str(t));
+    assert!(
+        out.ends_with("…(line cut: 10 bytes not kept)\nnext\n"),
+        "{}",
+        &out[out.len() - 60..]
+    );
+    assert_eq!(
+        out.len(),
+        LINE_BYTES + "…(line cut: 10 bytes not kept)\nnext\n".len()
+    );
+    // A block that never ends is let go after its bound.
+    let mut m = LineMasker::new();
+    let mut out = String::new();
+    m.push(b"-----BEGIN PRIVATE KEY-----\n", &mut |t| out.push_str(t));
+    for _ in 0..HELD_LINES {
+        m.push(b"plain line\n", &mut |t| out.push_str(t));
+    }
+    assert!(
+        out.contains("plain line\n"),
+        "held at most {HELD_LINES} lines"
+    );
+}
+
+#[test]
+fn what_runs_near_its_keywords_is_bounded_and_holds_them() {
+    let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(reach("ghp_[0-9a-zA-Z]{36}", &kw(&["ghp_"])), Some(0));
+    assert_eq!(reach("(?i)\\bghp_[0-9a-z]{36}\\b", &kw(&["ghp_"])), Some(0));
+    // The keyword may be anywhere in the text, not in the match: the whole text.
+    assert_eq!(reach("[0-9a-f]{32}", &kw(&["heroku"])), None);
+    assert_eq!(reach("(?i)(?:heroku|hk)[a-z]{4}", &kw(&["heroku"])), None);
+    assert_eq!(
+        reach("(?i)(?:heroku|hk)[a-z]{4}", &kw(&["heroku", "hk"])),
+        Some(0)
+    );
+    // Line feeds: bounded, or not.
+    assert_eq!(
+        reach("key[\\s'\"]{0,3}=\\s?([a-z]{8})", &kw(&["key"])),
+        Some(4)
+    );
+    assert_eq!(reach("key\\s*=([a-z]{8})", &kw(&["key"])), None);
+    assert_eq!(reach("(?s)key.{0,400}x", &kw(&["key"])), None);
+    assert_eq!(
+        reach("passw(?:or)?d=([a-z]{8})", &kw(&["password", "passwd"])),
+        Some(0)
+    );
+    let set = builtin();
+    let near = set.rules().iter().filter(|r| r.reach().is_some()).count();
+    let generic = set
+        .rules()
+        .iter()
+        .find(|r| r.id == "generic-api-key")
+        .unwrap();
+    assert!(
+        generic.reach().is_some(),
+        "the generic rule runs near its keywords"
+    );
+    assert!(
+        near * 10 >= set.rules().len() * 8,
+        "{near} of {} rules",
+        set.rules().len()
+    );
+}
+
+/// Running rules only near their keywords finds exactly what running them over the whole text
+/// finds: every example and counterexample of every rule in several syntaxes, one per file and
+/// all in one text with ordinary lines around them, and the fixtures.
+#[test]
+fn scanning_near_keywords_finds_what_the_whole_text_scan_finds() {
+    let file = builtin_file();
+    let near = builtin();
+    let mut whole = RuleSet::compile_with(file, false).unwrap();
+    whole.near = false;
+    let mut texts: Vec<String> = Vec::new();
+    for spec in &file.rules {
+        for ex in spec.tps.iter().chain(&spec.fps) {
+            texts.push(ex.clone());
+            texts.push(format!(
+                "// {}\nconst value = {ex:?};\n\n  {ex}\nend",
+                spec.id
+            ));
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in [
+        "tests/fixtures/agogsaas",
+        "tests/fixtures/github",
+        "templates",
+    ] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            texts.push(std::fs::read_to_string(e.unwrap().path()).unwrap_or_default());
+        }
+    }
+    let all = texts.join("\nfn filler() { let key = 1; token(); } // api auth\n");
+    texts.push(all);
+    let mut differ = Vec::new();
+    for t in &texts {
+        let (a, b) = (
+            near.scan("config/app.env", t.as_bytes()),
+            whole.scan("config/app.env", t.as_bytes()),
+        );
+        if a != b {
+            differ.push(format!("{t:?}:\n near  {a:?}\n whole {b:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} texts differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}

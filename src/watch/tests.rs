@@ -177,17 +177,6 @@ fn the_failed_steps_lines_come_from_its_time_window() {
     );
 }
 
-#[test]
-fn mask_hides_known_values_and_patterns() {
-    let t = "token ghp_abcdefghijklmnopqrstuvwxyz0123456789 and hunter2secret";
-    let m = mask(t, &["hunter2secret".into()]);
-    assert!(!m.contains("hunter2secret"), "{m}");
-    assert!(
-        !m.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
-        "{m}"
-    );
-}
-
 /// A log of `lines` generated lines, produced as it is read (never held in memory).
 struct GeneratedLog {
     next: usize,

@@ -764,32 +764,8 @@ fn two_berry_processes_committing_at_once_never_lose_or_reverse_a_commit() {
 /// A submodule at `sub` (in scope) added and committed, then moved to a new commit: returns the
 /// new commit id.
 fn moved_submodule(env: &TestEnv, sub: &str) -> String {
-    let lib = env.path().join("shared-lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    env.git_in(&lib, &["init", "-q", "-b", "main"]);
-    std::fs::write(lib.join("index.ts"), "export const v = 1;\n").unwrap();
-    env.git_in(&lib, &["add", "-A"]);
-    env.git_in(&lib, &["commit", "-q", "-m", "v1"]);
-    env.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        lib.to_str().unwrap(),
-        sub,
-    ]);
-    env.git(&["commit", "-q", "-m", "submodule", "--", ".gitmodules", sub]);
-    move_submodule(env, sub, "export const v = 2;\n")
-}
-
-fn move_submodule(env: &TestEnv, sub: &str, text: &str) -> String {
-    let inner = env.repo.join(sub);
-    std::fs::write(inner.join("index.ts"), text).unwrap();
-    env.git_in(&inner, &["commit", "-q", "-am", "moved"]);
-    env.git_in(&inner, &["rev-parse", "HEAD"])
-        .trim()
-        .to_string()
+    env.add_submodule(sub);
+    env.move_submodule(sub, "export const v = 2;\n")
 }
 
 const SUB: &str = "Implementation/print-industry-erp/backend/src/modules/shared-lib";
@@ -838,7 +814,7 @@ fn a_submodule_moved_again_after_review_closes_the_gate() {
         moved_submodule(env, SUB);
     });
     let before = r.env.git(&["rev-parse", "HEAD"]);
-    let later = move_submodule(&r.env, SUB, "export const v = 3;\n");
+    let later = r.env.move_submodule(SUB, "export const v = 3;\n");
     let out = r.commit(&["--yes"]);
     let e = err(&out);
     assert_eq!(out.status.code(), Some(3), "{}", r.env.transcript(&out));

@@ -128,6 +128,37 @@ impl TestEnv {
         self.git_in(&self.repo, args)
     }
 
+    /// Adds a submodule at `sub` (a repository of its own, one commit) and commits the pointer
+    /// and `.gitmodules` alone.
+    pub fn add_submodule(&self, sub: &str) {
+        let lib = self.path().join("shared-lib");
+        std::fs::create_dir_all(&lib).unwrap();
+        self.git_in(&lib, &["init", "-q", "-b", "main"]);
+        std::fs::write(lib.join("index.ts"), "export const v = 1;\n").unwrap();
+        self.git_in(&lib, &["add", "-A"]);
+        self.git_in(&lib, &["commit", "-q", "-m", "v1"]);
+        self.git(&[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            lib.to_str().unwrap(),
+            sub,
+        ]);
+        self.git(&["commit", "-q", "-m", "submodule", "--", ".gitmodules", sub]);
+    }
+
+    /// Moves the submodule at `sub` to a new commit writing `text`; returns its id.
+    pub fn move_submodule(&self, sub: &str, text: &str) -> String {
+        let inner = self.repo.join(sub);
+        std::fs::write(inner.join("index.ts"), text).unwrap();
+        self.git_in(&inner, &["commit", "-q", "-am", "moved"]);
+        self.git_in(&inner, &["rev-parse", "HEAD"])
+            .trim()
+            .to_string()
+    }
+
     pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = std::process::Command::new("git");
         self.apply_env(&mut cmd);

@@ -258,6 +258,38 @@ fn an_uncommitted_berry_toml_cannot_switch_the_checks_off() {
     assert_eq!(env.read(TRACKER), before);
 }
 
+/// A command check runs as a test command runs: berry's own credentials are not in its
+/// environment, except those `test.pass_env` names. Each check exits 1 when it sees what it must
+/// not (the check would then fail and the step exit 3).
+#[test]
+fn command_checks_get_the_test_commands_scrubbed_environment() {
+    let env = TestEnv::new();
+    let ready = pushed(&env);
+    std::fs::write(
+        &ready.config,
+        "[nats]\npublish = false\n\n[test]\npass_env = [\"PGPASSWORD\"]\n\n[health]\nwithin_secs = 1\n\n\
+         [[health.checks]]\nname = \"no-credentials\"\n\
+         argv = [\"sh\", \"-c\", \"test -z \\\"${GH_TOKEN}${GITHUB_TOKEN}${NATS_PASSWORD}\\\" && test \\\"$KEPT\\\" = kept-value\"]\n\n\
+         [[health.checks]]\nname = \"passed-through\"\n\
+         argv = [\"sh\", \"-c\", \"test \\\"$PGPASSWORD\\\" = pg-pass-through-1\"]\n",
+    )
+    .unwrap();
+    let out = ready
+        .berry(&env)
+        .arg("health")
+        .env("GH_TOKEN", "ghp_healthCheckMustNotSee0123456789abcdef")
+        .env("GITHUB_TOKEN", "ghp_healthCheckMustNotSee0123456789abcdeg")
+        .env("NATS_PASSWORD", "nats-pass-health-1")
+        .env("PGPASSWORD", "pg-pass-through-1")
+        .env("KEPT", "kept-value")
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("✔ no-credentials: exit 0 ("), "{t}");
+    assert!(t.contains("✔ passed-through: exit 0 ("), "{t}");
+}
+
 #[test]
 fn without_checks_health_records_itself_skipped_and_complete_goes_on() {
     let env = TestEnv::new();

@@ -477,31 +477,13 @@ fn an_explicit_config_file_is_the_operators_choice() {
 #[test]
 fn a_moved_submodule_pointer_in_scope_is_in_the_scope_list() {
     let env = TestEnv::new();
-    let lib = env.path().join("shared-lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    env.git_in(&lib, &["init", "-q", "-b", "main"]);
-    std::fs::write(lib.join("index.ts"), "export const v = 1;\n").unwrap();
-    env.git_in(&lib, &["add", "-A"]);
-    env.git_in(&lib, &["commit", "-q", "-m", "v1"]);
     env.agog_base();
     let sub = format!("{ERP}/backend/src/modules/shared-lib");
-    env.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        lib.to_str().unwrap(),
-        &sub,
-    ]);
-    env.git(&["commit", "-q", "-m", "submodule"]);
+    env.add_submodule(&sub);
     let old = env.git(&["rev-parse", &format!("HEAD:{sub}")]);
     // The submodule moves to a new commit.
-    let inner = env.repo.join(&sub);
-    std::fs::write(inner.join("index.ts"), "export const v = 2;\n").unwrap();
-    env.git_in(&inner, &["commit", "-q", "-am", "v2"]);
-    let new = env.git_in(&inner, &["rev-parse", "HEAD"]);
-    assert_ne!(old, new);
+    let new = env.move_submodule(&sub, "export const v = 2;\n");
+    assert_ne!(old.trim(), new);
     env.verify_approved();
     let out = review(&env).arg("--json").output().unwrap();
     let t = env.transcript(&out);

@@ -632,6 +632,11 @@ fn a_failing_workflow_opens_one_masked_issue_blocks_and_a_later_failure_updates_
     );
     assert!(!body.contains(TOKEN), "{body}");
     assert!(!body.contains(OTHER_TOKEN), "{body}");
+    // The log is masked as everything else is: a credential berry holds keeps nothing of itself,
+    // a rule finding its first four characters, both with their length.
+    assert!(body.contains("echo using …(40 chars)"), "{body}");
+    assert!(body.contains("export OTHER=ghp_…(40 chars)"), "{body}");
+    assert!(!body.contains("***"), "one masker, one look: {body}");
     assert!(body.contains("| Tests | failure |"), "{body}");
     let title = gh.state().issue_writes[0].1["title"]
         .as_str()
