@@ -487,6 +487,7 @@ Register-ArgumentCompleter -Native -CommandName 'berry' -ScriptBlock {
         }
         'berry;listen' {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Events handled at the same time by this process (default: listen.concurrency)')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where a REQ''s work comes from: this working tree, or the remote branch agents/<REQ> applied in a worktree of the listener''s own (default: listen.source)')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Run as if berry was started in DIR (the repository)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: berry.toml at the repository root)')
             [CompletionResult]::new('--req', '--req', [CompletionResultType]::ParameterName, 'The REQ to work on (default: the current REQ, set by `berry verify`)')

@@ -1142,7 +1142,7 @@ _berry() {
             return 0
             ;;
         berry__subcmd__listen)
-            opts="-C -y -q -v -h --once --concurrency --status --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
+            opts="-C -y -q -v -h --once --concurrency --status --source --config --req --repo --deliverables --accept-config-change --yes --dry-run --json --color --quiet --verbose --no-pager --paginate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1150,6 +1150,10 @@ _berry() {
             case "${prev}" in
                 --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "worktree branch" -- "${cur}"))
                     return 0
                     ;;
                 -C)

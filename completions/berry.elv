@@ -462,6 +462,7 @@ set edit:completion:arg-completer[berry] = {|@words|
         }
         &'berry;listen'= {
             cand --concurrency 'Events handled at the same time by this process (default: listen.concurrency)'
+            cand --source 'Where a REQ''s work comes from: this working tree, or the remote branch agents/<REQ> applied in a worktree of the listener''s own (default: listen.source)'
             cand -C 'Run as if berry was started in DIR (the repository)'
             cand --config 'Configuration file (default: berry.toml at the repository root)'
             cand --req 'The REQ to work on (default: the current REQ, set by `berry verify`)'

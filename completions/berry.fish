@@ -403,6 +403,8 @@ complete -c berry -n "__fish_berry_using_subcommand run" -l no-pager -d 'Never p
 complete -c berry -n "__fish_berry_using_subcommand run" -l paginate -d 'Page long text even when it fits on the screen (only on a terminal)'
 complete -c berry -n "__fish_berry_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c berry -n "__fish_berry_using_subcommand listen" -l concurrency -d 'Events handled at the same time by this process (default: listen.concurrency)' -r
+complete -c berry -n "__fish_berry_using_subcommand listen" -l source -d 'Where a REQ\'s work comes from: this working tree, or the remote branch agents/<REQ> applied in a worktree of the listener\'s own (default: listen.source)' -r -f -a "worktree\t''
+branch\t''"
 complete -c berry -n "__fish_berry_using_subcommand listen" -s C -d 'Run as if berry was started in DIR (the repository)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand listen" -l config -d 'Configuration file (default: berry.toml at the repository root)' -r -F
 complete -c berry -n "__fish_berry_using_subcommand listen" -l req -d 'The REQ to work on (default: the current REQ, set by `berry verify`)' -r

@@ -82,6 +82,7 @@ pub struct Config {
     pub checklist: Checklist,
     pub listen: Listen,
     pub git: Git,
+    pub state: State,
 }
 
 /// `[git]`: git transfers (push, fetch, reading a remote ref).
@@ -381,6 +382,35 @@ impl Default for Nats {
     }
 }
 
+/// `[state]`: where the REQ contexts are kept.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct State {
+    /// `file` (the folder, for hand use) or `nats-kv` (a JetStream key-value bucket, for
+    /// listeners and engineers on several machines gating one REQ).
+    pub backend: StateBackend,
+    /// The bucket of `nats-kv` (created when missing).
+    pub bucket: String,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            backend: StateBackend::File,
+            bucket: "berry_contexts".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum StateBackend {
+    #[default]
+    #[serde(rename = "file")]
+    File,
+    #[serde(rename = "nats-kv")]
+    NatsKv,
+}
+
 /// `[listen]`: `berry listen`, the stage-7 agent started by the orchestrator over JetStream.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -401,6 +431,18 @@ pub struct Listen {
     pub nak_delay_secs: u64,
     /// Events handled at the same time by one process.
     pub concurrency: usize,
+    /// Where a REQ's work comes from: `worktree` (this clone's working tree, the single-host
+    /// deployment) or `branch` (`agents/<REQ>` on the remote, into a worktree of the
+    /// listener's own).
+    pub source: ListenSource,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ListenSource {
+    #[default]
+    Worktree,
+    Branch,
 }
 
 impl Default for Listen {
@@ -413,6 +455,7 @@ impl Default for Listen {
             max_deliver: 5,
             nak_delay_secs: 30,
             concurrency: 1,
+            source: ListenSource::Worktree,
         }
     }
 }

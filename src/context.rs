@@ -6,6 +6,12 @@
 //! Writes are atomic (temporary file in the same folder, fsync, rename, fsync of the folder) with
 //! mode 0600. A version-1 file is migrated on load (and written as version 2 by the next save); a
 //! newer format is refused and never rewritten; a corrupt file is moved aside.
+//!
+//! With `state.backend = "nats-kv"` the document of record is an entry of a JetStream key-value
+//! bucket ([`Remote`]): read with its revision under the lock, and every save a compare-and-set
+//! on that revision, so two writers on two machines can never both win (the loser is told, and
+//! its rerun reads the winner's record). The file is still written after each save, as a copy
+//! for people and tools on that machine.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -712,12 +718,42 @@ impl ReqContext {
     }
 }
 
+/// A place of record for contexts beside the folder: one entry per REQ, with a revision.
+pub trait Remote: Send + Sync {
+    /// The entry of `key` and its revision; `None` when there is none.
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, u64)>>;
+    /// Writes `bytes` only if the entry is still at `revision` (`None`: only if there is no
+    /// entry); the new revision, or [`Conflict`] when another writer got there first.
+    fn put(&self, key: &str, bytes: &[u8], revision: Option<u64>) -> Result<u64>;
+    /// Where it is, for messages.
+    fn describe(&self) -> String;
+}
+
+/// A compare-and-set lost: the entry is no longer at the revision read.
+#[derive(Debug, thiserror::Error)]
+#[error("the entry {key} changed since revision {read:?} was read")]
+pub struct Conflict {
+    pub key: String,
+    pub read: Option<u64>,
+}
+
 /// The folder of contexts for one repository.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     dir: PathBuf,
     /// How long [`Store::lock`] waits for another berry process.
     lock_wait: Duration,
+    remote: Option<std::sync::Arc<dyn Remote>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .field("lock_wait", &self.lock_wait)
+            .field("remote", &self.remote.as_ref().map(|r| r.describe()))
+            .finish()
+    }
 }
 
 /// How long a lock is waited for unless the caller says otherwise.
@@ -736,6 +772,7 @@ impl Store {
         Store {
             dir,
             lock_wait: LOCK_WAIT,
+            remote: None,
         }
     }
 
@@ -744,6 +781,12 @@ impl Store {
         if let Some(w) = wait {
             self.lock_wait = w;
         }
+        self
+    }
+
+    /// The same folder, with `remote` as the place of record.
+    pub fn with_remote(mut self, remote: std::sync::Arc<dyn Remote>) -> Store {
+        self.remote = Some(remote);
         self
     }
 
@@ -861,16 +904,48 @@ impl Store {
             file,
             path,
             context: self.path_of(req),
+            revision: std::sync::Mutex::new(None),
         })
     }
 
     /// Loads the context. `Ok(None)` when there is none yet.
-    pub fn load(&self, req: &ReqNumber, _lock: &ReqLock) -> Result<Option<ReqContext>> {
+    pub fn load(&self, req: &ReqNumber, lock: &ReqLock) -> Result<Option<ReqContext>> {
+        if let Some(remote) = &self.remote {
+            let entry = remote.get(req.as_str())?;
+            *lock.revision.lock().unwrap_or_else(|e| e.into_inner()) =
+                entry.as_ref().map(|(_, rev)| *rev);
+            return entry
+                .map(|(bytes, _)| self.decode_remote(remote.as_ref(), &bytes, req))
+                .transpose();
+        }
         self.read(req)
+    }
+
+    fn decode_remote(
+        &self,
+        remote: &dyn Remote,
+        bytes: &[u8],
+        req: &ReqNumber,
+    ) -> Result<ReqContext> {
+        match decode(bytes, req) {
+            Ok(c) => Ok(c),
+            Err(Decode::Refused(e)) => Err(e.into()),
+            Err(Decode::Corrupt(why)) => Err(BerryError::failure(format!(
+                "the context of {req} in {} is corrupt: {why}",
+                remote.describe()
+            ))
+            .into()),
+        }
     }
 
     /// Reads without the lock, for `status` and completion: never writes, never moves anything.
     pub fn peek(&self, req: &ReqNumber) -> Result<Option<ReqContext>> {
+        if let Some(remote) = &self.remote {
+            return remote
+                .get(req.as_str())?
+                .map(|(bytes, _)| self.decode_remote(remote.as_ref(), &bytes, req))
+                .transpose();
+        }
         let path = self.path_of(req);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
@@ -917,12 +992,28 @@ impl Store {
         }
     }
 
-    pub fn save(&self, ctx: &mut ReqContext, _lock: &ReqLock) -> Result<()> {
+    pub fn save(&self, ctx: &mut ReqContext, lock: &ReqLock) -> Result<()> {
         self.ensure_dir()?;
         ctx.format_version = FORMAT_VERSION;
         ctx.updated_at = crate::clock::now()?;
         let mut bytes = serde_json::to_vec_pretty(ctx)?;
         bytes.push(b'\n');
+        if let Some(remote) = &self.remote {
+            let mut revision = lock.revision.lock().unwrap_or_else(|e| e.into_inner());
+            match remote.put(ctx.req.as_str(), &bytes, *revision) {
+                Ok(next) => *revision = Some(next),
+                Err(e) if e.downcast_ref::<Conflict>().is_some() => {
+                    return Err(BerryError::failure(format!(
+                        "the context of {} in {} was written by another berry since this one read it: nothing of this step was recorded over it",
+                        ctx.req,
+                        remote.describe()
+                    ))
+                    .with_hint("rerun the step: it reads the other writer's record first")
+                    .into());
+                }
+                Err(e) => return Err(e),
+            }
+        }
         write_atomic(&self.path_of(&ctx.req), &bytes)?;
         crate::fault::point("context-written");
         Ok(())
@@ -937,6 +1028,8 @@ pub struct ReqLock {
     /// The REQ's context file: when there is none on release, the lock file goes too, so a
     /// mistyped REQ leaves nothing behind.
     context: PathBuf,
+    /// With a [`Remote`]: the revision of the entry as loaded (then as saved).
+    revision: std::sync::Mutex<Option<u64>>,
 }
 
 impl Drop for ReqLock {

@@ -26,7 +26,7 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,20 +41,28 @@ use crate::workflow::{ReqState, Step};
 /// The `agentId` of the events berry takes.
 pub const AGENT_ID: &str = "berry";
 
-/// How the listener runs berry's steps: the program and the global arguments every step gets
-/// (`-C`, `--config`, `--deliverables`, `--repo`), before `--yes --json run <REQ> …`.
+/// How the listener runs berry's steps: the program, the repository (`-C`), the other global
+/// arguments every step gets (`--config`, `--deliverables`, `--repo`), before
+/// `--yes --json run <REQ> …`, and the state folder the steps record in (the listener's own, so
+/// a REQ worked in a worktree of the listener's keeps its record when the worktree is gone).
 #[derive(Debug, Clone)]
 pub struct Runner {
     pub program: PathBuf,
+    pub dir: Option<PathBuf>,
     pub global_args: Vec<OsString>,
+    pub state_dir: PathBuf,
 }
 
 impl Runner {
-    fn command(&self, args: &[&str]) -> Command {
+    fn command(&self, dir: Option<&Path>, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.program);
+        if let Some(d) = dir.or(self.dir.as_deref()) {
+            cmd.arg("-C").arg(d);
+        }
         cmd.args(&self.global_args)
             .args(["--yes", "--json", "--no-pager", "--color", "never"])
             .args(args)
+            .env(crate::env_vars::BERRY_STATE_DIR, &self.state_dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -63,6 +71,26 @@ impl Runner {
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd
     }
+}
+
+/// Where a REQ's work comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The working tree the steps run in (the listener's repository).
+    Worktree,
+    /// `agents/<REQ>` on the remote, applied to a worktree of the listener's own.
+    Branch(BranchSource),
+}
+
+#[derive(Debug, Clone)]
+pub struct BranchSource {
+    /// The listener's clone, where git fetches and the worktrees are registered.
+    pub clone: PathBuf,
+    pub remote: String,
+    /// The branch a REQ ships to: each worktree's branch `berry/<REQ>` tracks it.
+    pub base: String,
+    /// `<state folder>/worktrees`: one folder per REQ at work.
+    pub worktrees: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +102,7 @@ pub struct Options {
     /// Handle one event, then return.
     pub once: bool,
     pub runner: Runner,
+    pub source: Source,
     /// Where the REQ contexts are (the steps record there; the listener only reads).
     pub store: Store,
 }
@@ -344,8 +373,36 @@ impl Worker<'_> {
     /// The REQ's steps from the first not done, until every step is done or one does not
     /// succeed. Decides the answer; sends none.
     fn work(&self, d: &Delivered, req: &ReqNumber) -> Result<Handled> {
+        let Source::Branch(b) = &self.opts.source else {
+            return self.steps(d, req, None);
+        };
+        let dir = match prepare(b, req) {
+            Ok(dir) => dir,
+            Err(why) => {
+                let why = format!("{why:#}");
+                return self.block(d, req, None, why);
+            }
+        };
+        let handled = self.steps(d, req, Some(&dir))?;
+        if !matches!(handled, Handled::Released { .. })
+            && let Err(e) = remove(b, req)
+        {
+            (self.sink)(Event::Warning {
+                worker: self.worker,
+                message: format!("{e:#}"),
+            });
+        }
+        Ok(handled)
+    }
+
+    fn steps(&self, d: &Delivered, req: &ReqNumber, dir: Option<&Path>) -> Result<Handled> {
         let last_delivery = d.delivered >= self.opts.consumer.max_deliver;
         let mut previous: Option<Step> = None;
+        // A push that rebased onto a ship branch moved by someone else records the rebased
+        // commit and stops until it is tested: the listener tests it and pushes again, a few
+        // times at most.
+        let mut retest: Option<Step> = None;
+        let mut rebases = 0;
         loop {
             if let Some(sig) = (self.stop)() {
                 return Ok(Handled::Released {
@@ -353,9 +410,10 @@ impl Worker<'_> {
                 });
             }
             let ctx = self.opts.store.peek(req)?;
-            let step = match &ctx {
-                None => Step::Verify,
-                Some(c) => match crate::workflow::next(c) {
+            let step = match (retest.take(), &ctx) {
+                (Some(s), _) => s,
+                (None, None) => Step::Verify,
+                (None, Some(c)) => match crate::workflow::next(c) {
                     Some(s) => s,
                     None => return Ok(Handled::Completed),
                 },
@@ -364,10 +422,11 @@ impl Worker<'_> {
                 return self.block(
                     d,
                     req,
+                    dir,
                     format!("{step} succeeded but recorded nothing; the listener stops there"),
                 );
             }
-            let run = self.run_step(d, req, step)?;
+            let run = self.run_step(d, req, dir, step)?;
             match (run.exit, run.signal) {
                 (Some(0), _) => {
                     previous = Some(step);
@@ -385,6 +444,20 @@ impl Worker<'_> {
                         ),
                     });
                 }
+                (Some(_), _)
+                    if step == Step::Push
+                        && rebases < 5
+                        && self
+                            .opts
+                            .store
+                            .peek(req)?
+                            .is_some_and(|c| rebased_untested(&c)) =>
+                {
+                    rebases += 1;
+                    retest = Some(Step::Test);
+                    previous = None;
+                    continue;
+                }
                 (Some(code), _) => {
                     let why = reason_text(step, &run);
                     let transient = matches!(code, 1 | 5);
@@ -399,17 +472,24 @@ impl Worker<'_> {
                     if blocked_by_step && !transient {
                         return Ok(Handled::Blocked { reason: why });
                     }
-                    return self.block(d, req, why);
+                    return self.block(d, req, dir, why);
                 }
             }
         }
     }
 
     /// `berry block <REQ> --reason …`: the blocked notice, under the id a manual block gives it.
-    fn block(&self, d: &Delivered, req: &ReqNumber, reason: String) -> Result<Handled> {
+    fn block(
+        &self,
+        d: &Delivered,
+        req: &ReqNumber,
+        dir: Option<&Path>,
+        reason: String,
+    ) -> Result<Handled> {
         let run = self.run_child(
             d,
             req,
+            dir,
             Step::Block,
             &["block", req.as_str(), "--reason", &reason],
         )?;
@@ -427,10 +507,17 @@ impl Worker<'_> {
         }
     }
 
-    fn run_step(&self, d: &Delivered, req: &ReqNumber, step: Step) -> Result<StepRun> {
+    fn run_step(
+        &self,
+        d: &Delivered,
+        req: &ReqNumber,
+        dir: Option<&Path>,
+        step: Step,
+    ) -> Result<StepRun> {
         self.run_child(
             d,
             req,
+            dir,
             step,
             &[
                 "run",
@@ -448,11 +535,12 @@ impl Worker<'_> {
         &self,
         d: &Delivered,
         req: &ReqNumber,
+        dir: Option<&Path>,
         step: Step,
         args: &[&str],
     ) -> Result<StepRun> {
         let started = Instant::now();
-        let mut child = self.opts.runner.command(args).spawn().map_err(|e| {
+        let mut child = self.opts.runner.command(dir, args).spawn().map_err(|e| {
             anyhow::anyhow!(
                 "cannot start {} for {step}: {e}",
                 self.opts.runner.program.display()
@@ -529,12 +617,181 @@ impl Worker<'_> {
     }
 }
 
+/// Git in the listener's clone is one thing at a time in this process (fetches and worktree
+/// edits take the same locks).
+static GIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs git in `dir` with `input` on stdin; its stdout, or an error with its stderr.
+fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
+    use std::io::Write as _;
+    let mut child = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("cannot run git: {e}"))?;
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        });
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or(""),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out.stdout)
+}
+
+/// The worktree of `req`: `agents/<REQ>` fetched from the remote and its changes since it left
+/// the base branch applied, uncommitted, onto the base branch's tip (so review sees exactly the
+/// agents' work, and the committed `berry.toml` is the base branch's). A worktree made whole
+/// before (its `.ready` mark beside it) is resumed as it is; a half-made one is made again.
+fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
+    let _one = GIT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = b.worktrees.join(req.as_str());
+    let ready = b.worktrees.join(format!("{req}.ready"));
+    if ready.exists() && dir.join(".git").exists() {
+        return Ok(dir);
+    }
+    if dir.exists() {
+        let _ = git(
+            &b.clone,
+            &["worktree", "remove", "--force", &dir.to_string_lossy()],
+            None,
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let _ = git(&b.clone, &["worktree", "prune"], None);
+    std::fs::create_dir_all(&b.worktrees)?;
+    let agents = format!("agents/{req}");
+    let remote_agents = format!("refs/remotes/{}/{agents}", b.remote);
+    let remote_base = format!("refs/remotes/{}/{}", b.remote, b.base);
+    git(
+        &b.clone,
+        &[
+            "fetch",
+            "--quiet",
+            &b.remote,
+            &format!("+refs/heads/{agents}:{remote_agents}"),
+            &format!("+refs/heads/{}:{remote_base}", b.base),
+        ],
+        None,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot fetch {agents} from {}: {e:#}", b.remote))?;
+    let branch = format!("berry/{req}");
+    let dir_s = dir.to_string_lossy().into_owned();
+    let base = String::from_utf8_lossy(&git(
+        &b.clone,
+        &["merge-base", &remote_base, &remote_agents],
+        None,
+    )?)
+    .trim()
+    .to_string();
+    // A commit of this REQ already on the ship branch (made and pushed by a listener that died
+    // before it recorded the push): adopted as it is, its work never applied a second time.
+    let shipped = adopted(b, req, &base, &remote_base)?;
+    git(
+        &b.clone,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            "--track",
+            "-B",
+            &branch,
+            &dir_s,
+            &remote_base,
+        ],
+        None,
+    )?;
+    if shipped.is_some() {
+        std::fs::write(&ready, b"")?;
+        return Ok(dir);
+    }
+    let diff = git(
+        &b.clone,
+        &[
+            "diff",
+            "--binary",
+            "--full-index",
+            "-M",
+            &base,
+            &remote_agents,
+        ],
+        None,
+    )?;
+    if !diff.is_empty()
+        && let Err(e) = git(&dir, &["apply", "--whitespace=nowarn"], Some(&diff))
+    {
+        let _ = git(&b.clone, &["worktree", "remove", "--force", &dir_s], None);
+        anyhow::bail!("the work on {agents} does not apply onto {}: {e:#}", b.base);
+    }
+    std::fs::write(&ready, b"")?;
+    Ok(dir)
+}
+
+/// The newest commit on the ship branch since `since` whose trailers say it ships `req`
+/// (`Berry-Req: <REQ>` and a `QA-Evidence:` line, as `berry commit` writes them).
+fn adopted(b: &BranchSource, req: &ReqNumber, since: &str, tip: &str) -> Result<Option<String>> {
+    let log = git(
+        &b.clone,
+        &["log", "--format=%H%x00%B%x1e", &format!("{since}..{tip}")],
+        None,
+    )?;
+    let want = format!("Berry-Req: {req}");
+    Ok(String::from_utf8_lossy(&log)
+        .split('\x1e')
+        .filter_map(|c| c.trim_start().split_once('\0'))
+        .find(|(_, body)| {
+            body.lines().any(|l| l.trim() == want)
+                && body.lines().any(|l| l.starts_with("QA-Evidence:"))
+        })
+        .map(|(sha, _)| sha.to_string()))
+}
+
+/// Removes the worktree of `req` and its branch once the REQ is answered.
+fn remove(b: &BranchSource, req: &ReqNumber) -> Result<()> {
+    let _one = GIT.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = b.worktrees.join(req.as_str());
+    let _ = std::fs::remove_file(b.worktrees.join(format!("{req}.ready")));
+    if dir.exists() {
+        git(
+            &b.clone,
+            &["worktree", "remove", "--force", &dir.to_string_lossy()],
+            None,
+        )?;
+    }
+    let _ = git(&b.clone, &["branch", "-D", &format!("berry/{req}")], None);
+    Ok(())
+}
+
 fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<String> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = r.read_to_end(&mut buf);
         String::from_utf8_lossy(&buf).into_owned()
     })
+}
+
+/// The commit was rebased by `push` and its tree was not tested yet.
+fn rebased_untested(ctx: &crate::context::ReqContext) -> bool {
+    let Some(commit) = &ctx.ledger.commit else {
+        return false;
+    };
+    commit.rebased_from.is_some()
+        && ctx.ledger.tests.as_ref().and_then(|t| t.tree.as_ref()) != commit.tree.as_ref()
 }
 
 /// `<step>: <message>` and the step's reasons, one sentence.

@@ -513,6 +513,149 @@ pub fn consumer_counts(opts: &Options, stream: &str, durable: &str) -> Result<Co
     })
 }
 
+/// The REQ contexts in a JetStream key-value bucket (`state.backend = "nats-kv"`): the
+/// connection is made on first use, the bucket created when missing.
+pub struct Kv {
+    opts: Options,
+    bucket: String,
+    open: std::sync::Mutex<Option<(Publisher, async_nats::jetstream::kv::Store)>>,
+}
+
+impl Kv {
+    pub fn new(opts: Options, bucket: impl Into<String>) -> Kv {
+        Kv {
+            opts,
+            bucket: bucket.into(),
+            open: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Publisher, &async_nats::jetstream::kv::Store) -> Result<T>,
+    ) -> Result<T> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if open.is_none() {
+            let conn = Publisher::connect(&self.opts)?;
+            let store = conn.rt.block_on(async {
+                match conn.js.get_key_value(self.bucket.clone()).await {
+                    Ok(s) => anyhow::Ok(s),
+                    // The bucket's stream as the client library would make it, made here:
+                    // the library's own creation first asks for account details that servers
+                    // before 2.10 answer in a shape it cannot read.
+                    Err(_) => {
+                        conn.js
+                            .get_or_create_stream(async_nats::jetstream::stream::Config {
+                                name: format!("KV_{}", self.bucket),
+                                subjects: vec![format!("$KV.{}.>", self.bucket)],
+                                max_messages_per_subject: 10,
+                                allow_rollup: true,
+                                deny_delete: true,
+                                allow_direct: true,
+                                discard: async_nats::jetstream::stream::DiscardPolicy::New,
+                                num_replicas: 1,
+                                ..Default::default()
+                            })
+                            .await
+                            .with_context(|| {
+                                format!("cannot create the key-value bucket {}", self.bucket)
+                            })?;
+                        conn.js
+                            .get_key_value(self.bucket.clone())
+                            .await
+                            .with_context(|| {
+                                format!("cannot open the key-value bucket {}", self.bucket)
+                            })
+                    }
+                }
+            })?;
+            *open = Some((conn, store));
+        }
+        let (conn, store) = open.as_ref().expect("opened above");
+        f(conn, store)
+    }
+}
+
+impl crate::context::Remote for Kv {
+    fn get(&self, key: &str) -> Result<Option<(Vec<u8>, u64)>> {
+        self.with(|conn, store| {
+            conn.rt.block_on(async {
+                use async_nats::jetstream::kv::Operation;
+                let entry = tokio::time::timeout(conn.ack_timeout, store.entry(key))
+                    .await
+                    .map_err(|_| {
+                        BerryError::failure(format!(
+                            "NATS at {} did not answer for {key} in the bucket {} within {}s",
+                            conn.shown_url,
+                            self.bucket,
+                            conn.ack_timeout.as_secs()
+                        ))
+                    })?
+                    .with_context(|| {
+                        format!("cannot read {key} from the bucket {}", self.bucket)
+                    })?;
+                Ok(entry
+                    .filter(|e| e.operation == Operation::Put)
+                    .map(|e| (e.value.to_vec(), e.revision)))
+            })
+        })
+    }
+
+    fn put(&self, key: &str, bytes: &[u8], revision: Option<u64>) -> Result<u64> {
+        use async_nats::jetstream::kv::{CreateErrorKind, UpdateErrorKind};
+        let value = bytes_of(bytes);
+        self.with(|conn, store| {
+            conn.rt.block_on(async {
+                let conflict = || {
+                    anyhow::Error::new(crate::context::Conflict {
+                        key: key.to_string(),
+                        read: revision,
+                    })
+                };
+                let put = async {
+                    match revision {
+                        Some(rev) => match store.update(key, value.clone(), rev).await {
+                            Ok(r) => Ok(r),
+                            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
+                                Err(conflict())
+                            }
+                            Err(e) => Err(anyhow::Error::new(e)),
+                        },
+                        None => match store.create(key, value.clone()).await {
+                            Ok(r) => Ok(r),
+                            Err(e) if e.kind() == CreateErrorKind::AlreadyExists => {
+                                Err(conflict())
+                            }
+                            Err(e) => Err(anyhow::Error::new(e)),
+                        },
+                    }
+                };
+                tokio::time::timeout(conn.ack_timeout, put)
+                    .await
+                    .map_err(|_| {
+                        BerryError::failure(format!(
+                            "NATS at {} did not confirm the write of {key} to the bucket {} within {}s",
+                            conn.shown_url,
+                            self.bucket,
+                            conn.ack_timeout.as_secs()
+                        ))
+                    })?
+                    .map_err(|e| {
+                        if e.downcast_ref::<crate::context::Conflict>().is_some() {
+                            e
+                        } else {
+                            e.context(format!("cannot write {key} to the bucket {}", self.bucket))
+                        }
+                    })
+            })
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("the bucket {} at {}", self.bucket, self.opts.shown_url())
+    }
+}
+
 /// The server has no JetStream at all: its API has no responders.
 fn no_jetstream(e: &(dyn std::error::Error + 'static)) -> bool {
     use async_nats::jetstream::context::{RequestError, RequestErrorKind};
@@ -597,5 +740,106 @@ mod tests {
             password: "s3cret".into(),
         };
         assert_eq!(format!("{a:?}"), "user agents");
+    }
+
+    /// The server the tests use (BERRY_TEST_NATS, else the local one).
+    fn test_options() -> Options {
+        Options {
+            url: std::env::var("BERRY_TEST_NATS")
+                .unwrap_or_else(|_| "nats://127.0.0.1:4222".into()),
+            auth: Auth::None,
+            connect_timeout: Duration::from_secs(5),
+            ack_timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn unique_bucket() -> String {
+        format!(
+            "berry_unit_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        )
+    }
+
+    fn drop_bucket(bucket: &str) {
+        let p = Publisher::connect(&test_options()).unwrap();
+        let _ = p.rt.block_on(p.js.delete_key_value(bucket));
+    }
+
+    #[test]
+    fn two_writers_racing_on_one_entry_one_wins_the_other_rereads_and_retries() {
+        use crate::context::{Conflict, Remote};
+        let bucket = unique_bucket();
+        let (a, b) = (
+            Kv::new(test_options(), &bucket),
+            Kv::new(test_options(), &bucket),
+        );
+        let r1 = a.put("REQ-A-1", b"one", None).unwrap();
+        assert!(
+            b.put("REQ-A-1", b"also one", None)
+                .unwrap_err()
+                .downcast_ref::<Conflict>()
+                .is_some(),
+            "only one can create the entry"
+        );
+        // Both read revision r1; a writes first and wins.
+        assert_eq!(a.get("REQ-A-1").unwrap().unwrap().1, r1);
+        assert_eq!(b.get("REQ-A-1").unwrap().unwrap().1, r1);
+        let r2 = a.put("REQ-A-1", b"two by a", Some(r1)).unwrap();
+        let lost = b.put("REQ-A-1", b"two by b", Some(r1)).unwrap_err();
+        assert!(lost.downcast_ref::<Conflict>().is_some(), "{lost:#}");
+        // b rereads: it sees a's write, and its retry on that revision wins.
+        let (seen, rev) = b.get("REQ-A-1").unwrap().unwrap();
+        assert_eq!((seen.as_slice(), rev), (&b"two by a"[..], r2));
+        let r3 = b.put("REQ-A-1", b"three by b", Some(r2)).unwrap();
+        assert!(r3 > r2);
+        assert_eq!(a.get("REQ-A-1").unwrap().unwrap().0, b"three by b");
+        drop_bucket(&bucket);
+    }
+
+    #[test]
+    fn a_context_saved_over_a_newer_revision_is_refused_and_a_reread_saves() {
+        use crate::context::Store;
+        let bucket = unique_bucket();
+        let tmp = tempfile::tempdir().unwrap();
+        let req = crate::req::ReqNumber::parse("REQ-KV-001").unwrap();
+        // Two machines: their own folders, one bucket.
+        let here = Store::at(tmp.path().join("a"))
+            .with_remote(std::sync::Arc::new(Kv::new(test_options(), &bucket)));
+        let there = Store::at(tmp.path().join("b"))
+            .with_remote(std::sync::Arc::new(Kv::new(test_options(), &bucket)));
+        {
+            let lock = here.lock(&req, "test").unwrap();
+            assert!(here.load(&req, &lock).unwrap().is_none());
+            let mut ctx =
+                crate::context::ReqContext::new(req.clone(), crate::clock::now().unwrap());
+            ctx.title = Some("first".into());
+            here.save(&mut ctx, &lock).unwrap();
+        }
+        assert_eq!(
+            there.peek(&req).unwrap().unwrap().title.as_deref(),
+            Some("first")
+        );
+        let lock_here = here.lock(&req, "test").unwrap();
+        let lock_there = there.lock(&req, "test").unwrap();
+        let mut mine = here.load(&req, &lock_here).unwrap().unwrap();
+        let mut theirs = there.load(&req, &lock_there).unwrap().unwrap();
+        mine.title = Some("here".into());
+        here.save(&mut mine, &lock_here).unwrap();
+        theirs.title = Some("there".into());
+        let e = there.save(&mut theirs, &lock_there).unwrap_err();
+        assert!(e.to_string().contains("written by another berry"), "{e:#}");
+        let mut reread = there.load(&req, &lock_there).unwrap().unwrap();
+        assert_eq!(reread.title.as_deref(), Some("here"));
+        reread.title = Some("there, after here".into());
+        there.save(&mut reread, &lock_there).unwrap();
+        assert_eq!(
+            here.peek(&req).unwrap().unwrap().title.as_deref(),
+            Some("there, after here")
+        );
+        drop_bucket(&bucket);
     }
 }

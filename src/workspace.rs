@@ -68,6 +68,11 @@ impl Workspace {
             Some(req) => ws.settle_for(&req)?,
             None => ws.apply_layers()?,
         }
+        if ws.config.state.backend == crate::config::StateBackend::NatsKv {
+            let opts = crate::nats::Options::resolve(&ws.config.nats)?;
+            let kv = crate::nats::Kv::new(opts, ws.config.state.bucket.clone());
+            ws.store = ws.store.clone().with_remote(std::sync::Arc::new(kv));
+        }
         // Passwords the configuration holds are masked like those of the environment.
         for url in ws.config.database.url.iter() {
             crate::secrets::url_secrets(url, false)

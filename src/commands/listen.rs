@@ -35,6 +35,10 @@ pub struct ListenArgs {
     /// Show the consumer's pending, ack-pending and redelivered counts, then exit.
     #[arg(long)]
     pub status: bool,
+    /// Where a REQ's work comes from: this working tree, or the remote branch agents/<REQ>
+    /// applied in a worktree of the listener's own (default: listen.source).
+    #[arg(long, value_name = "SOURCE", value_parser = ["worktree", "branch"])]
+    pub source: Option<String>,
 }
 
 pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
@@ -69,10 +73,6 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
     }
     let mut global_args = Vec::new();
     let g = &env.globals;
-    if let Some(d) = &g.dir {
-        global_args.push("-C".into());
-        global_args.push(d.clone().into_os_string());
-    }
     if let Some(c) = &g.config {
         global_args.push("--config".into());
         global_args.push(c.clone().into_os_string());
@@ -85,6 +85,32 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
         global_args.push("--repo".into());
         global_args.push(r.into());
     }
+    let source = match args.source.as_deref() {
+        Some("branch") => crate::config::ListenSource::Branch,
+        Some(_) => crate::config::ListenSource::Worktree,
+        None => cfg.source,
+    };
+    let source = match source {
+        crate::config::ListenSource::Worktree => listen::Source::Worktree,
+        crate::config::ListenSource::Branch => {
+            let head = ws.repo.head().ok();
+            let base = head
+                .as_ref()
+                .filter(|h| h.is_branch())
+                .and_then(|h| h.shorthand().ok().map(String::from))
+                .ok_or_else(|| {
+                    BerryError::usage(
+                        "--source branch needs the clone on the branch REQs ship to (HEAD is detached)",
+                    )
+                })?;
+            listen::Source::Branch(listen::BranchSource {
+                clone: ws.root.clone(),
+                remote: "origin".into(),
+                base,
+                worktrees: ws.store.dir().join("worktrees"),
+            })
+        }
+    };
     let program = std::env::current_exe()
         .map_err(|e| BerryError::failure(format!("cannot find berry's own program: {e}")))?;
     let opts = listen::Options {
@@ -101,8 +127,11 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
         once: args.once,
         runner: listen::Runner {
             program,
+            dir: g.dir.clone(),
             global_args,
+            state_dir: absolute(ws.store.dir()),
         },
+        source,
         store: ws.store.clone(),
     };
     crate::signals::begin_listening();
@@ -143,6 +172,10 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
         });
     }
     Ok(report)
+}
+
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 fn secs(d: Duration) -> String {

@@ -606,3 +606,347 @@ fn sigterm_during_a_step_finishes_it_records_it_and_releases_the_event() {
     );
     assert_eq!(stream.messages().len(), 1, "one notice");
 }
+
+#[test]
+fn with_source_branch_the_agents_branch_is_shipped_from_a_worktree_that_is_removed_after() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    // The agents' host: the base on main, their work committed on agents/<REQ>.
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = [\"git\", \"diff\", \"--check\", \"HEAD~1\", \"HEAD\"]\n\n[nats]\nsubject = \"{}\"\n\n{}source = \"branch\"\n",
+            dir.display(),
+            stream.template(),
+            orch.config()
+        ),
+    );
+    env.agog_base();
+    let origin = env.path().join("origin.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        origin.to_str().unwrap(),
+    ]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", origin.display()),
+    ]);
+    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
+    env.agog_changes();
+    // An agent widening the gate on its branch changes nothing: the gate is the ship branch's.
+    let widened = format!("{}\n[stage]\npaths = [\"**\"]\n", env.read("berry.toml"));
+    env.write("berry.toml", widened);
+    env.commit_all("the agents' work");
+    env.git(&["push", "-q", "origin", &format!("agents/{REQ}")]);
+    // The listener's host: a clone of its own, nothing of the work in it.
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            "host",
+        ],
+    );
+    let host = env.path().join("host");
+    orch.started(REQ, "berry");
+    let out = env
+        .berry()
+        .current_dir(&host)
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        done_events(&json_lines(&out.stdout))[0]["outcome"],
+        "completed",
+        "{t}"
+    );
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "3",
+        "the REQ's commit and the tracker commit on main"
+    );
+    let files = env.git_in(&origin, &["show", "--name-status", "--format=", "main~1"]);
+    assert!(files.contains("V0.0.63__crm.sql"), "{files}");
+    assert!(
+        !files.contains("README.md"),
+        "out of scope stays out: {files}"
+    );
+    assert_eq!(stream.messages().len(), 1, "one notice");
+    assert!(
+        !host.join(".git/berry/worktrees").join(REQ).exists(),
+        "the worktree is removed"
+    );
+    assert_eq!(
+        env.git_in(&host, &["worktree", "list"]).lines().count(),
+        1,
+        "no worktree left registered"
+    );
+    let ctx: Value = serde_json::from_slice(
+        &std::fs::read(host.join(".git/berry").join(format!("{REQ}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ctx["state"], "DEPLOYED",
+        "the record stays with the listener's clone"
+    );
+}
+
+#[test]
+fn with_the_nats_kv_backend_the_record_is_the_buckets_entry_and_another_machine_reads_it() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    let bucket = format!("berry_{}", unique(""));
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = {WHITESPACE}\n\n[nats]\nsubject = \"{}\"\n\n[state]\nbackend = \"nats-kv\"\nbucket = \"{bucket}\"\n\n{}",
+            dir.display(),
+            stream.template(),
+            orch.config()
+        ),
+    );
+    env.agog_base();
+    let origin = env.path().join("origin.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        origin.to_str().unwrap(),
+    ]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", origin.display()),
+    ]);
+    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.agog_changes();
+    orch.started(REQ, "berry");
+    let out = env
+        .berry()
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        done_events(&json_lines(&out.stdout))[0]["outcome"],
+        "completed",
+        "{t}"
+    );
+
+    // The document of record is the bucket's entry, one revision per save.
+    let (entry, revision) = orch.nats.rt.block_on(async {
+        let kv = orch.nats.js.get_key_value(&bucket).await.unwrap();
+        let e = kv.entry(REQ).await.unwrap().expect("the REQ's entry");
+        (
+            serde_json::from_slice::<Value>(&e.value).unwrap(),
+            e.revision,
+        )
+    });
+    assert_eq!(entry["state"], "DEPLOYED", "{entry:#}");
+    assert_eq!(entry["steps"]["complete"]["outcome"], "ok");
+    assert!(
+        revision > 9,
+        "every step saved its record: revision {revision}"
+    );
+
+    // Another machine's clone reads the same record: every step is done there too.
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            "host-b",
+        ],
+    );
+    let out = env
+        .berry()
+        .current_dir(env.path().join("host-b"))
+        .args(["status", REQ])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("Every step is done."), "{t}");
+    orch.nats
+        .rt
+        .block_on(orch.nats.js.delete_key_value(&bucket))
+        .unwrap();
+}
+
+#[test]
+fn killed_after_the_push_on_one_machine_the_req_is_finished_on_another_from_the_bucket() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    let bucket = format!("berry_{}", unique(""));
+    // The agents' host: the base on main, their work on agents/<REQ>.
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = {WHITESPACE}\n\n[nats]\nsubject = \"{}\"\n\n[state]\nbackend = \"nats-kv\"\nbucket = \"{bucket}\"\n\n{}source = \"branch\"\n",
+            dir.display(),
+            stream.template(),
+            orch.config()
+        ),
+    );
+    env.agog_base();
+    let origin = env.path().join("origin.git");
+    env.git(&[
+        "init",
+        "-q",
+        "--bare",
+        "-b",
+        "main",
+        origin.to_str().unwrap(),
+    ]);
+    env.git(&[
+        "remote",
+        "add",
+        "origin",
+        &format!("file://{}", origin.display()),
+    ]);
+    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
+    env.agog_changes();
+    env.commit_all("the agents' work");
+    env.git(&["push", "-q", "origin", &format!("agents/{REQ}")]);
+    for host in ["host-a", "host-b"] {
+        env.git_in(
+            env.path(),
+            &["clone", "-q", &format!("file://{}", origin.display()), host],
+        );
+    }
+    orch.started(REQ, "berry");
+    // Machine A commits and pushes, and dies with its step before the push is recorded.
+    let first = Running::start(
+        &env,
+        &env.path().join("host-a"),
+        &["--once"],
+        Some("pushed,listen-child-killed"),
+    );
+    let (code, lines, stderr) = first.finish();
+    assert_eq!(code, None, "killed: {lines:#?}\n{stderr}");
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "2",
+        "pushed before the kill"
+    );
+
+    // Machine B gets the redelivery, reads A's record from the bucket, finds the pushed commit
+    // by its trailers and adopts it.
+    let out = env
+        .berry()
+        .current_dir(env.path().join("host-b"))
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let lines = json_lines(&out.stdout);
+    let done = done_events(&lines);
+    assert_eq!(
+        (done[0]["outcome"].as_str(), done[0]["delivered"].as_u64()),
+        (Some("completed"), Some(2)),
+        "{t}"
+    );
+    assert_eq!(
+        lines.iter().find(|v| v["event"] == "step").unwrap()["step"],
+        "push",
+        "resumes from A's record: {t}"
+    );
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "3",
+        "one commit, one push, and the tracker commit"
+    );
+    let subjects = env.git_in(&origin, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        subjects.lines().filter(|s| s.contains("DEPLOYED")).count(),
+        1,
+        "{subjects}"
+    );
+    assert_eq!(stream.messages().len(), 1, "one notice");
+    orch.nats
+        .rt
+        .block_on(orch.nats.js.delete_key_value(&bucket))
+        .unwrap();
+}
+
+#[test]
+fn a_ship_branch_moved_during_the_run_is_rebased_onto_tested_again_and_pushed() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    // The first run of the tests has another machine ship to main meanwhile (once).
+    let other = std::env::temp_dir().join(unique("berry-listen-other-"));
+    let marker = other.with_extension("done");
+    let argv = format!(
+        r#"["sh", "-c", "if [ ! -e '{m}' ]; then touch '{m}'; cd '{o}' && echo x > other.txt && git add other.txt && git commit -q -m other && git push -q origin main; fi; cd \"$OLDPWD\" 2>/dev/null; true"]"#,
+        m = marker.display(),
+        o = other.display()
+    );
+    let env = shippable(&stream, &orch, &argv);
+    let origin = env.path().join("origin.git");
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            other.to_str().unwrap(),
+        ],
+    );
+    orch.started(REQ, "berry");
+    let out = env
+        .berry()
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    let _ = std::fs::remove_dir_all(&other);
+    let _ = std::fs::remove_file(&marker);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let lines = json_lines(&out.stdout);
+    let steps: Vec<&str> = lines
+        .iter()
+        .filter(|v| v["event"] == "step")
+        .map(|v| v["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &steps[3..7],
+        ["test", "push", "test", "push"],
+        "tested again after the rebase: {t}"
+    );
+    assert_eq!(done_events(&lines)[0]["outcome"], "completed", "{t}");
+    let subjects = env.git_in(&origin, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        subjects.lines().count(),
+        4,
+        "base, other, the REQ, the tracker: {subjects}"
+    );
+    assert_eq!(stream.messages().len(), 1);
+}
