@@ -22,8 +22,10 @@ pub const PLANNED_SHA: &str = "<sha>";
 /// Stands for the tree of that commit.
 const PLANNED_TREE: &str = "<tree>";
 
-/// One text a planned step would write or send.
-#[derive(Debug, Clone, PartialEq)]
+/// One text a planned step would write or send (with `--json`, `{"kind": …, "text": …}`; the
+/// tracker edit without the file's text).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
 pub enum Text {
     CommitMessage(String),
     Pr {
@@ -35,7 +37,9 @@ pub enum Text {
         line: usize,
         from: String,
         to: &'static str,
+        #[serde(skip)]
         old: String,
+        #[serde(skip)]
         new: String,
     },
     Notice {

@@ -117,7 +117,18 @@ pub fn run_steps(
                         format!(" (it checks {})", needs.join(", "))
                     }
                 ));
-                show_texts(&env, ws, req, step)?;
+                let texts = show_texts(&env, ws, req, step)?;
+                if p.json() {
+                    // The same shape as every step's line; "planned" is not an outcome a step
+                    // records, only what a dry run says of a step it cannot run yet.
+                    println!(
+                        "{}",
+                        json!({
+                            "req": req, "step": step, "outcome": "planned",
+                            "message": step.summary(), "data": {"checks": needs, "texts": texts},
+                        })
+                    );
+                }
                 done.push(json!({"step": step, "outcome": "planned", "summary": step.summary()}));
                 continue;
             }
@@ -195,12 +206,18 @@ fn defaults<A: Args + FromArgMatches>() -> A {
     A::from_arg_matches(&m).expect("defaults parse")
 }
 
-/// The texts a planned step would write or send (see [`crate::plan`]), rendered.
-fn show_texts(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<()> {
+/// The texts a planned step would write or send (see [`crate::plan`]), rendered; returned for
+/// the step's JSON.
+fn show_texts(
+    env: &Env,
+    ws: &Workspace,
+    req: &ReqNumber,
+    step: Step,
+) -> Result<Vec<crate::plan::Text>> {
     use crate::plan::Text;
     let p = &env.printer;
     let Some(ctx) = ws.store.peek(req)? else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let rows = env
         .source(ws)
@@ -225,7 +242,8 @@ fn show_texts(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<
             .collect::<Vec<_>>()
             .join("\n")
     };
-    for text in crate::plan::texts(step, &inputs)? {
+    let texts = crate::plan::texts(step, &inputs)?;
+    for text in texts.iter().cloned() {
         match text {
             Text::CommitMessage(m) => {
                 p.line("  commit message:");
@@ -269,5 +287,5 @@ fn show_texts(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<
             ),
         ));
     }
-    Ok(())
+    Ok(texts)
 }

@@ -205,6 +205,49 @@ fn run_dry_run_shows_every_remaining_step_and_changes_nothing() {
         assert!(t.contains(text), "{text}: {t}");
     }
     insta::assert_snapshot!("run_dry_run", t);
+    // With --json, a planned step's line carries its texts.
+    let out = env
+        .berry()
+        .args(["--dry-run", "--json", "run", "--deliverables"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let planned = |step: &str| {
+        lines
+            .iter()
+            .find(|l| l["step"] == step && l["outcome"] == "planned")
+            .unwrap_or_else(|| panic!("{step}: {lines:?}"))
+            .clone()
+    };
+    let commit = planned("commit");
+    assert_eq!(commit["data"]["texts"][0]["kind"], "commit_message");
+    assert!(
+        commit["data"]["texts"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Berry-Req: {REQ}"))
+    );
+    let pr = planned("pr");
+    assert_eq!(pr["data"]["texts"][0]["kind"], "pr");
+    assert!(
+        pr["data"]["texts"][0]["text"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with(REQ)
+    );
+    let complete = planned("complete");
+    assert_eq!(complete["data"]["texts"][0]["kind"], "tracker");
+    assert_eq!(complete["data"]["texts"][0]["text"]["to"], "DEPLOYED");
+    assert_eq!(complete["data"]["texts"][1]["kind"], "notice");
+    assert_eq!(
+        complete["data"]["texts"][1]["text"]["payload"]["status"],
+        "COMPLETE"
+    );
     assert_eq!(
         std::fs::read(&ctx_path).unwrap(),
         before,
