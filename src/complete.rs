@@ -22,7 +22,8 @@ pub fn reqs(current: &OsStr) -> Vec<CompletionCandidate> {
     let Ok(repo) = crate::git::open(None) else {
         return Vec::new();
     };
-    let store = Store::for_git_dir(repo.path());
+    let store = Store::for_git_dir(repo.path(), crate::env_vars::state_dir().as_deref())
+        .waiting(crate::env_vars::lock_wait());
     let mut out: Vec<CompletionCandidate> = store
         .list()
         .into_iter()

@@ -11,6 +11,57 @@ use crate::error::BerryError;
 /// The configuration file looked for at the repository root.
 pub const FILE_NAME: &str = "berry.toml";
 
+/// A value that is never shown: its `Debug` is `***`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Hidden(pub String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// libpq's standard variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`,
+/// `PGCONNECT_TIMEOUT`) and the login name (`USER`), as the command layer read them; used when
+/// no layer sets `database.url`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Libpq {
+    pub host: Option<String>,
+    pub port: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<Hidden>,
+    pub dbname: Option<String>,
+    pub connect_timeout: Option<String>,
+    /// `USER`: the user name when `PGUSER` is unset, as libpq takes it.
+    pub login: Option<String>,
+}
+
+impl Libpq {
+    /// Whether any of the `PG*` variables is set (`USER` alone does not count).
+    pub fn any(&self) -> bool {
+        self.host.is_some()
+            || self.port.is_some()
+            || self.user.is_some()
+            || self.password.is_some()
+            || self.dbname.is_some()
+            || self.connect_timeout.is_some()
+    }
+}
+
+/// NATS credentials from `NATS_CREDS`, `NATS_USER` and `NATS_PASSWORD`, as the command layer read
+/// them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NatsAuth {
+    pub creds: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<Hidden>,
+}
+
+/// The GitHub tokens that are set, as the command layer read them: `(variable, value)` for
+/// `GH_ENTERPRISE_TOKEN`, `GH_TOKEN` and `GITHUB_TOKEN`, in that order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tokens(pub Vec<(&'static str, Hidden)>);
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -30,7 +81,23 @@ pub struct Config {
     pub deploy: Deploy,
     pub checklist: Checklist,
     pub listen: Listen,
+    pub git: Git,
     pub state: State,
+}
+
+/// `[git]`: git transfers (push, fetch, reading a remote ref).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Git {
+    /// Seconds one whole transfer may take (connecting, the ref advertisement, the pack, the
+    /// remote's answer); a peer that stalls past it is an error naming the remote.
+    pub timeout_secs: u64,
+}
+
+impl Default for Git {
+    fn default() -> Self {
+        Git { timeout_secs: 300 }
+    }
 }
 
 /// `[checklist]`: which security checklist items `complete` requires (passed automatically or
@@ -115,12 +182,16 @@ pub struct Database {
     /// [`crate::settings`], for messages; not a key.
     #[serde(skip)]
     pub url_from: Option<String>,
+    /// libpq's variables, handed in by [`crate::settings`] from the command layer; not a key.
+    #[serde(skip)]
+    pub libpq: Libpq,
 }
 
 impl Default for Database {
     fn default() -> Self {
         Database {
             url_from: None,
+            libpq: Libpq::default(),
             url: None,
             table: "nats_deliverable_cache".into(),
             connect_timeout_secs: 5,
@@ -293,6 +364,9 @@ pub struct Nats {
     pub ack_timeout_secs: u64,
     /// `false`: notices are shown but not sent (a sandbox, a repository without an orchestrator).
     pub publish: bool,
+    /// The credentials of the environment, handed in by [`crate::settings`]; not a key.
+    #[serde(skip)]
+    pub auth: NatsAuth,
 }
 
 impl Default for Nats {
@@ -303,6 +377,7 @@ impl Default for Nats {
             subject: "agog.deliverables.berry.devops.{req}".into(),
             connect_timeout_secs: 5,
             ack_timeout_secs: 10,
+            auth: NatsAuth::default(),
         }
     }
 }
@@ -397,6 +472,12 @@ pub struct Github {
     /// The label of the CI-failure issue `watch` opens; the issue is found again by this label
     /// and its hidden marker.
     pub issue_label: String,
+    /// Seconds one API request may take in all (connect, send, answer); `BERRY_GITHUB_TIMEOUT`
+    /// sets it.
+    pub timeout_secs: u64,
+    /// The tokens of the environment, handed in by [`crate::settings`]; not a key.
+    #[serde(skip)]
+    pub tokens: Tokens,
 }
 
 impl Default for Github {
@@ -406,6 +487,8 @@ impl Default for Github {
             repo: None,
             no_ci: NoCi::Skipped,
             issue_label: "berry".into(),
+            timeout_secs: 30,
+            tokens: Tokens::default(),
         }
     }
 }

@@ -23,7 +23,6 @@ use anyhow::{Context as _, Result};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::env_vars;
 use crate::error::BerryError;
 use crate::req::ReqNumber;
 use crate::workflow::{Outcome, ReqState, Step};
@@ -742,6 +741,8 @@ pub struct Conflict {
 #[derive(Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// How long [`Store::lock`] waits for another berry process.
+    lock_wait: Duration,
     remote: Option<std::sync::Arc<dyn Remote>>,
 }
 
@@ -749,22 +750,38 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("dir", &self.dir)
+            .field("lock_wait", &self.lock_wait)
             .field("remote", &self.remote.as_ref().map(|r| r.describe()))
             .finish()
     }
 }
 
+/// How long a lock is waited for unless the caller says otherwise.
+pub const LOCK_WAIT: Duration = Duration::from_secs(5);
+
 impl Store {
-    /// `BERRY_STATE_DIR`, else `<git dir>/berry`.
-    pub fn for_git_dir(git_dir: &Path) -> Store {
-        let dir = env_vars::var(env_vars::BERRY_STATE_DIR)
-            .map(PathBuf::from)
+    /// `state_dir` (the command layer's `BERRY_STATE_DIR`), else `<git dir>/berry`.
+    pub fn for_git_dir(git_dir: &Path, state_dir: Option<&Path>) -> Store {
+        let dir = state_dir
+            .map(Path::to_path_buf)
             .unwrap_or_else(|| git_dir.join("berry"));
-        Store { dir, remote: None }
+        Store::at(dir)
     }
 
     pub fn at(dir: PathBuf) -> Store {
-        Store { dir, remote: None }
+        Store {
+            dir,
+            lock_wait: LOCK_WAIT,
+            remote: None,
+        }
+    }
+
+    /// The same store, waiting `wait` (the command layer's `BERRY_LOCK_TIMEOUT`) for a lock.
+    pub fn waiting(mut self, wait: Option<Duration>) -> Store {
+        if let Some(w) = wait {
+            self.lock_wait = w;
+        }
+        self
     }
 
     /// The same folder, with `remote` as the place of record.
@@ -830,16 +847,13 @@ impl Store {
         out
     }
 
-    /// Takes the REQ's lock, waiting up to `BERRY_LOCK_TIMEOUT` seconds (default 5) for another
-    /// berry process to let go; then says who holds it.
+    /// Takes the REQ's lock, waiting up to the store's wait (`BERRY_LOCK_TIMEOUT`, default 5 s)
+    /// for another berry process to let go; then says who holds it.
     pub fn lock(&self, req: &ReqNumber, command: &str) -> Result<ReqLock> {
         self.ensure_dir()?;
         remove_stale_temps(&self.dir);
         let path = self.dir.join(format!("{req}.lock"));
-        let wait = env_vars::var(env_vars::BERRY_LOCK_TIMEOUT)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(5.0);
-        let deadline = Instant::now() + Duration::from_secs_f64(wait.max(0.0));
+        let deadline = Instant::now() + self.lock_wait;
         let mut file = loop {
             let file = OpenOptions::new()
                 .read(true)

@@ -30,7 +30,8 @@ pub const BERRY_PAGER: &str = "BERRY_PAGER";
 pub const BERRY_LOG: &str = "BERRY_LOG";
 /// Options of `less`; when unset the pager gets `LESS=FRX`, as git gives it.
 pub const LESS: &str = "LESS";
-/// Seconds a GitHub API request may take in all before it is a timeout (default 30).
+/// Seconds a GitHub API request may take in all before it is a timeout: sets
+/// `github.timeout_secs` (default 30).
 pub const BERRY_GITHUB_TIMEOUT: &str = "BERRY_GITHUB_TIMEOUT";
 /// Seconds a second berry process waits for the REQ lock (default 5).
 pub const BERRY_LOCK_TIMEOUT: &str = "BERRY_LOCK_TIMEOUT";
@@ -77,6 +78,8 @@ pub const GIT_EDITOR: &str = "GIT_EDITOR";
 pub const VISUAL: &str = "VISUAL";
 /// Editor when `VISUAL` is unset too.
 pub const EDITOR: &str = "EDITOR";
+/// The login name: libpq's user when `PGUSER` is unset.
+pub const USER: &str = "USER";
 /// Standard libpq variables, used when neither `BERRY_DATABASE_URL` nor config names a database.
 pub const PG_VARS: [&str; 6] = [
     "PGHOST",
@@ -126,7 +129,7 @@ pub const MANUAL: &[(&str, &str)] = &[
     (LESS, "options of less; FRX when unset"),
     (
         BERRY_GITHUB_TIMEOUT,
-        "seconds one GitHub API request may take in all (default 30)",
+        "seconds one GitHub API request may take in all; sets github.timeout_secs (default 30)",
     ),
     (
         BERRY_LOCK_TIMEOUT,
@@ -178,6 +181,10 @@ pub const MANUAL: &[(&str, &str)] = &[
         "PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGCONNECT_TIMEOUT",
         "libpq's, when neither BERRY_DATABASE_URL nor config names a database",
     ),
+    (
+        USER,
+        "the database user when PGUSER is unset, as libpq takes it",
+    ),
 ];
 
 /// The variables that hold berry's own credentials. Their values are masked wherever they would
@@ -222,6 +229,52 @@ pub fn credential_values() -> Vec<String> {
     out
 }
 
+/// libpq's variables and `USER`, read once for the resolved configuration.
+pub fn libpq() -> crate::config::Libpq {
+    use crate::config::Hidden;
+    crate::config::Libpq {
+        host: var("PGHOST"),
+        port: var("PGPORT"),
+        user: var("PGUSER"),
+        password: var("PGPASSWORD").map(Hidden),
+        dbname: var("PGDATABASE"),
+        connect_timeout: var("PGCONNECT_TIMEOUT"),
+        login: var(USER),
+    }
+}
+
+/// `NATS_CREDS`, `NATS_USER`, `NATS_PASSWORD`, read once for the resolved configuration.
+pub fn nats_auth() -> crate::config::NatsAuth {
+    crate::config::NatsAuth {
+        creds: var(NATS_CREDS),
+        user: var(NATS_USER),
+        password: var(NATS_PASSWORD).map(crate::config::Hidden),
+    }
+}
+
+/// The GitHub tokens that are set, in the order they are looked at.
+pub fn tokens() -> crate::config::Tokens {
+    crate::config::Tokens(
+        [GH_ENTERPRISE_TOKEN, GH_TOKEN, GITHUB_TOKEN]
+            .into_iter()
+            .filter_map(|n| var(n).map(|v| (n, crate::config::Hidden(v))))
+            .collect(),
+    )
+}
+
+/// `BERRY_STATE_DIR`.
+pub fn state_dir() -> Option<std::path::PathBuf> {
+    var(BERRY_STATE_DIR).map(std::path::PathBuf::from)
+}
+
+/// `BERRY_LOCK_TIMEOUT` in seconds (fractions allowed); `None` when unset or not a number.
+pub fn lock_wait() -> Option<std::time::Duration> {
+    var(BERRY_LOCK_TIMEOUT)
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite())
+        .map(|s| std::time::Duration::from_secs_f64(s.max(0.0)))
+}
+
 /// The value of `name`, or `None` when unset or empty.
 pub fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -240,6 +293,70 @@ pub fn flag(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// Only the edge reads the environment: the command line (`cli.rs`, `main.rs`, `commands/`,
+    /// the completion engine `complete.rs`) and this module. The modules listed in `LEFT` still
+    /// read a variable of their own, each for the reason given; any other module that calls
+    /// `std::env::var` or one of this module's readers fails here.
+    #[test]
+    fn only_the_edge_reads_the_environment() {
+        const EDGE: [&str; 5] = [
+            "cli.rs",
+            "main.rs",
+            "commands/",
+            "complete.rs",
+            "env_vars.rs",
+        ];
+        const LEFT: [(&str, &str); 5] = [
+            (
+                "printer.rs",
+                "NO_COLOR and BERRY_YES: the terminal's own conventions",
+            ),
+            (
+                "clock.rs",
+                "BERRY_NOW: the fixed clock of reproducible runs",
+            ),
+            (
+                "commit.rs",
+                "GIT_AUTHOR_*, GIT_COMMITTER_*, EMAIL, the editor: read as git reads them",
+            ),
+            (
+                "git.rs",
+                "SSL_CERT_FILE: kept from OpenSSL until a transfer needs it",
+            ),
+            ("fault.rs", "BERRY_FAULT: fault-injection builds only"),
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![root.clone()];
+        let mut offenders = Vec::new();
+        let reads = regex::Regex::new(
+            r"std::env::var|env::var_os|env::vars|env_vars::(var|var_set|flag|libpq|nats_auth|tokens|state_dir|lock_wait|credential_values)\(",
+        )
+        .unwrap();
+        while let Some(p) = files.pop() {
+            if p.is_dir() {
+                files.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().to_string();
+            if !rel.ends_with(".rs")
+                || rel.ends_with("tests.rs")
+                || EDGE.iter().any(|e| rel.starts_with(e))
+                || LEFT.iter().any(|(f, _)| rel == *f)
+            {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            if let Some(m) = reads.find(code) {
+                offenders.push(format!("{rel}: {}", m.as_str()));
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "work modules read the environment: {offenders:?}; read it in the command layer and pass the value in"
+        );
+    }
+
     #[test]
     fn credential_values_take_passwords_not_user_names() {
         // SAFETY: only this test sets these names in the unit-test binary.

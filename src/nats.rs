@@ -12,7 +12,6 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 
 use crate::config;
-use crate::env_vars;
 use crate::error::BerryError;
 
 /// How to reach the server.
@@ -52,9 +51,9 @@ impl Options {
         let given = cfg.url.clone();
         let (url, in_url) = split_userinfo(&given);
         let auth = match (
-            env_vars::var(env_vars::NATS_CREDS),
-            env_vars::var(env_vars::NATS_USER),
-            env_vars::var(env_vars::NATS_PASSWORD),
+            cfg.auth.creds.clone(),
+            cfg.auth.user.clone(),
+            cfg.auth.password.clone().map(|p| p.0),
         ) {
             (Some(creds), _, _) => Auth::Creds(PathBuf::from(creds)),
             (None, Some(user), Some(password)) => Auth::UserPassword { user, password },

@@ -5,8 +5,13 @@
 //!
 //! Never prints; the caller passes a progress callback. The token is only ever handed to libgit2
 //! as a credential, never put into a URL or a message.
+//!
+//! Every transfer (a push, a fetch, reading a remote ref) runs through [`bounded`]: one deadline,
+//! `git.timeout_secs`, over the whole exchange, so a peer that accepts and never answers, or
+//! answers the ref advertisement and then stalls, is an error naming the remote and the setting.
 
 use std::cell::RefCell;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use git2::{
@@ -100,16 +105,20 @@ pub fn remote_url(repo: &Repository, remote: &str) -> Result<String> {
 pub struct CredentialSources {
     /// A GitHub token, used for HTTPS remotes as user `x-access-token`.
     pub token: Option<Token>,
+    /// How long one whole transfer may take (`git.timeout_secs`).
+    pub timeout: std::time::Duration,
 }
 
 impl CredentialSources {
-    /// GH_TOKEN / GITHUB_TOKEN (GH_ENTERPRISE_TOKEN first for a host other than github.com).
-    pub fn from_env(url: &str) -> CredentialSources {
+    /// The token of `config` for `url`'s host (GH_TOKEN / GITHUB_TOKEN; GH_ENTERPRISE_TOKEN first
+    /// for a host other than github.com) and the transfer deadline `git.timeout_secs`.
+    pub fn for_remote(url: &str, config: &crate::config::Config) -> CredentialSources {
         let enterprise = github::parse_remote_url(url)
             .and_then(|r| r.host)
             .is_some_and(|h| h != "github.com");
         CredentialSources {
-            token: github::token_for(enterprise),
+            token: github::token_for(enterprise, &config.github.tokens),
+            timeout: std::time::Duration::from_secs(config.git.timeout_secs.max(1)),
         }
     }
 }
@@ -189,6 +198,8 @@ pub enum Rejection {
     Auth { tried: Vec<String> },
     /// The remote could not be reached.
     Network,
+    /// The remote stopped answering: the push did not finish within `git.timeout_secs`.
+    Timeout { secs: u64 },
     /// Anything else.
     Other,
 }
@@ -227,6 +238,76 @@ pub fn push(
     spec: &PushSpec<'_>,
     progress: Progress<'_>,
 ) -> std::result::Result<(), PushFailure> {
+    let target = spec.target.clone();
+    let sources = spec.sources.clone();
+    let local_ref = spec.local_ref.clone();
+    let force = spec.force;
+    let limit = spec.sources.timeout;
+    let started = Instant::now();
+    let done = bounded(repo, limit, Some(progress), move |repo, progress| {
+        let spec = PushSpec {
+            target: &target,
+            local_ref,
+            force,
+            sources: &sources,
+        };
+        push_now(repo, &spec, progress)
+    });
+    let (result, sideband, statuses, cred) = match done {
+        Ok(d) => d,
+        Err(Stalled) => {
+            tracing::debug!(
+                remote = %spec.target.remote,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "git push: no answer within the deadline"
+            );
+            return Err(PushFailure {
+                kind: Rejection::Timeout {
+                    secs: limit.as_secs(),
+                },
+                detail: format!("no answer within {}s (git.timeout_secs)", limit.as_secs()),
+                status: None,
+                remote_lines: Vec::new(),
+            });
+        }
+    };
+    let lines = sideband_lines(&sideband);
+    let status = statuses.first().map(|(_, s)| s.clone());
+    // libgit2's own socket timeout counts as the deadline's.
+    let kind = |e: Option<&git2::Error>| match classify(e, status.as_deref(), &lines, &cred) {
+        Rejection::Timeout { .. } => Rejection::Timeout {
+            secs: limit.as_secs(),
+        },
+        k => k,
+    };
+    match result {
+        Ok(()) if status.is_none() => Ok(()),
+        Ok(()) => Err(PushFailure {
+            kind: kind(None),
+            detail: status.clone().unwrap_or_default(),
+            status,
+            remote_lines: lines,
+        }),
+        Err(e) => Err(PushFailure {
+            kind: kind(Some(&e)),
+            detail: e.message().to_string(),
+            status,
+            remote_lines: lines,
+        }),
+    }
+}
+
+/// What one push attempt gave: libgit2's result, the sideband bytes, the ref statuses, the
+/// credential sources tried.
+type PushRun = (
+    std::result::Result<(), git2::Error>,
+    Vec<u8>,
+    Vec<(String, String)>,
+    CredState,
+);
+
+/// The push itself, on [`bounded`]'s worker.
+fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> PushRun {
     let cred = RefCell::new(CredState::default());
     let sideband = RefCell::new(Vec::<u8>::new());
     let statuses = RefCell::new(Vec::<(String, String)>::new());
@@ -272,24 +353,87 @@ pub fn push(
         );
         result
     };
-    let lines = sideband_lines(&sideband.borrow());
-    let status = statuses.borrow().first().map(|(_, s)| s.clone());
-    let cred = cred.into_inner();
-    match result {
-        Ok(()) if status.is_none() => Ok(()),
-        Ok(()) => Err(PushFailure {
-            kind: classify(None, status.as_deref(), &lines, &cred),
-            detail: status.clone().unwrap_or_default(),
-            status,
-            remote_lines: lines,
-        }),
-        Err(e) => Err(PushFailure {
-            kind: classify(Some(&e), status.as_deref(), &lines, &cred),
-            detail: e.message().to_string(),
-            status,
-            remote_lines: lines,
-        }),
+    (
+        result,
+        sideband.into_inner(),
+        statuses.into_inner(),
+        cred.into_inner(),
+    )
+}
+
+/// A transfer that did not finish within its deadline.
+#[derive(Debug)]
+pub struct Stalled;
+
+/// What [`bounded`]'s worker sends back.
+enum Report<T> {
+    Progress(usize, usize, usize),
+    Done(T),
+    Unopened(git2::Error),
+}
+
+/// Runs one transfer `work` on a worker thread with a handle on the repository of its own, and
+/// waits at most `limit` for it, passing the worker's progress to `progress` on this thread.
+/// Past the limit the worker is left behind (blocked on a peer that stopped answering; libgit2's
+/// socket timeouts, set a little past the limit, end it soon after, and it ends with the process
+/// at the latest) and the answer is [`Stalled`].
+fn bounded<T: Send + 'static>(
+    repo: &Repository,
+    limit: Duration,
+    progress: Option<Progress<'_>>,
+    work: impl FnOnce(&Repository, Progress<'_>) -> T + Send + 'static,
+) -> std::result::Result<T, Stalled> {
+    let socket = i32::try_from((limit + Duration::from_secs(2)).as_millis()).unwrap_or(i32::MAX);
+    // SAFETY: libgit2's global options; set before the worker starts its transfer.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds(socket);
+        let _ = git2::opts::set_server_timeout_in_milliseconds(socket);
     }
+    let git_dir = repo.path().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel::<Report<T>>();
+    std::thread::spawn(move || {
+        let repo = match Repository::open(&git_dir) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Report::Unopened(e));
+                return;
+            }
+        };
+        let progress_tx = tx.clone();
+        let report = move |a: usize, b: usize, c: usize| {
+            let _ = progress_tx.send(Report::Progress(a, b, c));
+        };
+        let out = work(&repo, &report);
+        let _ = tx.send(Report::Done(out));
+    });
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Report::Progress(a, b, c)) => {
+                if let Some(p) = progress {
+                    p(a, b, c);
+                }
+            }
+            Ok(Report::Done(out)) => return Ok(out),
+            Ok(Report::Unopened(e)) => {
+                // The repository berry has open cannot be opened again: nothing was sent.
+                tracing::debug!(error = %e, "cannot open the repository for a transfer");
+                return Err(Stalled);
+            }
+            Err(_) => return Err(Stalled),
+        }
+    }
+}
+
+/// The error for a transfer with `remote` that did not finish within `limit`.
+fn stalled(remote: &str, what: &str, limit: Duration) -> anyhow::Error {
+    crate::error::BerryError::failure(format!(
+        "{what} `{remote}` did not finish within {}s (git.timeout_secs): the remote stopped answering",
+        limit.as_secs()
+    ))
+    .with_hint("check the remote and the network; for a slow link raise git.timeout_secs in berry.toml")
+    .into()
 }
 
 /// The sideband text as lines, trailing padding trimmed, empty lines kept out.
@@ -348,6 +492,9 @@ fn classify(
             tried: cred.tried.clone(),
         };
     }
+    if msg.contains("timed out") {
+        return Rejection::Timeout { secs: 0 };
+    }
     if matches!(
         e.class(),
         ErrorClass::Net | ErrorClass::Os | ErrorClass::Ssh | ErrorClass::Http
@@ -401,33 +548,49 @@ pub fn remote_ref(
     refname: &str,
     sources: &CredentialSources,
 ) -> Result<Option<Oid>> {
-    let state = RefCell::new(CredState::default());
-    let mut r = repo.find_remote(remote)?;
-    let conn = r
-        .connect_auth(
+    repo.find_remote(remote)?;
+    let limit = sources.timeout;
+    let (name, wanted, sources) = (remote.to_string(), refname.to_string(), sources.clone());
+    let read = bounded(repo, limit, None, move |repo, _| {
+        let state = RefCell::new(CredState::default());
+        let mut r = repo.find_remote(&name)?;
+        let conn = r.connect_auth(
             Direction::Fetch,
-            Some(callbacks(repo, sources, &state)),
+            Some(callbacks(repo, &sources, &state)),
             None,
-        )
-        .with_context(|| format!("cannot connect to the remote `{remote}`"))?;
-    let heads = conn.list()?;
-    Ok(heads.iter().find(|h| h.name() == refname).map(|h| h.oid()))
+        )?;
+        let heads = conn.list()?;
+        Ok::<_, git2::Error>(heads.iter().find(|h| h.name() == wanted).map(|h| h.oid()))
+    });
+    match read {
+        Ok(r) => r.with_context(|| format!("cannot connect to the remote `{remote}`")),
+        Err(Stalled) => Err(stalled(remote, "reading a ref from", limit)),
+    }
 }
 
 /// Fetches the remote branch into its remote-tracking ref; returns its tip.
 pub fn fetch_branch(repo: &Repository, t: &Target, sources: &CredentialSources) -> Result<Oid> {
-    let state = RefCell::new(CredState::default());
-    let mut r = repo.find_remote(&t.remote)?;
-    let mut fo = FetchOptions::new();
-    fo.remote_callbacks(callbacks(repo, sources, &state));
-    fo.download_tags(AutotagOption::None);
+    repo.find_remote(&t.remote)?;
     let spec = format!("+{}:{}", t.remote_ref(), t.tracking_ref());
     let started = std::time::Instant::now();
-    let fetched = r.fetch(
-        &[spec.as_str()],
-        Some(&mut fo),
-        Some("berry: fetch before rebase"),
-    );
+    let limit = sources.timeout;
+    let (name, refspec, sources) = (t.remote.clone(), spec.clone(), sources.clone());
+    let fetched = bounded(repo, limit, None, move |repo, _| {
+        let state = RefCell::new(CredState::default());
+        let mut r = repo.find_remote(&name)?;
+        let mut fo = FetchOptions::new();
+        fo.remote_callbacks(callbacks(repo, &sources, &state));
+        fo.download_tags(AutotagOption::None);
+        r.fetch(
+            &[refspec.as_str()],
+            Some(&mut fo),
+            Some("berry: fetch before rebase"),
+        )
+    });
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(Stalled) => return Err(stalled(&t.remote, "fetching from", limit)),
+    };
     tracing::debug!(
         remote = %t.remote,
         refspec = %spec,
@@ -602,6 +765,7 @@ mod tests {
         let repo = Repository::init(d.path()).unwrap();
         let sources = CredentialSources {
             token: Some(Token::new("tok".into(), "GH_TOKEN")),
+            timeout: std::time::Duration::from_secs(30),
         };
         let st = RefCell::new(CredState::default());
         let url = "https://example.test/o/r.git";

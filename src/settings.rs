@@ -52,10 +52,11 @@ impl std::fmt::Display for Origin {
 }
 
 /// Environment variables that set a configuration key, in the order they are applied.
-pub const ENV_KEYS: [(&str, &str); 3] = [
+pub const ENV_KEYS: [(&str, &str); 4] = [
     (crate::env_vars::BERRY_DATABASE_URL, "database.url"),
     (crate::env_vars::NATS_URL, "nats.url"),
     (crate::env_vars::GITHUB_API_URL, "github.api_url"),
+    (crate::env_vars::BERRY_GITHUB_TIMEOUT, "github.timeout_secs"),
 ];
 
 /// Keys only the repository's configuration may set: a change freeze declared in one user's
@@ -66,6 +67,18 @@ const REPO_ONLY: [&str; 1] = ["deploy.freeze"];
 #[derive(Debug, Clone)]
 pub struct Layers {
     layers: Vec<(Origin, Table)>,
+    /// What the command layer read that is not a key, put into the resolved configuration.
+    runtime: Runtime,
+}
+
+/// What the command layer read from the environment that is no configuration key: credentials
+/// and libpq's variables. [`Layers::resolve`] puts them into the [`Config`] the work modules get,
+/// so none of them reads the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Runtime {
+    pub libpq: crate::config::Libpq,
+    pub nats_auth: crate::config::NatsAuth,
+    pub tokens: crate::config::Tokens,
 }
 
 /// One key of the resolved configuration, for `berry config list` and `get`.
@@ -84,6 +97,7 @@ impl Layers {
             .expect("the default configuration is representable in TOML");
         Layers {
             layers: vec![(Origin::Default, table)],
+            runtime: Runtime::default(),
         }
     }
 
@@ -112,11 +126,26 @@ impl Layers {
     }
 
     /// Sets one string key (from an environment variable or a flag).
+    /// A key whose default is a number takes the value as a number when it reads as one (else
+    /// the string stays, and resolving names the key).
     pub fn value(mut self, origin: Origin, key: &str, value: &str) -> Layers {
         let mut table = Table::new();
-        insert(&mut table, key, Value::String(value.to_string()));
+        let number = Layers::defaults_table()
+            .and_then(|d| lookup(&d, key).map(Value::is_integer))
+            .unwrap_or(false);
+        let v = match value.trim().parse::<i64>() {
+            Ok(n) if number => Value::Integer(n),
+            _ => Value::String(value.to_string()),
+        };
+        insert(&mut table, key, v);
         self.layers.push((origin, table));
         self
+    }
+
+    /// The defaults as a table, once per process.
+    fn defaults_table() -> Option<Table> {
+        static DEFAULTS: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        Some(DEFAULTS.get_or_init(|| Layers::defaults().merged()).clone())
     }
 
     /// The merged table.
@@ -142,6 +171,9 @@ impl Layers {
         })?;
         config.validate(Path::new("the layered configuration"))?;
         config.database.url_from = self.origin_of("database.url").map(|o| o.to_string());
+        config.database.libpq = self.runtime.libpq.clone();
+        config.nats.auth = self.runtime.nats_auth.clone();
+        config.github.tokens = self.runtime.tokens.clone();
         Ok(config)
     }
 
@@ -200,12 +232,19 @@ pub struct Outer {
     pub user: Option<(PathBuf, String)>,
     /// `(origin, key, value)`, applied in order above the repository's layer.
     pub values: Vec<(Origin, &'static str, String)>,
+    /// Credentials and libpq's variables, for the resolved configuration.
+    pub runtime: Runtime,
+    /// `BERRY_STATE_DIR`: the folder of REQ contexts instead of `<git dir>/berry`.
+    pub state_dir: Option<PathBuf>,
+    /// `BERRY_LOCK_TIMEOUT`: how long to wait for another berry holding a REQ.
+    pub lock_wait: Option<std::time::Duration>,
 }
 
 impl Outer {
     /// Every layer, with the repository's configuration text in force (`label` says which).
     pub fn layers(&self, repo: Option<(&str, &str)>) -> Result<Layers, BerryError> {
         let mut l = Layers::defaults();
+        l.runtime = self.runtime.clone();
         if let Some((path, text)) = &self.user {
             l = l.file(Origin::User(path.clone()), text, path)?;
         }

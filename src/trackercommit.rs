@@ -128,8 +128,9 @@ pub enum Committed {
 }
 
 /// Why a tracker commit on HEAD could not be pushed alone, if it could not: the branch has no
-/// remote, or HEAD is not the remote branch's tip.
-pub fn alone_on_remote(repo: &Repository) -> Result<Option<String>> {
+/// remote, or HEAD is not the remote branch's tip. `config` gives the credentials and the
+/// transfer deadline.
+pub fn alone_on_remote(repo: &Repository, config: &Config) -> Result<Option<String>> {
     let branch = work::branch(repo)?;
     let target = match crate::push::target_for(repo, &branch.name) {
         Ok(t) => t,
@@ -145,7 +146,7 @@ pub fn alone_on_remote(repo: &Repository) -> Result<Option<String>> {
         .ok()
         .and_then(|x| x.url().ok().map(str::to_string))
         .unwrap_or_default();
-    let sources = CredentialSources::from_env(&raw);
+    let sources = CredentialSources::for_remote(&raw, config);
     crate::git::load_ca_store();
     let tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     if tip.is_some() && tip == branch.head {
@@ -187,6 +188,7 @@ pub fn commit(
     ctx: &mut ReqContext,
     rel: &str,
     status: ReqState,
+    config: &Config,
     save: &mut dyn FnMut(&mut ReqContext) -> Result<()>,
 ) -> Result<Committed> {
     let req = ctx.req.to_string();
@@ -259,7 +261,7 @@ pub fn commit(
         }
         return Ok(Committed::AlreadyInHead);
     }
-    if let Some(why) = alone_on_remote(repo)? {
+    if let Some(why) = alone_on_remote(repo, config)? {
         return Ok(Committed::NotNow(why));
     }
 
@@ -339,6 +341,7 @@ pub enum Pushed {
 pub fn push(
     repo: &Repository,
     r: &mut TrackerCommit,
+    config: &Config,
     progress: crate::push::Progress<'_>,
 ) -> Result<Pushed> {
     let sha = Oid::from_str(&r.sha).context("the recorded tracker commit is not a SHA")?;
@@ -355,7 +358,7 @@ pub fn push(
         .ok()
         .and_then(|x| x.url().ok().map(str::to_string))
         .unwrap_or_default();
-    let sources = CredentialSources::from_env(&raw);
+    let sources = CredentialSources::for_remote(&raw, config);
     crate::git::load_ca_store();
     let remote_tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     let done = |already: bool, r: &mut TrackerCommit| {

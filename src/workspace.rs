@@ -47,7 +47,8 @@ impl Workspace {
     ) -> Result<Workspace> {
         let repo = crate::git::open(dir)?;
         let root = crate::git::workdir(&repo)?;
-        let store = Store::for_git_dir(repo.path());
+        let store =
+            Store::for_git_dir(repo.path(), outer.state_dir.as_deref()).waiting(outer.lock_wait);
         let req = match req {
             Some(r) => Some(r.clone()),
             None => store.current().ok().flatten(),

@@ -175,7 +175,16 @@ impl Env {
 /// for a key, and `--deliverables` (`deliverables`).
 pub fn outer_layers(deliverables: Option<&Path>) -> Result<crate::settings::Outer> {
     use crate::settings::Origin;
-    let mut outer = crate::settings::Outer::default();
+    let mut outer = crate::settings::Outer {
+        runtime: crate::settings::Runtime {
+            libpq: env_vars::libpq(),
+            nats_auth: env_vars::nats_auth(),
+            tokens: env_vars::tokens(),
+        },
+        state_dir: env_vars::state_dir(),
+        lock_wait: env_vars::lock_wait(),
+        ..Default::default()
+    };
     let dir = env_vars::var(env_vars::XDG_CONFIG_HOME)
         .filter(|d| Path::new(d).is_absolute())
         .map(PathBuf::from)
@@ -329,6 +338,7 @@ pub fn commit_tracker(
         &mut session.ctx,
         &rel,
         status,
+        &ws.config,
         &mut |ctx| store.save(ctx, lock),
     )?;
     match &done {
@@ -364,7 +374,7 @@ pub fn commit_tracker(
             bar.set_position(current as u64);
             bar.set_message(indicatif::HumanBytes(bytes as u64).to_string());
         };
-        let pushed = tc::push(&ws.repo, &mut r, &progress);
+        let pushed = tc::push(&ws.repo, &mut r, &ws.config, &progress);
         bar.finish_and_clear();
         let pushed = pushed?;
         session.ctx.ledger.tracker_commits[i] = r;

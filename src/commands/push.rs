@@ -155,7 +155,7 @@ pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     )?;
 
     let mut target = work::target_for(repo, &commit.branch)?;
-    let sources = CredentialSources::from_env(&remote_raw_url(repo, &target.remote));
+    let sources = CredentialSources::for_remote(&remote_raw_url(repo, &target.remote), &ws.config);
     let feature = format!("feature/{req}");
     let mut berry_created = false;
     let mut lease: Option<String> = None;
@@ -537,6 +537,7 @@ fn rejection_words(kind: &Rejection) -> String {
         }
         Rejection::Auth { tried } => format!("authentication failed (tried {})", tried.join(", ")),
         Rejection::Network => "the remote could not be reached".into(),
+        Rejection::Timeout { .. } => "no answer within git.timeout_secs".into(),
         Rejection::Other => "refused".into(),
     }
 }
@@ -566,6 +567,11 @@ fn explain(t: &Target, f: PushFailure) -> anyhow::Error {
             t.remote, t.url, f.detail
         ))
         .with_hint("check the remote URL and the network; nothing was pushed"),
+        Rejection::Timeout { secs } => BerryError::failure(format!(
+            "the push to `{}` ({}) did not finish within {secs}s (git.timeout_secs): the remote stopped answering",
+            t.remote, t.url
+        ))
+        .with_hint("check the remote and the network (for a slow link raise git.timeout_secs), then `berry push` again; it reads the remote ref before it records anything"),
         Rejection::LargeFiles { files } => BerryError::failure(format!(
             "`{}` refused the push (GH001): over GitHub's 100 MB file limit: {}",
             t.remote,

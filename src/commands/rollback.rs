@@ -165,7 +165,7 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
         .ok()
         .and_then(|x| x.url().ok().map(str::to_string))
         .unwrap_or_default();
-    let sources = CredentialSources::from_env(&raw_url);
+    let sources = CredentialSources::for_remote(&raw_url, &ws.config);
 
     // 1. The revert, on the remote head as it is now.
     if r.revert.is_none() {

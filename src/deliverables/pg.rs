@@ -13,7 +13,6 @@ use tokio_postgres::types::Type;
 
 use super::{Row, Source};
 use crate::config::{self, Database};
-use crate::env_vars;
 use crate::error::BerryError;
 use crate::req::ReqNumber;
 
@@ -46,7 +45,7 @@ impl PgTarget {
                 None => "database.url".to_string(),
             };
             (url.clone(), origin)
-        } else if env_vars::PG_VARS.iter().any(|v| env_vars::var(v).is_some()) {
+        } else if db.libpq.any() {
             return Ok(PgTarget {
                 config: from_pg_vars(db),
                 origin: "PG* variables".into(),
@@ -80,24 +79,30 @@ impl PgTarget {
     }
 }
 
+/// The connection libpq's variables describe (`db.libpq`, read by the command layer).
 fn from_pg_vars(db: &Database) -> tokio_postgres::Config {
+    let v = &db.libpq;
     let mut c = tokio_postgres::Config::new();
-    let host = env_vars::var("PGHOST").unwrap_or_else(|| "localhost".into());
-    c.host(&host);
+    c.host(v.host.as_deref().unwrap_or("localhost"));
     c.port(
-        env_vars::var("PGPORT")
+        v.port
+            .as_deref()
             .and_then(|p| p.parse().ok())
             .unwrap_or(5432),
     );
-    let user = env_vars::var("PGUSER")
-        .or_else(|| env_vars::var("USER"))
+    let user = v
+        .user
+        .clone()
+        .or_else(|| v.login.clone())
         .unwrap_or_else(|| "postgres".into());
     c.user(&user);
-    if let Some(p) = env_vars::var("PGPASSWORD") {
-        c.password(p);
+    if let Some(p) = &v.password {
+        c.password(p.0.as_str());
     }
-    c.dbname(env_vars::var("PGDATABASE").unwrap_or(user).as_str());
-    let timeout = env_vars::var("PGCONNECT_TIMEOUT")
+    c.dbname(v.dbname.clone().unwrap_or(user).as_str());
+    let timeout = v
+        .connect_timeout
+        .as_deref()
         .and_then(|t| t.parse().ok())
         .unwrap_or(db.connect_timeout_secs);
     c.connect_timeout(Duration::from_secs(timeout));

@@ -201,8 +201,8 @@ pub fn locate(
 /// the token for that API (see [`token_for`]).
 pub fn client_for(repo: &RepoId, cfg: &crate::config::Github) -> anyhow::Result<Client> {
     let base = api_base(repo.host.as_deref(), cfg.api_url.as_deref());
-    let token = token_for(!is_dotcom(&base));
-    Client::new(&base, token)
+    let token = token_for(!is_dotcom(&base), &cfg.tokens);
+    Client::new(&base, token, Duration::from_secs(cfg.timeout_secs.max(1)))
 }
 
 /// A token that never shows itself.
@@ -229,14 +229,19 @@ impl fmt::Debug for Token {
 }
 
 /// `GH_TOKEN`, else `GITHUB_TOKEN`; on GitHub Enterprise Server `GH_ENTERPRISE_TOKEN` first.
-pub fn token_for(enterprise: bool) -> Option<Token> {
+/// `tokens` are those the command layer found set.
+pub fn token_for(enterprise: bool, tokens: &crate::config::Tokens) -> Option<Token> {
     let mut order = vec![env_vars::GH_TOKEN, env_vars::GITHUB_TOKEN];
     if enterprise {
         order.insert(0, env_vars::GH_ENTERPRISE_TOKEN);
     }
-    order
-        .into_iter()
-        .find_map(|name| env_vars::var(name).map(|v| Token::new(v, name)))
+    order.into_iter().find_map(|name| {
+        tokens
+            .0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, v)| Token::new(v.0.clone(), n))
+    })
 }
 
 /// The variables a token is looked for in, for messages.
@@ -435,16 +440,13 @@ pub struct Client {
 pub const USER_AGENT: &str = concat!("berry/", env!("CARGO_PKG_VERSION"));
 
 impl Client {
-    pub fn new(base: &str, token: Option<Token>) -> anyhow::Result<Client> {
+    /// A client for the API at `base`; each request may take `timeout` in all
+    /// (`github.timeout_secs`).
+    pub fn new(base: &str, token: Option<Token>, timeout: Duration) -> anyhow::Result<Client> {
         let http = Http::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(
-                std::env::var(crate::env_vars::BERRY_GITHUB_TIMEOUT)
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(30),
-            ))
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;

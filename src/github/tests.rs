@@ -20,6 +20,7 @@ fn client(server: &mockito::Server) -> Client {
     let mut c = Client::new(
         &server.url(),
         Some(Token::new("tok-unit".into(), "GH_TOKEN")),
+        Duration::from_secs(30),
     )
     .unwrap();
     c.retry.base_delay = Duration::from_millis(10);
@@ -406,7 +407,7 @@ fn issues_are_found_by_marker_and_updated() {
 #[test]
 fn connection_errors_are_retried_then_reported() {
     // Nothing listens on the discard port.
-    let mut c = Client::new("http://127.0.0.1:9", None).unwrap();
+    let mut c = Client::new("http://127.0.0.1:9", None, Duration::from_secs(30)).unwrap();
     c.retry.base_delay = Duration::from_millis(1);
     let e = c.get_json("/repos/o/r", "the repository").unwrap_err();
     assert!(matches!(e, ApiError::Network { .. }), "{e}");

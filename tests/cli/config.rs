@@ -252,3 +252,30 @@ fn a_bad_user_file_names_itself_and_a_freeze_there_is_refused() {
         )
     );
 }
+
+#[test]
+fn a_variable_that_stands_for_a_number_sets_it_and_show_origin_names_it() {
+    let env = TestEnv::new();
+    env.write("README.md", "x\n");
+    env.commit_all("base");
+    let out = env
+        .berry()
+        .args(["config", "get", "github.timeout_secs", "--show-origin"])
+        .env("BERRY_GITHUB_TIMEOUT", "7")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "env:BERRY_GITHUB_TIMEOUT\tgithub.timeout_secs = 7\n"
+    );
+    let out = env
+        .berry()
+        .args(["config", "get", "github.timeout_secs"])
+        .env("BERRY_GITHUB_TIMEOUT", "soon")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", env.transcript(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("timeout_secs"), "{err}");
+}

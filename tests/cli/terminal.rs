@@ -691,3 +691,131 @@ fn review_s_json_names_an_uncommittable_change_as_git_quotes_it() {
         "{line}"
     );
 }
+
+/// A ready-to-push REQ whose `origin` is the smart-HTTP peer on `port`, with a 2 s transfer
+/// deadline and no notices sent; `berry push`, with how long it took.
+fn push_to_stalled(port: u16) -> (crate::fakes::Shipping, std::process::Output, Duration) {
+    let s = crate::fakes::Shipping::new("main");
+    let url = format!("http://127.0.0.1:{port}/origin.git");
+    s.env.git(&["remote", "set-url", "origin", &url]);
+    let config = s.env.path().join("berry.toml");
+    std::fs::write(
+        &config,
+        "[git]\ntimeout_secs = 2\n\n[nats]\npublish = false\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = s
+        .berry()
+        .env("BERRY_CONFIG", &config)
+        .arg("push")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    (s, out, took)
+}
+
+/// Reads one HTTP request's line and headers; `None` when the peer closed.
+fn read_request(r: &mut std::io::BufReader<std::net::TcpStream>) -> Option<String> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    if r.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h).ok()? == 0 {
+            return None;
+        }
+        if h.trim_end().is_empty() {
+            return Some(line);
+        }
+    }
+}
+
+fn pkt(s: &str) -> String {
+    format!("{:04x}{s}", s.len() + 4)
+}
+
+#[test]
+fn a_git_remote_that_accepts_and_never_answers_is_a_bounded_failure() {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(8).collect();
+        std::thread::sleep(Duration::from_secs(120));
+        drop(held);
+    });
+    let (s, out, took) = push_to_stalled(port);
+    let t = s.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {t}");
+    assert!(
+        t.contains(&format!(
+            "the push to `origin` (http://127.0.0.1:{port}/origin.git) did not finish within 2s (git.timeout_secs)"
+        )),
+        "{t}"
+    );
+    assert!(
+        !t.contains("trying again"),
+        "a stalled peer is not retried: {t}"
+    );
+    assert!(
+        s.context()["ledger"]["push"].is_null(),
+        "nothing recorded as pushed"
+    );
+}
+
+#[test]
+fn a_git_remote_that_stalls_after_the_ref_advertisement_is_a_bounded_failure() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut w = c.try_clone().unwrap();
+                let mut r = std::io::BufReader::new(c);
+                while let Some(line) = read_request(&mut r) {
+                    if !line.starts_with("GET ") {
+                        // The pack is sent; the answer never comes.
+                        std::thread::sleep(Duration::from_secs(120));
+                        return;
+                    }
+                    let service = if line.contains("git-receive-pack") {
+                        "git-receive-pack"
+                    } else {
+                        "git-upload-pack"
+                    };
+                    let zero = "0".repeat(40);
+                    let body = format!(
+                        "{}0000{}0000",
+                        pkt(&format!("# service={service}\n")),
+                        pkt(&format!(
+                            "{zero} capabilities^{{}}\0report-status delete-refs side-band-64k ofs-delta\n"
+                        ))
+                    );
+                    let _ = write!(
+                        w,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/x-{service}-advertisement\r\nCache-Control: no-cache\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = w.flush();
+                }
+            });
+        }
+    });
+    let (s, out, took) = push_to_stalled(port);
+    let t = s.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {t}");
+    assert!(
+        t.contains("did not finish within 2s (git.timeout_secs)"),
+        "{t}"
+    );
+    assert!(t.contains("`origin`"), "{t}");
+    assert!(
+        s.context()["ledger"]["push"].is_null(),
+        "nothing recorded as pushed"
+    );
+}
