@@ -128,6 +128,28 @@ impl TestEnv {
         self.git_in(&self.repo, args)
     }
 
+    /// A bare repository `origin.git` beside the repository, added as its `origin` (a
+    /// `file://` URL) with `main` pushed and tracked; returns its path.
+    pub fn file_origin(&self) -> PathBuf {
+        let origin = self.path().join("origin.git");
+        self.git(&[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ]);
+        self.git(&[
+            "remote",
+            "add",
+            "origin",
+            &format!("file://{}", origin.display()),
+        ]);
+        self.git(&["push", "-q", "-u", "origin", "main"]);
+        origin
+    }
+
     /// Adds a submodule at `sub` (a repository of its own, one commit) and commits the pointer
     /// and `.gitmodules` alone.
     pub fn add_submodule(&self, sub: &str) {

@@ -197,22 +197,7 @@ fn shippable(stream: &TestStream) -> TestEnv {
         ),
     );
     env.agog_base();
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.file_origin();
     env.agog_changes();
     env
 }

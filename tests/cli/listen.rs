@@ -122,22 +122,7 @@ fn shippable(stream: &TestStream, orch: &Orchestrator, test_argv: &str) -> TestE
         ),
     );
     env.agog_base();
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    env.file_origin();
     env.agog_changes();
     env
 }
@@ -396,22 +381,7 @@ fn many_rejected(n: usize, stream: &TestStream, orch: &Orchestrator) -> (TestEnv
     );
     env.write("README.md", "# AgogSaaS\n");
     env.commit_all("base");
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    let origin = env.file_origin();
     for host in ["host-a", "host-b"] {
         env.git_in(
             env.path(),
@@ -624,22 +594,7 @@ fn with_source_branch_the_agents_branch_is_shipped_from_a_worktree_that_is_remov
         ),
     );
     env.agog_base();
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    let origin = env.file_origin();
     env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
     env.agog_changes();
     // An agent widening the gate on its branch changes nothing: the gate is the ship branch's.
@@ -721,22 +676,7 @@ fn with_the_nats_kv_backend_the_record_is_the_buckets_entry_and_another_machine_
         ),
     );
     env.agog_base();
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    let origin = env.file_origin();
     env.agog_changes();
     orch.started(REQ, "berry");
     let out = env
@@ -813,22 +753,7 @@ fn killed_after_the_push_on_one_machine_the_req_is_finished_on_another_from_the_
         ),
     );
     env.agog_base();
-    let origin = env.path().join("origin.git");
-    env.git(&[
-        "init",
-        "-q",
-        "--bare",
-        "-b",
-        "main",
-        origin.to_str().unwrap(),
-    ]);
-    env.git(&[
-        "remote",
-        "add",
-        "origin",
-        &format!("file://{}", origin.display()),
-    ]);
-    env.git(&["push", "-q", "-u", "origin", "main"]);
+    let origin = env.file_origin();
     env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
     env.agog_changes();
     env.commit_all("the agents' work");
