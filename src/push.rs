@@ -332,17 +332,53 @@ fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> P
         let mut opts = PushOptions::new();
         opts.remote_callbacks(cb);
         opts.packbuilder_parallelism(0);
-        let refspec = format!(
-            "{}{}:{}",
-            if spec.force { "+" } else { "" },
-            spec.local_ref,
-            spec.target.remote_ref()
-        );
+        // A local remote gets the objects under a staging ref of this push's own; the branch
+        // is then moved by compare-and-swap ([`move_local_ref`]).
+        let local = match spec.force {
+            true => None,
+            false => remote_url(repo, &spec.target.remote)
+                .ok()
+                .and_then(|u| local_remote(&u)),
+        };
+        let staging = local.as_ref().map(|_| staging_ref());
+        let refspec = match &staging {
+            Some(st) => format!("{}:{st}", spec.local_ref),
+            None => format!(
+                "{}{}:{}",
+                if spec.force { "+" } else { "" },
+                spec.local_ref,
+                spec.target.remote_ref()
+            ),
+        };
         let started = std::time::Instant::now();
-        let result = match repo.find_remote(&spec.target.remote) {
+        let mut result = match repo.find_remote(&spec.target.remote) {
             Ok(mut remote) => remote.push(&[refspec.as_str()], Some(&mut opts)),
             Err(e) => Err(e),
         };
+        if let (Some(path), Some(st)) = (&local, &staging) {
+            let moved = match &result {
+                Ok(()) => move_local_ref(path, st, &spec.target.remote_ref()),
+                Err(_) => Ok(None),
+            };
+            drop_staging_ref(path, st);
+            match moved {
+                // The remote-tracking ref follows, as libgit2 moves it after a push it made.
+                Ok(None) => {
+                    if let Ok(oid) = repo.refname_to_id(&spec.local_ref) {
+                        let _ = repo.reference(
+                            &spec.target.tracking_ref(),
+                            oid,
+                            true,
+                            "update by push",
+                        );
+                    }
+                }
+                Ok(Some(status)) => statuses
+                    .borrow_mut()
+                    .push((spec.target.remote_ref(), status.to_string())),
+                Err(e) => result = Err(e),
+            }
+        }
         tracing::debug!(
             remote = %spec.target.remote,
             url = %remote_url(repo, &spec.target.remote).map(|u| crate::github::redact_url(&u)).unwrap_or_default(),
@@ -359,6 +395,88 @@ fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> P
         statuses.into_inner(),
         cred.into_inner(),
     )
+}
+
+/// The repository a remote URL names on this machine (`file://…` or an absolute path), else
+/// `None` (a network remote).
+fn local_remote(url: &str) -> Option<std::path::PathBuf> {
+    if let Some(p) = url.strip_prefix("file://") {
+        return Some(p.into());
+    }
+    url.starts_with('/').then(|| url.into())
+}
+
+/// A ref name on the remote no other push uses.
+fn staging_ref() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("refs/berry/incoming/{}-{nanos}", std::process::id())
+}
+
+/// Moves `dst` in the local repository at `path` to the commit the push left at `staging`, only
+/// when that is a fast-forward of `dst` as it is now, by compare-and-swap on that value.
+///
+/// libgit2's local transport writes the remote ref without comparing it with the value it
+/// advertised when the push began, so two pushes at once to one local repository could both
+/// succeed and one commit be lost; `git receive-pack` (every network remote) compares under its
+/// ref lock, and this does the same. `Some(status)`: refused, as a server says it.
+fn move_local_ref(
+    path: &std::path::Path,
+    staging: &str,
+    dst: &str,
+) -> std::result::Result<Option<&'static str>, git2::Error> {
+    let remote = Repository::open(path)?;
+    let new = remote.refname_to_id(staging)?;
+    // Another push holding the ref's lock file is moving it: ask again once it is done.
+    let mut tries = 0;
+    loop {
+        match compare_and_swap(&remote, new, dst) {
+            Err(e) if e.code() == ErrorCode::Locked && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn compare_and_swap(
+    remote: &Repository,
+    new: Oid,
+    dst: &str,
+) -> std::result::Result<Option<&'static str>, git2::Error> {
+    match remote.refname_to_id(dst) {
+        Ok(old) if old == new => Ok(None),
+        Ok(old) => {
+            if !remote.graph_descendant_of(new, old)? {
+                return Ok(Some("non-fast-forward"));
+            }
+            match remote.reference_matching(dst, new, true, old, "berry: push") {
+                Ok(_) => Ok(None),
+                // Moved by another push since it was read.
+                Err(e) if e.code() == ErrorCode::Modified => Ok(Some("fetch first")),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) if e.code() == ErrorCode::NotFound => {
+            match remote.reference(dst, new, false, "berry: push") {
+                Ok(_) => Ok(None),
+                Err(e) if e.code() == ErrorCode::Exists => Ok(Some("fetch first")),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn drop_staging_ref(path: &std::path::Path, staging: &str) {
+    if let Ok(remote) = Repository::open(path)
+        && let Ok(mut r) = remote.find_reference(staging)
+    {
+        let _ = r.delete();
+    }
 }
 
 /// A transfer that did not finish within its deadline.
@@ -778,5 +896,111 @@ mod tests {
         assert!(st.exhausted);
         assert_eq!(st.tried[0], "the token in GH_TOKEN (as x-access-token)");
         assert!(st.tried[1].contains("credential helper"));
+    }
+
+    /// A commit on `parent` in `repo` adding `name` with `text`, on `refs/heads/<branch>`.
+    fn commit_on(repo: &Repository, parent: Oid, branch: &str, name: &str, text: &str) -> Oid {
+        let parent = repo.find_commit(parent).unwrap();
+        let mut b = repo.treebuilder(Some(&parent.tree().unwrap())).unwrap();
+        b.insert(name, repo.blob(text.as_bytes()).unwrap(), 0o100644)
+            .unwrap();
+        let tree = repo.find_tree(b.write().unwrap()).unwrap();
+        let sig = git2::Signature::now("T", "t@example.com").unwrap();
+        let id = repo
+            .commit(None, &sig, &sig, name, &tree, &[&parent])
+            .unwrap();
+        repo.reference(&format!("refs/heads/{branch}"), id, true, "test")
+            .unwrap();
+        id
+    }
+
+    #[test]
+    fn two_pushes_at_once_to_a_local_remote_never_both_succeed() {
+        let d = tempfile::tempdir().unwrap();
+        let origin = d.path().join("origin.git");
+        Repository::init_bare(&origin).unwrap();
+        let src = d.path().join("src");
+        let repo = Repository::init(&src).unwrap();
+        let url = format!("file://{}", origin.display());
+        repo.remote("origin", &url).unwrap();
+        let sig = git2::Signature::now("T", "t@example.com").unwrap();
+        let empty = repo
+            .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+            .unwrap();
+        let mut tip = repo
+            .commit(Some("refs/heads/base"), &sig, &sig, "base", &empty, &[])
+            .unwrap();
+        let sources = CredentialSources {
+            token: None,
+            timeout: Duration::from_secs(60),
+        };
+        let target = |branch: &str| Target {
+            remote: "origin".into(),
+            url: url.clone(),
+            local_branch: branch.into(),
+            remote_branch: "main".into(),
+        };
+        let push_one = |repo: &Repository, branch: &str| {
+            let t = target(branch);
+            let spec = PushSpec {
+                target: &t,
+                local_ref: format!("refs/heads/{branch}"),
+                force: false,
+                sources: &sources,
+            };
+            push(repo, &spec, &|_, _, _| {})
+        };
+        push_one(&repo, "base").unwrap();
+        // Two pushers built on the same tip, started together, again and again: the remote
+        // moves once per round, to the winner's commit; the other is told it is behind.
+        for round in 0..20 {
+            let a = commit_on(&repo, tip, "a", &format!("a{round}"), "a");
+            let b = commit_on(&repo, tip, "b", &format!("b{round}"), "b");
+            let gate = std::sync::Barrier::new(2);
+            let (ra, rb) = std::thread::scope(|s| {
+                let ta = s.spawn(|| {
+                    let r = Repository::open(&src).unwrap();
+                    gate.wait();
+                    push_one(&r, "a")
+                });
+                let tb = s.spawn(|| {
+                    let r = Repository::open(&src).unwrap();
+                    gate.wait();
+                    push_one(&r, "b")
+                });
+                (ta.join().unwrap(), tb.join().unwrap())
+            });
+            let now = Repository::open_bare(&origin)
+                .unwrap()
+                .refname_to_id("refs/heads/main")
+                .unwrap();
+            match (&ra, &rb) {
+                (Ok(()), Err(e)) => {
+                    assert_eq!(now, a, "round {round}");
+                    assert_eq!(e.kind, Rejection::NonFastForward, "round {round}: {e}");
+                }
+                (Err(e), Ok(())) => {
+                    assert_eq!(now, b, "round {round}");
+                    assert_eq!(e.kind, Rejection::NonFastForward, "round {round}: {e}");
+                }
+                (Ok(()), Ok(())) => panic!(
+                    "round {round}: both pushes said they succeeded; the remote holds {} and the other commit is lost",
+                    if now == a { "a" } else { "b" }
+                ),
+                (Err(x), Err(y)) => panic!("round {round}: both refused: {x}; {y}"),
+            }
+            tip = now;
+        }
+        let names: Vec<String> = Repository::open_bare(&origin)
+            .unwrap()
+            .references()
+            .unwrap()
+            .filter_map(|r| r.ok()?.name().ok().map(String::from))
+            .collect();
+        assert_eq!(
+            names,
+            ["refs/heads/main"],
+            "nothing else left on the remote"
+        );
     }
 }
