@@ -498,10 +498,7 @@ fn concurrency_two_works_two_events_at_a_time_in_one_process_each_once() {
     let mut handled: Vec<&str> = done.iter().map(|v| v["req"].as_str().unwrap()).collect();
     handled.sort();
     assert_eq!(handled, reqs, "each REQ once: {done:#?}");
-    assert!(
-        done.iter().all(|v| v["outcome"] == "blocked"),
-        "{done:#?}"
-    );
+    assert!(done.iter().all(|v| v["outcome"] == "blocked"), "{done:#?}");
     let workers: std::collections::BTreeSet<u64> =
         done.iter().map(|v| v["worker"].as_u64().unwrap()).collect();
     assert_eq!(
