@@ -174,17 +174,13 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 }
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
-pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
-    read(repo, root, c).map(|(old, new, _)| (old, new))
+pub fn contents(repo: &Repository, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+    read(repo, c).map(|(old, new, _)| (old, new))
 }
 
 /// [`contents`], with the blob id of the new side's bytes as they were read (for a file or a
 /// symlink that is there).
-fn read(
-    repo: &Repository,
-    _root: &Path,
-    c: &Change,
-) -> Result<(Vec<u8>, Vec<u8>, Option<git2::Oid>)> {
+fn read(repo: &Repository, c: &Change) -> Result<(Vec<u8>, Vec<u8>, Option<git2::Oid>)> {
     let pointer = git::gitlink_text;
     match c.entry {
         Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob), None)),
@@ -229,7 +225,7 @@ fn diff_and_guard(
             let Some(change) = inside.get(i) else {
                 return Ok(());
             };
-            let (old, new, read) = read(repo, root, change)?;
+            let (old, new, read) = read(repo, change)?;
             // What is recorded is what the guards saw: a file rewritten since the change set
             // was listed is recorded with the blob of the bytes read here, never the earlier
             // one.
@@ -531,7 +527,7 @@ mod tests {
         let c = &s.in_scope[0].change;
         assert_eq!(c.kind, ChangeKind::Typechange);
         assert_eq!(c.entry, Entry::Symlink);
-        let (_, new) = contents(&repo, d.path(), c).unwrap();
+        let (_, new) = contents(&repo, c).unwrap();
         assert_eq!(new, b"/etc/hostname", "the link, never its target");
     }
 
