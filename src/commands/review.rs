@@ -106,7 +106,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             .map(|r| (r.agent.clone(), r.deliverable.clone()))
             .collect(),
     };
-    let survey = review::survey(&ws.repo, &ws.root, &ws.config, &opts)?;
+    let survey = review::survey(&ws.repo, &ws.config, &opts)?;
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
