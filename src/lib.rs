@@ -33,6 +33,7 @@ pub mod message;
 pub mod nats;
 pub mod notice;
 pub mod plan;
+pub mod pr;
 pub mod prbody;
 pub mod printer;
 pub mod push;

@@ -8,6 +8,9 @@
 //! The token is never part of a URL, never printed, never in a `Debug` output.
 
 pub mod pulls;
+pub mod target;
+#[cfg(test)]
+pub(crate) mod world;
 
 use std::cell::Cell;
 use std::fmt;
