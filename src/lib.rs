@@ -12,6 +12,7 @@ pub mod complete;
 pub mod config;
 pub mod context;
 pub mod decide;
+pub mod effects;
 pub mod deliverables;
 pub mod demo;
 pub mod diffview;

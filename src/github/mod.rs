@@ -7,6 +7,7 @@
 //!
 //! The token is never part of a URL, never printed, never in a `Debug` output.
 
+pub mod issues;
 pub mod pulls;
 pub mod target;
 #[cfg(test)]
