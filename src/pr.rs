@@ -189,21 +189,20 @@ pub fn pr(
     }
     let base = opts.base.clone().unwrap_or(default);
 
-    let (pull, existing) = match pulls::find_open(&client, &repo_id, &push.branch, Some(&base))
-        .map_err(api)?
-    {
-        Some(found) => (found, true),
-        None => {
-            let new = NewPull {
-                title,
-                body,
-                head: push.branch.clone(),
-                base: base.clone(),
-                draft: opts.draft,
-            };
-            open(&client, &repo_id, &new, show)?
-        }
-    };
+    let (pull, existing) =
+        match pulls::find_open(&client, &repo_id, &push.branch, Some(&base)).map_err(api)? {
+            Some(found) => (found, true),
+            None => {
+                let new = NewPull {
+                    title,
+                    body,
+                    head: push.branch.clone(),
+                    base: base.clone(),
+                    draft: opts.draft,
+                };
+                open(&client, &repo_id, &new, show)?
+            }
+        };
 
     let rec = PrRecord {
         number: Some(pull.number),
@@ -221,7 +220,11 @@ pub fn pr(
         existing,
     });
     let rec = apply_extras(&client, &repo_id, session, rec, opts, show)?;
-    session.record(Step::Pr, Outcome::Ok, &format!("pull request #{}", pull.number))?;
+    session.record(
+        Step::Pr,
+        Outcome::Ok,
+        &format!("pull request #{}", pull.number),
+    )?;
     Ok(Done::Open { record: rec, pull })
 }
 

@@ -119,7 +119,11 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         Done::Open { record, pull } => {
             super::print_next(p, &session.ctx, Step::Pr);
             p.result(&pull.url);
-            report(Outcome::Ok, format!("pull request #{}", pull.number), &record)
+            report(
+                Outcome::Ok,
+                format!("pull request #{}", pull.number),
+                &record,
+            )
         }
     }
 }

@@ -57,12 +57,7 @@ pub fn open_or_update_issue(
 
 /// A template by name: `.berry/templates/<name>` in the repository when present, else the
 /// compiled-in `builtin`; rendered with minijinja (trimmed blocks) from `ctx`.
-pub fn render_template(
-    ws: &Workspace,
-    name: &str,
-    builtin: &str,
-    ctx: &Value,
-) -> Result<String> {
+pub fn render_template(ws: &Workspace, name: &str, builtin: &str, ctx: &Value) -> Result<String> {
     let over = ws.root.join(".berry/templates").join(name);
     let text = match std::fs::read_to_string(&over) {
         Ok(t) => t,
@@ -80,4 +75,3 @@ pub fn render_template(
         .with_context(|| format!("the template {name} does not render"))?;
     Ok(out.trim_end().to_string() + "\n")
 }
-

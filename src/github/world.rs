@@ -93,7 +93,10 @@ impl World {
     /// The remote is not GitHub's and nothing names a repository.
     pub fn without_github(&mut self) {
         self.ws.config.github.api_url = None;
-        self.ws.repo.remote_set_url("origin", "file:///nowhere/origin.git").unwrap();
+        self.ws
+            .repo
+            .remote_set_url("origin", "file:///nowhere/origin.git")
+            .unwrap();
         let push = self.session.ctx.ledger.push.as_mut().unwrap();
         push.url = "file:///nowhere/origin.git".into();
     }

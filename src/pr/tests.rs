@@ -8,23 +8,17 @@ use crate::github::world::World;
 
 fn run(w: &mut World, opts: &Options) -> (Result<Done>, Vec<String>) {
     let mut shown = Vec::new();
-    let done = pr(
-        &w.ws,
-        &mut w.session,
-        opts,
-        &mut || Ok(vec![]),
-        &mut |s| {
-            shown.push(match s {
-                Shown::Recorded(_) => "recorded".to_string(),
-                Shown::DeliverablesUnread(_) => "unread".into(),
-                Shown::NoToken { .. } => "no token".into(),
-                Shown::LookingUp => "looking up".into(),
-                Shown::Open { existing, .. } => format!("open existing={existing}"),
-                Shown::ReviewRequested(r) => format!("reviewers {}", r.join(",")),
-                Shown::Labelled(l) => format!("labels {}", l.join(",")),
-            })
-        },
-    );
+    let done = pr(&w.ws, &mut w.session, opts, &mut || Ok(vec![]), &mut |s| {
+        shown.push(match s {
+            Shown::Recorded(_) => "recorded".to_string(),
+            Shown::DeliverablesUnread(_) => "unread".into(),
+            Shown::NoToken { .. } => "no token".into(),
+            Shown::LookingUp => "looking up".into(),
+            Shown::Open { existing, .. } => format!("open existing={existing}"),
+            Shown::ReviewRequested(r) => format!("reviewers {}", r.join(",")),
+            Shown::Labelled(l) => format!("labels {}", l.join(",")),
+        })
+    });
     (done, shown)
 }
 
@@ -88,7 +82,12 @@ fn a_new_pull_request_is_opened_recorded_with_its_reviewers_and_labels() {
     assert!(matches!(done.unwrap(), Done::Open { ref record, .. } if !record.existing));
     assert_eq!(
         shown,
-        ["no token", "open existing=false", "reviewers ana", "labels ship"]
+        [
+            "no token",
+            "open existing=false",
+            "reviewers ana",
+            "labels ship"
+        ]
     );
     create.assert();
     reviewers.assert();
@@ -107,11 +106,7 @@ fn a_rerun_applies_only_the_reviewers_the_record_lacks_and_opens_nothing() {
     rec.url = Some("https://github.com/o/r/pull/7".into());
     rec.reviewers = vec!["ana".into()];
     w.session.ctx.ledger.pr = Some(rec);
-    let create = w
-        .server
-        .mock("POST", "/repos/o/r/pulls")
-        .expect(0)
-        .create();
+    let create = w.server.mock("POST", "/repos/o/r/pulls").expect(0).create();
     let reviewers = w
         .server
         .mock("POST", "/repos/o/r/pulls/7/requested_reviewers")
@@ -146,11 +141,7 @@ fn on_the_default_branch_no_pull_request_is_needed_and_none_is_opened() {
     let mut w = World::pushed();
     w.session.ctx.ledger.push.as_mut().unwrap().branch = "main".into();
     let _repo = default_branch(&mut w, "main");
-    let create = w
-        .server
-        .mock("POST", "/repos/o/r/pulls")
-        .expect(0)
-        .create();
+    let create = w.server.mock("POST", "/repos/o/r/pulls").expect(0).create();
     let (done, _) = run(&mut w, &Options::default());
     assert!(matches!(done.unwrap(), Done::NotNeeded { .. }));
     create.assert();
@@ -191,11 +182,7 @@ fn already_exists_is_answered_by_adopting_the_open_one() {
 #[test]
 fn a_dry_run_sends_nothing_and_records_nothing() {
     let mut w = World::pushed();
-    let any = w
-        .server
-        .mock("GET", Matcher::Any)
-        .expect(0)
-        .create();
+    let any = w.server.mock("GET", Matcher::Any).expect(0).create();
     let opts = Options {
         dry_run: true,
         labels: vec!["ship".into()],

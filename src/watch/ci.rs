@@ -89,9 +89,15 @@ pub enum Done {
         jobs_path: String,
     },
     /// Every run passed (recorded).
-    Green { record: WatchRecord, message: String },
+    Green {
+        record: WatchRecord,
+        message: String,
+    },
     /// No run appeared, recorded as skipped (`github.no_ci = "skipped"`).
-    NoRuns { record: WatchRecord, message: String },
+    NoRuns {
+        record: WatchRecord,
+        message: String,
+    },
     /// No run appeared and `github.no_ci = "failure"`: BLOCKED (recorded).
     NoRunsBlocked {
         record: WatchRecord,

@@ -104,7 +104,13 @@ fn red_runs_open_the_issue_with_the_failed_steps_log_then_block_then_record() {
     };
     create.assert();
     assert_eq!(issue.number, 5);
-    assert_eq!(reason, format!("CI failed for {}: ci / test (step Test); issue #5", short(&w.sha())));
+    assert_eq!(
+        reason,
+        format!(
+            "CI failed for {}: ci / test (step Test); issue #5",
+            short(&w.sha())
+        )
+    );
     assert_eq!(effects.blocked, [("watch".to_string(), reason, None)]);
     let saved = w.saved();
     assert_eq!(saved.ledger.issue.unwrap().number, 5);
@@ -142,20 +148,22 @@ fn a_declined_block_records_no_watch_so_the_rerun_watches_again() {
         .create();
     let (_list, _create) = issues(&mut w);
     let err = run(&mut w, &opts(), &mut Declines).err().expect("declined");
-    assert_eq!(crate::error::classify(&err).kind.exit(), crate::error::Exit::Decision);
+    assert_eq!(
+        crate::error::classify(&err).kind.exit(),
+        crate::error::Exit::Decision
+    );
     let saved = w.saved();
-    assert!(saved.ledger.watch.is_none(), "a declined block records no watch");
+    assert!(
+        saved.ledger.watch.is_none(),
+        "a declined block records no watch"
+    );
     assert_eq!(saved.ledger.issue.unwrap().number, 5);
 }
 
 #[test]
 fn a_rerun_for_the_recorded_sha_asks_github_nothing() {
     let mut w = World::pushed();
-    let any = w
-        .server
-        .mock("GET", Matcher::Any)
-        .expect(0)
-        .create();
+    let any = w.server.mock("GET", Matcher::Any).expect(0).create();
     w.session.ctx.ledger.watch = Some(WatchRecord {
         conclusion: "success".into(),
         sha: w.sha(),
@@ -221,8 +229,13 @@ fn a_timeout_records_nothing() {
         timeout: Some(5.0),
         ..opts()
     };
-    let err = run(&mut w, &opts, &mut Recorded::default()).err().expect("timed out");
-    assert_eq!(crate::error::classify(&err).kind.exit(), crate::error::Exit::Timeout);
+    let err = run(&mut w, &opts, &mut Recorded::default())
+        .err()
+        .expect("timed out");
+    assert_eq!(
+        crate::error::classify(&err).kind.exit(),
+        crate::error::Exit::Timeout
+    );
     assert!(w.saved().ledger.watch.is_none());
 }
 
