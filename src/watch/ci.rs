@@ -213,7 +213,7 @@ pub fn ci(
         conclusion: conclusion.into(),
         sha: sha.clone(),
         runs,
-        requests: requests.clone(),
+        requests,
         at: now,
         issue,
         reason: None,
