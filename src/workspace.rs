@@ -124,6 +124,17 @@ impl Workspace {
         Ok(())
     }
 
+    /// The tree id of the commit that ships (the pushed one, else the recorded commit), read
+    /// from the repository, else the tree recorded with the commit.
+    pub fn shipped_tree(&self, ctx: &ReqContext) -> Option<String> {
+        let sha = ctx.shipped_sha()?;
+        git2::Oid::from_str(sha)
+            .ok()
+            .and_then(|o| self.repo.find_commit(o).ok())
+            .map(|c| c.tree_id().to_string())
+            .or_else(|| ctx.ledger.commit.as_ref().and_then(|c| c.tree.clone()))
+    }
+
     /// The secret rules of the configuration in force (see [`crate::guards::repository_rules`]),
     /// installed as the ones the masker uses from now on. Review and commit take theirs from
     /// here.
