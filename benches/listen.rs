@@ -854,7 +854,7 @@ fn measure(
     let missing: Vec<&String> = reqs.iter().filter(|r| !shipped.contains(*r)).collect();
     if !missing.is_empty() {
         problems.push(format!(
-            "{} of {} REQs announced COMPLETE have no commit on the origin's main: {missing:?}",
+            "{} of {} REQs have no commit on the origin's main: {missing:?}",
             missing.len(),
             reqs.len()
         ));
