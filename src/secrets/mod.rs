@@ -20,6 +20,7 @@
 
 pub mod config;
 mod decode;
+mod keywords;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -93,11 +94,13 @@ pub struct RuleSet {
     keywords_small: OnceLock<Option<AhoCorasick>>,
     keywords_dfa: OnceLock<Option<AhoCorasick>>,
     scanned: AtomicUsize,
+    /// The lines holding a keyword, found first; the keyword automaton then runs on them alone.
+    line_finder: OnceLock<Option<keywords::LineFinder>>,
     /// For each keyword of the automaton, the rules that name it.
     keyword_rules: Vec<Vec<usize>>,
-    /// Rules whose matches reach few lines from a keyword run only around its hits (always, but
-    /// in the test that compares it with the whole-text scan).
-    near: bool,
+    /// The straightforward scan, for the tests that compare the fast one with it: the keyword
+    /// automaton over the whole text, and every rule with a keyword present over the whole text.
+    reference: bool,
     /// For each rule, its keywords' places in the automaton.
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
@@ -484,8 +487,9 @@ impl RuleSet {
             keywords_small: OnceLock::new(),
             keywords_dfa: OnceLock::new(),
             scanned: AtomicUsize::new(0),
+            line_finder: OnceLock::new(),
             keyword_rules,
-            near: true,
+            reference: false,
             rule_keywords,
             always,
             ignored: HashSet::new(),
@@ -516,6 +520,14 @@ impl RuleSet {
                 .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
                 .as_ref()
         }
+    }
+
+    /// The finder of the lines that hold a keyword, built on first use; `None` when the keywords
+    /// do not fit it (the keyword automaton then runs over the whole text).
+    fn line_finder(&self) -> Option<&keywords::LineFinder> {
+        self.line_finder
+            .get_or_init(|| keywords::LineFinder::new(&self.words))
+            .as_ref()
     }
 
     /// The built-in rules alone.
@@ -637,12 +649,11 @@ impl RuleSet {
         let mut lines_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.keyword_rules.len()];
         if let Some(ac) = self.keywords(content.len()) {
             let mut line = (0, 0);
-            for m in ac.find_overlapping_iter(content) {
-                let k = m.pattern().as_usize();
+            let mut on_hit = |k: usize, at: usize| {
                 if state[k] == UNSEEN {
                     state[k] = WHOLE;
                     for &i in &self.keyword_rules[k] {
-                        if self.near && self.rules[i].reach().is_some() {
+                        if !self.reference && self.rules[i].reach().is_some() {
                             near[i] = true;
                             state[k] = NEAR;
                         } else {
@@ -650,12 +661,8 @@ impl RuleSet {
                         }
                     }
                 }
-                if state[k] != NEAR {
-                    continue;
-                }
-                let at = m.start();
-                if lines_of[k].last().is_some_and(|l| at < l.1) {
-                    continue;
+                if state[k] != NEAR || lines_of[k].last().is_some_and(|l| at < l.1) {
+                    return;
                 }
                 if !(line.0 <= at && at < line.1) {
                     line = (
@@ -664,6 +671,24 @@ impl RuleSet {
                     );
                 }
                 lines_of[k].push(line);
+            };
+            match self.line_finder().filter(|_| !self.reference) {
+                // Keywords lie within lines: the automaton over the lines that hold one finds
+                // every occurrence it finds over the whole text, in the same order.
+                Some(finder) => {
+                    let mut ranges = Vec::new();
+                    finder.lines(content, &mut ranges);
+                    for (a, b) in ranges {
+                        for m in ac.find_overlapping_iter(&content[a..b]) {
+                            on_hit(m.pattern().as_usize(), a + m.start());
+                        }
+                    }
+                }
+                None => {
+                    for m in ac.find_overlapping_iter(content) {
+                        on_hit(m.pattern().as_usize(), m.start());
+                    }
+                }
             }
         }
         // (rule index, match range, hit)
