@@ -148,20 +148,20 @@ impl LineFinder {
                 std::array::from_fn(|l| &text[bounds[l]..bounds[l] + n]);
             for k in 0..n {
                 let mut any = false;
-                for l in 0..LANES {
-                    s[l] = self.step(s[l], parts[l][k]);
-                    any |= s[l] == FOUND;
+                for (s, part) in s.iter_mut().zip(&parts) {
+                    *s = self.step(*s, part[k]);
+                    any |= *s == FOUND;
                 }
                 if any {
-                    for l in 0..LANES {
-                        if s[l] == FOUND {
+                    for (l, s) in s.iter().enumerate() {
+                        if *s == FOUND {
                             ends.push(bounds[l] + k + 1);
                         }
                     }
                 }
             }
-            for l in 0..LANES {
-                self.walk(text, bounds[l] + n, bounds[l + 1], s[l], &mut ends);
+            for (l, &s) in s.iter().enumerate() {
+                self.walk(text, bounds[l] + n, bounds[l + 1], s, &mut ends);
             }
             ends.sort_unstable();
         }

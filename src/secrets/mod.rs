@@ -641,14 +641,18 @@ impl RuleSet {
             whole[i] = true;
         }
         // Per keyword: not seen yet, seen (its rules decided), seen with rules that run near it;
-        // and for the latter, the lines holding it (start, end after the line feed).
+        // and for the latter, in text order, each line holding it (start, end after the line
+        // feed), with the keyword.
         const UNSEEN: u8 = 0;
         const WHOLE: u8 = 1;
         const NEAR: u8 = 2;
         let mut state = vec![UNSEEN; self.keyword_rules.len()];
-        let mut lines_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.keyword_rules.len()];
+        let mut near_lines: Vec<(usize, (usize, usize))> = Vec::new();
         if let Some(ac) = self.keywords(content.len()) {
+            // The line of the last hit, and where its entries in `near_lines` start (hits come
+            // line by line).
             let mut line = (0, 0);
+            let mut line_from = 0;
             let mut on_hit = |k: usize, at: usize| {
                 if state[k] == UNSEEN {
                     state[k] = WHOLE;
@@ -661,7 +665,7 @@ impl RuleSet {
                         }
                     }
                 }
-                if state[k] != NEAR || lines_of[k].last().is_some_and(|l| at < l.1) {
+                if state[k] != NEAR {
                     return;
                 }
                 if !(line.0 <= at && at < line.1) {
@@ -669,8 +673,11 @@ impl RuleSet {
                         memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1),
                         memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i + 1),
                     );
+                    line_from = near_lines.len();
                 }
-                lines_of[k].push(line);
+                if !near_lines[line_from..].contains(&(k, line)) {
+                    near_lines.push((k, line));
+                }
             };
             match self.line_finder().filter(|_| !self.reference) {
                 // Keywords lie within lines: the automaton over the lines that hold one finds
@@ -710,14 +717,18 @@ impl RuleSet {
                 windows.push((0, content.len()));
             } else {
                 let reach = rule.reach().unwrap_or(0);
-                for &k in &self.rule_keywords[i] {
-                    windows.extend(lines_of[k].iter().map(|&(a, b)| {
-                        (
-                            lines_before(content, a, reach),
-                            lines_after(content, b, reach),
-                        )
-                    }));
-                }
+                let keywords = &self.rule_keywords[i];
+                windows.extend(
+                    near_lines
+                        .iter()
+                        .filter(|(k, _)| keywords.contains(k))
+                        .map(|&(_, (a, b))| {
+                            (
+                                lines_before(content, a, reach),
+                                lines_after(content, b, reach),
+                            )
+                        }),
+                );
                 windows.sort_unstable();
                 // Overlapping or touching windows are one: a match is searched once.
                 let mut merged = 0;
