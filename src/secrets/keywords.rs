@@ -144,8 +144,7 @@ impl LineFinder {
                 .min()
                 .unwrap_or(0);
             let mut s = [START; LANES];
-            let parts: [&[u8]; LANES] =
-                std::array::from_fn(|l| &text[bounds[l]..bounds[l] + n]);
+            let parts: [&[u8]; LANES] = std::array::from_fn(|l| &text[bounds[l]..bounds[l] + n]);
             for k in 0..n {
                 let mut any = false;
                 for (s, part) in s.iter_mut().zip(&parts) {
@@ -232,14 +231,47 @@ mod tests {
     fn the_lines_found_are_the_lines_holding_a_keyword() {
         // Keywords holding others (`api_token`, `key`/`ey`), overlapping ones, one of two bytes.
         let words = [
-            "token", "api_token", "key", "ey", "sk_live", "ghp_", "-----BEGIN", "aws", "wsx",
-            "q~", "machine",
+            "token",
+            "api_token",
+            "key",
+            "ey",
+            "sk_live",
+            "ghp_",
+            "-----BEGIN",
+            "aws",
+            "wsx",
+            "q~",
+            "machine",
         ];
         let finder = LineFinder::new(&words).unwrap();
         let pieces = [
-            "TOKEN", "tok", "en", "Api_Token", "kEy", "e", "y", "sk_", "live", "GHP_", "-----begin",
-            "AW", "S", "wsX", "q", "~", "mach", "ine", " ", "=", "\n", "\r\n", "\n\n", "x", "é",
-            "\0", "\u{7f}",
+            "TOKEN",
+            "tok",
+            "en",
+            "Api_Token",
+            "kEy",
+            "e",
+            "y",
+            "sk_",
+            "live",
+            "GHP_",
+            "-----begin",
+            "AW",
+            "S",
+            "wsX",
+            "q",
+            "~",
+            "mach",
+            "ine",
+            " ",
+            "=",
+            "\n",
+            "\r\n",
+            "\n\n",
+            "x",
+            "é",
+            "\0",
+            "\u{7f}",
         ];
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut out = Vec::new();
@@ -247,7 +279,11 @@ mod tests {
             let n = rng.below(if round % 2 == 0 { 40 } else { 400 });
             let text: String = (0..n).map(|_| pieces[rng.below(pieces.len())]).collect();
             finder.lines(text.as_bytes(), &mut out);
-            assert_eq!(out, naive(text.as_bytes(), &words), "round {round}: {text:?}");
+            assert_eq!(
+                out,
+                naive(text.as_bytes(), &words),
+                "round {round}: {text:?}"
+            );
         }
     }
 

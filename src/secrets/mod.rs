@@ -718,17 +718,14 @@ impl RuleSet {
             } else {
                 let reach = rule.reach().unwrap_or(0);
                 let keywords = &self.rule_keywords[i];
-                windows.extend(
-                    near_lines
-                        .iter()
-                        .filter(|(k, _)| keywords.contains(k))
-                        .map(|&(_, (a, b))| {
-                            (
-                                lines_before(content, a, reach),
-                                lines_after(content, b, reach),
-                            )
-                        }),
-                );
+                windows.extend(near_lines.iter().filter(|(k, _)| keywords.contains(k)).map(
+                    |&(_, (a, b))| {
+                        (
+                            lines_before(content, a, reach),
+                            lines_after(content, b, reach),
+                        )
+                    },
+                ));
                 windows.sort_unstable();
                 // Overlapping or touching windows are one: a match is searched once.
                 let mut merged = 0;

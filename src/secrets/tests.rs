@@ -605,7 +605,6 @@ fn scanning_near_keywords_finds_what_the_whole_text_scan_finds() {
     );
 }
 
-
 /// The fast scan (keyword lines found first, rules run near their keywords) finds exactly what
 /// the straightforward one finds (the keyword automaton and every rule with a keyword present
 /// over the whole text), on generated texts: rule examples and keywords in any case, split across
@@ -633,7 +632,15 @@ fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
     pieces.push(pem.to_string());
     pieces.push(pem.replace('\n', "\r\n"));
     let glue = [
-        " ", "\n", "\r\n", "\n\n", " = ", ": \"", "\"\n", "\t", "fn main() { let x = 1; }\n",
+        " ",
+        "\n",
+        "\r\n",
+        "\n\n",
+        " = ",
+        ": \"",
+        "\"\n",
+        "\t",
+        "fn main() { let x = 1; }\n",
     ];
     // xorshift: deterministic, so a failure names its round.
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -661,7 +668,9 @@ fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
             reference.scan("config/app.env", &bytes),
         );
         if a != b {
-            differ.push(format!("round {round}: {text:?}:\n fast      {a:?}\n reference {b:?}"));
+            differ.push(format!(
+                "round {round}: {text:?}:\n fast      {a:?}\n reference {b:?}"
+            ));
         }
     }
     assert!(
@@ -671,4 +680,3 @@ fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
         differ.join("\n")
     );
 }
-
