@@ -734,6 +734,8 @@ fn clean_log_text(text: &str) -> Option<String> {
     )
 }
 
+pub mod ci;
+pub mod issue;
 pub mod sim;
 
 #[cfg(test)]

@@ -103,6 +103,13 @@ impl Workspace {
         self.apply_layers()
     }
 
+    /// Resolves the configuration again once [`GateConfig::settle`](gateconfig::GateConfig::settle)
+    /// put an accepted change in force: the repository's layer changes, the layers around it
+    /// (the user's file, the environment, the flags) stay.
+    pub fn reapply_layers(&mut self) -> Result<()> {
+        self.apply_layers()
+    }
+
     /// Resolves the configuration in force from every layer, with the repository's layer as
     /// the gate configuration puts it in force.
     fn apply_layers(&mut self) -> Result<()> {
@@ -115,6 +122,17 @@ impl Workspace {
         self.config = self.layers.resolve()?;
         self.config_file = self.gate.file.clone();
         Ok(())
+    }
+
+    /// The tree id of the commit that ships (the pushed one, else the recorded commit), read
+    /// from the repository, else the tree recorded with the commit.
+    pub fn shipped_tree(&self, ctx: &ReqContext) -> Option<String> {
+        let sha = ctx.shipped_sha()?;
+        git2::Oid::from_str(sha)
+            .ok()
+            .and_then(|o| self.repo.find_commit(o).ok())
+            .map(|c| c.tree_id().to_string())
+            .or_else(|| ctx.ledger.commit.as_ref().and_then(|c| c.tree.clone()))
     }
 
     /// The secret rules of the configuration in force (see [`crate::guards::repository_rules`]),

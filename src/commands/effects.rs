@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{Session, Workspace};
 use crate::context::EventRecord;
-use crate::github::{self, Client, RepoId, pulls};
+pub(crate) use crate::github::issues::{IssueText, open_or_update_issue, render_template};
 use crate::printer::{Printer, Tone};
 
 /// The notice recorded under `msg_id`, if any.
@@ -140,79 +140,6 @@ pub(crate) fn send(
     Ok(out)
 }
 
-/// An issue's text and how it is found again.
-pub(crate) struct IssueText<'a> {
-    /// The hidden marker in the body (`<!-- berry:… REQ -->`).
-    pub marker: &'a str,
-    pub title: &'a str,
-    pub body: &'a str,
-    /// berry's label (`github.issue_label`): the issue carries it and is listed by it.
-    pub label: &'a str,
-}
-
-/// Updates the issue `known` (the number recorded in the ledger), else the open issue carrying
-/// the label and the marker, else opens one with the label. Returns it and whether it was
-/// opened by this call; the caller records it at once (a crash before that is found by the
-/// marker on the rerun).
-pub(crate) fn open_or_update_issue(
-    client: &Client,
-    repo: &RepoId,
-    known: Option<u64>,
-    text: &IssueText<'_>,
-) -> Result<(pulls::Issue, bool)> {
-    let api = |e: github::ApiError| -> anyhow::Error { e.into_berry().into() };
-    let existing = match known {
-        Some(n) => Some(n),
-        None => pulls::find_issue(client, repo, text.marker, Some(text.label))
-            .map_err(api)?
-            .map(|i| i.number),
-    };
-    match existing {
-        Some(n) => {
-            let issue = pulls::update_issue(client, repo, n, text.title, text.body).map_err(api)?;
-            Ok((issue, false))
-        }
-        None => {
-            let issue = pulls::create_issue(
-                client,
-                repo,
-                text.title,
-                text.body,
-                &[text.label.to_string()],
-            )
-            .map_err(api)?;
-            crate::fault::point("issue-created");
-            Ok((issue, true))
-        }
-    }
-}
-
-/// A template by name: `.berry/templates/<name>` in the repository when present, else the
-/// compiled-in `builtin`; rendered with minijinja (trimmed blocks) from `ctx`.
-pub(crate) fn render_template(
-    ws: &Workspace,
-    name: &str,
-    builtin: &str,
-    ctx: &Value,
-) -> Result<String> {
-    let over = ws.root.join(".berry/templates").join(name);
-    let text = match std::fs::read_to_string(&over) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => builtin.to_string(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", over.display())),
-    };
-    let mut j = minijinja::Environment::new();
-    j.set_trim_blocks(true);
-    j.set_lstrip_blocks(true);
-    j.add_template_owned(name.to_string(), text)
-        .with_context(|| format!("the template {name} does not parse"))?;
-    let out = j
-        .get_template(name)?
-        .render(minijinja::Value::from_serialize(ctx))
-        .with_context(|| format!("the template {name} does not render"))?;
-    Ok(out.trim_end().to_string() + "\n")
-}
-
 /// Text berry writes to GitHub or NATS, through the one masker ([`crate::secrets::mask_text`]:
 /// every credential berry holds, then the secret rules).
 pub(crate) fn mask(text: &str) -> String {
@@ -235,4 +162,35 @@ pub fn say_issue(p: &Printer, number: u64, url: &str, created: bool) {
             "updated with this failure"
         },
     ));
+}
+
+/// The command layer's [`crate::effects::Effects`] for a step's work: `berry block`'s protocol
+/// and [`send`], shown and asked through the printer.
+pub struct Edge<'a> {
+    pub env: &'a super::Env,
+    pub ws: &'a Workspace,
+}
+
+impl crate::effects::Effects for Edge<'_> {
+    fn block(
+        &mut self,
+        session: &mut Session,
+        reason: &str,
+        step: &str,
+        msg_id: Option<String>,
+        assume_yes: bool,
+    ) -> Result<Value> {
+        let done = if assume_yes {
+            let mut yes = self.env.clone();
+            yes.printer = yes.printer.assume_yes();
+            super::block::apply_as(&yes, self.ws, session, reason, step, msg_id)?
+        } else {
+            super::block::apply_as(self.env, self.ws, session, reason, step, msg_id)?
+        };
+        Ok(done.data)
+    }
+
+    fn send(&mut self, session: &mut Session, event: EventRecord) -> Result<EventRecord> {
+        send(&self.env.printer, self.ws, session, event)
+    }
 }

@@ -7,7 +7,11 @@
 //!
 //! The token is never part of a URL, never printed, never in a `Debug` output.
 
+pub mod issues;
 pub mod pulls;
+pub mod target;
+#[cfg(test)]
+pub(crate) mod world;
 
 use std::cell::Cell;
 use std::fmt;
