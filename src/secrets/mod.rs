@@ -2,9 +2,10 @@
 //! ([`RuleSet::scan`]) and ONE masker ([`mask_text`]) for every text berry shows or sends.
 //!
 //! How a file is scanned:
-//! - one pass of an Aho-Corasick automaton over the content finds which rule keywords occur
-//!   (ASCII case-insensitive); only the rules with a keyword present (and the rules without
-//!   keywords) run their regex, so the cost barely grows with the number of rules;
+//! - a small DFA over the minimal keywords finds the lines that hold a rule keyword (ASCII
+//!   case-insensitive; `keywords.rs`), then an Aho-Corasick automaton over those lines alone
+//!   finds which keywords occur and where; only the rules with a keyword present (and the rules
+//!   without keywords) run their regex, so the cost barely grows with the number of rules;
 //! - regexes are byte regexes with ASCII classes, as gitleaks' Go regexes: binary content is
 //!   scanned as it is, and UTF-16 or UTF-32 text is decoded and scanned as well;
 //! - a rule's secret is its `secretGroup` (else its first capture group that matched, else the
