@@ -442,14 +442,20 @@ pub fn resolve(
 
 // ---- tests failed ----
 
+/// Tests that failed: their record (saved) and the last lines of each failed command's output.
+pub struct FailedTests<'a> {
+    pub record: &'a TestsRecord,
+    /// (command name, its last lines).
+    pub tails: &'a [(String, Vec<String>)],
+}
+
 /// After `berry test` failed (the record is saved): asks whether to report it, reports it when
 /// the answer is yes (the default, so `--yes` reports), or says how to do it later. Never
 /// changes the step's exit code (3); returns what was done for the step's JSON data.
 pub fn offer_tests(
     ws: &Workspace,
     session: &mut Session,
-    tests: &TestsRecord,
-    tails: &[(String, Vec<String>)],
+    failed: &FailedTests<'_>,
     opts: &Options,
     decide: &dyn Decide,
     effects: &mut dyn Effects,
@@ -460,7 +466,7 @@ pub fn offer_tests(
     if opts.dry_run {
         return json!({"done": false});
     }
-    let already = tests.head.as_deref().is_some_and(|head| {
+    let already = failed.record.head.as_deref().is_some_and(|head| {
         let id = notice::failure_id(req.as_str(), outcome(FailureKind::Tests), Some(head));
         find_event(session, &id).is_some_and(|e| e.acknowledged)
     });
@@ -488,7 +494,7 @@ pub fn offer_tests(
             return json!({"done": false, "declined": true});
         }
     }
-    match report_tests(ws, session, tests, tails, opts, effects, show) {
+    match report_tests(ws, session, failed, opts, effects, show) {
         Ok(v) => v,
         Err(e) => {
             show(Shown::Trouble(&e));
@@ -502,8 +508,10 @@ pub fn offer_tests(
 fn report_tests(
     ws: &Workspace,
     session: &mut Session,
-    tests: &TestsRecord,
-    tails: &[(String, Vec<String>)],
+    &FailedTests {
+        record: tests,
+        tails,
+    }: &FailedTests<'_>,
     opts: &Options,
     effects: &mut dyn Effects,
     show: &mut dyn FnMut(Shown<'_>),

@@ -47,11 +47,14 @@ pub fn offer_tests(
     tails: &[(String, Vec<String>)],
 ) -> Value {
     let mut edge = Edge { env, ws };
+    let failed = work::FailedTests {
+        record: tests,
+        tails,
+    };
     work::offer_tests(
         ws,
         session,
-        tests,
-        tails,
+        &failed,
         &options(env),
         &env.printer,
         &mut edge,

@@ -61,11 +61,14 @@ fn issue_opens(w: &mut World, marker: &str) -> Vec<mockito::Mock> {
 fn offer(w: &mut World, opts: &Options, decide: &dyn Decide, effects: &mut Recorded) -> Value {
     let tests = failed_tests(w);
     let tails = vec![("unit".to_string(), vec!["expected 1, got 2".to_string()])];
+    let failed = FailedTests {
+        record: &tests,
+        tails: &tails,
+    };
     offer_tests(
         &w.ws,
         &mut w.session,
-        &tests,
-        &tails,
+        &failed,
         opts,
         decide,
         effects,
