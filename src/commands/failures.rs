@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::effects::{self, Edge};
 use super::{Env, Session, Workspace};
 use crate::context::{FailureKind, TestsRecord};
+pub use crate::failures::PushAttempt;
 use crate::failures::{self as work, Options, Shown};
-pub use crate::failures::{PushAttempt, marker, outcome, recorded};
 use crate::printer::{Printer, Tone};
 
 fn options(env: &Env) -> Options {

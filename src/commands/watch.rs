@@ -55,8 +55,7 @@ fn positive_secs(s: &str) -> Result<f64, String> {
     }
 }
 
-pub use crate::context::{Requests, RunRecord};
-pub use crate::watch::issue::{OVERRIDE, TEMPLATE, marker};
+use crate::watch::issue::marker;
 
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
