@@ -503,15 +503,6 @@ fn staged(repo: &Repository, head_tree: Option<&git2::Tree<'_>>) -> Result<Vec<S
         .collect())
 }
 
-/// The blob id and size of a working-tree file, as `git add` would store it: a symlink is its
-/// link text (never followed, never filtered); a regular file goes through the conversions its
-/// attributes ask for ([`converted`]). `rel` must have passed [`crate::scope::safe_relative`].
-/// `None` when the file vanished meanwhile or is a folder (a nested repository or submodule).
-pub fn hash_worktree_file(repo: &Repository, rel: &str) -> Result<Option<(Oid, u64)>> {
-    let converted = Conversions::of(repo, &[rel])?.converts(rel);
-    Ok(worktree_blob(repo, rel, false, converted)?.map(|b| (b.id, b.size)))
-}
-
 /// A working-tree file as a blob: its id, the size of the blob, and the blob's bytes when they
 /// were read (always for unconverted files and symlinks; for converted files only when written).
 pub struct WorktreeBlob {

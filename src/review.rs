@@ -16,7 +16,6 @@
 //!   stays, and nothing outside scope can be chosen.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use anyhow::Result;
 use git2::Repository;
@@ -104,7 +103,7 @@ pub enum Outcome {
 }
 
 /// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.
-pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -> Result<Survey> {
+pub fn survey(repo: &Repository, config: &Config, opts: &Options) -> Result<Survey> {
     let scope = Scope::new(&config.stage.paths)?;
     let (changes, uncommittable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
@@ -112,7 +111,7 @@ pub fn survey(repo: &Repository, root: &Path, config: &Config, opts: &Options) -
         .rules
         .clone()
         .unwrap_or_else(crate::secrets::RuleSet::builtin);
-    let (in_scope, mut findings) = diff_and_guard(repo, root, config, &rules, inside)?;
+    let (in_scope, mut findings) = diff_and_guard(repo, config, &rules, inside)?;
     findings.extend(guards::scan_commit_text(
         &rules,
         &opts.deliverable_texts,
@@ -174,17 +173,13 @@ pub fn sort(scope: &Scope, changes: Vec<Change>) -> (Vec<Change>, Vec<Change>) {
 }
 
 /// Both sides' content as the diff shows it: a submodule pointer as git prints it.
-pub fn contents(repo: &Repository, root: &Path, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
-    read(repo, root, c).map(|(old, new, _)| (old, new))
+pub fn contents(repo: &Repository, c: &Change) -> Result<(Vec<u8>, Vec<u8>)> {
+    read(repo, c).map(|(old, new, _)| (old, new))
 }
 
 /// [`contents`], with the blob id of the new side's bytes as they were read (for a file or a
 /// symlink that is there).
-fn read(
-    repo: &Repository,
-    _root: &Path,
-    c: &Change,
-) -> Result<(Vec<u8>, Vec<u8>, Option<git2::Oid>)> {
+fn read(repo: &Repository, c: &Change) -> Result<(Vec<u8>, Vec<u8>, Option<git2::Oid>)> {
     let pointer = git::gitlink_text;
     match c.entry {
         Entry::Gitlink => Ok((pointer(c.old_blob), pointer(c.blob), None)),
@@ -208,7 +203,6 @@ fn read(
 /// content and added lines are dropped as soon as it is guarded.
 fn diff_and_guard(
     repo: &Repository,
-    root: &Path,
     config: &Config,
     rules: &crate::secrets::RuleSet,
     inside: Vec<Change>,
@@ -229,7 +223,7 @@ fn diff_and_guard(
             let Some(change) = inside.get(i) else {
                 return Ok(());
             };
-            let (old, new, read) = read(repo, root, change)?;
+            let (old, new, read) = read(repo, change)?;
             // What is recorded is what the guards saw: a file rewritten since the change set
             // was listed is recorded with the blob of the bytes read here, never the earlier
             // one.
@@ -493,7 +487,7 @@ mod tests {
             d.path().join(".github/workflows/a.ts"),
         )
         .unwrap();
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
         let inside: Vec<Change> = s.in_scope.iter().map(|r| r.change.clone()).collect();
         assert_eq!(paths(&inside), ["D src/a.ts"]);
         assert_eq!(paths(&s.outside), ["A .github/workflows/a.ts"]);
@@ -515,7 +509,7 @@ mod tests {
         assert_eq!(rec.out_of_scope, [".github/workflows/a.ts"]);
 
         // Both sides inside: one rename.
-        let s = survey(&repo, d.path(), &config(&["**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["**"]), &Options::default()).unwrap();
         assert_eq!(s.in_scope.len(), 1);
         assert_eq!(s.in_scope[0].change.kind, ChangeKind::Renamed);
         assert!(s.outside.is_empty());
@@ -526,12 +520,12 @@ mod tests {
         let (d, repo) = repo_with(&[("src/a.ts", "a\n"), ("README.md", "r\n")]);
         fs::remove_file(d.path().join("src/a.ts")).unwrap();
         std::os::unix::fs::symlink("/etc/hostname", d.path().join("src/a.ts")).unwrap();
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
         assert_eq!(s.in_scope.len(), 1);
         let c = &s.in_scope[0].change;
         assert_eq!(c.kind, ChangeKind::Typechange);
         assert_eq!(c.entry, Entry::Symlink);
-        let (_, new) = contents(&repo, d.path(), c).unwrap();
+        let (_, new) = contents(&repo, c).unwrap();
         assert_eq!(new, b"/etc/hostname", "the link, never its target");
     }
 
@@ -547,7 +541,7 @@ mod tests {
         fs::write(d.path().join("src/a.ts"), token).unwrap();
         let rules = crate::secrets::RuleSet::builtin();
         let (reviewed, findings) =
-            diff_and_guard(&repo, d.path(), &config(&["src/**"]), &rules, changes).unwrap();
+            diff_and_guard(&repo, &config(&["src/**"]), &rules, changes).unwrap();
         let now = git2::Oid::hash_object(git2::ObjectType::Blob, token.as_bytes()).unwrap();
         assert_ne!(listed, Some(now));
         assert_eq!(reviewed[0].change.blob, Some(now));
@@ -563,7 +557,7 @@ mod tests {
         fs::write(d.path().join("src/a.ts"), "a2\n").unwrap();
         fs::write(d.path().join("src/b.ts"), "b2\n").unwrap();
         fs::write(d.path().join("README.md"), "r\n").unwrap();
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
         let keep_b = Scripted::answering([Answer::Keep(vec![1, 7])]);
         let Outcome::Reviewed(rec) =
             finish(&req(), &s, &Options::default(), &keep_b, None, now()).unwrap()
@@ -593,7 +587,7 @@ mod tests {
             "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n",
         )
         .unwrap();
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
         assert!(!s.blocking.is_empty());
         let d2 = Scripted::defaults();
         assert!(matches!(
@@ -609,7 +603,7 @@ mod tests {
             reason: Some("fixture".into()),
             ..Options::default()
         };
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &opts).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &opts).unwrap();
         assert!(s.blocking.is_empty());
         let Outcome::Reviewed(rec) = finish(&req(), &s, &opts, &d2, None, now()).unwrap() else {
             panic!("not reviewed")
@@ -621,7 +615,7 @@ mod tests {
     fn nothing_in_scope_is_a_failure() {
         let (d, repo) = repo_with(&[("src/a.ts", "a\n")]);
         fs::write(d.path().join("README.md"), "r\n").unwrap();
-        let s = survey(&repo, d.path(), &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
         let e = finish(
             &req(),
             &s,

@@ -103,6 +103,13 @@ impl Workspace {
         self.apply_layers()
     }
 
+    /// Resolves the configuration again once [`GateConfig::settle`](gateconfig::GateConfig::settle)
+    /// put an accepted change in force: the repository's layer changes, the layers around it
+    /// (the user's file, the environment, the flags) stay.
+    pub fn reapply_layers(&mut self) -> Result<()> {
+        self.apply_layers()
+    }
+
     /// Resolves the configuration in force from every layer, with the repository's layer as
     /// the gate configuration puts it in force.
     fn apply_layers(&mut self) -> Result<()> {

@@ -78,7 +78,9 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let now = crate::clock::now()?;
     let flag = env.globals.accept_config_change;
     let accepted = ws.gate.settle(p, flag && !p.dry_run(), now)?;
-    ws.config = ws.gate.config.clone();
+    if accepted.is_some() {
+        ws.reapply_layers()?;
+    }
     if accepted.is_some() && !p.dry_run() {
         p.line("  accepted: the working tree's berry.toml is in force for this REQ");
         session.ctx.config_acceptance = accepted.clone();
@@ -104,14 +106,14 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             .map(|r| (r.agent.clone(), r.deliverable.clone()))
             .collect(),
     };
-    let survey = review::survey(&ws.repo, &ws.root, &ws.config, &opts)?;
+    let survey = review::survey(&ws.repo, &ws.config, &opts)?;
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
     view::survey(
         p,
         &survey,
-        preview.then_some((&ws.repo, ws.root.as_path())),
+        preview.then_some(&ws.repo),
         ws.config.review.preview_lines,
     );
     let findings = serde_json::to_value(&survey.findings)?;

@@ -156,12 +156,7 @@ pub fn config_change(p: &Printer, gate: &GateConfig) {
 /// The two lists, each file's diff (paged), and the guards' findings.
 /// `preview`: the diff preview of each file in scope, at most `preview_lines` lines each; its
 /// content is read again here, one file at a time (the survey keeps none).
-pub fn survey(
-    p: &Printer,
-    s: &Survey,
-    preview: Option<(&git2::Repository, &std::path::Path)>,
-    preview_lines: usize,
-) {
+pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, preview_lines: usize) {
     p.line("");
     p.line(format!(
         "{} ({} files, {} {})",
@@ -193,7 +188,7 @@ pub fn survey(
             ));
         }
     }
-    if let Some((repo, root)) = preview
+    if let Some(repo) = preview
         && preview_lines > 0
         && !s.in_scope.is_empty()
         && !p.json()
@@ -204,7 +199,7 @@ pub fn survey(
                 "\n{}\n",
                 p.paint(Tone::Strong, review::title(&r.change))
             ));
-            match review::contents(repo, root, &r.change) {
+            match review::contents(repo, &r.change) {
                 Ok((old, new)) => {
                     text.push_str(&crate::diffview::preview(p, &old, &new, preview_lines));
                 }

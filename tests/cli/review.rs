@@ -29,6 +29,25 @@ fn context(env: &TestEnv) -> Value {
     .unwrap()
 }
 
+/// The layers around the repository's `berry.toml` (here the user's file) stay in force once
+/// review has settled the gate's configuration: settling chooses the repository's layer, it does
+/// not drop the others.
+#[test]
+fn the_users_file_stays_in_force_after_the_gate_configuration_is_settled() {
+    let env = verified();
+    let user = env.home.join(".config/berry/config.toml");
+    std::fs::create_dir_all(user.parent().unwrap()).unwrap();
+    std::fs::write(&user, "[review]\npreview_lines = 0\n").unwrap();
+    let out = review(&env).arg("--preview").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", env.transcript(&out));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("Changes in scope"), "{text}");
+    assert!(
+        !text.contains("@@"),
+        "the user's preview_lines = 0 leaves no preview:\n{text}"
+    );
+}
+
 #[test]
 fn changes_in_and_out_of_scope_are_told_apart_and_recorded() {
     let env = verified();
