@@ -2,9 +2,10 @@
 //! ([`RuleSet::scan`]) and ONE masker ([`mask_text`]) for every text berry shows or sends.
 //!
 //! How a file is scanned:
-//! - one pass of an Aho-Corasick automaton over the content finds which rule keywords occur
-//!   (ASCII case-insensitive); only the rules with a keyword present (and the rules without
-//!   keywords) run their regex, so the cost barely grows with the number of rules;
+//! - a small DFA over the minimal keywords finds the lines that hold a rule keyword (ASCII
+//!   case-insensitive; `keywords.rs`), then an Aho-Corasick automaton over those lines alone
+//!   finds which keywords occur and where; only the rules with a keyword present (and the rules
+//!   without keywords) run their regex, so the cost barely grows with the number of rules;
 //! - regexes are byte regexes with ASCII classes, as gitleaks' Go regexes: binary content is
 //!   scanned as it is, and UTF-16 or UTF-32 text is decoded and scanned as well;
 //! - a rule's secret is its `secretGroup` (else its first capture group that matched, else the
@@ -20,6 +21,7 @@
 
 pub mod config;
 mod decode;
+mod keywords;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -93,11 +95,13 @@ pub struct RuleSet {
     keywords_small: OnceLock<Option<AhoCorasick>>,
     keywords_dfa: OnceLock<Option<AhoCorasick>>,
     scanned: AtomicUsize,
+    /// The lines holding a keyword, found first; the keyword automaton then runs on them alone.
+    line_finder: OnceLock<Option<keywords::LineFinder>>,
     /// For each keyword of the automaton, the rules that name it.
     keyword_rules: Vec<Vec<usize>>,
-    /// Rules whose matches reach few lines from a keyword run only around its hits (always, but
-    /// in the test that compares it with the whole-text scan).
-    near: bool,
+    /// The straightforward scan, for the tests that compare the fast one with it: the keyword
+    /// automaton over the whole text, and every rule with a keyword present over the whole text.
+    reference: bool,
     /// For each rule, its keywords' places in the automaton.
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
@@ -484,8 +488,9 @@ impl RuleSet {
             keywords_small: OnceLock::new(),
             keywords_dfa: OnceLock::new(),
             scanned: AtomicUsize::new(0),
+            line_finder: OnceLock::new(),
             keyword_rules,
-            near: true,
+            reference: false,
             rule_keywords,
             always,
             ignored: HashSet::new(),
@@ -516,6 +521,14 @@ impl RuleSet {
                 .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
                 .as_ref()
         }
+    }
+
+    /// The finder of the lines that hold a keyword, built on first use; `None` when the keywords
+    /// do not fit it (the keyword automaton then runs over the whole text).
+    fn line_finder(&self) -> Option<&keywords::LineFinder> {
+        self.line_finder
+            .get_or_init(|| keywords::LineFinder::new(&self.words))
+            .as_ref()
     }
 
     /// The built-in rules alone.
@@ -629,20 +642,23 @@ impl RuleSet {
             whole[i] = true;
         }
         // Per keyword: not seen yet, seen (its rules decided), seen with rules that run near it;
-        // and for the latter, the lines holding it (start, end after the line feed).
+        // and for the latter, in text order, each line holding it (start, end after the line
+        // feed), with the keyword.
         const UNSEEN: u8 = 0;
         const WHOLE: u8 = 1;
         const NEAR: u8 = 2;
         let mut state = vec![UNSEEN; self.keyword_rules.len()];
-        let mut lines_of: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.keyword_rules.len()];
+        let mut near_lines: Vec<(usize, (usize, usize))> = Vec::new();
         if let Some(ac) = self.keywords(content.len()) {
+            // The line of the last hit, and where its entries in `near_lines` start (hits come
+            // line by line).
             let mut line = (0, 0);
-            for m in ac.find_overlapping_iter(content) {
-                let k = m.pattern().as_usize();
+            let mut line_from = 0;
+            let mut on_hit = |k: usize, at: usize| {
                 if state[k] == UNSEEN {
                     state[k] = WHOLE;
                     for &i in &self.keyword_rules[k] {
-                        if self.near && self.rules[i].reach().is_some() {
+                        if !self.reference && self.rules[i].reach().is_some() {
                             near[i] = true;
                             state[k] = NEAR;
                         } else {
@@ -651,19 +667,36 @@ impl RuleSet {
                     }
                 }
                 if state[k] != NEAR {
-                    continue;
-                }
-                let at = m.start();
-                if lines_of[k].last().is_some_and(|l| at < l.1) {
-                    continue;
+                    return;
                 }
                 if !(line.0 <= at && at < line.1) {
                     line = (
                         memchr::memrchr(b'\n', &content[..at]).map_or(0, |i| i + 1),
                         memchr::memchr(b'\n', &content[at..]).map_or(content.len(), |i| at + i + 1),
                     );
+                    line_from = near_lines.len();
                 }
-                lines_of[k].push(line);
+                if !near_lines[line_from..].contains(&(k, line)) {
+                    near_lines.push((k, line));
+                }
+            };
+            match self.line_finder().filter(|_| !self.reference) {
+                // Keywords lie within lines: the automaton over the lines that hold one finds
+                // every occurrence it finds over the whole text, in the same order.
+                Some(finder) => {
+                    let mut ranges = Vec::new();
+                    finder.lines(content, &mut ranges);
+                    for (a, b) in ranges {
+                        for m in ac.find_overlapping_iter(&content[a..b]) {
+                            on_hit(m.pattern().as_usize(), a + m.start());
+                        }
+                    }
+                }
+                None => {
+                    for m in ac.find_overlapping_iter(content) {
+                        on_hit(m.pattern().as_usize(), m.start());
+                    }
+                }
             }
         }
         // (rule index, match range, hit)
@@ -685,14 +718,15 @@ impl RuleSet {
                 windows.push((0, content.len()));
             } else {
                 let reach = rule.reach().unwrap_or(0);
-                for &k in &self.rule_keywords[i] {
-                    windows.extend(lines_of[k].iter().map(|&(a, b)| {
+                let keywords = &self.rule_keywords[i];
+                windows.extend(near_lines.iter().filter(|(k, _)| keywords.contains(k)).map(
+                    |&(_, (a, b))| {
                         (
                             lines_before(content, a, reach),
                             lines_after(content, b, reach),
                         )
-                    }));
-                }
+                    },
+                ));
                 windows.sort_unstable();
                 // Overlapping or touching windows are one: a match is searched once.
                 let mut merged = 0;
