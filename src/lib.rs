@@ -19,6 +19,7 @@ pub mod effects;
 pub mod env_vars;
 pub mod error;
 pub mod evidence;
+pub mod failures;
 pub mod fault;
 pub mod freeze;
 pub mod gate;

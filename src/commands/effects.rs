@@ -1,17 +1,17 @@
 //! The protocol every step with an outside side effect shares: a NATS notice sent with the
 //! ledger discipline (recorded as pending before it is published, acknowledged after; a rerun
-//! resends only what is pending, with the same `Nats-Msg-Id`), and a GitHub issue opened or
-//! updated by its hidden marker (the recorded number, else an open issue carrying berry's label
-//! and the marker, else a new one), so it is found again and never duplicated.
+//! resends only what is pending, with the same `Nats-Msg-Id`), shown through the printer. The
+//! GitHub issues are opened or updated by [`crate::github::issues`].
 //!
 //! `block`, `complete`, `verify`, `watch`, `test` and `push` use it; they record what it returns.
+//! [`Edge`] hands it, and `berry block`'s protocol, to the work modules as
+//! [`crate::effects::Effects`].
 
 use anyhow::{Context as _, Result};
 use serde_json::Value;
 
 use super::{Session, Workspace};
 use crate::context::EventRecord;
-pub(crate) use crate::github::issues::{IssueText, open_or_update_issue, render_template};
 use crate::printer::{Printer, Tone};
 
 /// The notice recorded under `msg_id`, if any.
@@ -144,11 +144,6 @@ pub(crate) fn send(
 /// every credential berry holds, then the secret rules).
 pub(crate) fn mask(text: &str) -> String {
     crate::secrets::mask_text(text).into_owned()
-}
-
-/// [`mask`] on every string of a JSON value (a notice's payload).
-pub(crate) fn mask_json(v: &Value) -> Value {
-    crate::secrets::mask_json(v)
 }
 
 /// The line that says GitHub took a failure's issue.

@@ -1,378 +1,44 @@
-//! The failures that need a person, reported the way the rest of berry's side effects are:
-//! recorded first, written to GitHub and NATS, acknowledged, and finished by the next run.
-//!
-//! - **Tests failed** (`berry test`, also inside `run`): one GitHub issue `<REQ>: tests failed`
-//!   (the commands with exit codes and durations, the masked tail of each failed one, the commit,
-//!   the hidden marker and berry's label), the tracker BLOCKED, the blocked notice with the reason
-//!   and `blockers`. Offered on a terminal, done with `--yes`; otherwise berry says how to do it
-//!   later (`berry block`).
-//! - **A push berry cannot remedy** (authentication, the network, GH001, a rebase conflict, a
-//!   protected branch whose `feature/<REQ>` route was declined or refused): the tracker is left as
-//!   it is (IN_PROGRESS), one issue `<REQ>: push failed` documents the error (what was tried, the
-//!   remote's message, the remedy), and a `FAILED` notice (`error`, `needs: "human"`) goes to the
-//!   REQ's subject. A later successful push comments the SHA on that issue and closes it; passing
-//!   tests do the same for the tests' issue.
-//!
-//! One [`FailureRecord`] per kind holds the issue's text before it is written: when GitHub does
-//! not answer it stays pending, as an unacknowledged notice does, and the next `test` or `push`
-//! sends both ([`flush`]). The notice's id is REQ, outcome and commit, so a rerun for the same
-//! failure never sends a second one; the issue is found by its number, else by label and marker,
-//! and a rerun whose text did not change writes nothing.
+//! The failures that need a person (failed tests, a push berry cannot remedy), as `test` and
+//! `push` call them: the work, and the rules it keeps, are in [`crate::failures`]; this file
+//! hands it the options, the printer (for its question) and the command layer's effects, and
+//! renders what it shows.
 
-use anyhow::Result;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::effects::{self, IssueText};
-use super::{Env, Outcome, Session, Step, Workspace};
-use crate::context::{
-    EventRecord, FailureKind, FailureRecord, IssueRecord, Resolution, TestsRecord,
-};
-use crate::github::{self, Client, RepoId, pulls};
-use crate::notice::{self, Notice, Status};
-use crate::printer::Tone;
+use super::effects::{self, Edge};
+use super::{Env, Session, Workspace};
+use crate::context::{FailureKind, TestsRecord};
+pub use crate::failures::PushAttempt;
+use crate::failures::{self as work, Options, Shown};
+use crate::printer::{Printer, Tone};
 
-pub const TESTS_TEMPLATE: &str = include_str!("../../templates/tests-failed.md");
-pub const PUSH_TEMPLATE: &str = include_str!("../../templates/push-failed.md");
-pub const FIXED_TEMPLATE: &str = include_str!("../../templates/failure-fixed.md");
-
-/// The hidden marker that finds the REQ's issue for `kind` again.
-pub fn marker(kind: FailureKind, req: &str) -> String {
-    format!("<!-- berry:{} {req} -->", outcome(kind))
-}
-
-/// The outcome in ids and markers: `tests-failed`, `push-failed`.
-pub fn outcome(kind: FailureKind) -> &'static str {
-    match kind {
-        FailureKind::Tests => "tests-failed",
-        FailureKind::Push => "push-failed",
-    }
-}
-
-fn template_name(kind: FailureKind) -> (&'static str, &'static str) {
-    match kind {
-        FailureKind::Tests => ("tests-failed.md", TESTS_TEMPLATE),
-        FailureKind::Push => ("push-failed.md", PUSH_TEMPLATE),
-    }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
-/// The failure recorded for `kind`.
-pub fn recorded(session: &Session, kind: FailureKind) -> Option<&FailureRecord> {
-    session.ctx.ledger.failures.iter().find(|f| f.kind == kind)
-}
-
-fn recorded_mut(session: &mut Session, kind: FailureKind) -> Option<&mut FailureRecord> {
-    session
-        .ctx
-        .ledger
-        .failures
-        .iter_mut()
-        .find(|f| f.kind == kind)
-}
-
-/// The GitHub repository the issues go to (from the shipped branch's remote, `--repo`,
-/// `github.repo`), or why there is none.
-fn github_for(env: &Env, ws: &Workspace, session: &Session) -> Result<(Client, RepoId), String> {
-    let branch = session
-        .ctx
-        .shipped_branch()
-        .map(str::to_string)
-        .or_else(|| crate::git::branch_name(&ws.repo));
-    let (remote, url) = match &session.ctx.ledger.push {
-        Some(p) => (p.remote.clone(), p.url.clone()),
-        None => match branch
-            .as_deref()
-            .map(|b| crate::push::target_for(&ws.repo, b))
-        {
-            Some(Ok(t)) => (t.remote, t.url),
-            _ => ("origin".to_string(), String::new()),
-        },
-    };
-    if let Some(reason) = super::pr::no_github_for(env, ws, &remote, &url) {
-        return Err(reason);
-    }
-    let raw = ws
-        .repo
-        .find_remote(&remote)
-        .ok()
-        .and_then(|r| r.url().ok().map(str::to_string))
-        .unwrap_or(url);
-    let repo = github::locate(
-        env.globals.repo.as_deref(),
-        &remote,
-        &raw,
-        &ws.config.github,
-    )
-    .map_err(|e| e.to_string())?;
-    let client = github::client_for(&repo, &ws.config.github).map_err(|e| format!("{e:#}"))?;
-    Ok((client, repo))
-}
-
-/// Records the failure's issue text for `kind` (pending until GitHub has it). Returns `false`
-/// when the same failure with the same text is recorded and written already: nothing to do.
-fn record(
-    session: &mut Session,
-    kind: FailureKind,
-    commit: Option<&str>,
-    error: &str,
-    title: &str,
-    body: &str,
-) -> Result<bool> {
-    let id = notice::failure_id(session.req.as_str(), outcome(kind), commit);
-    let now = crate::clock::now()?.round(jiff::Unit::Second)?;
-    match recorded_mut(session, kind) {
-        Some(r)
-            if r.id == id
-                && r.title == title
-                && r.body == body
-                && r.resolved.is_none()
-                && !r.issue_pending =>
-        {
-            return Ok(false);
-        }
-        Some(r) => {
-            if r.resolved.as_ref().is_some_and(|x| x.closed) {
-                // Its issue was closed by a fix: a new failure gets an issue of its own.
-                r.issue = None;
-            }
-            r.id = id;
-            r.commit = commit.map(str::to_string);
-            r.at = now;
-            r.error = error.to_string();
-            r.title = title.to_string();
-            r.body = body.to_string();
-            r.issue_pending = true;
-            r.issue_error = None;
-            r.issue_skipped = None;
-            r.resolved = None;
-        }
-        None => session.ctx.ledger.failures.push(FailureRecord {
-            kind,
-            id,
-            commit: commit.map(str::to_string),
-            at: now,
-            error: error.to_string(),
-            title: title.to_string(),
-            body: body.to_string(),
-            issue: None,
-            issue_pending: true,
-            issue_error: None,
-            issue_skipped: None,
-            resolved: None,
-        }),
-    }
-    session.save()?;
-    Ok(true)
-}
-
-/// Writes what is owed to GitHub for `kind`: the recorded issue text, or the comment and close
-/// of a fix. A GitHub that does not answer leaves it pending (warned, never an error).
-fn sync_issue(env: &Env, ws: &Workspace, session: &mut Session, kind: FailureKind) -> Result<()> {
+fn options(env: &Env) -> Options {
     let p = &env.printer;
-    let Some(rec) = recorded(session, kind).cloned() else {
-        return Ok(());
-    };
-    if !rec.github_pending() {
-        return Ok(());
-    }
-    let (client, repo) = match github_for(env, ws, session) {
-        Ok(x) => x,
-        Err(reason) => {
-            let r = recorded_mut(session, kind).expect("recorded above");
-            r.issue_skipped = Some(reason.clone());
-            r.issue_pending = false;
-            session.save()?;
-            p.line(format!(
-                "{} no issue for the {} failure: {reason}",
-                p.paint(Tone::Dim, "–"),
-                kind.as_str()
-            ));
-            return Ok(());
-        }
-    };
-    let req = session.req.to_string();
-    let result = if rec.issue_pending {
-        let mark = marker(kind, &req);
-        let text = IssueText {
-            marker: &mark,
-            title: &rec.title,
-            body: &rec.body,
-            label: &ws.config.github.issue_label,
-        };
-        let known = rec.issue.as_ref().map(|i| i.number);
-        effects::open_or_update_issue(&client, &repo, known, &text).and_then(|(issue, created)| {
-            let now = crate::clock::now()?.round(jiff::Unit::Second)?;
-            let r = recorded_mut(session, kind).expect("recorded above");
-            r.issue = Some(IssueRecord::after(
-                r.issue.take(),
-                issue.number,
-                &issue.url,
-                created,
-                now,
-            ));
-            r.issue_pending = false;
-            r.issue_error = None;
-            session.save()?;
-            effects::say_issue(p, issue.number, &issue.url, created);
-            Ok(())
-        })
-    } else {
-        close_fixed(env, ws, session, kind, &client, &repo)
-    };
-    if let Err(e) = result {
-        let why = effects::mask(&format!("{e:#}"));
-        if let Some(r) = recorded_mut(session, kind) {
-            r.issue_error = Some(why.clone());
-        }
-        session.save()?;
-        p.warn(format!(
-            "GitHub did not take the {} failure's issue ({why}); it is kept pending in the REQ context and sent by the next `berry test` or `berry push`",
-            kind.as_str()
-        ));
-    }
-    Ok(())
-}
-
-/// Comments the fix on the issue and closes it, each recorded once done.
-fn close_fixed(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    kind: FailureKind,
-    client: &Client,
-    repo: &RepoId,
-) -> Result<()> {
-    let p = &env.printer;
-    let rec = recorded(session, kind)
-        .cloned()
-        .expect("the caller found it");
-    let (Some(issue), Some(fix)) = (rec.issue.clone(), rec.resolved.clone()) else {
-        return Ok(());
-    };
-    if !fix.commented {
-        let push = session.ctx.ledger.push.clone();
-        let ctx = json!({
-            "kind": kind.as_str(),
-            "req": session.req.as_str(),
-            "sha": fix.sha,
-            "short": short(&fix.sha),
-            "refname": push.as_ref().map(|x| x.refname.clone()),
-            "remote": push.as_ref().map(|x| x.remote.clone()),
-            "at": crate::clock::rfc3339(fix.at),
-        });
-        let body = effects::mask(&effects::render_template(
-            ws,
-            "failure-fixed.md",
-            FIXED_TEMPLATE,
-            &ctx,
-        )?);
-        pulls::comment_issue(client, repo, issue.number, &body).map_err(|e| e.into_berry())?;
-        if let Some(r) = recorded_mut(session, kind).and_then(|r| r.resolved.as_mut()) {
-            r.commented = true;
-        }
-        session.save()?;
-    }
-    pulls::close_issue(client, repo, issue.number).map_err(|e| e.into_berry())?;
-    if let Some(r) = recorded_mut(session, kind).and_then(|r| r.resolved.as_mut()) {
-        r.closed = true;
-    }
-    session.save()?;
-    p.line(format!(
-        "{} issue #{} commented with {} and closed: {}",
-        p.paint(Tone::Good, "✔"),
-        issue.number,
-        short(&fix.sha),
-        issue.url
-    ));
-    Ok(())
-}
-
-/// What the last run left pending: the issues' texts and fixes, and the failures' notices.
-/// Called at the start of `test` and `push`; what still fails stays pending (warned).
-pub fn flush(env: &Env, ws: &Workspace, session: &mut Session) -> Result<()> {
-    if env.printer.dry_run() {
-        return Ok(());
-    }
-    for kind in [FailureKind::Tests, FailureKind::Push] {
-        if recorded(session, kind).is_some_and(FailureRecord::github_pending) {
-            sync_issue(env, ws, session, kind)?;
-        }
-    }
-    let ids: Vec<String> = session
-        .ctx
-        .ledger
-        .failures
-        .iter()
-        .map(|f| f.id.clone())
-        .collect();
-    let pending: Vec<EventRecord> = session
-        .ctx
-        .ledger
-        .events
-        .iter()
-        .filter(|e| !e.acknowledged && ids.contains(&e.msg_id))
-        .cloned()
-        .collect();
-    for e in pending {
-        env.printer.line(format!(
-            "  sending the {} notice {} left pending by an earlier run",
-            e.kind, e.msg_id
-        ));
-        if let Err(err) = effects::send(&env.printer, ws, session, e) {
-            warn_chain(env, &err);
-        }
-    }
-    Ok(())
-}
-
-fn warn_chain(env: &Env, e: &anyhow::Error) {
-    for l in crate::error::render(e) {
-        env.printer
-            .warn(effects::mask(l.trim_start_matches("error: ")));
+    Options {
+        dry_run: p.dry_run(),
+        answerable: p.yes() || p.interactive(),
+        repo: env.globals.repo.clone(),
     }
 }
 
-/// A fix for `kind` (the push went through at `sha`, or the tests passed for it): the open
-/// issue is commented and closed, now or by the next run.
+/// What the last run left pending (issues, fixes, notices), sent at the start of `test` and
+/// `push`; what still fails stays pending (warned).
+pub fn flush(env: &Env, ws: &Workspace, session: &mut Session) -> anyhow::Result<()> {
+    let mut edge = Edge { env, ws };
+    work::flush(ws, session, &options(env), &mut edge, &mut |s| {
+        render(&env.printer, s)
+    })
+}
+
+/// A fix for `kind` at `sha`: the open issue is commented and closed, now or by the next run.
 pub fn resolve(env: &Env, ws: &Workspace, session: &mut Session, kind: FailureKind, sha: &str) {
-    let Some(rec) = recorded(session, kind) else {
-        return;
-    };
-    if rec.resolved.is_some() || env.printer.dry_run() {
-        return;
-    }
-    let open = rec.issue_open() || rec.issue_pending;
-    let at = crate::clock::now()
-        .and_then(|t| Ok(t.round(jiff::Unit::Second)?))
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let r = recorded_mut(session, kind).expect("found above");
-    r.resolved = Some(Resolution {
-        sha: sha.to_string(),
-        at,
-        commented: false,
-        closed: !open,
-    });
-    // A text never written need not be written now: the fix is what counts.
-    r.issue_pending = false;
-    let saved = session.save().and_then(|_| {
-        if open {
-            sync_issue(env, ws, session, kind)
-        } else {
-            Ok(())
-        }
-    });
-    if let Err(e) = saved {
-        warn_chain(env, &e);
-    }
+    work::resolve(ws, session, kind, sha, &options(env), &mut |s| {
+        render(&env.printer, s)
+    })
 }
 
-// ---- tests failed ----
-
-/// After `berry test` failed (the record is saved): offers to report it (terminal), does it
-/// (`--yes`), or says how to do it later. Never changes the exit code (3).
+/// After `berry test` failed: offers to report it (terminal), does it (`--yes`), or says how to
+/// do it later. Never changes the exit code (3).
 pub fn offer_tests(
     env: &Env,
     ws: &Workspace,
@@ -380,201 +46,23 @@ pub fn offer_tests(
     tests: &TestsRecord,
     tails: &[(String, Vec<String>)],
 ) -> Value {
-    let p = &env.printer;
-    let req = session.req.clone();
-    let later = format!("berry block {req} --reason \"…\"");
-    if p.dry_run() {
-        return json!({"done": false});
-    }
-    let already = tests.head.as_deref().is_some_and(|head| {
-        let id = notice::failure_id(req.as_str(), outcome(FailureKind::Tests), Some(head));
-        effects::find_event(session, &id).is_some_and(|e| e.acknowledged)
-    });
-    if !p.yes() && !p.interactive() {
-        if already {
-            p.line(format!(
-                "The failure of these tests was reported already: {req} is BLOCKED and the notice was sent."
-            ));
-            return json!({"done": true, "already": true});
-        }
-        p.line(format!(
-            "No issue was opened, the tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
-        ));
-        return json!({"done": false, "skipped": "no terminal and no --yes"});
-    }
-    let question = format!(
-        "Open (or update) the issue for the failed tests, mark {req} BLOCKED and publish the blocked notice?"
-    );
-    match p.confirm(&question, true, "--yes") {
-        Ok(true) => {}
-        Ok(false) | Err(_) => {
-            p.line(format!("Not reported; to do it later: {later}"));
-            return json!({"done": false, "declined": true});
-        }
-    }
-    match report_tests(env, ws, session, tests, tails) {
-        Ok(v) => v,
-        Err(e) => {
-            warn_chain(env, &e);
-            p.line(format!(
-                "The failure was not (fully) reported; a rerun of `berry test --yes` finishes it, or: {later}"
-            ));
-            json!({"done": false, "error": effects::mask(&e.to_string())})
-        }
-    }
-}
-
-fn report_tests(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    tests: &TestsRecord,
-    tails: &[(String, Vec<String>)],
-) -> Result<Value> {
-    let req = session.req.clone();
-    let sha = tests.head.clone();
-    let secs = |ms: u64| format!("{:.1}s", ms as f64 / 1000.0);
-    let why = |c: &crate::context::TestCommandRecord| {
-        if let Some(e) = &c.error {
-            e.clone()
-        } else if c.timed_out {
-            "timed out".into()
-        } else {
-            match c.exit_code {
-                Some(code) => format!("exit code {code}"),
-                None => "killed by a signal".into(),
-            }
-        }
+    let mut edge = Edge { env, ws };
+    let failed = work::FailedTests {
+        record: tests,
+        tails,
     };
-    let commands: Vec<Value> = tests
-        .commands
-        .iter()
-        .map(|c| {
-            json!({
-                "name": c.name,
-                "argv": effects::mask(&c.argv.join(" ")),
-                "dir": c.dir,
-                "result": if c.passed { "passed" } else { "FAILED" },
-                "exit": c.exit_code.map(|x| x.to_string()).unwrap_or_else(|| "-".into()),
-                "duration": secs(c.duration_ms),
-            })
-        })
-        .collect();
-    let failed: Vec<Value> = tests
-        .commands
-        .iter()
-        .filter(|c| !c.passed)
-        .map(|c| {
-            let tail: Vec<String> = tails
-                .iter()
-                .find(|(n, _)| *n == c.name)
-                .map(|(_, t)| {
-                    t.iter()
-                        .map(|l| effects::mask(l).replace("```", "'''"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            json!({"name": c.name, "why": why(c), "tail": tail})
-        })
-        .collect();
-    let configured: Vec<String> = ws
-        .config
-        .test
-        .commands
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    let not_run: Vec<&String> = configured
-        .iter()
-        .filter(|n| !tests.commands.iter().any(|c| &c.name == *n))
-        .collect();
-    let first = tests
-        .commands
-        .iter()
-        .find(|c| !c.passed)
-        .map(|c| format!("{} failed: {}", c.name, why(c)))
-        .unwrap_or_else(|| "a test command failed".into());
-    let branch = crate::git::branch_name(&ws.repo);
-    let ctx = json!({
-        "marker": marker(FailureKind::Tests, req.as_str()),
-        "req": req.as_str(),
-        "title": session.ctx.title,
-        "sha": sha,
-        "short": sha.as_deref().map(short),
-        "branch": branch,
-        "at": crate::clock::rfc3339(tests.at),
-        "commands": commands,
-        "failed": failed,
-        "not_run": not_run,
-    });
-    let (name, builtin) = template_name(FailureKind::Tests);
-    let body = with_marker(
-        effects::mask(&effects::render_template(ws, name, builtin, &ctx)?),
-        &marker(FailureKind::Tests, req.as_str()),
-    );
-    let title = format!("{req}: tests failed");
-    let error = effects::mask(&first);
-    record(
+    work::offer_tests(
+        ws,
         session,
-        FailureKind::Tests,
-        sha.as_deref(),
-        &error,
-        &title,
-        &body,
-    )?;
-    sync_issue(env, ws, session, FailureKind::Tests)?;
-    let rec = recorded(session, FailureKind::Tests)
-        .cloned()
-        .expect("recorded above");
-    // Never starting with `REQ-`: the orchestrator reads such a blocker as a link to that REQ.
-    let reason = format!(
-        "tests failed for {}: {error}{}",
-        sha.as_deref().map(short).unwrap_or("HEAD"),
-        rec.issue
-            .as_ref()
-            .map(|i| format!("; issue #{}", i.number))
-            .unwrap_or_default()
-    );
-    let mut yes = env.clone();
-    yes.printer = yes.printer.assume_yes();
-    let done = super::block::apply_as(&yes, ws, session, &reason, "test", Some(rec.id.clone()))?;
-    session.record(Step::Block, Outcome::Ok, &reason)?;
-    let mut data = done.data;
-    data["done"] = json!(true);
-    data["issue"] = json!(rec.issue);
-    data["issue_pending"] = json!(rec.issue_pending);
-    Ok(data)
+        &failed,
+        &options(env),
+        &env.printer,
+        &mut edge,
+        &mut |s| render(&env.printer, s),
+    )
 }
 
-fn with_marker(body: String, mark: &str) -> String {
-    if body.contains(mark) {
-        body
-    } else {
-        format!("{mark}\n{body}")
-    }
-}
-
-// ---- push failed ----
-
-/// What a push that failed went through, for the issue.
-#[derive(Debug, Clone, Default)]
-pub struct PushAttempt {
-    /// The commit berry tried to push.
-    pub sha: String,
-    pub branch: String,
-    pub remote: String,
-    /// Without credentials.
-    pub url: String,
-    pub refname: String,
-    /// Each thing berry tried, in order.
-    pub tried: Vec<String>,
-    /// The remote's own lines (`remote: …`).
-    pub remote_lines: Vec<String>,
-}
-
-/// A push berry cannot remedy: records and writes the issue, sends the FAILED notice (the
-/// tracker is not touched: the REQ stays IN_PROGRESS), and returns `error` as it was, so the
-/// step still exits with it and its hint.
+/// A push berry cannot remedy: reported for a person; returns `error` as it was.
 pub fn push_failed(
     env: &Env,
     ws: &Workspace,
@@ -582,131 +70,74 @@ pub fn push_failed(
     attempt: &PushAttempt,
     error: anyhow::Error,
 ) -> anyhow::Error {
-    if env.printer.dry_run() {
-        return error;
-    }
-    if let Err(e) = report_push(env, ws, session, attempt, &error) {
-        warn_chain(env, &e);
-        env.printer.line(
-            "The failure was not (fully) reported; the next `berry push` sends what is pending.",
-        );
-    }
-    error
-}
-
-fn report_push(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    attempt: &PushAttempt,
-    error: &anyhow::Error,
-) -> Result<()> {
-    let p = &env.printer;
-    let req = session.req.clone();
-    let message = effects::mask(&error.to_string());
-    let hints = crate::error::classify(error).hints;
-    let hint = (!hints.is_empty()).then(|| effects::mask(&hints.join("; ")));
-    let mark = marker(FailureKind::Push, req.as_str());
-    let ctx = json!({
-        "marker": mark,
-        "req": req.as_str(),
-        "title": session.ctx.title,
-        "sha": attempt.sha,
-        "short": short(&attempt.sha),
-        "branch": attempt.branch,
-        "remote": attempt.remote,
-        "url": effects::mask(&github::redact_url(&attempt.url)),
-        "refname": attempt.refname,
-        "at": crate::clock::rfc3339(crate::clock::now()?),
-        "error": message,
-        "hint": hint,
-        "tried": attempt.tried.iter().map(|t| effects::mask(t)).collect::<Vec<_>>(),
-        "remote_lines": attempt
-            .remote_lines
-            .iter()
-            .map(|l| effects::mask(l).replace("```", "'''"))
-            .collect::<Vec<_>>(),
-    });
-    let (name, builtin) = template_name(FailureKind::Push);
-    let body = with_marker(
-        effects::mask(&effects::render_template(ws, name, builtin, &ctx)?),
-        &mark,
-    );
-    let title = format!("{req}: push failed");
-    p.line(format!(
-        "{} {req} stays IN_PROGRESS: reporting the push failure for a person",
-        p.paint(Tone::Bad, "✖")
-    ));
-    record(
-        session,
-        FailureKind::Push,
-        Some(&attempt.sha),
-        &message,
-        &title,
-        &body,
-    )?;
-    sync_issue(env, ws, session, FailureKind::Push)?;
-    let rec = recorded(session, FailureKind::Push)
-        .cloned()
-        .expect("recorded above");
-    let payload = match effects::find_event(session, &rec.id) {
-        Some(e) => e.payload.clone(),
-        None => {
-            let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
-            let files = notice::files_from(
-                session.ctx.ledger.commit.as_ref(),
-                session.ctx.review.as_ref(),
-            );
-            let template = notice::Template::load(&ws.root)?;
-            let error_text = match &rec.issue {
-                Some(i) => format!("{message}; issue #{} ({})", i.number, i.url),
-                None => message.clone(),
-            };
-            let mut v = notice::payload(
-                &Notice {
-                    req: req.as_str(),
-                    title: session.ctx.title.as_deref(),
-                    status: Status::Failed,
-                    subject: &subject,
-                    commit_sha: Some(&attempt.sha),
-                    branch: Some(&attempt.branch),
-                    pr_url: None,
-                    files: &files,
-                    tests_passed: crate::workflow::tests_for(
-                        &session.ctx,
-                        super::block::shipped_tree(ws, session).as_deref(),
-                    ) == crate::workflow::TestsFor::Passed,
-                    tests_skipped: None,
-                    health: None,
-                    checklist: None,
-                    ci: "not run (the push failed)",
-                    at: crate::clock::now()?,
-                    reason: Some(&error_text),
-                },
-                &template,
-            )?;
-            if let Some(i) = &rec.issue {
-                v["issue_url"] = json!(i.url);
-            }
-            effects::mask_json(&v)
-        }
-    };
-    let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
-    let recorded_event = effects::find_event(session, &rec.id).cloned();
-    super::block::show_notice(p, &subject, &rec.id, &payload, recorded_event.as_ref());
-    effects::send(
-        p,
+    let mut edge = Edge { env, ws };
+    work::push_failed(
         ws,
         session,
-        EventRecord {
-            kind: Status::Failed.kind(),
+        attempt,
+        error,
+        &options(env),
+        &mut edge,
+        &mut |s| render(&env.printer, s),
+    )
+}
+
+/// What the work shows on its way.
+fn render(p: &Printer, s: Shown<'_>) {
+    match s {
+        Shown::NoIssue { kind, reason } => p.line(format!(
+            "{} no issue for the {} failure: {reason}",
+            p.paint(Tone::Dim, "–"),
+            kind.as_str()
+        )),
+        Shown::Issue {
+            number,
+            url,
+            created,
+        } => effects::say_issue(p, number, url, created),
+        Shown::IssueKept { kind, why } => p.warn(format!(
+            "GitHub did not take the {} failure's issue ({why}); it is kept pending in the REQ context and sent by the next `berry test` or `berry push`",
+            kind.as_str()
+        )),
+        Shown::Closed { number, sha, url } => p.line(format!(
+            "{} issue #{number} commented with {} and closed: {url}",
+            p.paint(Tone::Good, "✔"),
+            sha.get(..12).unwrap_or(sha),
+        )),
+        Shown::SendingPending(e) => p.line(format!(
+            "  sending the {} notice {} left pending by an earlier run",
+            e.kind, e.msg_id
+        )),
+        Shown::Trouble(e) => {
+            for l in crate::error::render(e) {
+                p.warn(effects::mask(l.trim_start_matches("error: ")));
+            }
+        }
+        Shown::AlreadyReported { req } => p.line(format!(
+            "The failure of these tests was reported already: {req} is BLOCKED and the notice was sent."
+        )),
+        Shown::NotReported {
+            later,
+            declined: false,
+        } => p.line(format!(
+            "No issue was opened, the tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
+        )),
+        Shown::NotReported {
+            later,
+            declined: true,
+        } => p.line(format!("Not reported; to do it later: {later}")),
+        Shown::NotFullyReported { rerun } => {
+            p.line(format!("The failure was not (fully) reported; {rerun}"))
+        }
+        Shown::ReportingPush { req } => p.line(format!(
+            "{} {req} stays IN_PROGRESS: reporting the push failure for a person",
+            p.paint(Tone::Bad, "✖"),
+        )),
+        Shown::Notice {
             subject,
-            msg_id: rec.id.clone(),
+            msg_id,
             payload,
-            acknowledged: false,
-            stream: None,
-            sent_at: None,
-        },
-    )?;
-    Ok(())
+            recorded,
+        } => effects::show_notice(p, subject, msg_id, payload, recorded),
+    }
 }

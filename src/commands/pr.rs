@@ -172,24 +172,8 @@ fn render(p: &Printer, s: Shown<'_>) {
     }
 }
 
-/// Why there is no GitHub repository to open a PR on or watch CI in (`pr` and `watch` then
-/// record themselves as skipped with this reason, alone or inside `run`), or `None`.
-pub fn no_github(env: &Env, ws: &Workspace, push: &PushRecord) -> Option<String> {
-    no_github_for(env, ws, &push.remote, &push.url)
-}
-
-/// [`no_github`] for a remote by name (and the URL recorded for it, when it no longer exists).
-pub fn no_github_for(env: &Env, ws: &Workspace, remote: &str, url: &str) -> Option<String> {
-    crate::github::target::no_github(
-        env.globals.repo.as_deref(),
-        &ws.repo,
-        &ws.config.github,
-        remote,
-        url,
-    )
-}
-
-/// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`.
+/// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`
+/// (see [`crate::github::target::resolve`]), for `rollback`'s pull request.
 pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<RepoId> {
     Ok(crate::github::target::resolve(
         env.globals.repo.as_deref(),
