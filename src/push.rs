@@ -397,11 +397,11 @@ fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> P
     )
 }
 
-/// The repository a remote URL names on this machine (`file://…` or an absolute path), else
-/// `None` (a network remote).
+/// The repository a remote URL names on this machine (`file://…`, percent-decoded as URLs are,
+/// or an absolute path), else `None` (a network remote).
 fn local_remote(url: &str) -> Option<std::path::PathBuf> {
-    if let Some(p) = url.strip_prefix("file://") {
-        return Some(p.into());
+    if url.starts_with("file://") {
+        return reqwest::Url::parse(url).ok()?.to_file_path().ok();
     }
     url.starts_with('/').then(|| url.into())
 }
@@ -912,6 +912,48 @@ mod tests {
         repo.reference(&format!("refs/heads/{branch}"), id, true, "test")
             .unwrap();
         id
+    }
+
+    /// A `file://` URL is percent-encoded: a folder with a space is `%20` in it, and the branch
+    /// is moved in that folder's repository, not refused for a path that does not exist.
+    #[test]
+    fn a_file_url_is_read_percent_decoded() {
+        let d = tempfile::tempdir().unwrap();
+        let origin = d.path().join("with space").join("origin.git");
+        Repository::init_bare(&origin).unwrap();
+        let repo = Repository::init(d.path().join("src")).unwrap();
+        let url = reqwest::Url::from_file_path(&origin).unwrap().to_string();
+        assert!(url.contains("%20"), "{url}");
+        repo.remote("origin", &url).unwrap();
+        let sig = git2::Signature::now("T", "t@example.com").unwrap();
+        let empty = repo
+            .find_tree(repo.treebuilder(None).unwrap().write().unwrap())
+            .unwrap();
+        let tip = repo
+            .commit(Some("refs/heads/main"), &sig, &sig, "base", &empty, &[])
+            .unwrap();
+        let sources = CredentialSources {
+            token: None,
+            timeout: Duration::from_secs(60),
+        };
+        let t = Target {
+            remote: "origin".into(),
+            url,
+            local_branch: "main".into(),
+            remote_branch: "main".into(),
+        };
+        let spec = PushSpec {
+            target: &t,
+            local_ref: "refs/heads/main".into(),
+            force: false,
+            sources: &sources,
+        };
+        push(&repo, &spec, &|_, _, _| {}).unwrap();
+        let on_origin = Repository::open_bare(&origin)
+            .unwrap()
+            .refname_to_id("refs/heads/main")
+            .unwrap();
+        assert_eq!(on_origin, tip);
     }
 
     #[test]
