@@ -179,6 +179,19 @@ pub struct Ledger {
     pub rollback: Option<RollbackRecord>,
 }
 
+impl Ledger {
+    /// The notice recorded under `msg_id`, if any (one record per id: a rerun resends the
+    /// pending one under the same id).
+    pub fn event(&self, msg_id: &str) -> Option<&EventRecord> {
+        self.events.iter().find(|e| e.msg_id == msg_id)
+    }
+
+    /// [`Ledger::event`], to update it.
+    pub fn event_mut(&mut self, msg_id: &str) -> Option<&mut EventRecord> {
+        self.events.iter_mut().find(|e| e.msg_id == msg_id)
+    }
+}
+
 /// A rollback in progress or done: what it reverts, and each step as it was done.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RollbackRecord {

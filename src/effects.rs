@@ -63,20 +63,13 @@ impl Effects for Recorded {
         if let Some(done) = session
             .ctx
             .ledger
-            .events
-            .iter()
-            .find(|e| e.msg_id == event.msg_id && e.acknowledged)
+            .event(&event.msg_id)
+            .filter(|e| e.acknowledged)
         {
             return Ok(done.clone());
         }
         event.acknowledged = true;
-        match session
-            .ctx
-            .ledger
-            .events
-            .iter_mut()
-            .find(|e| e.msg_id == event.msg_id)
-        {
+        match session.ctx.ledger.event_mut(&event.msg_id) {
             Some(e) => *e = event.clone(),
             None => session.ctx.ledger.events.push(event.clone()),
         }

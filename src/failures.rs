@@ -135,15 +135,6 @@ fn recorded_mut(session: &mut Session, kind: FailureKind) -> Option<&mut Failure
         .find(|f| f.kind == kind)
 }
 
-fn find_event<'a>(session: &'a Session, msg_id: &str) -> Option<&'a EventRecord> {
-    session
-        .ctx
-        .ledger
-        .events
-        .iter()
-        .find(|e| e.msg_id == msg_id)
-}
-
 /// The GitHub repository the issues go to (from the shipped branch's remote, `--repo`,
 /// `github.repo`), or why there is none.
 fn github_for(
@@ -166,15 +157,17 @@ fn github_for(
             _ => ("origin".to_string(), String::new()),
         },
     };
-    let flag = opts.repo.as_deref();
-    let cfg = &ws.config.github;
-    if let Some(reason) = github::target::no_github(flag, &ws.repo, cfg, &remote, &url) {
-        return Err(reason);
+    let found = github::target::target(
+        opts.repo.as_deref(),
+        &ws.repo,
+        &ws.config.github,
+        &remote,
+        &url,
+    );
+    match found.map_err(|e| format!("{e:#}"))? {
+        github::target::Target::At(repo, client) => Ok((client, repo)),
+        github::target::Target::Absent(reason) => Err(reason),
     }
-    let repo =
-        github::target::resolve(flag, &ws.repo, cfg, &remote, &url).map_err(|e| e.to_string())?;
-    let client = github::client_for(&repo, cfg).map_err(|e| format!("{e:#}"))?;
-    Ok((client, repo))
 }
 
 /// Records the failure's issue text for `kind` (pending until GitHub has it). Returns `false`
@@ -468,7 +461,11 @@ pub fn offer_tests(
     }
     let already = failed.record.head.as_deref().is_some_and(|head| {
         let id = notice::failure_id(req.as_str(), outcome(FailureKind::Tests), Some(head));
-        find_event(session, &id).is_some_and(|e| e.acknowledged)
+        session
+            .ctx
+            .ledger
+            .event(&id)
+            .is_some_and(|e| e.acknowledged)
     });
     if !opts.answerable {
         if already {
@@ -726,7 +723,7 @@ fn report_push(
         .cloned()
         .expect("recorded above");
     let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
-    let payload = match find_event(session, &rec.id) {
+    let payload = match session.ctx.ledger.event(&rec.id) {
         Some(e) => e.payload.clone(),
         None => {
             let files = notice::files_from(
@@ -771,7 +768,7 @@ fn report_push(
         subject: &subject,
         msg_id: &rec.id,
         payload: &payload,
-        recorded: find_event(session, &rec.id),
+        recorded: session.ctx.ledger.event(&rec.id),
     });
     effects.send(
         session,

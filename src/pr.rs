@@ -20,6 +20,7 @@ use crate::context::PrRecord;
 use crate::deliverables::Row;
 use crate::error::BerryError;
 use crate::github::pulls::{self, CreateRefusal, NewPull, Pull};
+use crate::github::target::Target;
 use crate::github::{self, Client, RepoId};
 use crate::push::PushRecord;
 use crate::workflow::{Outcome, Step};
@@ -110,30 +111,24 @@ pub fn pr(
     }
 
     let push = PushRecord::recorded(&session.ctx, Step::Pr)?;
-    if let Some(reason) = github::target::no_github(
+    let (repo_id, client) = match github::target::target(
         opts.repo.as_deref(),
         &ws.repo,
         &ws.config.github,
         &push.remote,
         &push.url,
-    ) {
-        let mut rec = record_for(&push.branch, crate::clock::now()?);
-        rec.skipped = Some(reason.clone());
-        if !opts.dry_run {
-            session.ctx.ledger.pr = Some(rec.clone());
-            session.record(Step::Pr, Outcome::Skipped, &reason)?;
+    )? {
+        Target::At(id, client) => (id, client),
+        Target::Absent(reason) => {
+            let mut rec = record_for(&push.branch, crate::clock::now()?);
+            rec.skipped = Some(reason.clone());
+            if !opts.dry_run {
+                session.ctx.ledger.pr = Some(rec.clone());
+                session.record(Step::Pr, Outcome::Skipped, &reason)?;
+            }
+            return Ok(Done::Skipped(rec));
         }
-        return Ok(Done::Skipped(rec));
-    }
-
-    let repo_id = github::target::resolve(
-        opts.repo.as_deref(),
-        &ws.repo,
-        &ws.config.github,
-        &push.remote,
-        &push.url,
-    )?;
-    let client = github::client_for(&repo_id, &ws.config.github)?;
+    };
     let title = crate::prbody::title(&req, &session.ctx);
     let body = render_body(ws, session, &push, rows, show)?;
 

@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::{Value, json};
 
-pub(crate) use super::effects::{find_event, send, show_notice};
+pub(crate) use super::effects::{send, show_notice};
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::context::{EventRecord, TrackerRecord};
 use crate::error::BerryError;
@@ -105,7 +105,7 @@ pub fn apply_as(
     let now = crate::clock::now()?;
 
     let plan = plan_tracker(ws, &req, &Edit::Blocked)?;
-    let recorded = find_event(session, &msg_id).cloned();
+    let recorded = session.ctx.ledger.event(&msg_id).cloned();
     let payload = match &recorded {
         Some(r) => r.payload.clone(),
         None => {

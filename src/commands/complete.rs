@@ -6,8 +6,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::block::{
-    commit_sha, find_event, plan_tracker, send, shipped_tree, show_notice, show_tracker,
-    write_tracker,
+    commit_sha, plan_tracker, send, shipped_tree, show_notice, show_tracker, write_tracker,
 };
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::config::NoCi;
@@ -67,7 +66,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let short = notice::short_sha(&sha).to_string();
     let msg_id = notice::msg_id(req.as_str(), Status::Complete, &sha);
     let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
-    let recorded = find_event(&session, &msg_id).cloned();
+    let recorded = session.ctx.ledger.event(&msg_id).cloned();
     let tracker_done = session
         .ctx
         .ledger

@@ -14,16 +14,6 @@ use super::{Session, Workspace};
 use crate::context::EventRecord;
 use crate::printer::{Printer, Tone};
 
-/// The notice recorded under `msg_id`, if any.
-pub(crate) fn find_event<'a>(session: &'a Session, msg_id: &str) -> Option<&'a EventRecord> {
-    session
-        .ctx
-        .ledger
-        .events
-        .iter()
-        .find(|e| e.msg_id == msg_id)
-}
-
 pub(crate) fn show_notice(
     p: &Printer,
     subject: &str,
@@ -70,7 +60,7 @@ pub(crate) fn send(
         ));
         return Ok(event);
     }
-    if let Some(r) = find_event(session, &event.msg_id) {
+    if let Some(r) = session.ctx.ledger.event(&event.msg_id) {
         if r.acknowledged {
             return Ok(r.clone());
         }
@@ -79,7 +69,10 @@ pub(crate) fn send(
         session.save()?;
     }
     crate::fault::point("event-pending");
-    let record = find_event(session, &event.msg_id)
+    let record = session
+        .ctx
+        .ledger
+        .event(&event.msg_id)
         .cloned()
         .expect("recorded just above");
     let opts = crate::nats::Options::resolve(&ws.config.nats)?;
@@ -127,9 +120,7 @@ pub(crate) fn send(
         let r = session
             .ctx
             .ledger
-            .events
-            .iter_mut()
-            .find(|e| e.msg_id == record.msg_id)
+            .event_mut(&record.msg_id)
             .expect("recorded above");
         r.acknowledged = true;
         r.stream = stream;

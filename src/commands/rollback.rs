@@ -11,7 +11,7 @@ use git2::Oid;
 use serde_json::{Value, json};
 
 use super::block::{plan_tracker, write_tracker};
-use super::effects::{find_event, send, show_notice};
+use super::effects::{send, show_notice};
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::context::{EventRecord, RollbackRecord};
 use crate::error::BerryError;
@@ -61,11 +61,11 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
         && let Some(r) = session.ctx.ledger.rollback.clone()
         && let Some(revert) = &r.revert
         && (!ws.config.nats.publish
-            || find_event(
-                &session,
-                &notice::msg_id(req.as_str(), Status::RolledBack, revert),
-            )
-            .is_some_and(|e| e.acknowledged))
+            || session
+                .ctx
+                .ledger
+                .event(&notice::msg_id(req.as_str(), Status::RolledBack, revert))
+                .is_some_and(|e| e.acknowledged))
     {
         p.line(format!(
             "{req} is already rolled back: revert {} ({}), the tracker says ROLLED_BACK.",
@@ -372,7 +372,7 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
     let revert_sha = r.revert.clone().expect("set above");
     let msg_id = notice::msg_id(req.as_str(), Status::RolledBack, &revert_sha);
     let subject = crate::nats::subject(&ws.config.nats.subject, req.as_str());
-    let recorded = find_event(&session, &msg_id).cloned();
+    let recorded = session.ctx.ledger.event(&msg_id).cloned();
     let payload = match &recorded {
         Some(e) => e.payload.clone(),
         None => {

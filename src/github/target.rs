@@ -5,7 +5,7 @@
 
 use git2::Repository;
 
-use super::RepoId;
+use super::{Client, RepoId};
 use crate::config::Github;
 
 /// The remote's URL as configured now, else the one recorded for it (when it no longer exists).
@@ -48,10 +48,31 @@ pub fn resolve(
     remote: &str,
     url: &str,
 ) -> Result<RepoId, crate::error::BerryError> {
-    let raw = repo
-        .find_remote(remote)
-        .ok()
-        .and_then(|r| r.url().ok().map(str::to_string))
-        .unwrap_or_else(|| url.to_string());
+    let raw = remote_url(repo, remote, url).unwrap_or_default();
     super::locate(flag, remote, &raw, cfg)
+}
+
+/// Where a step's GitHub work goes.
+pub enum Target {
+    /// No GitHub repository, and why ([`no_github`]).
+    Absent(String),
+    /// The repository ([`resolve`]) and a client for its API.
+    At(RepoId, Client),
+}
+
+/// [`no_github`], else [`resolve`] and a client for it: the one way `pr`, `watch` and the
+/// failure reports find their repository.
+pub fn target(
+    flag: Option<&str>,
+    repo: &Repository,
+    cfg: &Github,
+    remote: &str,
+    url: &str,
+) -> anyhow::Result<Target> {
+    if let Some(reason) = no_github(flag, repo, cfg, remote, url) {
+        return Ok(Target::Absent(reason));
+    }
+    let id = resolve(flag, repo, cfg, remote, url)?;
+    let client = super::client_for(&id, cfg)?;
+    Ok(Target::At(id, client))
 }

@@ -144,37 +144,32 @@ pub fn ci(
         return Ok(Done::Recorded(prev));
     }
 
-    if let Some(reason) = github::target::no_github(
+    let (repo_id, client) = match github::target::target(
         opts.repo.as_deref(),
         &ws.repo,
         &ws.config.github,
         &push.remote,
         &push.url,
-    ) {
-        // No CI can be watched here: what `complete` then accepts is `github.no_ci`'s call.
-        let record = WatchRecord {
-            conclusion: "skipped".into(),
-            sha: sha.clone(),
-            runs: vec![],
-            requests: Requests::default(),
-            at: crate::clock::now()?,
-            issue: None,
-            reason: Some(reason.clone()),
-        };
-        if !opts.dry_run {
-            session.ctx.ledger.watch = Some(record.clone());
-            session.record(Step::Watch, Outcome::Skipped, &reason)?;
+    )? {
+        github::target::Target::At(id, client) => (id, client),
+        github::target::Target::Absent(reason) => {
+            // No CI can be watched here: what `complete` then accepts is `github.no_ci`'s call.
+            let record = WatchRecord {
+                conclusion: "skipped".into(),
+                sha: sha.clone(),
+                runs: vec![],
+                requests: Requests::default(),
+                at: crate::clock::now()?,
+                issue: None,
+                reason: Some(reason.clone()),
+            };
+            if !opts.dry_run {
+                session.ctx.ledger.watch = Some(record.clone());
+                session.record(Step::Watch, Outcome::Skipped, &reason)?;
+            }
+            return Ok(Done::NoGithub { record, reason });
         }
-        return Ok(Done::NoGithub { record, reason });
-    }
-    let repo_id = github::target::resolve(
-        opts.repo.as_deref(),
-        &ws.repo,
-        &ws.config.github,
-        &push.remote,
-        &push.url,
-    )?;
-    let client = github::client_for(&repo_id, &ws.config.github)?;
+    };
     let mut api = api_for(&client, &repo_id, &sha);
     if opts.dry_run {
         return Ok(Done::DryRun {
