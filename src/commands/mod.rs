@@ -249,19 +249,11 @@ pub fn freeze_gate(
     reason: Option<&str>,
 ) -> Result<()> {
     let now = crate::clock::now()?;
-    match crate::freeze::decide(&ws.gate.freeze, now, step, reason)? {
-        crate::freeze::Decision::Open => {}
-        crate::freeze::Decision::Allowed(a) => p.warn(format!(
-            "a change freeze holds: {} until {}; `berry {step}` may run during it",
-            a.describe(),
-            a.until_local
-        )),
+    let decision = crate::freeze::decide(&ws.gate.freeze, now, step, reason)?;
+    say_freeze(p, step, &decision);
+    match decision {
+        crate::freeze::Decision::Open | crate::freeze::Decision::Allowed(_) => {}
         crate::freeze::Decision::Overridden(a, reason) => {
-            p.warn(format!(
-                "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
-                a.describe(),
-                a.until_local
-            ));
             let window = a.describe();
             let already = session
                 .ctx
@@ -412,5 +404,22 @@ pub fn commit_tracker(
 pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
     if let Some(n) = crate::workflow::next_after(ctx, step) {
         p.next(&n.command());
+    }
+}
+
+/// The warning for a change freeze that lets `step` through (nothing for no freeze).
+pub fn say_freeze(p: &Printer, step: &str, decision: &crate::freeze::Decision) {
+    match decision {
+        crate::freeze::Decision::Open => {}
+        crate::freeze::Decision::Allowed(a) => p.warn(format!(
+            "a change freeze holds: {} until {}; `berry {step}` may run during it",
+            a.describe(),
+            a.until_local
+        )),
+        crate::freeze::Decision::Overridden(a, reason) => p.warn(format!(
+            "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
+            a.describe(),
+            a.until_local
+        )),
     }
 }
