@@ -235,13 +235,17 @@ pub fn step(
             ..Default::default()
         },
     )?;
-    freeze(
-        ws,
+    let freeze = crate::freeze::gate(
+        &ws.gate.freeze,
         session,
+        "push",
         opts.reason.as_deref().filter(|_| opts.override_freeze),
+        crate::clock::now()?,
         opts.dry_run,
-        view,
     )?;
+    if freeze != crate::freeze::Decision::Open {
+        view.show(Shown::Freeze(&freeze));
+    }
 
     let mut target = super::target_for(repo, &commit.branch)?;
     let sources = CredentialSources::for_remote(&remote_raw_url(repo, &target.remote), &ws.config);
@@ -515,46 +519,6 @@ pub fn step(
         &mut show_failure,
     );
     Ok(Pushed::Pushed { record, message })
-}
-
-/// The change freeze for the push (see [`crate::freeze`]): open, or a window that lets it
-/// through, or the override (`reason`), recorded in the ledger before anything leaves (not in a
-/// dry run); otherwise exit 3 naming the window.
-fn freeze(
-    ws: &Workspace,
-    session: &mut Session,
-    reason: Option<&str>,
-    dry_run: bool,
-    view: &dyn View,
-) -> Result<()> {
-    let now = crate::clock::now()?;
-    let decision = crate::freeze::decide(&ws.gate.freeze, now, "push", reason)?;
-    if decision != crate::freeze::Decision::Open {
-        view.show(Shown::Freeze(&decision));
-    }
-    if let crate::freeze::Decision::Overridden(a, reason) = &decision {
-        let window = a.describe();
-        let already = session
-            .ctx
-            .ledger
-            .freeze_overrides
-            .iter()
-            .any(|o| o.step == "push" && o.window == window && &o.reason == reason);
-        if !already && !dry_run {
-            session
-                .ctx
-                .ledger
-                .freeze_overrides
-                .push(crate::context::FreezeOverride {
-                    step: "push".to_string(),
-                    window,
-                    reason: reason.clone(),
-                    at: now.round(jiff::Unit::Second)?,
-                });
-            session.save()?;
-        }
-    }
-    Ok(())
 }
 
 pub(crate) fn short(sha: &str) -> String {
