@@ -31,7 +31,9 @@
 //!   working tree here stay as they were; a conflict in the lines berry edits leaves the edit
 //!   uncommitted, and that is said.
 //!
-//! Nothing here prints: the command renders what [`commit`] and [`push`] return.
+//! [`finish`] is the protocol a step runs after its tracker edit: the setting, the commit, the
+//! push, each shown as it is done. Nothing here prints: the command renders what [`finish`]
+//! shows and returns.
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
@@ -655,3 +657,162 @@ pub fn pending(ctx: &ReqContext, status: ReqState) -> Option<usize> {
         .iter()
         .rposition(|r| r.status == status && r.pushed.is_none() && r.not_pushed.is_none())
 }
+
+/// What [`finish`] shows on its way, in order.
+#[derive(Debug)]
+pub enum Shown<'a> {
+    /// The tracker commit was made now, or found on HEAD after a kill before its record
+    /// (`adopted`); it is recorded.
+    Committed {
+        record: &'a TrackerCommit,
+        adopted: bool,
+        subject: &'a str,
+    },
+    /// HEAD already holds the tracker file at `rel` as it is now: nothing to commit.
+    AlreadyInHead { rel: &'a str },
+    /// The push of the recorded tracker commit starts.
+    Pushing,
+    /// How far the push is: objects sent of the total, bytes sent.
+    Progress {
+        current: usize,
+        total: usize,
+        bytes: usize,
+    },
+    /// The push is over, whatever its outcome.
+    PushEnded,
+    /// The tracker commit is on `refname` of `remote` (recorded).
+    Pushed { remote: &'a str, refname: &'a str },
+    /// The tracker commit stays local, for this reason (recorded).
+    Kept(&'a str),
+}
+
+/// How [`finish`] ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    /// The edit is left uncommitted in the working tree, for this reason (`tracker.commit` is
+    /// off, or the edit could not go out alone now).
+    Uncommitted(String),
+    /// A dry run: the commit it would make (the file at `rel`, with this subject); nothing done.
+    DryRun { rel: String, subject: String },
+    /// The tracker commit is made and recorded (`committed` is false when HEAD held the tracker
+    /// as it is already); `record` is the last one recorded for the status, pushed or not.
+    Done {
+        committed: bool,
+        record: Option<TrackerCommit>,
+    },
+}
+
+impl Finished {
+    /// What was done, for the step's JSON data.
+    pub fn data(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Finished::Uncommitted(why) => json!({"committed": false, "reason": why}),
+            Finished::DryRun { subject, .. } => {
+                json!({"committed": false, "dry_run": true, "subject": subject})
+            }
+            Finished::Done { committed, record } => {
+                let mut out = json!({ "committed": committed });
+                if let Some(r) = record {
+                    out["sha"] = json!(r.sha);
+                    out["pushed"] = json!(r.pushed);
+                    out["not_pushed"] = json!(r.not_pushed);
+                }
+                out
+            }
+        }
+    }
+}
+
+/// After a tracker edit to `status`: commits the tracker file alone and pushes it (see the
+/// module documentation), or says why the edit is left uncommitted. Finishes a commit or a push
+/// an earlier run left undone. Two berry processes finishing two REQs of one repository take
+/// turns (the tracker lock of the state folder), as for the tracker edit itself. With
+/// `dry_run` nothing is done.
+pub fn finish(
+    ws: &crate::workspace::Workspace,
+    session: &mut crate::workspace::Session,
+    status: ReqState,
+    dry_run: bool,
+    show: &mut dyn FnMut(Shown<'_>),
+) -> Result<Finished> {
+    let rel = match setting(&ws.repo, &ws.root, &ws.config)? {
+        Setting::Off(why) => return Ok(Finished::Uncommitted(why)),
+        Setting::Commit(rel) => rel,
+    };
+    let subject = subject(session.req.as_str(), status);
+    if dry_run {
+        return Ok(Finished::DryRun { rel, subject });
+    }
+    let store = session.store.clone();
+    let lock = &session.lock;
+    // A foreign git holding `index.lock` is still named by `commit`.
+    let turn_path = store.dir().join("tracker.lock");
+    let turn = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&turn_path)
+        .with_context(|| format!("cannot open {}", turn_path.display()))?;
+    turn.lock()
+        .with_context(|| format!("cannot lock {}", turn_path.display()))?;
+    let done = commit(
+        &ws.repo,
+        &ws.root,
+        &mut session.ctx,
+        &rel,
+        status,
+        &ws.config,
+        &mut |ctx| store.save(ctx, lock),
+    )?;
+    match &done {
+        Committed::Made { record, adopted } => show(Shown::Committed {
+            record,
+            adopted: *adopted,
+            subject: &subject,
+        }),
+        Committed::Recorded(_) => {}
+        Committed::AlreadyInHead => show(Shown::AlreadyInHead { rel: &rel }),
+        Committed::NotNow(why) => return Ok(Finished::Uncommitted(why.clone())),
+    }
+    let committed = !matches!(done, Committed::AlreadyInHead);
+    if let Some(i) = pending(&session.ctx, status) {
+        let mut r = session.ctx.ledger.tracker_commits[i].clone();
+        show(Shown::Pushing);
+        let pushed = {
+            // The transfer reports its progress while nothing else is shown.
+            let show = std::cell::RefCell::new(&mut *show);
+            let progress = |current, total, bytes| {
+                (*show.borrow_mut())(Shown::Progress {
+                    current,
+                    total,
+                    bytes,
+                })
+            };
+            push(&ws.repo, &mut r, &ws.config, &progress)
+        };
+        show(Shown::PushEnded);
+        let pushed = pushed?;
+        session.ctx.ledger.tracker_commits[i] = r;
+        session.save()?;
+        match &pushed {
+            Pushed::Done {
+                remote, refname, ..
+            } => show(Shown::Pushed { remote, refname }),
+            Pushed::Kept(why) => show(Shown::Kept(why)),
+        }
+    }
+    let record = session
+        .ctx
+        .ledger
+        .tracker_commits
+        .iter()
+        .rev()
+        .find(|r| r.status == status)
+        .cloned();
+    drop(turn);
+    Ok(Finished::Done { committed, record })
+}
+
+#[cfg(test)]
+mod tests;
