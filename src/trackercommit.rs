@@ -775,6 +775,12 @@ pub fn finish(
         Committed::AlreadyInHead => show(Shown::AlreadyInHead { rel: &rel }),
         Committed::NotNow(why) => return Ok(Finished::Uncommitted(why.clone())),
     }
+    // Made on the tip of a remote that moved on: pushed as it was made.
+    if let Committed::Made { record, .. } = &done
+        && let Some((remote, refname)) = record.pushed.as_deref().and_then(|x| x.split_once(' '))
+    {
+        show(Shown::Pushed { remote, refname });
+    }
     let committed = !matches!(done, Committed::AlreadyInHead);
     if let Some(i) = pending(&session.ctx, status) {
         let mut r = session.ctx.ledger.tracker_commits[i].clone();

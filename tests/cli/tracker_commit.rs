@@ -217,6 +217,10 @@ fn a_remote_that_moved_on_gets_the_tracker_commit_on_its_tip_with_both_edits() {
     let t = e.transcript(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
     assert!(t.contains("committed the tracker edit"), "{t}");
+    assert!(
+        t.contains("pushed the tracker commit to refs/heads/main on origin"),
+        "{t}"
+    );
     let tip = s.remote_sha("refs/heads/main").unwrap();
     assert_ne!(tip, moved, "pushed: {t}");
     assert_eq!(
