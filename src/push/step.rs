@@ -345,6 +345,12 @@ pub fn step(
             }
             Rejection::NonFastForward if !tried_rebase && !berry_created => {
                 tried_rebase = true;
+                // Already there: pushed by a run whose record was lost (killed, or its check
+                // raced another push), and the remote moved on since. Recorded, not rebased.
+                let upstream = super::fetch_branch(repo, &target, &sources)?;
+                if upstream == tip || repo.graph_descendant_of(upstream, tip)? {
+                    break;
+                }
                 let q = format!(
                     "{} on {} has commits this branch lacks. Fetch them and rebase berry's commit onto them?",
                     target.remote_branch, target.remote
@@ -360,7 +366,6 @@ pub fn step(
                 view.show(Shown::Rebasing {
                     remote_ref: &target.remote_ref(),
                 });
-                let upstream = super::fetch_branch(repo, &target, &sources)?;
                 match super::rebase_onto(repo, &commit.branch, upstream)? {
                     Ok(new_tip) => {
                         view.show(Shown::Rebased {
@@ -483,7 +488,17 @@ pub fn step(
 
     crate::fault::point("pushed");
     let remote_sha = super::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
-    if remote_sha != Some(tip) {
+    // The remote may have moved on already (another push right after ours): what counts is that
+    // it holds berry's commit.
+    let holds = match remote_sha {
+        Some(r) if r == tip => true,
+        Some(_) => {
+            let now = super::fetch_branch(repo, &target, &sources)?;
+            now == tip || repo.graph_descendant_of(now, tip)?
+        }
+        None => false,
+    };
+    if !holds {
         return Err(BerryError::failure(format!(
             "after the push, {} on {} is {} instead of {}",
             target.remote_ref(),

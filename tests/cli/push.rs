@@ -229,6 +229,88 @@ fn non_fast_forward_is_rebased_after_asking_then_pushed() {
 }
 
 #[test]
+fn a_commit_already_on_a_remote_that_moved_on_is_recorded_not_rebased() {
+    let s = Shipping::new("main");
+    // Pushed by a run whose record was lost (killed after the push), then someone else pushed.
+    s.env.git(&["push", "-q", "origin", "main"]);
+    let theirs = s.someone_else_pushes("main", "docs/NOTES.md", "their notes\n");
+    let out = s.berry().args(["--yes", "push"]).output().unwrap();
+    let t = s.env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(theirs.as_str()),
+        "nothing pushed over theirs: {t}"
+    );
+    assert_eq!(
+        s.env.git(&["rev-parse", "HEAD"]).trim(),
+        s.sha,
+        "not rebased"
+    );
+    let ledger = &s.context()["ledger"];
+    assert_eq!(ledger["push"]["sha"], json!(s.sha), "{t}");
+    assert_eq!(ledger["commit"]["sha"], json!(s.sha));
+    assert!(ledger["commit"]["rebased_from"].is_null(), "{ledger}");
+}
+
+#[test]
+fn a_push_followed_at_once_by_another_is_verified_by_the_remote_holding_it() {
+    let s = Shipping::new("main");
+    let other = s.env.path().join("other");
+    s.env.git_in(
+        s.env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", s.bare.display()),
+            "other",
+        ],
+    );
+    let bare = s.bare.clone();
+    let sha = s.sha.clone();
+    // Someone pushes right after berry's push, before berry reads the remote back.
+    let racer = std::thread::spawn(move || {
+        let git = |dir: &std::path::Path, args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(["-c", "user.name=O", "-c", "user.email=o@example.com"])
+                .args(args)
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        for _ in 0..1000 {
+            if git(&bare, &["rev-parse", "refs/heads/main"]) == sha {
+                git(&other, &["pull", "-q", "origin", "main"]);
+                std::fs::write(other.join("LATER.md"), "later\n").unwrap();
+                git(&other, &["add", "LATER.md"]);
+                git(&other, &["commit", "-qm", "later"]);
+                git(&other, &["push", "-q", "origin", "main"]);
+                return git(&other, &["rev-parse", "HEAD"]);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        String::new()
+    });
+    let out = s
+        .berry()
+        .args(["--yes", "push"])
+        .env("BERRY_FAULT", "pushed~3000")
+        .output()
+        .unwrap();
+    let later = racer.join().unwrap();
+    let t = s.env.transcript(&out);
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(later.as_str()),
+        "the other push went in after berry's: {t}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(s.context()["ledger"]["push"]["sha"], json!(s.sha), "{t}");
+}
+
+#[test]
 fn a_conflicting_rebase_leaves_the_repository_exactly_as_it_was() {
     let s = Shipping::new("main");
     let path = format!("{ERP}/backend/src/modules/crm/crm.service.ts");
