@@ -756,6 +756,15 @@ pub fn finish(
         .with_context(|| format!("cannot open {}", turn_path.display()))?;
     turn.lock()
         .with_context(|| format!("cannot lock {}", turn_path.display()))?;
+    // A tracker commit recorded by another machine (a shared REQ context) that never reached
+    // the remote is not in this repository: it cannot be pushed from here, so it is forgotten
+    // and made again here (once on the remote, it is found there by its trailers instead).
+    let repo = &ws.repo;
+    session.ctx.ledger.tracker_commits.retain(|r| {
+        r.status != status
+            || r.pushed.is_some()
+            || Oid::from_str(&r.sha).is_ok_and(|o| repo.find_commit(o).is_ok())
+    });
     let done = commit(
         &ws.repo,
         &ws.root,
