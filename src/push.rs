@@ -274,11 +274,12 @@ pub fn push(
     let lines = sideband_lines(&sideband);
     let status = statuses.first().map(|(_, s)| s.clone());
     // libgit2's own socket timeout counts as the deadline's.
+    let local = local_remote(&spec.target.url).is_some();
     let kind = |e: Option<&git2::Error>| match classify(e, status.as_deref(), &lines, &cred) {
         Rejection::Timeout { .. } => Rejection::Timeout {
             secs: limit.as_secs(),
         },
-        k => k,
+        k => on_local(k, local),
     };
     match result {
         Ok(()) if status.is_none() => Ok(()),
@@ -566,6 +567,16 @@ pub fn sideband_lines(bytes: &[u8]) -> Vec<String> {
         })
         .filter(|l| !l.trim().is_empty())
         .collect()
+}
+
+/// A local (`file://`) repository asks for no credentials: a push to it that libgit2 fails as
+/// an authentication error failed reading it (a ref deleted under it by a concurrent push), and
+/// is tried again like a network failure.
+fn on_local(kind: Rejection, local: bool) -> Rejection {
+    match kind {
+        Rejection::Auth { .. } if local => Rejection::Network,
+        k => k,
+    }
 }
 
 fn classify(
@@ -959,6 +970,17 @@ mod tests {
         repo.reference(&format!("refs/heads/{branch}"), id, true, "test")
             .unwrap();
         id
+    }
+
+    #[test]
+    fn an_authentication_failure_of_a_local_remote_is_tried_again_as_a_network_one() {
+        let auth = || Rejection::Auth { tried: Vec::new() };
+        assert_eq!(on_local(auth(), true), Rejection::Network);
+        assert_eq!(on_local(auth(), false), auth());
+        assert_eq!(
+            on_local(Rejection::NonFastForward, true),
+            Rejection::NonFastForward
+        );
     }
 
     /// A local remote's read is tried again (a ref deleted while libgit2 lists them fails the
