@@ -279,7 +279,13 @@ pub fn push(
         Rejection::Timeout { .. } => Rejection::Timeout {
             secs: limit.as_secs(),
         },
-        k => on_local(k, local),
+        k => on_local(
+            k,
+            local,
+            e.map(git2::Error::message)
+                .or(status.as_deref())
+                .unwrap_or(""),
+        ),
     };
     match result {
         Ok(()) if status.is_none() => Ok(()),
@@ -569,12 +575,16 @@ pub fn sideband_lines(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// A local (`file://`) repository asks for no credentials: a push to it that libgit2 fails as
-/// an authentication error failed reading it (a ref deleted under it by a concurrent push), and
-/// is tried again like a network failure.
-fn on_local(kind: Rejection, local: bool) -> Rejection {
+/// A push to a local (`file://`) repository that failed reading it is tried again like a
+/// network failure: libgit2 lists its refs and then reads each, so a ref another process deletes
+/// in between fails the push ("reference '…' not found"), and such a failure can come back as an
+/// authentication error, although a local repository asks for no credentials. `text` is
+/// libgit2's message or the ref's status.
+fn on_local(kind: Rejection, local: bool, text: &str) -> Rejection {
+    let vanished = text.contains("reference '") && text.contains("' not found");
     match kind {
         Rejection::Auth { .. } if local => Rejection::Network,
+        Rejection::Other if local && vanished => Rejection::Network,
         k => k,
     }
 }
@@ -975,11 +985,24 @@ mod tests {
     #[test]
     fn an_authentication_failure_of_a_local_remote_is_tried_again_as_a_network_one() {
         let auth = || Rejection::Auth { tried: Vec::new() };
-        assert_eq!(on_local(auth(), true), Rejection::Network);
-        assert_eq!(on_local(auth(), false), auth());
+        assert_eq!(on_local(auth(), true, ""), Rejection::Network);
+        assert_eq!(on_local(auth(), false, ""), auth());
         assert_eq!(
-            on_local(Rejection::NonFastForward, true),
+            on_local(Rejection::NonFastForward, true, ""),
             Rejection::NonFastForward
+        );
+        let vanished = "reference 'refs/berry/work/REQ-BENCH-021' not found";
+        assert_eq!(
+            on_local(Rejection::Other, true, vanished),
+            Rejection::Network
+        );
+        assert_eq!(
+            on_local(Rejection::Other, false, vanished),
+            Rejection::Other
+        );
+        assert_eq!(
+            on_local(Rejection::Other, true, "pre-receive hook declined"),
+            Rejection::Other
         );
     }
 
