@@ -389,7 +389,12 @@ impl Worker<'_> {
         let Source::Branch(b) = &self.opts.source else {
             return self.steps(d, req, None, deadline);
         };
-        let dir = match prepare(b, req) {
+        let recorded = self
+            .opts
+            .store
+            .peek(req)?
+            .and_then(|c| c.ledger.commit.map(|r| r.sha));
+        let dir = match prepare(b, req, recorded.as_deref()) {
             Ok(dir) => dir,
             // The remote could not be read (another process writing it, a network cut): asked
             // again on the next delivery; at the last one the REQ is blocked with the reason.
@@ -456,6 +461,21 @@ impl Worker<'_> {
                 );
             }
             let run = self.run_step(d, req, dir, step)?;
+            // The branch moved (a commit, a rebase): published for whoever resumes the REQ.
+            let moved = match step {
+                Step::Commit => run.exit == Some(0),
+                // A push that lost the race rebased the commit and stopped for it to be tested.
+                Step::Push => run.exit != Some(0),
+                _ => false,
+            };
+            if let (Source::Branch(b), Some(dir), true) = (&self.opts.source, dir, moved)
+                && let Err(e) = publish_work(b, dir, req)
+            {
+                (self.sink)(Event::Warning {
+                    worker: self.worker,
+                    message: format!("cannot publish {}: {e:#}", work_ref(req)),
+                });
+            }
             match (run.exit, run.signal) {
                 (Some(0), _) => {
                     previous = Some(step);
@@ -688,7 +708,11 @@ fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
 /// the base branch applied, uncommitted, onto the base branch's tip (so review sees exactly the
 /// agents' work, and the committed `berry.toml` is the base branch's). A worktree made whole
 /// before (its `.ready` mark beside it) is resumed as it is; a half-made one is made again.
-fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf, Unprepared> {
+fn prepare(
+    b: &BranchSource,
+    req: &ReqNumber,
+    recorded: Option<&str>,
+) -> Result<PathBuf, Unprepared> {
     let _one = GIT.lock().unwrap_or_else(|e| e.into_inner());
     let agents = format!("agents/{req}");
     // `--exit-code`: 2 when the remote answered and has no such branch (the work is not there:
@@ -723,7 +747,7 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf, Unprepared> {
             )));
         }
     }
-    make_worktree(b, req).map_err(Unprepared::Transient)?
+    make_worktree(b, req, recorded).map_err(Unprepared::Transient)?
 }
 
 /// Why a REQ's worktree could not be made.
@@ -735,7 +759,11 @@ enum Unprepared {
 }
 
 /// [`prepare`] once the agents' branch is known to exist; the inner `Err` is a refusal.
-fn make_worktree(b: &BranchSource, req: &ReqNumber) -> Result<Result<PathBuf, Unprepared>> {
+fn make_worktree(
+    b: &BranchSource,
+    req: &ReqNumber,
+    recorded: Option<&str>,
+) -> Result<Result<PathBuf, Unprepared>> {
     let dir = b.worktrees.join(req.as_str());
     let ready = b.worktrees.join(format!("{req}.ready"));
     if ready.exists() && dir.join(".git").exists() {
@@ -778,21 +806,26 @@ fn make_worktree(b: &BranchSource, req: &ReqNumber) -> Result<Result<PathBuf, Un
     // A commit of this REQ already on the ship branch (made and pushed by a listener that died
     // before it recorded the push): adopted as it is, its work never applied a second time.
     let shipped = adopted(b, req, &base, &remote_base)?;
+    // A commit the REQ context records but the ship branch does not hold (made by a listener
+    // on another machine that let the event go before it shipped): that listener published it
+    // as `refs/berry/work/<REQ>`; the worktree is made at it, so the steps go on from the record
+    // and the work is never committed a second time.
+    let resumed = match (&shipped, recorded) {
+        (None, Some(sha)) => fetch_work(b, req, sha),
+        _ => None,
+    };
+    let start = resumed.clone().unwrap_or_else(|| remote_base.clone());
     git(
         &b.clone,
-        &[
-            "worktree",
-            "add",
-            "--quiet",
-            "--track",
-            "-B",
-            &branch,
-            &dir_s,
-            &remote_base,
-        ],
+        &["worktree", "add", "--quiet", "-B", &branch, &dir_s, &start],
         None,
     )?;
-    if shipped.is_some() {
+    git(
+        &dir,
+        &["branch", "--quiet", "--set-upstream-to", &remote_base[13..]],
+        None,
+    )?;
+    if shipped.is_some() || resumed.is_some() {
         std::fs::write(&ready, b"")?;
         return Ok(Ok(dir));
     }
@@ -819,6 +852,53 @@ fn make_worktree(b: &BranchSource, req: &ReqNumber) -> Result<Result<PathBuf, Un
     }
     std::fs::write(&ready, b"")?;
     Ok(Ok(dir))
+}
+
+/// Where a listener publishes the commit it made for `req` on the remote, so a listener on
+/// another machine that takes the event over can resume from it.
+fn work_ref(req: &ReqNumber) -> String {
+    format!("refs/berry/work/{req}")
+}
+
+/// The recorded commit `sha` of `req`, fetched from the remote's [`work_ref`]; `None` when it is
+/// not there (the machine that made it stopped before publishing it).
+fn fetch_work(b: &BranchSource, req: &ReqNumber, sha: &str) -> Option<String> {
+    let r = work_ref(req);
+    git(
+        &b.clone,
+        &["fetch", "--quiet", &b.remote, &format!("+{r}:{r}")],
+        None,
+    )
+    .ok()?;
+    let is_ancestor = Command::new("git")
+        .arg("-C")
+        .arg(&b.clone)
+        .args(["merge-base", "--is-ancestor", sha, &r])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?
+        .success();
+    is_ancestor.then(|| sha.to_string())
+}
+
+/// Publishes the worktree's branch tip as `req`'s [`work_ref`] on the remote (after `commit`
+/// and `push` moved it).
+fn publish_work(b: &BranchSource, dir: &Path, req: &ReqNumber) -> Result<()> {
+    git(
+        dir,
+        &[
+            "push",
+            "--quiet",
+            "--force",
+            "--no-verify",
+            &b.remote,
+            &format!("HEAD:{}", work_ref(req)),
+        ],
+        None,
+    )
+    .map(|_| ())
 }
 
 /// The newest commit on the ship branch since `since` whose trailers say it ships `req`
@@ -853,6 +933,18 @@ fn remove(b: &BranchSource, req: &ReqNumber) -> Result<()> {
         )?;
     }
     let _ = git(&b.clone, &["branch", "-D", &format!("berry/{req}")], None);
+    let _ = git(
+        &b.clone,
+        &[
+            "push",
+            "--quiet",
+            "--no-verify",
+            &b.remote,
+            &format!(":{}", work_ref(req)),
+        ],
+        None,
+    );
+    let _ = git(&b.clone, &["update-ref", "-d", &work_ref(req)], None);
     Ok(())
 }
 

@@ -279,11 +279,18 @@ pub fn push(
     let lines = sideband_lines(&sideband);
     let status = statuses.first().map(|(_, s)| s.clone());
     // libgit2's own socket timeout counts as the deadline's.
+    let local = local_remote(&spec.target.url).is_some();
     let kind = |e: Option<&git2::Error>| match classify(e, status.as_deref(), &lines, &cred) {
         Rejection::Timeout { .. } => Rejection::Timeout {
             secs: limit.as_secs(),
         },
-        k => k,
+        k => on_local(
+            k,
+            local,
+            e.map(git2::Error::message)
+                .or(status.as_deref())
+                .unwrap_or(""),
+        ),
     };
     match result {
         Ok(()) if status.is_none() => Ok(()),
@@ -573,6 +580,20 @@ pub fn sideband_lines(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// A push to a local (`file://`) repository that failed reading it is tried again like a
+/// network failure: libgit2 lists its refs and then reads each, so a ref another process deletes
+/// in between fails the push ("reference '…' not found"), and such a failure can come back as an
+/// authentication error, although a local repository asks for no credentials. `text` is
+/// libgit2's message or the ref's status.
+fn on_local(kind: Rejection, local: bool, text: &str) -> Rejection {
+    let vanished = text.contains("reference '") && text.contains("' not found");
+    match kind {
+        Rejection::Auth { .. } if local => Rejection::Network,
+        Rejection::Other if local && vanished => Rejection::Network,
+        k => k,
+    }
+}
+
 fn classify(
     err: Option<&git2::Error>,
     status: Option<&str>,
@@ -671,6 +692,49 @@ pub fn remote_ref(
     refname: &str,
     sources: &CredentialSources,
 ) -> Result<Option<Oid>> {
+    read_again(repo, remote, || {
+        remote_ref_once(repo, remote, refname, sources)
+    })
+}
+
+/// Pauses before reading a local remote again.
+const LOCAL_READ_PAUSES: [Duration; 2] = [Duration::from_millis(150), Duration::from_millis(500)];
+
+/// `read`, and for a local (`file://`) remote up to twice more after a short pause when it
+/// fails: libgit2 lists a local repository's refs and then reads each, so a ref that another
+/// push deletes in between (its staging ref, see [`staging_ref`]) fails the whole read. A
+/// network remote answers from one advertisement and is read once.
+fn read_again<T>(
+    repo: &Repository,
+    remote: &str,
+    mut read: impl FnMut() -> Result<T>,
+) -> Result<T> {
+    let local = repo
+        .find_remote(remote)
+        .ok()
+        .and_then(|r| r.url().ok().map(str::to_string))
+        .and_then(|u| local_remote(&u))
+        .is_some();
+    let mut pauses = LOCAL_READ_PAUSES.iter();
+    loop {
+        match read() {
+            Err(e) if local && e.downcast_ref::<crate::error::BerryError>().is_none() => {
+                match pauses.next() {
+                    Some(p) => std::thread::sleep(*p),
+                    None => return Err(e),
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
+fn remote_ref_once(
+    repo: &Repository,
+    remote: &str,
+    refname: &str,
+    sources: &CredentialSources,
+) -> Result<Option<Oid>> {
     repo.find_remote(remote)?;
     let limit = sources.timeout;
     let (name, wanted, sources) = (remote.to_string(), refname.to_string(), sources.clone());
@@ -693,6 +757,10 @@ pub fn remote_ref(
 
 /// Fetches the remote branch into its remote-tracking ref; returns its tip.
 pub fn fetch_branch(repo: &Repository, t: &Target, sources: &CredentialSources) -> Result<Oid> {
+    read_again(repo, &t.remote, || fetch_branch_once(repo, t, sources))
+}
+
+fn fetch_branch_once(repo: &Repository, t: &Target, sources: &CredentialSources) -> Result<Oid> {
     repo.find_remote(&t.remote)?;
     let spec = format!("+{}:{}", t.remote_ref(), t.tracking_ref());
     let started = std::time::Instant::now();
@@ -917,6 +985,75 @@ mod tests {
         repo.reference(&format!("refs/heads/{branch}"), id, true, "test")
             .unwrap();
         id
+    }
+
+    #[test]
+    fn an_authentication_failure_of_a_local_remote_is_tried_again_as_a_network_one() {
+        let auth = || Rejection::Auth { tried: Vec::new() };
+        assert_eq!(on_local(auth(), true, ""), Rejection::Network);
+        assert_eq!(on_local(auth(), false, ""), auth());
+        assert_eq!(
+            on_local(Rejection::NonFastForward, true, ""),
+            Rejection::NonFastForward
+        );
+        let vanished = "reference 'refs/berry/work/REQ-BENCH-021' not found";
+        assert_eq!(
+            on_local(Rejection::Other, true, vanished),
+            Rejection::Network
+        );
+        assert_eq!(
+            on_local(Rejection::Other, false, vanished),
+            Rejection::Other
+        );
+        assert_eq!(
+            on_local(Rejection::Other, true, "pre-receive hook declined"),
+            Rejection::Other
+        );
+    }
+
+    /// A local remote's read is tried again (a ref deleted while libgit2 lists them fails the
+    /// read); a network remote's is not, and neither is berry's own verdict (a stalled transfer).
+    #[test]
+    fn a_local_remote_is_read_again_after_a_failure_a_network_one_once() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path().join("src")).unwrap();
+        repo.remote("local", "file:///srv/git/origin.git").unwrap();
+        repo.remote("net", "https://github.com/acme/app.git")
+            .unwrap();
+        let calls = std::cell::Cell::new(0);
+        let flaky = || {
+            calls.set(calls.get() + 1);
+            if calls.get() < 3 {
+                anyhow::bail!("cannot connect to the remote")
+            }
+            Ok(7)
+        };
+        assert_eq!(read_again(&repo, "local", flaky).unwrap(), 7);
+        assert_eq!(calls.get(), 3, "twice again");
+
+        calls.set(0);
+        let always = || -> Result<u8> {
+            calls.set(calls.get() + 1);
+            anyhow::bail!("gone")
+        };
+        assert!(read_again(&repo, "local", always).is_err());
+        assert_eq!(calls.get(), 3, "three tries in all");
+
+        calls.set(0);
+        assert!(read_again(&repo, "net", always).is_err());
+        assert_eq!(calls.get(), 1, "a network remote is read once");
+
+        calls.set(0);
+        let stalled = || -> Result<u8> {
+            calls.set(calls.get() + 1);
+            Err(stalled(
+                "local",
+                "reading a ref from",
+                Duration::from_secs(1),
+            ))
+        };
+        assert!(read_again(&repo, "local", stalled).is_err());
+        assert_eq!(calls.get(), 1, "a stalled transfer is not tried again");
     }
 
     /// A `file://` URL is percent-encoded: a folder with a space is `%20` in it, and the branch

@@ -29,7 +29,10 @@
 //!   tip's tree otherwise, pushed at once, and made again on the newer tip when another push won
 //!   (five tries). It still adds exactly the tracker file to the remote. The branch, index and
 //!   working tree here stay as they were; a conflict in the lines berry edits leaves the edit
-//!   uncommitted, and that is said.
+//!   uncommitted, and that is said;
+//! - a commit made on HEAD (the remote's tip then) whose push another push beat is undone here —
+//!   the branch moved back to its parent by compare-and-swap under `index.lock`, the tracker's
+//!   index entry with it — and made on the remote's new tip as above.
 //!
 //! [`finish`] is the protocol a step runs after its tracker edit: the setting, the commit, the
 //! push, each shown as it is done. Nothing here prints: the command renders what [`finish`]
@@ -335,6 +338,109 @@ fn onto_remote(
     Ok(Committed::NotNow(format!(
         "{shown} moved on {ONTO_REMOTE_TRIES} times while berry pushed the tracker commit onto it"
     )))
+}
+
+/// The tracker commit `r` that this run made on HEAD — the remote's tip then — when another
+/// push moved the remote on before it went out: if the branch is still at `r` and the remote's
+/// new tip descends from `r`'s parent, `r` is undone here (the branch moved back to its parent
+/// by compare-and-swap under `index.lock`, the tracker's index entry with it, so the edit is a
+/// working-tree change again) and the commit is made on the remote's tip by [`onto_remote`].
+/// `None`: not that case, nothing changed.
+fn remake_on_remote(
+    repo: &Repository,
+    root: &std::path::Path,
+    req: &str,
+    rel: &str,
+    status: ReqState,
+    config: &Config,
+    r: &TrackerCommit,
+) -> Result<Option<Committed>> {
+    let Ok(sha) = Oid::from_str(&r.sha) else {
+        return Ok(None);
+    };
+    let branch = work::branch(repo)?;
+    if branch.head != Some(sha) {
+        return Ok(None);
+    }
+    let made = repo.find_commit(sha)?;
+    let Ok(parent) = made.parent(0) else {
+        return Ok(None);
+    };
+    let Ok(target) = crate::push::target_for(repo, &branch.name) else {
+        return Ok(None);
+    };
+    let raw = repo
+        .find_remote(&target.remote)
+        .ok()
+        .and_then(|x| x.url().ok().map(str::to_string))
+        .unwrap_or_default();
+    let sources = CredentialSources::for_remote(&raw, config);
+    let tip = crate::push::fetch_branch(repo, &target, &sources)?;
+    if tip == parent.id() || !repo.graph_descendant_of(tip, parent.id())? {
+        return Ok(None);
+    }
+    let base = file_in(repo, &parent, rel)?;
+    let Some((ours, _)) = file_in(repo, &made, rel)? else {
+        return Ok(None);
+    };
+
+    // Undo: the branch back to the parent, the tracker's index entry with it.
+    let mut lock = IndexLock::take(repo.path())?;
+    let real = work::CommitIndex::copy_of(repo, "tracker-undo")?;
+    let mut idx = git2::Index::open(&real.path).context("cannot read the index")?;
+    match parent.tree()?.get_path(std::path::Path::new(rel)) {
+        Ok(e) => {
+            let mut entry = idx
+                .get_path(std::path::Path::new(rel), 0)
+                .context("the tracker is not in the index")?;
+            entry.id = e.id();
+            entry.mode = e.filemode() as u32;
+            entry.file_size = 0;
+            entry.mtime = git2::IndexTime::new(0, 0);
+            entry.ctime = git2::IndexTime::new(0, 0);
+            idx.add(&entry)?;
+        }
+        Err(_) => idx.remove_path(std::path::Path::new(rel))?,
+    }
+    idx.write().context("cannot write the new index")?;
+    lock.write_index(&std::fs::read(&real.path).context("cannot read the new index")?)?;
+    lock.moving_branch(parent.id())?;
+    repo.reference_matching(
+        &branch.refname,
+        parent.id(),
+        true,
+        sha,
+        "berry: tracker commit undone, made on the remote's tip",
+    )
+    .map_err(|e| {
+        BerryError::failure(format!(
+            "{} moved while berry undid its tracker commit ({})",
+            branch.name,
+            e.message()
+        ))
+        .with_hint("run the step again")
+    })?;
+    lock.commit()?;
+
+    let record = |sha: Oid| TrackerCommit {
+        sha: sha.to_string(),
+        pushed: None,
+        not_pushed: None,
+        ..r.clone()
+    };
+    let base = base.map(|(b, _)| b).unwrap_or_default();
+    onto_remote(
+        repo,
+        root,
+        req,
+        rel,
+        status,
+        &base,
+        &ours,
+        (target, sources, tip),
+        &record,
+    )
+    .map(Some)
 }
 
 fn is_ours(c: &git2::Commit<'_>, req: &str, status: ReqState) -> bool {
@@ -756,6 +862,15 @@ pub fn finish(
         .with_context(|| format!("cannot open {}", turn_path.display()))?;
     turn.lock()
         .with_context(|| format!("cannot lock {}", turn_path.display()))?;
+    // A tracker commit recorded by another machine (a shared REQ context) that never reached
+    // the remote is not in this repository: it cannot be pushed from here, so it is forgotten
+    // and made again here (once on the remote, it is found there by its trailers instead).
+    let repo = &ws.repo;
+    session.ctx.ledger.tracker_commits.retain(|r| {
+        r.status != status
+            || r.pushed.is_some()
+            || Oid::from_str(&r.sha).is_ok_and(|o| repo.find_commit(o).is_ok())
+    });
     let done = commit(
         &ws.repo,
         &ws.root,
@@ -799,6 +914,44 @@ pub fn finish(
         };
         show(Shown::PushEnded);
         let pushed = pushed?;
+        // Made on the remote's tip in this run and beaten to it by another push: made again on
+        // the newer tip, the local commit undone (see [`remake_on_remote`]).
+        if matches!(pushed, Pushed::Kept(_))
+            && matches!(done, Committed::Made { adopted: false, .. })
+            && let Some(again) = remake_on_remote(
+                &ws.repo,
+                &ws.root,
+                session.req.as_str(),
+                &rel,
+                status,
+                &ws.config,
+                &r,
+            )?
+        {
+            match again {
+                Committed::Made { record: made, .. } => {
+                    session.ctx.ledger.tracker_commits[i] = made.clone();
+                    session.save()?;
+                    if let Some((remote, refname)) =
+                        made.pushed.as_deref().and_then(|x| x.split_once(' '))
+                    {
+                        show(Shown::Pushed { remote, refname });
+                    }
+                    drop(turn);
+                    return Ok(Finished::Done {
+                        committed: true,
+                        record: Some(made),
+                    });
+                }
+                Committed::NotNow(why) => {
+                    session.ctx.ledger.tracker_commits.remove(i);
+                    session.save()?;
+                    drop(turn);
+                    return Ok(Finished::Uncommitted(why));
+                }
+                Committed::Recorded(_) | Committed::AlreadyInHead => {}
+            }
+        }
         session.ctx.ledger.tracker_commits[i] = r;
         session.save()?;
         match &pushed {

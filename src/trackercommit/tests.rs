@@ -147,3 +147,33 @@ fn with_tracker_commit_false_or_unpushed_work_on_the_branch_the_edit_is_left_unc
     assert_eq!(w.ws.repo.head().unwrap().target().unwrap(), local);
     assert!(w.saved().ledger.tracker_commits.is_empty());
 }
+
+#[test]
+fn a_tracker_commit_recorded_on_another_machine_and_never_pushed_is_made_again_here() {
+    let mut w = World::shipped();
+    edited(&mut w);
+    // The shared record holds a commit made elsewhere: not in this repository, not pushed.
+    let elsewhere = "0123456789abcdef0123456789abcdef01234567";
+    w.session.ctx.ledger.tracker_commits.push(TrackerCommit {
+        status: ReqState::Blocked,
+        sha: elsewhere.into(),
+        branch: "main".into(),
+        blob: "89abcdef0123456789abcdef0123456789abcdef".into(),
+        at: jiff::Timestamp::UNIX_EPOCH,
+        pushed: None,
+        not_pushed: None,
+    });
+    let (done, _) = run(&mut w, false);
+    let Finished::Done {
+        committed: true,
+        record: Some(r),
+    } = done.unwrap()
+    else {
+        panic!("committed and recorded")
+    };
+    assert_ne!(r.sha, elsewhere);
+    assert_eq!(origin_main(&w), r.sha, "made here and pushed");
+    let saved = w.saved().ledger.tracker_commits;
+    assert_eq!(saved.len(), 1, "the unusable record is replaced: {saved:?}");
+    assert_eq!(saved[0].sha, r.sha);
+}

@@ -986,6 +986,97 @@ fn killed_after_the_push_on_one_machine_the_req_is_finished_on_another_from_the_
 }
 
 #[test]
+fn killed_after_the_commit_on_one_machine_another_resumes_from_that_commit() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    let bucket = format!("berry_{}", unique(""));
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    // On machine A the test step dies (its test command kills it), and the listener with it.
+    let argv = r#"["sh", "-c", "case \"$PWD\" in *host-a*) kill -9 $PPID;; esac; git diff --check HEAD~1 HEAD"]"#;
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = {argv}\n\n[nats]\nsubject = \"{}\"\n\n[state]\nbackend = \"nats-kv\"\nbucket = \"{bucket}\"\n\n{}source = \"branch\"\n",
+            dir.display(),
+            stream.template(),
+            orch.config()
+        ),
+    );
+    env.agog_base();
+    let origin = env.file_origin();
+    env.git(&["checkout", "-q", "-b", &format!("agents/{REQ}")]);
+    env.agog_changes();
+    env.commit_all("the agents' work");
+    env.git(&["push", "-q", "origin", &format!("agents/{REQ}")]);
+    for host in ["host-a", "host-b"] {
+        env.git_in(
+            env.path(),
+            &["clone", "-q", &format!("file://{}", origin.display()), host],
+        );
+    }
+    orch.started(REQ, "berry");
+    let first = Running::start(
+        &env,
+        &env.path().join("host-a"),
+        &["--once"],
+        Some("listen-child-killed"),
+    );
+    let (code, lines, stderr) = first.finish();
+    assert_eq!(code, None, "killed: {lines:#?}\n{stderr}");
+    let made = env
+        .git_in(&origin, &["rev-parse", &format!("refs/berry/work/{REQ}")])
+        .trim()
+        .to_string();
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "1",
+        "nothing shipped before the kill"
+    );
+
+    // Machine B takes the redelivery, reads A's record from the bucket and goes on from A's
+    // commit: tested, pushed, completed — the work committed once.
+    let out = env
+        .berry()
+        .current_dir(env.path().join("host-b"))
+        .args(["listen", "--once", "--json"])
+        .env("NATS_URL", nats_url())
+        .output()
+        .unwrap();
+    let t = env.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let lines = json_lines(&out.stdout);
+    let done = done_events(&lines);
+    assert_eq!(done[0]["outcome"], "completed", "{t}");
+    assert_eq!(
+        lines.iter().find(|v| v["event"] == "step").unwrap()["step"],
+        "test",
+        "resumes from A's record: {t}"
+    );
+    assert_eq!(
+        env.git_in(&origin, &["rev-parse", "main~1"]).trim(),
+        made,
+        "A's commit is the one shipped: {t}"
+    );
+    assert_eq!(
+        env.git_in(&origin, &["rev-list", "--count", "main"]).trim(),
+        "3",
+        "one commit and the tracker commit"
+    );
+    assert!(
+        env.git_in(&origin, &["for-each-ref", "refs/berry/work"])
+            .trim()
+            .is_empty(),
+        "the published commit is removed once the REQ is answered"
+    );
+    assert_eq!(stream.messages().len(), 1, "one notice");
+    orch.nats
+        .rt
+        .block_on(orch.nats.js.delete_key_value(&bucket))
+        .unwrap();
+}
+
+#[test]
 fn a_ship_branch_moved_during_the_run_is_rebased_onto_tested_again_and_pushed() {
     let stream = TestStream::new();
     let orch = Orchestrator::new();

@@ -271,6 +271,98 @@ fn a_remote_that_moved_on_gets_the_tracker_commit_on_its_tip_with_both_edits() {
 }
 
 #[test]
+fn a_push_beaten_by_another_is_undone_here_and_made_again_on_the_remotes_new_tip() {
+    let (s, config) = shipped("");
+    let e = &s.env;
+    e.git_in(
+        e.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", s.bare.display()),
+            "other",
+        ],
+    );
+    let other = e.path().join("other");
+    let theirs = std::fs::read_to_string(other.join(TRACKER)).unwrap().replace(
+        &format!("\n### {REQ}:"),
+        &format!(
+            "\n### REQ-OTHER-3: Other work\n\n**Status**: DEPLOYED\n**Owner**: marcus\n\n---\n\n### {REQ}:"
+        ),
+    );
+    std::fs::write(other.join(TRACKER), &theirs).unwrap();
+    e.git_in(
+        &other,
+        &[
+            "-c",
+            "user.name=O",
+            "-c",
+            "user.email=o@example.com",
+            "commit",
+            "-qam",
+            "other REQ",
+        ],
+    );
+    let moved = e.git_in(&other, &["rev-parse", "HEAD"]).trim().to_string();
+    // The other machine pushes while this one holds its tracker commit (made, not yet pushed).
+    let repo = e.repo.clone();
+    let shipped_sha = s.sha.clone();
+    let racer = std::thread::spawn(move || {
+        for _ in 0..1000 {
+            let head = std::process::Command::new("git")
+                .args(["-C"])
+                .arg(&repo)
+                .args(["rev-parse", "HEAD"])
+                .output()
+                .unwrap();
+            if String::from_utf8_lossy(&head.stdout).trim() != shipped_sha {
+                let st = std::process::Command::new("git")
+                    .arg("-C")
+                    .arg(&other)
+                    .args(["push", "-q", "origin", "main"])
+                    .status()
+                    .unwrap();
+                return st.success();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    });
+    let out = complete(&s, &config)
+        .env("BERRY_FAULT", "tracker-committed~3000")
+        .output()
+        .unwrap();
+    assert!(racer.join().unwrap(), "the other push went in first");
+    let t = e.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("pushed the tracker commit to refs/heads/main on origin"),
+        "{t}"
+    );
+    let tip = s.remote_sha("refs/heads/main").unwrap();
+    assert_eq!(
+        e.git_in(&s.bare, &["rev-parse", "main~1"]).trim(),
+        moved,
+        "made again on the remote's new tip"
+    );
+    let shipped = e.git_in(&s.bare, &["show", &format!("main:{TRACKER}")]);
+    assert!(shipped.contains("### REQ-OTHER-3"), "{shipped}");
+    let entry = &shipped[shipped.find(&format!("### {REQ}:")).unwrap()..];
+    assert!(entry.contains("**Status**: DEPLOYED"), "{shipped}");
+    // Here the local commit is undone: the branch is back on the shipped commit and the edit is
+    // a working-tree change again, the rest of the index as it was.
+    assert_eq!(e.git(&["rev-parse", "HEAD"]).trim(), s.sha);
+    assert_eq!(
+        e.git(&["status", "--porcelain=v1", "--untracked-files=all"]),
+        format!("M  README.md\n M {TRACKER}\n?? notes/scratch.txt\n")
+    );
+    let ledger = &s.context()["ledger"]["tracker_commits"];
+    assert_eq!(ledger.as_array().unwrap().len(), 1, "{ledger}");
+    assert_eq!(ledger[0]["sha"], json!(tip));
+    assert_eq!(ledger[0]["pushed"], json!("origin refs/heads/main"));
+}
+
+#[test]
 fn a_remote_that_changed_this_reqs_entry_keeps_the_edit_uncommitted_and_says_why() {
     let (s, config) = shipped("");
     let e = &s.env;
