@@ -639,10 +639,19 @@ fn sigterm_during_the_last_step_acknowledges_the_event_it_completed() {
         r#"["git", "diff", "--check", "HEAD~1", "HEAD"]"#,
     );
     orch.started(REQ, "berry");
-    // `complete` holds for 3 s right after its notice is published: the signal arrives while
+    // `complete` holds for 5 s right after its notice is published: the signal arrives while
     // the last step is still running.
-    let mut l = Running::start(&env, &env.repo, &[], Some("event-published~3000"));
+    let mut l = Running::start(&env, &env.repo, &[], Some("event-published~5000"));
     l.wait_for(|v| v["event"] == "step" && v["step"] == "health");
+    // The notice is out: `complete` is in its pause.
+    let started = std::time::Instant::now();
+    while stream.messages().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no notice from complete"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     l.signal(nix::sys::signal::Signal::SIGTERM);
     let (code, lines, stderr) = l.finish();
     let complete = lines

@@ -296,7 +296,7 @@ fn a_push_followed_at_once_by_another_is_verified_by_the_remote_holding_it() {
     let out = s
         .berry()
         .args(["--yes", "push"])
-        .env("BERRY_FAULT", "pushed~3000")
+        .env("BERRY_FAULT", "pushed~6000")
         .output()
         .unwrap();
     let later = racer.join().unwrap();

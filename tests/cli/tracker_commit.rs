@@ -329,7 +329,7 @@ fn a_push_beaten_by_another_is_undone_here_and_made_again_on_the_remotes_new_tip
         false
     });
     let out = complete(&s, &config)
-        .env("BERRY_FAULT", "tracker-committed~3000")
+        .env("BERRY_FAULT", "tracker-committed~5000")
         .output()
         .unwrap();
     assert!(racer.join().unwrap(), "the other push went in first");
