@@ -154,7 +154,7 @@ pub fn complete(
         if let (true, Some(reason), Some(tree)) = (opts.skip_tests, &opts.reason, &tree)
             && !opts.dry_run
         {
-            session.skip_tests(tree, reason)?;
+            crate::push::skip_tests(session, tree, reason)?;
         }
         if let (true, Some(reason)) = (opts.no_health, &opts.reason)
             && !opts.dry_run

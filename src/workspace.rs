@@ -187,21 +187,4 @@ impl Session {
         self.ctx.record_step(step, outcome, message, now);
         self.save()
     }
-
-    /// `--skip-tests --reason TEXT`, recorded for `tree` (a later tree needs its own); an empty
-    /// reason is a usage error.
-    pub fn skip_tests(&mut self, tree: &str, reason: &str) -> Result<()> {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(
-                crate::error::BerryError::usage("--skip-tests needs a non-empty --reason").into(),
-            );
-        }
-        self.ctx.ledger.tests_skipped = Some(crate::context::TestsSkipped {
-            reason: reason.to_string(),
-            tree: tree.to_string(),
-            at: crate::clock::now()?.round(jiff::Unit::Second)?,
-        });
-        self.save()
-    }
 }

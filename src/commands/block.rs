@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::effects::Edge;
 use super::effects::show_notice;
-pub(crate) use super::tracker::{plan_tracker, show_tracker, write_tracker};
+use super::tracker::show_tracker;
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::block::{self as work, Done, Shown};
 use crate::decide::Decide;
