@@ -41,7 +41,7 @@ pub fn reqs(current: &OsStr) -> Vec<CompletionCandidate> {
         let root = crate::git::workdir(&repo)?;
         let gate = crate::gateconfig::load(&repo, &root, None, None)?;
         let label = gate.label();
-        let layers = crate::commands::outer_layers(None)?
+        let layers = crate::env_vars::outer_layers(None)?
             .layers(gate.text.as_deref().map(|t| (label.as_str(), t)))?;
         Ok(layers.resolve()?)
     })()

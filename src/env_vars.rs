@@ -1,5 +1,7 @@
 //! Every environment variable berry reads, in one place (README "Environment variables" mirrors it).
 
+use std::path::{Path, PathBuf};
+
 /// `1`/`true`: accept every default, as `--yes`.
 pub const BERRY_YES: &str = "BERRY_YES";
 /// Configuration file, as `--config`.
@@ -289,6 +291,69 @@ pub fn var_set(name: &str) -> Option<String> {
 pub fn flag(name: &str) -> bool {
     var(name)
         .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+}
+
+fn cwd_join(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .map(|c| c.join(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The layers around the repository's: the user's file, the environment variables that stand
+/// for a key, and `--deliverables` (`deliverables`). Read here, at the edge, once per command;
+/// `settings` and the work modules get the values.
+pub fn outer_layers(deliverables: Option<&Path>) -> anyhow::Result<crate::settings::Outer> {
+    use crate::settings::Origin;
+    let mut outer = crate::settings::Outer {
+        runtime: crate::settings::Runtime {
+            libpq: libpq(),
+            nats_auth: nats_auth(),
+            tokens: tokens(),
+        },
+        state_dir: state_dir(),
+        lock_wait: lock_wait(),
+        ..Default::default()
+    };
+    let dir = var(XDG_CONFIG_HOME)
+        .filter(|d| Path::new(d).is_absolute())
+        .map(PathBuf::from)
+        .or_else(|| var(HOME).map(|h| Path::new(&h).join(".config")));
+    if let Some(dir) = dir {
+        let path = dir.join("berry").join("config.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => outer.user = Some((path, text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(crate::error::BerryError::config(format!(
+                    "cannot read configuration file {}: {e}",
+                    path.display()
+                ))
+                .into());
+            }
+        }
+    }
+    for (name, key) in crate::settings::ENV_KEYS {
+        if let Some(v) = var(name) {
+            outer.values.push((Origin::Env(name), key, v));
+        }
+    }
+    if let Some(dir) = deliverables {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            cwd_join(dir)
+        };
+        let from_env = var(BERRY_DELIVERABLES).is_some();
+        let origin = if from_env {
+            Origin::Env(BERRY_DELIVERABLES)
+        } else {
+            Origin::Flag("--deliverables")
+        };
+        outer
+            .values
+            .push((origin, "deliverables.dir", dir.display().to_string()));
+    }
+    Ok(outer)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `cli` and `commands` turn arguments into plain options and print; everything else does the
 //! work and never prints nor sees clap types.
 
+pub mod block;
 pub mod checklist;
 pub mod cli;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod context;
 pub mod decide;
 pub mod deliverables;
 pub mod demo;
+pub mod deploy;
 pub mod diffview;
 pub mod effects;
 pub mod env_vars;

@@ -150,7 +150,7 @@ pub fn say_issue(p: &Printer, number: u64, url: &str, created: bool) {
     ));
 }
 
-/// The command layer's [`crate::effects::Effects`] for a step's work: `berry block`'s protocol
+/// The command layer's [`crate::effects::Effects`] for a step's work: [`crate::block::block`]
 /// and [`send`], shown and asked through the printer.
 pub struct Edge<'a> {
     pub env: &'a super::Env,
@@ -166,14 +166,19 @@ impl crate::effects::Effects for Edge<'_> {
         msg_id: Option<String>,
         assume_yes: bool,
     ) -> Result<Value> {
-        let done = if assume_yes {
-            let mut yes = self.env.clone();
-            yes.printer = yes.printer.assume_yes();
-            super::block::apply_as(&yes, self.ws, session, reason, step, msg_id)?
-        } else {
-            super::block::apply_as(self.env, self.ws, session, reason, step, msg_id)?
+        let opts = crate::block::Options {
+            reason: reason.to_string(),
+            step: step.to_string(),
+            msg_id,
+            dry_run: self.env.printer.dry_run(),
         };
-        Ok(done.data)
+        let done = if assume_yes {
+            let yes = self.env.printer.clone().assume_yes();
+            super::block::blocked(self.env, self.ws, session, &opts, &yes)?
+        } else {
+            super::block::blocked(self.env, self.ws, session, &opts, &self.env.printer)?
+        };
+        Ok(done.into_data())
     }
 
     fn send(&mut self, session: &mut Session, event: EventRecord) -> Result<EventRecord> {

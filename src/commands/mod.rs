@@ -25,7 +25,7 @@ pub mod verify;
 pub mod view;
 pub mod watch;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use serde_json::Value;
@@ -158,74 +158,12 @@ impl Env {
     }
 }
 
-fn cwd_join(p: &Path) -> PathBuf {
-    std::env::current_dir()
-        .map(|c| c.join(p))
-        .unwrap_or_else(|_| p.to_path_buf())
-}
-
 impl Env {
     /// The layers around the repository's, from the environment and the flags (read here, at the
     /// edge, so no work module reads them).
     pub fn outer_layers(&self) -> Result<crate::settings::Outer> {
-        outer_layers(self.globals.deliverables.as_deref())
+        env_vars::outer_layers(self.globals.deliverables.as_deref())
     }
-}
-
-/// The layers around the repository's: the user's file, the environment variables that stand
-/// for a key, and `--deliverables` (`deliverables`).
-pub fn outer_layers(deliverables: Option<&Path>) -> Result<crate::settings::Outer> {
-    use crate::settings::Origin;
-    let mut outer = crate::settings::Outer {
-        runtime: crate::settings::Runtime {
-            libpq: env_vars::libpq(),
-            nats_auth: env_vars::nats_auth(),
-            tokens: env_vars::tokens(),
-        },
-        state_dir: env_vars::state_dir(),
-        lock_wait: env_vars::lock_wait(),
-        ..Default::default()
-    };
-    let dir = env_vars::var(env_vars::XDG_CONFIG_HOME)
-        .filter(|d| Path::new(d).is_absolute())
-        .map(PathBuf::from)
-        .or_else(|| env_vars::var(env_vars::HOME).map(|h| Path::new(&h).join(".config")));
-    if let Some(dir) = dir {
-        let path = dir.join("berry").join("config.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => outer.user = Some((path, text)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(BerryError::config(format!(
-                    "cannot read configuration file {}: {e}",
-                    path.display()
-                ))
-                .into());
-            }
-        }
-    }
-    for (var, key) in crate::settings::ENV_KEYS {
-        if let Some(v) = env_vars::var(var) {
-            outer.values.push((Origin::Env(var), key, v));
-        }
-    }
-    if let Some(dir) = deliverables {
-        let dir = if dir.is_absolute() {
-            dir.to_path_buf()
-        } else {
-            cwd_join(dir)
-        };
-        let from_env = env_vars::var(env_vars::BERRY_DELIVERABLES).is_some();
-        let origin = if from_env {
-            Origin::Env(env_vars::BERRY_DELIVERABLES)
-        } else {
-            Origin::Flag("--deliverables")
-        };
-        outer
-            .values
-            .push((origin, "deliverables.dir", dir.display().to_string()));
-    }
-    Ok(outer)
 }
 
 /// For the subcommands later issues build: say so and exit 2.

@@ -44,9 +44,6 @@ pub struct PushArgs {
     pub reason: Option<String>,
 }
 
-/// Records `--skip-tests --reason` for `tree` (see [`crate::push::skip_tests`]).
-pub(crate) use crate::push::skip_tests;
-
 pub fn run(env: &Env, args: PushArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;

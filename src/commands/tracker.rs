@@ -7,11 +7,9 @@ use serde_json::Value;
 
 use super::{Session, Workspace};
 use crate::printer::{Printer, Tone};
-use crate::tracker::file::{self, Plan};
+use crate::tracker::file::Plan;
 use crate::trackercommit::{Finished, Shown};
 use crate::workflow::ReqState;
-
-pub(crate) use crate::tracker::file::plan as plan_tracker;
 
 /// The planned edit: the status line it changes and the diff, or that the entry says it already.
 pub(crate) fn show_tracker(p: &Printer, plan: &Plan) {
@@ -46,19 +44,6 @@ pub(crate) fn show_written(p: &Printer, plan: &Plan) {
         plan.shown,
         plan.edit.status()
     ));
-}
-
-/// Writes the edit (when it changes anything) and records it in the ledger, saying so.
-pub(crate) fn write_tracker(
-    p: &Printer,
-    session: &mut Session,
-    plan: &Plan,
-    commit: Option<&str>,
-) -> Result<()> {
-    if file::write(session, plan)? {
-        show_written(p, plan);
-    }
-    file::record(session, plan, commit, false)
 }
 
 /// After a tracker edit to `status`: commits the tracker file alone and pushes it, or says plainly
