@@ -26,7 +26,9 @@
 //!
 //! Run: `cargo bench --bench listen` (needs git and nats-server with JetStream at `NATS_URL`,
 //! default nats://127.0.0.1:4222). `BERRY_BENCH_REQS` (100), `BERRY_BENCH_LISTENERS` ("1,2,4"),
-//! `BERRY_BENCH_RUNS` (1; medians over the runs), `BERRY_BENCH_KEEP=DIR` keeps the set-ups there.
+//! `BERRY_BENCH_RUNS` (1; medians over the runs), `BERRY_BENCH_KEEP=DIR` keeps the set-ups there,
+//! `BERRY_BENCH_BACKEND` (`nats-kv`, the listeners' `state.backend`; `file` gives each host a
+//! record of its own, so a REQ redelivered to another host starts there from nothing).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -144,6 +146,9 @@ struct Settings {
     berry: PathBuf,
     real_git: PathBuf,
     keep: Option<PathBuf>,
+    /// `state.backend` of the listeners: `nats-kv` (one record every host reads, the way
+    /// several machines are run) or `file` (each host its own record).
+    backend: String,
 }
 
 fn bench() -> anyhow::Result<()> {
@@ -160,6 +165,7 @@ fn bench() -> anyhow::Result<()> {
         berry: PathBuf::from(env!("CARGO_BIN_EXE_berry")),
         real_git: which("git")?,
         keep: std::env::var_os("BERRY_BENCH_KEEP").map(PathBuf::from),
+        backend: std::env::var("BERRY_BENCH_BACKEND").unwrap_or_else(|_| "nats-kv".into()),
     };
     let scratch = tempfile::Builder::new()
         .prefix("berry-bench-listen-")
@@ -328,6 +334,8 @@ struct Names {
     consumer: String,
     notices: String,
     notice_prefix: String,
+    /// The JetStream key-value bucket of the REQ contexts (`state.backend = "nats-kv"`).
+    bucket: String,
 }
 
 /// The origin with the base on `main` and `agents/<REQ>` for each REQ, the deliverables, and
@@ -360,7 +368,7 @@ fn set_up(
         ));
     }
     let config = format!(
-        "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = [\"git\", {}]\n\n[nats]\nsubject = \"{}.berry.devops.{{req}}\"\n\n[listen]\nstream = \"{}\"\nconsumer = \"{}\"\nsubject = \"{}\"\nack_wait_secs = 60\nnak_delay_secs = 1\nmax_deliver = 5\nsource = \"branch\"\n",
+        "[deliverables]\ndir = \"{}\"\n\n[[test.commands]]\nname = \"check\"\nargv = [\"git\", {}]\n\n[nats]\nsubject = \"{}.berry.devops.{{req}}\"\n\n[listen]\nstream = \"{}\"\nconsumer = \"{}\"\nsubject = \"{}\"\nack_wait_secs = 60\nnak_delay_secs = 1\nmax_deliver = 5\nsource = \"branch\"\n\n[state]\nbackend = \"{}\"\nbucket = \"{}\"\n",
         deliverables.display(),
         TEST_ARGS
             .split(' ')
@@ -371,6 +379,8 @@ fn set_up(
         names.events,
         names.consumer,
         names.event_subject,
+        s.backend,
+        names.bucket,
     );
 
     // The base and the agents' branches, written with libgit2 (fast, and not measured).
@@ -597,6 +607,7 @@ fn scenario(
         consumer: format!("berry_bench_{id}"),
         notices: format!("BENCH_NOTICES_{id}"),
         notice_prefix: format!("bench.{id}.notices"),
+        bucket: format!("berry_bench_{id}"),
     };
     let hosts = set_up(s, dir, &home, &names, n)?;
 
@@ -630,6 +641,7 @@ fn scenario(
     rt.block_on(async {
         let _ = js.delete_stream(&names.events).await;
         let _ = js.delete_stream(&names.notices).await;
+        let _ = js.delete_key_value(&names.bucket).await;
     });
     result
 }

@@ -332,6 +332,44 @@ pub fn decide(
     }
 }
 
+/// The freeze gate of `step`, as the step runs it before it does anything: [`decide`] at
+/// `now`, and an override recorded in the ledger (once per step, window and reason) so
+/// the PR body and the notice say so. A window that holds without an override is the error
+/// [`decide`] returns (exit 3). With `dry_run` nothing is recorded.
+pub fn gate(
+    windows: &[Window],
+    session: &mut crate::workspace::Session,
+    step: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+    dry_run: bool,
+) -> anyhow::Result<Decision> {
+    let decision = decide(windows, now, step, reason)?;
+    if let Decision::Overridden(a, reason) = &decision {
+        let window = a.describe();
+        let already = session
+            .ctx
+            .ledger
+            .freeze_overrides
+            .iter()
+            .any(|o| o.step == step && o.window == window && o.reason == *reason);
+        if !already && !dry_run {
+            session
+                .ctx
+                .ledger
+                .freeze_overrides
+                .push(crate::context::FreezeOverride {
+                    step: step.to_string(),
+                    window,
+                    reason: reason.clone(),
+                    at: now.round(jiff::Unit::Second)?,
+                });
+            session.save()?;
+        }
+    }
+    Ok(decision)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +384,56 @@ mod tests {
 
     fn holds(win: &Window, t: &str) -> bool {
         active(std::slice::from_ref(win), at(t)).is_some()
+    }
+
+    /// A REQ's session in a fresh state folder (the folder lives as long as the guard).
+    fn session() -> (tempfile::TempDir, crate::workspace::Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::context::Store::at(dir.path().join("state"));
+        let req = crate::req::ReqNumber::parse("REQ-FREEZE-1").unwrap();
+        let s = crate::workspace::Session::open(&store, req, "unit").unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn the_gate_refuses_in_a_window_records_an_override_once_and_a_dry_run_records_none() {
+        let fri = [w(r#"name = "No Friday deployments"
+            days = ["Fri"]"#)];
+        let now = at("2026-01-09T12:00:00Z");
+        let (_dir, mut s) = session();
+
+        let e = gate(&fri, &mut s, "push", None, now, false).unwrap_err();
+        assert_eq!(crate::error::classify(&e).exit, crate::error::Exit::Gate);
+        assert!(s.ctx.ledger.freeze_overrides.is_empty());
+
+        let d = gate(&fri, &mut s, "push", Some("hotfix"), now, true).unwrap();
+        assert!(matches!(d, Decision::Overridden(_, ref r) if r == "hotfix"));
+        assert!(
+            s.ctx.ledger.freeze_overrides.is_empty(),
+            "a dry run records nothing"
+        );
+
+        for _ in 0..2 {
+            gate(&fri, &mut s, "push", Some(" hotfix "), now, false).unwrap();
+        }
+        let saved = s.store.peek(&s.req).unwrap().unwrap();
+        assert_eq!(saved.ledger.freeze_overrides.len(), 1, "recorded once");
+        let o = &saved.ledger.freeze_overrides[0];
+        assert_eq!((o.step.as_str(), o.reason.as_str()), ("push", "hotfix"));
+        assert_eq!(o.window, "\"No Friday deployments\" (Fri 00:00–24:00 UTC)");
+
+        // Another step's override is its own record; outside the window nothing is recorded.
+        gate(&fri, &mut s, "complete", Some("hotfix"), now, false).unwrap();
+        let open = gate(
+            &fri,
+            &mut s,
+            "complete",
+            Some("x"),
+            at("2026-01-10T00:00:00Z"),
+            false,
+        );
+        assert_eq!(open.unwrap(), Decision::Open);
+        assert_eq!(s.ctx.ledger.freeze_overrides.len(), 2);
     }
 
     #[test]

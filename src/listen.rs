@@ -41,6 +41,14 @@ use crate::workflow::{ReqState, Step};
 /// The `agentId` of the events berry takes.
 pub const AGENT_ID: &str = "berry";
 
+/// The stage timeout when the event gives none (the orchestrator's default for stage 7).
+const DEFAULT_STAGE_TIMEOUT_MS: u64 = 900_000;
+
+/// How many times one delivery rebases, tests again and pushes again after losing the push to
+/// another listener, within the stage timeout. Each loss means another REQ shipped, so the
+/// wait is bounded by the work ahead in the queue; the cap only stops a runaway.
+const MAX_REBASES: u32 = 30;
+
 /// How the listener runs berry's steps: the program, the repository (`-C`), the other global
 /// arguments every step gets (`--config`, `--deliverables`, `--repo`), before
 /// `--yes --json run <REQ> …`, and the state folder the steps record in (the listener's own, so
@@ -349,7 +357,7 @@ impl Worker<'_> {
                 (None, Handled::Terminated { reason })
             }
             Ok(ev) => {
-                let handled = self.work(&d, &ev.req)?;
+                let handled = self.work(&d, &ev)?;
                 let answer = match &handled {
                     Handled::Completed | Handled::Blocked { .. } => Answer::Ack,
                     Handled::Released { .. } => Answer::Nak(self.opts.nak_delay),
@@ -372,18 +380,30 @@ impl Worker<'_> {
 
     /// The REQ's steps from the first not done, until every step is done or one does not
     /// succeed. Decides the answer; sends none.
-    fn work(&self, d: &Delivered, req: &ReqNumber) -> Result<Handled> {
+    fn work(&self, d: &Delivered, ev: &StageStarted) -> Result<Handled> {
+        let req = &ev.req;
+        // The orchestrator gives up on the stage after its timeout: retries of a contended
+        // push stop there.
+        let deadline = Instant::now()
+            + Duration::from_millis(ev.timeout_ms.unwrap_or(DEFAULT_STAGE_TIMEOUT_MS));
         let Source::Branch(b) = &self.opts.source else {
-            return self.steps(d, req, None);
+            return self.steps(d, req, None, deadline);
         };
         let dir = match prepare(b, req) {
             Ok(dir) => dir,
-            Err(why) => {
+            // The remote could not be read (another process writing it, a network cut): asked
+            // again on the next delivery; at the last one the REQ is blocked with the reason.
+            Err(Unprepared::Transient(why)) if d.delivered < self.opts.consumer.max_deliver => {
+                return Ok(Handled::Released {
+                    reason: format!("{why:#}"),
+                });
+            }
+            Err(Unprepared::Transient(why) | Unprepared::Refused(why)) => {
                 let why = format!("{why:#}");
                 return self.block(d, req, None, why);
             }
         };
-        let handled = self.steps(d, req, Some(&dir))?;
+        let handled = self.steps(d, req, Some(&dir), deadline)?;
         if !matches!(handled, Handled::Released { .. })
             && let Err(e) = remove(b, req)
         {
@@ -395,29 +415,38 @@ impl Worker<'_> {
         Ok(handled)
     }
 
-    fn steps(&self, d: &Delivered, req: &ReqNumber, dir: Option<&Path>) -> Result<Handled> {
+    fn steps(
+        &self,
+        d: &Delivered,
+        req: &ReqNumber,
+        dir: Option<&Path>,
+        deadline: Instant,
+    ) -> Result<Handled> {
         let last_delivery = d.delivered >= self.opts.consumer.max_deliver;
         let mut previous: Option<Step> = None;
         // A push that rebased onto a ship branch moved by someone else records the rebased
-        // commit and stops until it is tested: the listener tests it and pushes again, a few
-        // times at most.
+        // commit and stops until it is tested: the listener tests it and pushes again, up to
+        // `MAX_REBASES` times within the stage timeout.
         let mut retest: Option<Step> = None;
         let mut rebases = 0;
         loop {
-            if let Some(sig) = (self.stop)() {
-                return Ok(Handled::Released {
-                    reason: format!("the listener is stopping (signal {sig})"),
-                });
-            }
             let ctx = self.opts.store.peek(req)?;
             let step = match (retest.take(), &ctx) {
                 (Some(s), _) => s,
                 (None, None) => Step::Verify,
                 (None, Some(c)) => match crate::workflow::next(c) {
                     Some(s) => s,
+                    // Done, even when a stop was asked for during the last step: the notice is
+                    // out, so the event is answered (acknowledged), never released to run again.
                     None => return Ok(Handled::Completed),
                 },
             };
+            // Asked to stop: no new step starts; the next delivery resumes from the record.
+            if let Some(sig) = (self.stop)() {
+                return Ok(Handled::Released {
+                    reason: format!("the listener is stopping (signal {sig})"),
+                });
+            }
             if previous == Some(step) {
                 return self.block(
                     d,
@@ -446,7 +475,8 @@ impl Worker<'_> {
                 }
                 (Some(_), _)
                     if step == Step::Push
-                        && rebases < 5
+                        && rebases < MAX_REBASES
+                        && Instant::now() < deadline
                         && self
                             .opts
                             .store
@@ -658,12 +688,58 @@ fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Result<Vec<u8>> {
 /// the base branch applied, uncommitted, onto the base branch's tip (so review sees exactly the
 /// agents' work, and the committed `berry.toml` is the base branch's). A worktree made whole
 /// before (its `.ready` mark beside it) is resumed as it is; a half-made one is made again.
-fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
+fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf, Unprepared> {
     let _one = GIT.lock().unwrap_or_else(|e| e.into_inner());
+    let agents = format!("agents/{req}");
+    // `--exit-code`: 2 when the remote answered and has no such branch (the work is not there:
+    // nothing to retry); any other failure is the remote not read this time.
+    match Command::new("git")
+        .arg("-C")
+        .arg(&b.clone)
+        .args(["ls-remote", "--exit-code", "--heads", &b.remote])
+        .arg(format!("refs/heads/{agents}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+    {
+        Ok(out) if out.status.code() == Some(2) => {
+            return Err(Unprepared::Refused(anyhow::anyhow!(
+                "{} has no branch {agents}: the agents' work is not there",
+                b.remote
+            )));
+        }
+        Ok(out) if !out.status.success() => {
+            return Err(Unprepared::Transient(anyhow::anyhow!(
+                "cannot read {} to find {agents}: {}",
+                b.remote,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return Err(Unprepared::Transient(anyhow::anyhow!(
+                "cannot run git: {e}"
+            )));
+        }
+    }
+    make_worktree(b, req).map_err(Unprepared::Transient)?
+}
+
+/// Why a REQ's worktree could not be made.
+enum Unprepared {
+    /// Worth another try (the remote not read, git failing on a lock).
+    Transient(anyhow::Error),
+    /// Never worth another try (no such branch; the work does not apply onto the base).
+    Refused(anyhow::Error),
+}
+
+/// [`prepare`] once the agents' branch is known to exist; the inner `Err` is a refusal.
+fn make_worktree(b: &BranchSource, req: &ReqNumber) -> Result<Result<PathBuf, Unprepared>> {
     let dir = b.worktrees.join(req.as_str());
     let ready = b.worktrees.join(format!("{req}.ready"));
     if ready.exists() && dir.join(".git").exists() {
-        return Ok(dir);
+        return Ok(Ok(dir));
     }
     if dir.exists() {
         let _ = git(
@@ -718,7 +794,7 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
     )?;
     if shipped.is_some() {
         std::fs::write(&ready, b"")?;
-        return Ok(dir);
+        return Ok(Ok(dir));
     }
     let diff = git(
         &b.clone,
@@ -736,10 +812,13 @@ fn prepare(b: &BranchSource, req: &ReqNumber) -> Result<PathBuf> {
         && let Err(e) = git(&dir, &["apply", "--whitespace=nowarn"], Some(&diff))
     {
         let _ = git(&b.clone, &["worktree", "remove", "--force", &dir_s], None);
-        anyhow::bail!("the work on {agents} does not apply onto {}: {e:#}", b.base);
+        return Ok(Err(Unprepared::Refused(anyhow::anyhow!(
+            "the work on {agents} does not apply onto {}: {e:#}",
+            b.base
+        ))));
     }
     std::fs::write(&ready, b"")?;
-    Ok(dir)
+    Ok(Ok(dir))
 }
 
 /// The newest commit on the ship branch since `since` whose trailers say it ships `req`

@@ -10,9 +10,12 @@
 //! earlier `Deployed` lines stay as the history they are. Every other byte is kept: CRLF line ends,
 //! trailing spaces, a missing final newline. A missing entry, a REQ with several entries, an entry
 //! without a status line or with several are refused with the line numbers. These functions are
-//! pure and never panic, whatever the input.
+//! pure and never panic, whatever the input; [`file`] is the edit as a step plans, writes and
+//! records it.
 
 use std::fmt;
+
+pub mod file;
 
 /// What berry writes into an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

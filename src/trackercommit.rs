@@ -22,9 +22,18 @@
 //!   `complete`, `block` or `rollback` commits it;
 //! - it is pushed only when that adds exactly this commit to the remote branch (the remote tip
 //!   is its parent): a protected branch, a remote that moved meanwhile or a branch without a
-//!   remote keeps the commit local, and that is said and recorded.
+//!   remote keeps the commit local, and that is said and recorded;
+//! - when the remote branch moved on from HEAD (HEAD is its ancestor: others shipped since, as
+//!   listeners on several machines do), the commit is made on the remote's tip instead: berry's
+//!   edit (HEAD's tracker → the working tree's) merged three-way into the tip's tracker, the
+//!   tip's tree otherwise, pushed at once, and made again on the newer tip when another push won
+//!   (five tries). It still adds exactly the tracker file to the remote. The branch, index and
+//!   working tree here stay as they were; a conflict in the lines berry edits leaves the edit
+//!   uncommitted, and that is said.
 //!
-//! Nothing here prints: the command renders what [`commit`] and [`push`] return.
+//! [`finish`] is the protocol a step runs after its tracker edit: the setting, the commit, the
+//! push, each shown as it is done. Nothing here prints: the command renders what [`finish`]
+//! shows and returns.
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
@@ -127,15 +136,29 @@ pub enum Committed {
     NotNow(String),
 }
 
-/// Why a tracker commit on HEAD could not be pushed alone, if it could not: the branch has no
-/// remote, or HEAD is not the remote branch's tip. `config` gives the credentials and the
-/// transfer deadline.
-pub fn alone_on_remote(repo: &Repository, config: &Config) -> Result<Option<String>> {
+/// Where HEAD stands against its remote branch, for a tracker commit.
+enum OnRemote {
+    /// HEAD is the remote branch's tip: the commit goes on HEAD and out alone.
+    Tip,
+    /// The remote branch moved on from HEAD (others shipped since; HEAD is its ancestor): the
+    /// commit is made on the remote's tip instead, fetched here as `tip`.
+    Behind {
+        target: crate::push::Target,
+        sources: CredentialSources,
+        tip: Oid,
+    },
+    /// Neither, for this reason: no remote, or commits here the remote lacks.
+    Not(String),
+}
+
+/// Where HEAD stands against its remote branch (fetched when it is not HEAD). `config` gives
+/// the credentials and the transfer deadline.
+fn on_remote(repo: &Repository, config: &Config) -> Result<OnRemote> {
     let branch = work::branch(repo)?;
     let target = match crate::push::target_for(repo, &branch.name) {
         Ok(t) => t,
         Err(e) => {
-            return Ok(Some(format!(
+            return Ok(OnRemote::Not(format!(
                 "{} has no remote to push a tracker commit to ({e})",
                 branch.name
             )));
@@ -148,11 +171,25 @@ pub fn alone_on_remote(repo: &Repository, config: &Config) -> Result<Option<Stri
         .unwrap_or_default();
     let sources = CredentialSources::for_remote(&raw, config);
     crate::git::load_ca_store();
-    let tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
+    let mut tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     if tip.is_some() && tip == branch.head {
-        return Ok(None);
+        return Ok(OnRemote::Tip);
     }
-    Ok(Some(format!(
+    if let (Some(_), Some(head)) = (tip, branch.head) {
+        let fetched = crate::push::fetch_branch(repo, &target, &sources)?;
+        if fetched == head {
+            return Ok(OnRemote::Tip);
+        }
+        if repo.graph_descendant_of(fetched, head)? {
+            return Ok(OnRemote::Behind {
+                target,
+                sources,
+                tip: fetched,
+            });
+        }
+        tip = Some(fetched);
+    }
+    Ok(OnRemote::Not(format!(
         "{} has commits that {} on {} does not ({}), so a tracker commit would not go out alone",
         branch.name,
         target.remote_ref(),
@@ -161,6 +198,142 @@ pub fn alone_on_remote(repo: &Repository, config: &Config) -> Result<Option<Stri
             Some(t) => format!("it is at {}", &t.to_string()[..12]),
             None => "it does not exist there".into(),
         }
+    )))
+}
+
+/// How many times a tracker commit made on the remote's tip is made again on a newer tip when
+/// another push got there first.
+const ONTO_REMOTE_TRIES: usize = 5;
+
+/// The bytes of the blob at `rel` in `commit`'s tree, with its file mode (`None`: no such file).
+fn file_in(
+    repo: &Repository,
+    commit: &git2::Commit<'_>,
+    rel: &str,
+) -> Result<Option<(Vec<u8>, i32)>> {
+    let tree = commit.tree()?;
+    let Ok(entry) = tree.get_path(std::path::Path::new(rel)) else {
+        return Ok(None);
+    };
+    let blob = repo.find_blob(entry.id())?;
+    Ok(Some((blob.content().to_vec(), entry.filemode())))
+}
+
+/// Git's three-way merge of one file's text (`git merge-file`); `None` on a conflict.
+fn merge3(rel: &str, base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Option<Vec<u8>>> {
+    let (mut b, mut o, mut t) = (
+        git2::MergeFileInput::new(),
+        git2::MergeFileInput::new(),
+        git2::MergeFileInput::new(),
+    );
+    b.content(base).path(rel);
+    o.content(ours).path(rel);
+    t.content(theirs).path(rel);
+    let merged = git2::merge_file(&b, &o, &t, None).context("cannot merge the tracker")?;
+    Ok(merged.is_automergeable().then(|| merged.content().to_vec()))
+}
+
+/// The tracker commit when the branch here is behind its remote (see [`OnRemote::Behind`]):
+/// berry's edit — the difference between HEAD's tracker and the working tree's — merged into
+/// the remote tip's tracker as `git merge-file` does (the other REQs' edits are other lines),
+/// committed on that tip with the tip's tree otherwise, and pushed, so the commit still adds
+/// exactly the tracker file to the remote. The branch, index and working tree here are left as
+/// they are (the edit stays uncommitted here; a pull brings the commit). Made again on the new
+/// tip when another push won, a few times; a conflict in the entry's lines, a protected branch or
+/// a remote that keeps moving leaves the edit uncommitted, and that is said.
+#[allow(clippy::too_many_arguments)]
+fn onto_remote(
+    repo: &Repository,
+    root: &std::path::Path,
+    req: &str,
+    rel: &str,
+    status: ReqState,
+    base: &[u8],
+    ours: &[u8],
+    on: (crate::push::Target, CredentialSources, Oid),
+    record: &dyn Fn(Oid) -> TrackerCommit,
+) -> Result<Committed> {
+    let (target, sources, mut tip) = on;
+    let pushed_as = format!("{} {}", target.remote, target.remote_ref());
+    let shown = format!("{} on {}", target.remote_ref(), target.remote);
+    for _ in 0..ONTO_REMOTE_TRIES {
+        let tip_commit = repo.find_commit(tip)?;
+        // Killed after that push, before its record: the remote's tip is the commit.
+        if is_ours(&tip_commit, req, status) {
+            let mut r = record(tip);
+            r.pushed = Some(pushed_as.clone());
+            return Ok(Committed::Made {
+                record: r,
+                adopted: true,
+            });
+        }
+        let Some((theirs, mode)) = file_in(repo, &tip_commit, rel)? else {
+            return Ok(Committed::NotNow(format!(
+                "{rel} is not in {shown} any more, so berry's edit has nothing to go onto"
+            )));
+        };
+        let Some(merged) = merge3(rel, base, ours, &theirs)? else {
+            return Ok(Committed::NotNow(format!(
+                "{shown} moved on and its {rel} changed the same lines berry edited"
+            )));
+        };
+        if merged == theirs {
+            return Ok(Committed::NotNow(format!(
+                "{shown} already holds this edit of {rel}"
+            )));
+        }
+        let blob = repo.blob(&merged)?;
+        let mut index = git2::Index::new()?;
+        index.read_tree(&tip_commit.tree()?)?;
+        let mut entry = index
+            .get_path(std::path::Path::new(rel), 0)
+            .context("the tracker is not in the remote's tree")?;
+        entry.id = blob;
+        entry.file_size = u32::try_from(merged.len()).unwrap_or(u32::MAX);
+        entry.mode = mode as u32;
+        index.add(&entry)?;
+        let tree = repo.find_tree(index.write_tree_to(repo)?)?;
+        let msg = message(req, status);
+        let oid =
+            work::write_commit_now(repo, root, &msg, &tree, &[&tip_commit], "tracker commit")?;
+        let local_ref = format!(
+            "refs/berry/tracker/{}",
+            status.as_str().to_ascii_lowercase()
+        );
+        repo.reference(&local_ref, oid, true, "berry: the tracker commit to push")?;
+        let spec = PushSpec {
+            target: &target,
+            local_ref: local_ref.clone(),
+            force: false,
+            sources: &sources,
+        };
+        let result = crate::push::push(repo, &spec, &|_, _, _| {});
+        let _ = repo.find_reference(&local_ref).and_then(|mut x| x.delete());
+        match result {
+            Ok(()) => {}
+            Err(f) if f.kind == Rejection::NonFastForward => {
+                tip = crate::push::fetch_branch(repo, &target, &sources)?;
+                continue;
+            }
+            Err(f) if matches!(f.kind, Rejection::Protected { .. }) => {
+                return Ok(Committed::NotNow(format!("{shown} is protected ({f})")));
+            }
+            Err(f) => {
+                return Err(anyhow::anyhow!("{f}")).with_context(|| {
+                    format!("cannot push the tracker commit to {}", target.remote)
+                });
+            }
+        }
+        crate::fault::point("tracker-pushed");
+        let mut r = record(oid);
+        r.pushed = Some(pushed_as);
+        return Ok(Committed::Made {
+            record: r,
+            adopted: false,
+        });
+    }
+    Ok(Committed::NotNow(format!(
+        "{shown} moved on {ONTO_REMOTE_TRIES} times while berry pushed the tracker commit onto it"
     )))
 }
 
@@ -261,8 +434,36 @@ pub fn commit(
         }
         return Ok(Committed::AlreadyInHead);
     }
-    if let Some(why) = alone_on_remote(repo, config)? {
-        return Ok(Committed::NotNow(why));
+    match on_remote(repo, config)? {
+        OnRemote::Tip => {}
+        OnRemote::Not(why) => return Ok(Committed::NotNow(why)),
+        OnRemote::Behind {
+            target: to,
+            sources,
+            tip,
+        } => {
+            let base = match &head {
+                Some(h) => file_in(repo, h, rel)?.map(|(b, _)| b).unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let ours = target.bytes.clone().unwrap_or_default();
+            let done = onto_remote(
+                repo,
+                root,
+                &req,
+                rel,
+                status,
+                &base,
+                &ours,
+                (to, sources, tip),
+                &record,
+            )?;
+            if let Committed::Made { record: r, .. } = &done {
+                ctx.ledger.tracker_commits.push(r.clone());
+                save(ctx)?;
+            }
+            return Ok(done);
+        }
     }
 
     let mut lock = IndexLock::take(repo.path())?;
@@ -456,3 +657,168 @@ pub fn pending(ctx: &ReqContext, status: ReqState) -> Option<usize> {
         .iter()
         .rposition(|r| r.status == status && r.pushed.is_none() && r.not_pushed.is_none())
 }
+
+/// What [`finish`] shows on its way, in order.
+#[derive(Debug)]
+pub enum Shown<'a> {
+    /// The tracker commit was made now, or found on HEAD after a kill before its record
+    /// (`adopted`); it is recorded.
+    Committed {
+        record: &'a TrackerCommit,
+        adopted: bool,
+        subject: &'a str,
+    },
+    /// HEAD already holds the tracker file at `rel` as it is now: nothing to commit.
+    AlreadyInHead { rel: &'a str },
+    /// The push of the recorded tracker commit starts.
+    Pushing,
+    /// How far the push is: objects sent of the total, bytes sent.
+    Progress {
+        current: usize,
+        total: usize,
+        bytes: usize,
+    },
+    /// The push is over, whatever its outcome.
+    PushEnded,
+    /// The tracker commit is on `refname` of `remote` (recorded).
+    Pushed { remote: &'a str, refname: &'a str },
+    /// The tracker commit stays local, for this reason (recorded).
+    Kept(&'a str),
+}
+
+/// How [`finish`] ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finished {
+    /// The edit is left uncommitted in the working tree, for this reason (`tracker.commit` is
+    /// off, or the edit could not go out alone now).
+    Uncommitted(String),
+    /// A dry run: the commit it would make (the file at `rel`, with this subject); nothing done.
+    DryRun { rel: String, subject: String },
+    /// The tracker commit is made and recorded (`committed` is false when HEAD held the tracker
+    /// as it is already); `record` is the last one recorded for the status, pushed or not.
+    Done {
+        committed: bool,
+        record: Option<TrackerCommit>,
+    },
+}
+
+impl Finished {
+    /// What was done, for the step's JSON data.
+    pub fn data(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Finished::Uncommitted(why) => json!({"committed": false, "reason": why}),
+            Finished::DryRun { subject, .. } => {
+                json!({"committed": false, "dry_run": true, "subject": subject})
+            }
+            Finished::Done { committed, record } => {
+                let mut out = json!({ "committed": committed });
+                if let Some(r) = record {
+                    out["sha"] = json!(r.sha);
+                    out["pushed"] = json!(r.pushed);
+                    out["not_pushed"] = json!(r.not_pushed);
+                }
+                out
+            }
+        }
+    }
+}
+
+/// After a tracker edit to `status`: commits the tracker file alone and pushes it (see the
+/// module documentation), or says why the edit is left uncommitted. Finishes a commit or a push
+/// an earlier run left undone. Two berry processes finishing two REQs of one repository take
+/// turns (the tracker lock of the state folder), as for the tracker edit itself. With
+/// `dry_run` nothing is done.
+pub fn finish(
+    ws: &crate::workspace::Workspace,
+    session: &mut crate::workspace::Session,
+    status: ReqState,
+    dry_run: bool,
+    show: &mut dyn FnMut(Shown<'_>),
+) -> Result<Finished> {
+    let rel = match setting(&ws.repo, &ws.root, &ws.config)? {
+        Setting::Off(why) => return Ok(Finished::Uncommitted(why)),
+        Setting::Commit(rel) => rel,
+    };
+    let subject = subject(session.req.as_str(), status);
+    if dry_run {
+        return Ok(Finished::DryRun { rel, subject });
+    }
+    let store = session.store.clone();
+    let lock = &session.lock;
+    // A foreign git holding `index.lock` is still named by `commit`.
+    let turn_path = store.dir().join("tracker.lock");
+    let turn = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&turn_path)
+        .with_context(|| format!("cannot open {}", turn_path.display()))?;
+    turn.lock()
+        .with_context(|| format!("cannot lock {}", turn_path.display()))?;
+    let done = commit(
+        &ws.repo,
+        &ws.root,
+        &mut session.ctx,
+        &rel,
+        status,
+        &ws.config,
+        &mut |ctx| store.save(ctx, lock),
+    )?;
+    match &done {
+        Committed::Made { record, adopted } => show(Shown::Committed {
+            record,
+            adopted: *adopted,
+            subject: &subject,
+        }),
+        Committed::Recorded(_) => {}
+        Committed::AlreadyInHead => show(Shown::AlreadyInHead { rel: &rel }),
+        Committed::NotNow(why) => return Ok(Finished::Uncommitted(why.clone())),
+    }
+    // Made on the tip of a remote that moved on: pushed as it was made.
+    if let Committed::Made { record, .. } = &done
+        && let Some((remote, refname)) = record.pushed.as_deref().and_then(|x| x.split_once(' '))
+    {
+        show(Shown::Pushed { remote, refname });
+    }
+    let committed = !matches!(done, Committed::AlreadyInHead);
+    if let Some(i) = pending(&session.ctx, status) {
+        let mut r = session.ctx.ledger.tracker_commits[i].clone();
+        show(Shown::Pushing);
+        let pushed = {
+            // The transfer reports its progress while nothing else is shown.
+            let show = std::cell::RefCell::new(&mut *show);
+            let progress = |current, total, bytes| {
+                (*show.borrow_mut())(Shown::Progress {
+                    current,
+                    total,
+                    bytes,
+                })
+            };
+            push(&ws.repo, &mut r, &ws.config, &progress)
+        };
+        show(Shown::PushEnded);
+        let pushed = pushed?;
+        session.ctx.ledger.tracker_commits[i] = r;
+        session.save()?;
+        match &pushed {
+            Pushed::Done {
+                remote, refname, ..
+            } => show(Shown::Pushed { remote, refname }),
+            Pushed::Kept(why) => show(Shown::Kept(why)),
+        }
+    }
+    let record = session
+        .ctx
+        .ledger
+        .tracker_commits
+        .iter()
+        .rev()
+        .find(|r| r.status == status)
+        .cloned();
+    drop(turn);
+    Ok(Finished::Done { committed, record })
+}
+
+#[cfg(test)]
+mod tests;

@@ -4,20 +4,19 @@
 //! edit, and sending a notice with the ledger discipline (pending before, acknowledged
 //! after, a rerun resends only what is pending, with the same message id).
 
-use std::path::PathBuf;
-
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::Args;
 use serde_json::{Value, json};
 
 pub(crate) use super::effects::{send, show_notice};
+pub(crate) use super::tracker::{plan_tracker, show_tracker, write_tracker};
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
-use crate::context::{EventRecord, TrackerRecord};
+use crate::context::EventRecord;
 use crate::error::BerryError;
 use crate::notice::{self, Notice, Status};
-use crate::printer::{Printer, Tone};
+use crate::printer::Tone;
 use crate::req::ReqNumber;
-use crate::tracker::{self, Edit, Edited};
+use crate::tracker::Edit;
 use crate::workflow::ReqState;
 
 /// Mark the REQ BLOCKED in the tracker and publish the blocked notice, by hand.
@@ -126,7 +125,7 @@ pub fn apply_as(
                     files: &files,
                     tests_passed: crate::workflow::tests_for(
                         &session.ctx,
-                        shipped_tree(ws, session).as_deref(),
+                        ws.shipped_tree(&session.ctx).as_deref(),
                     ) == crate::workflow::TestsFor::Passed,
                     tests_skipped: None,
                     health: None,
@@ -148,7 +147,7 @@ pub fn apply_as(
         "sent": sent,
     });
     if !plan.edited.changed && sent {
-        record_tracker(session, &plan, None, p.dry_run())?;
+        crate::tracker::file::record(session, &plan, None, p.dry_run())?;
         if !p.dry_run() {
             super::commit_tracker(p, ws, session, ReqState::Blocked)?;
         }
@@ -239,184 +238,4 @@ fn ci_words(session: &Session) -> String {
         .as_ref()
         .map(|w| w.conclusion.clone())
         .unwrap_or_else(|| "not watched".into())
-}
-
-/// The tree id of the commit that ships (read from the repository), else the recorded one.
-pub(crate) fn shipped_tree(ws: &Workspace, session: &Session) -> Option<String> {
-    let sha = session.ctx.shipped_sha()?;
-    git2::Oid::from_str(sha)
-        .ok()
-        .and_then(|o| ws.repo.find_commit(o).ok())
-        .map(|c| c.tree_id().to_string())
-        .or_else(|| {
-            session
-                .ctx
-                .ledger
-                .commit
-                .as_ref()
-                .and_then(|c| c.tree.clone())
-        })
-}
-
-/// A tracker edit, computed and not yet written.
-pub(crate) struct TrackerPlan {
-    /// As configured (relative to the repository root), for messages and the ledger.
-    pub shown: String,
-    /// The file written (symlinks resolved).
-    pub file: PathBuf,
-    pub old: String,
-    pub edited: Edited,
-    pub edit: Edit,
-}
-
-impl TrackerPlan {
-    pub fn data(&self) -> Value {
-        json!({
-            "path": self.shown,
-            "status": self.edit.status(),
-            "old_status": self.edited.old_status,
-            "line": self.edited.status_line,
-            "changed": self.edited.changed,
-        })
-    }
-}
-
-pub(crate) fn plan_tracker(ws: &Workspace, req: &ReqNumber, edit: &Edit) -> Result<TrackerPlan> {
-    let shown = ws.config.tracker.path.clone();
-    let path = ws.root.join(&shown);
-    let file = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-    let bytes = match std::fs::read(&file) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(BerryError::failure(format!(
-                "the tracker {shown} does not exist in {}",
-                ws.root.display()
-            ))
-            .with_hint(
-                "set `tracker.path` in berry.toml to the OWNER_REQUESTS.md of this repository",
-            )
-            .into());
-        }
-        Err(e) => return Err(e).with_context(|| format!("cannot read the tracker {shown}")),
-    };
-    let old = String::from_utf8(bytes).map_err(|e| {
-        BerryError::failure(format!(
-            "the tracker {shown} is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
-    let edited = tracker::edit(&old, req.as_str(), edit).map_err(|e| {
-        BerryError::failure(format!("cannot edit {shown}: {e}")).with_hint(e.hint())
-    })?;
-    Ok(TrackerPlan {
-        shown,
-        file,
-        old,
-        edited,
-        edit: edit.clone(),
-    })
-}
-
-pub(crate) fn show_tracker(p: &Printer, plan: &TrackerPlan) {
-    if !plan.edited.changed {
-        p.line(format!(
-            "  tracker: {} already says {} (line {})",
-            plan.shown, plan.edited.old_status, plan.edited.status_line
-        ));
-        return;
-    }
-    p.line(format!(
-        "  tracker: {} line {}: {} → {}",
-        plan.shown,
-        plan.edited.status_line,
-        if plan.edited.old_status.is_empty() {
-            "(empty)"
-        } else {
-            &plan.edited.old_status
-        },
-        plan.edit.status()
-    ));
-    let diff =
-        crate::diffview::preview(p, plan.old.as_bytes(), plan.edited.new_text.as_bytes(), 200);
-    p.line(diff.trim_end());
-}
-
-/// Writes the edit (when it changes anything) atomically, keeping the file's permissions, and
-/// records it in the ledger.
-pub(crate) fn write_tracker(
-    p: &Printer,
-    session: &mut Session,
-    plan: &TrackerPlan,
-    commit: Option<&str>,
-) -> Result<()> {
-    if plan.edited.changed {
-        // Another berry, on another REQ, may edit the same tracker at the same time: the
-        // read-edit-write runs under a lock, on the tracker as it is now (the edit is re-applied
-        // when another entry changed since it was shown), so neither edit is lost.
-        let lock_path = session.store.dir().join("tracker.lock");
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .with_context(|| format!("cannot open {}", lock_path.display()))?;
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        let now = std::fs::read_to_string(&plan.file)
-            .with_context(|| format!("cannot read the tracker {}", plan.shown))?;
-        let new_text = if now == plan.old {
-            plan.edited.new_text.clone()
-        } else {
-            tracker::edit(&now, session.req.as_str(), &plan.edit)
-                .map_err(|e| anyhow::anyhow!("cannot edit {}: {e}", plan.shown))?
-                .new_text
-        };
-        let mode = std::fs::metadata(&plan.file).map(|m| m.permissions()).ok();
-        crate::context::write_atomic(&plan.file, new_text.as_bytes())
-            .with_context(|| format!("cannot write the tracker {}", plan.shown))?;
-        drop(lock);
-        if let Some(m) = mode {
-            let _ = std::fs::set_permissions(&plan.file, m);
-        }
-        crate::fault::point("tracker-written");
-        p.line(format!(
-            "{} {} set to {}",
-            p.paint(Tone::Good, "✔"),
-            plan.shown,
-            plan.edit.status()
-        ));
-    }
-    record_tracker(session, plan, commit, false)
-}
-
-/// Records the tracker edit in the ledger, once.
-fn record_tracker(
-    session: &mut Session,
-    plan: &TrackerPlan,
-    commit: Option<&str>,
-    dry_run: bool,
-) -> Result<()> {
-    let status = plan.edit.state();
-    let already = session
-        .ctx
-        .ledger
-        .tracker
-        .iter()
-        .rev()
-        .find(|t| t.path == plan.shown);
-    let same = already.is_some_and(|t| t.status == status && t.commit.as_deref() == commit);
-    if same || dry_run {
-        return Ok(());
-    }
-    let at = match &plan.edit {
-        Edit::Deployed { at, .. } | Edit::RolledBack { at, .. } => at.clone(),
-        Edit::Blocked => crate::clock::rfc3339(crate::clock::now()?),
-    };
-    session.ctx.ledger.tracker.push(TrackerRecord {
-        path: plan.shown.clone(),
-        status,
-        at,
-        commit: commit.map(str::to_string),
-    });
-    session.save()
 }

@@ -5,9 +5,7 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::block::{
-    commit_sha, plan_tracker, send, shipped_tree, show_notice, show_tracker, write_tracker,
-};
+use super::block::{commit_sha, plan_tracker, send, show_notice, show_tracker, write_tracker};
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::config::NoCi;
 use crate::context::EventRecord;
@@ -102,7 +100,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
 
     // The gates, unless this run only finishes what an earlier one started. Nothing is completed
     // unless the tests passed for the tree being completed, or were skipped for it with a reason.
-    let tree = shipped_tree(&ws, &session);
+    let tree = ws.shipped_tree(&session.ctx);
     let health_configured = !ws.config.health.all_checks().is_empty();
     if recorded.is_none() {
         if let (true, Some(reason), Some(tree)) = (args.skip_tests, &args.reason, &tree)

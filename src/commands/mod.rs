@@ -20,13 +20,14 @@ pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod test;
+pub mod tracker;
 pub mod verify;
 pub mod view;
 pub mod watch;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::Value;
 
 use crate::context::{ReqContext, Store};
@@ -238,9 +239,9 @@ pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
     )
 }
 
-/// The change freeze for `step` (see [`crate::freeze`]): open, or a window that lets it through,
-/// or `--override-freeze --reason` (`reason`), recorded in the ledger before the step does
-/// anything; otherwise exit 3 naming the window. With `--dry-run` nothing is recorded.
+/// The change freeze for `step` (see [`crate::freeze::gate`]): open, or a window that lets it
+/// through, or `--override-freeze --reason` (`reason`), recorded in the ledger before the step
+/// does anything; otherwise exit 3 naming the window. With `--dry-run` nothing is recorded.
 pub fn freeze_gate(
     p: &Printer,
     ws: &Workspace,
@@ -249,163 +250,23 @@ pub fn freeze_gate(
     reason: Option<&str>,
 ) -> Result<()> {
     let now = crate::clock::now()?;
-    match crate::freeze::decide(&ws.gate.freeze, now, step, reason)? {
+    match crate::freeze::gate(&ws.gate.freeze, session, step, reason, now, p.dry_run())? {
         crate::freeze::Decision::Open => {}
         crate::freeze::Decision::Allowed(a) => p.warn(format!(
             "a change freeze holds: {} until {}; `berry {step}` may run during it",
             a.describe(),
             a.until_local
         )),
-        crate::freeze::Decision::Overridden(a, reason) => {
-            p.warn(format!(
-                "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
-                a.describe(),
-                a.until_local
-            ));
-            let window = a.describe();
-            let already = session
-                .ctx
-                .ledger
-                .freeze_overrides
-                .iter()
-                .any(|o| o.step == step && o.window == window && o.reason == reason);
-            if !already && !p.dry_run() {
-                session
-                    .ctx
-                    .ledger
-                    .freeze_overrides
-                    .push(crate::context::FreezeOverride {
-                        step: step.to_string(),
-                        window,
-                        reason,
-                        at: now.round(jiff::Unit::Second)?,
-                    });
-                session.save()?;
-            }
-        }
+        crate::freeze::Decision::Overridden(a, reason) => p.warn(format!(
+            "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
+            a.describe(),
+            a.until_local
+        )),
     }
     Ok(())
 }
 
-/// After a tracker edit to `status`: commits the tracker file alone and pushes it, or says plainly
-/// why the edit is left uncommitted (see [`crate::trackercommit`]). Finishes a commit or a push
-/// an earlier run left undone. Returns what it did, for the step's JSON data.
-pub fn commit_tracker(
-    p: &Printer,
-    ws: &Workspace,
-    session: &mut Session,
-    status: crate::workflow::ReqState,
-) -> Result<Value> {
-    use crate::printer::Tone;
-    use crate::trackercommit::{self as tc, Committed, Pushed, Setting};
-    let rel = match tc::setting(&ws.repo, &ws.root, &ws.config)? {
-        Setting::Off(why) => {
-            if p.dry_run() {
-                p.line(format!("  tracker commit: none ({why})"));
-            } else {
-                p.line(format!(
-                    "{} the tracker edit is left uncommitted in the working tree: {why}",
-                    p.paint(Tone::Dim, "–")
-                ));
-            }
-            return Ok(serde_json::json!({"committed": false, "reason": why}));
-        }
-        Setting::Commit(rel) => rel,
-    };
-    let subject = tc::subject(session.req.as_str(), status);
-    if p.dry_run() {
-        p.line(format!(
-            "  tracker commit: {rel} alone, as `{subject}` ([skip ci]), then pushed onto the branch's remote"
-        ));
-        return Ok(serde_json::json!({"committed": false, "dry_run": true, "subject": subject}));
-    }
-    let store = session.store.clone();
-    let lock = &session.lock;
-    // Two berry processes finishing two REQs of one repository take turns, as for the tracker
-    // edit itself; a foreign git holding `index.lock` is still named.
-    let turn_path = store.dir().join("tracker.lock");
-    let turn = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&turn_path)
-        .with_context(|| format!("cannot open {}", turn_path.display()))?;
-    turn.lock()
-        .with_context(|| format!("cannot lock {}", turn_path.display()))?;
-    let done = tc::commit(
-        &ws.repo,
-        &ws.root,
-        &mut session.ctx,
-        &rel,
-        status,
-        &ws.config,
-        &mut |ctx| store.save(ctx, lock),
-    )?;
-    match &done {
-        Committed::Made { record, adopted } => p.line(format!(
-            "{} {} the tracker edit: {} {subject}",
-            p.paint(Tone::Good, "✔"),
-            if *adopted {
-                "found the commit of"
-            } else {
-                "committed"
-            },
-            &record.sha[..12]
-        )),
-        Committed::Recorded(_) => {}
-        Committed::AlreadyInHead => p.line(format!(
-            "{} {rel} as it is now is already committed in HEAD: nothing to commit",
-            p.paint(Tone::Dim, "–")
-        )),
-        Committed::NotNow(why) => {
-            p.line(format!(
-                "{} the tracker edit is left uncommitted in the working tree: {why}",
-                p.paint(Tone::Dim, "–")
-            ));
-            return Ok(serde_json::json!({"committed": false, "reason": why}));
-        }
-    }
-    let mut out = serde_json::json!({"committed": !matches!(done, Committed::AlreadyInHead)});
-    if let Some(i) = tc::pending(&session.ctx, status) {
-        let mut r = session.ctx.ledger.tracker_commits[i].clone();
-        let bar = p.bar(0, "{spinner} {pos}/{len} objects {msg}");
-        let progress = |current: usize, total: usize, bytes: usize| {
-            bar.set_length(total as u64);
-            bar.set_position(current as u64);
-            bar.set_message(indicatif::HumanBytes(bytes as u64).to_string());
-        };
-        let pushed = tc::push(&ws.repo, &mut r, &ws.config, &progress);
-        bar.finish_and_clear();
-        let pushed = pushed?;
-        session.ctx.ledger.tracker_commits[i] = r;
-        session.save()?;
-        match pushed {
-            Pushed::Done {
-                remote, refname, ..
-            } => p.line(format!(
-                "{} pushed the tracker commit to {refname} on {remote}",
-                p.paint(Tone::Good, "✔")
-            )),
-            Pushed::Kept(why) => p.warn(format!(
-                "the tracker commit stays local, not pushed: {why}; push it with the branch"
-            )),
-        }
-    }
-    if let Some(r) = session
-        .ctx
-        .ledger
-        .tracker_commits
-        .iter()
-        .rev()
-        .find(|r| r.status == status)
-    {
-        out["sha"] = serde_json::json!(r.sha);
-        out["pushed"] = serde_json::json!(r.pushed);
-        out["not_pushed"] = serde_json::json!(r.not_pushed);
-    }
-    drop(turn);
-    Ok(out)
-}
+pub use tracker::commit_tracker;
 
 /// `next: berry STEP` from the workflow table: the first step after `step` not done yet
 /// (nothing when every later step is done).

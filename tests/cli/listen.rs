@@ -630,6 +630,42 @@ fn sigterm_during_a_step_finishes_it_records_it_and_releases_the_event() {
 }
 
 #[test]
+fn sigterm_during_the_last_step_acknowledges_the_event_it_completed() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    let env = shippable(
+        &stream,
+        &orch,
+        r#"["git", "diff", "--check", "HEAD~1", "HEAD"]"#,
+    );
+    orch.started(REQ, "berry");
+    // `complete` holds for 3 s right after its notice is published: the signal arrives while
+    // the last step is still running.
+    let mut l = Running::start(&env, &env.repo, &[], Some("event-published~3000"));
+    l.wait_for(|v| v["event"] == "step" && v["step"] == "health");
+    l.signal(nix::sys::signal::Signal::SIGTERM);
+    let (code, lines, stderr) = l.finish();
+    let complete = lines
+        .iter()
+        .find(|v| v["event"] == "step" && v["step"] == "complete")
+        .unwrap_or_else(|| panic!("complete ran to its end: {lines:#?}\n{stderr}"));
+    assert_eq!(complete["exit"], 0, "{stderr}");
+    let done = done_events(&lines);
+    assert_eq!(done.len(), 1, "{lines:#?}");
+    assert_eq!(
+        done[0]["outcome"], "completed",
+        "the notice is out: the event is answered, not released to run again: {stderr}"
+    );
+    assert_eq!(code, Some(130), "stopped by the signal: {stderr}");
+    assert_eq!(stream.messages().len(), 1, "one notice");
+    assert_eq!(
+        orch.counts(),
+        (0, 0, 0),
+        "acknowledged: nothing pending, nothing to redeliver"
+    );
+}
+
+#[test]
 fn with_source_branch_the_agents_branch_is_shipped_from_a_worktree_that_is_removed_after() {
     let stream = TestStream::new();
     let orch = Orchestrator::new();
@@ -709,6 +745,82 @@ fn with_source_branch_the_agents_branch_is_shipped_from_a_worktree_that_is_remov
         ctx["state"], "DEPLOYED",
         "the record stays with the listener's clone"
     );
+}
+
+#[test]
+fn with_source_branch_no_agents_branch_blocks_and_an_unreadable_remote_releases() {
+    let stream = TestStream::new();
+    let orch = Orchestrator::new();
+    let env = TestEnv::new();
+    let dir = env.deliverables_folder(REQ, None);
+    env.write(
+        "berry.toml",
+        format!(
+            "[deliverables]\ndir = \"{}\"\n\n[nats]\nsubject = \"{}\"\n\n{}source = \"branch\"\n",
+            dir.display(),
+            stream.template(),
+            orch.config_with_ack_wait(120)
+        ),
+    );
+    env.agog_base();
+    let origin = env.file_origin();
+    env.git_in(
+        env.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", origin.display()),
+            "host",
+        ],
+    );
+    let host = env.path().join("host");
+    let once = || {
+        let out = env
+            .berry()
+            .current_dir(&host)
+            .args(["listen", "--once", "--json"])
+            .env("NATS_URL", nats_url())
+            .output()
+            .unwrap();
+        let t = env.transcript(&out);
+        let done = done_events(&json_lines(&out.stdout))
+            .first()
+            .map(|v| (*v).clone())
+            .unwrap_or_else(|| panic!("one event handled: {t}"));
+        (done, t)
+    };
+
+    // The remote cannot be read this time: nothing is decided, the event comes back.
+    let good = format!("file://{}", origin.display());
+    let gone = format!("file://{}", env.path().join("no-such-origin").display());
+    env.git_in(&host, &["remote", "set-url", "origin", &gone]);
+    orch.started(REQ, "berry");
+    let (done, t) = once();
+    assert_eq!(done["outcome"], "released", "{t}");
+    assert!(
+        done["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read origin"),
+        "{t}"
+    );
+    assert!(stream.messages().is_empty(), "no notice: {t}");
+
+    // The remote answers and has no `agents/<REQ>`: the work is not there, the REQ is blocked
+    // at once (no retries), with the reason in the blocked notice.
+    env.git_in(&host, &["remote", "set-url", "origin", &good]);
+    let (done, t) = once();
+    assert_eq!(done["delivered"], 2, "{t}");
+    assert_eq!(done["outcome"], "blocked", "{t}");
+    assert!(
+        done["reason"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("origin has no branch agents/{REQ}")),
+        "{t}"
+    );
+    assert_eq!(stream.messages().len(), 1, "the blocked notice: {t}");
+    assert_eq!(orch.counts(), (0, 0, 0), "acknowledged: nothing pending");
 }
 
 #[test]

@@ -173,6 +173,151 @@ fn unpushed_commits_on_the_branch_leave_the_edit_uncommitted_and_say_why() {
 }
 
 #[test]
+fn a_remote_that_moved_on_gets_the_tracker_commit_on_its_tip_with_both_edits() {
+    let (s, config) = shipped("");
+    let e = &s.env;
+    // Another machine shipped after this REQ's push: a file of its own, and its entry in the
+    // tracker, above this REQ's.
+    e.git_in(
+        e.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", s.bare.display()),
+            "other",
+        ],
+    );
+    let other = e.path().join("other");
+    let theirs = std::fs::read_to_string(other.join(TRACKER)).unwrap().replace(
+        &format!("\n### {REQ}:"),
+        &format!(
+            "\n### REQ-OTHER-2: Other work\n\n**Status**: DEPLOYED\n**Owner**: marcus\n\n---\n\n### {REQ}:"
+        ),
+    );
+    std::fs::write(other.join(TRACKER), &theirs).unwrap();
+    std::fs::write(other.join("docs-other.md"), "other\n").unwrap();
+    e.git_in(&other, &["add", "-A"]);
+    e.git_in(
+        &other,
+        &[
+            "-c",
+            "user.name=O",
+            "-c",
+            "user.email=o@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "other REQ",
+        ],
+    );
+    e.git_in(&other, &["push", "-q", "origin", "main"]);
+    let moved = e.git_in(&other, &["rev-parse", "HEAD"]).trim().to_string();
+
+    let out = complete(&s, &config).output().unwrap();
+    let t = e.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("committed the tracker edit"), "{t}");
+    assert!(
+        t.contains("pushed the tracker commit to refs/heads/main on origin"),
+        "{t}"
+    );
+    let tip = s.remote_sha("refs/heads/main").unwrap();
+    assert_ne!(tip, moved, "pushed: {t}");
+    assert_eq!(
+        e.git_in(&s.bare, &["rev-parse", "main~1"]).trim(),
+        moved,
+        "made on the remote's tip"
+    );
+    assert_eq!(
+        e.git_in(&s.bare, &["show", "--name-only", "--format=", "main"])
+            .trim(),
+        TRACKER,
+        "the tracker file alone"
+    );
+    let shipped = e.git_in(&s.bare, &["show", &format!("main:{TRACKER}")]);
+    assert!(
+        shipped.contains("### REQ-OTHER-2: Other work"),
+        "theirs kept: {shipped}"
+    );
+    let entry = &shipped[shipped.find(&format!("### {REQ}:")).unwrap()..];
+    assert!(
+        entry.contains("**Status**: DEPLOYED"),
+        "ours applied: {shipped}"
+    );
+    // Here nothing moved: the branch, index and working tree are as they were.
+    assert_eq!(e.git(&["rev-parse", "HEAD"]).trim(), s.sha);
+    assert_eq!(
+        e.git(&["status", "--porcelain=v1", "--untracked-files=all"]),
+        format!("M  README.md\n M {TRACKER}\n?? notes/scratch.txt\n")
+    );
+    let ledger = &s.context()["ledger"]["tracker_commits"];
+    assert_eq!(ledger[0]["sha"], json!(tip), "{ledger}");
+    assert_eq!(ledger[0]["pushed"], json!("origin refs/heads/main"));
+
+    let again = complete(&s, &config).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", e.transcript(&again));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(tip.as_str()),
+        "a rerun commits nothing"
+    );
+    assert_eq!(
+        s.context()["ledger"]["tracker_commits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_remote_that_changed_this_reqs_entry_keeps_the_edit_uncommitted_and_says_why() {
+    let (s, config) = shipped("");
+    let e = &s.env;
+    e.git_in(
+        e.path(),
+        &[
+            "clone",
+            "-q",
+            &format!("file://{}", s.bare.display()),
+            "other",
+        ],
+    );
+    let other = e.path().join("other");
+    let theirs = std::fs::read_to_string(other.join(TRACKER))
+        .unwrap()
+        .replace("**Status**: IN_PROGRESS", "**Status**: ON_HOLD");
+    std::fs::write(other.join(TRACKER), &theirs).unwrap();
+    e.git_in(
+        &other,
+        &[
+            "-c",
+            "user.name=O",
+            "-c",
+            "user.email=o@example.com",
+            "commit",
+            "-qam",
+            "hold it",
+        ],
+    );
+    e.git_in(&other, &["push", "-q", "origin", "main"]);
+    let moved = e.git_in(&other, &["rev-parse", "HEAD"]).trim().to_string();
+    let out = complete(&s, &config).output().unwrap();
+    let t = e.transcript(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("the tracker edit is left uncommitted in the working tree: refs/heads/main on origin moved on and its"),
+        "{t}"
+    );
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(moved.as_str()),
+        "nothing pushed"
+    );
+    assert!(s.context()["ledger"].get("tracker_commits").is_none());
+}
+
+#[test]
 fn killed_between_the_tracker_commit_and_its_push_a_rerun_pushes_and_never_commits_twice() {
     for point in ["tracker-branch-moved", "tracker-committed"] {
         let (s, config) = shipped("");
