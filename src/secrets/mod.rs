@@ -115,11 +115,25 @@ pub struct RuleSet {
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
+    /// The rules without keywords tried only where their matches can begin, built on first use.
+    openings: OnceLock<Option<Openings>>,
+    /// Rules with a `path` and no regex: they report the file itself.
+    path_only: Vec<usize>,
     /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
     ignored: HashSet<String>,
     /// The keywords of the rules whose match can span lines, built on first use
     /// ([`RuleSet::may_open_block`]).
     block_words: OnceLock<Option<AhoCorasick>>,
+}
+
+/// The rules without keywords whose matches begin with one of a few strings
+/// ([`opening_strings`]): one search for all those strings finds every place where one of them
+/// occurs, and each such rule is tried there alone, anchored.
+#[derive(Debug)]
+struct Openings {
+    finder: AhoCorasick,
+    /// Each rule, with its strings.
+    rules: Vec<(usize, Vec<Vec<u8>>)>,
 }
 
 /// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
@@ -241,10 +255,20 @@ fn class_has(c: &regex_syntax::hir::Class, byte: u8) -> bool {
 /// Every string of `h`, ASCII-lowercased, when there are few (at most [`FEW`]) and they are
 /// ASCII: a literal, a case-insensitive word, a small alternation of them.
 fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    strings_as(h, true)
+}
+
+/// [`strings`], ASCII-lowercased when `fold`, else exactly as they match.
+fn strings_as(h: &regex_syntax::hir::Hir, fold: bool) -> Option<Vec<Vec<u8>>> {
+    let lower = |b: u8| if fold { b.to_ascii_lowercase() } else { b };
     use regex_syntax::hir::{Class, HirKind};
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
-        HirKind::Literal(l) => Some(vec![l.0.to_ascii_lowercase()]),
+        HirKind::Literal(l) => Some(vec![if fold {
+            l.0.to_ascii_lowercase()
+        } else {
+            l.0.to_vec()
+        }]),
         HirKind::Class(c) => {
             let mut bytes: Vec<u8> = Vec::new();
             let mut add = |lo: u32, hi: u32| {
@@ -252,7 +276,7 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
                     return false;
                 }
                 for b in lo..=hi {
-                    let b = (b as u8).to_ascii_lowercase();
+                    let b = lower(b as u8);
                     if !bytes.contains(&b) {
                         bytes.push(b);
                     }
@@ -271,14 +295,14 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
             };
             (ok && bytes.len() <= FEW).then(|| bytes.into_iter().map(|b| vec![b]).collect())
         }
-        HirKind::Capture(c) => strings(&c.sub),
-        HirKind::Concat(v) => v
-            .iter()
-            .try_fold(vec![Vec::new()], |acc, h| product(&acc, &strings(h)?)),
+        HirKind::Capture(c) => strings_as(&c.sub, fold),
+        HirKind::Concat(v) => v.iter().try_fold(vec![Vec::new()], |acc, h| {
+            product(&acc, &strings_as(h, fold)?)
+        }),
         HirKind::Alternation(v) => {
             let mut out: Vec<Vec<u8>> = Vec::new();
             for h in v {
-                out.extend(strings(h)?);
+                out.extend(strings_as(h, fold)?);
             }
             (out.len() <= FEW).then_some(out)
         }
@@ -287,7 +311,7 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
             if max > 4 {
                 return None;
             }
-            let one = strings(&r.sub)?;
+            let one = strings_as(&r.sub, fold)?;
             let mut at = vec![Vec::new()];
             for _ in 0..r.min {
                 at = product(&at, &one)?;
@@ -366,7 +390,9 @@ fn starts(pattern: &str, keywords: &[String]) -> Option<Vec<(usize, usize)>> {
     if keywords.is_empty() {
         return None;
     }
-    let set = lead(&parse_pattern(pattern)?, keywords)?;
+    let set = lead(&parse_pattern(pattern)?, true, &|set| {
+        holds_any(set, keywords)
+    })?;
     if !holds_any(&set, keywords) {
         return None;
     }
@@ -383,6 +409,14 @@ fn starts(pattern: &str, keywords: &[String]) -> Option<Vec<(usize, usize)>> {
     (out.len() <= FEW).then_some(out)
 }
 
+/// The strings, exactly as they match, one of which every match of `pattern` begins with, each
+/// at least two bytes long: a rule without keywords is tried only where one of them occurs
+/// ([`Openings`]). `None` when there is no such small set.
+fn opening_strings(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let long = |set: &[Vec<u8>]| set.iter().all(|s| s.len() >= 2);
+    lead(&parse_pattern(pattern)?, false, &long).filter(|set| !set.is_empty() && long(set))
+}
+
 /// Whether every string of `set` (which is not empty) holds one of `keywords`.
 fn holds_any(set: &[Vec<u8>], keywords: &[String]) -> bool {
     !set.is_empty()
@@ -393,34 +427,49 @@ fn holds_any(set: &[Vec<u8>], keywords: &[String]) -> bool {
         })
 }
 
-/// A few strings (ASCII-lowercased) one of which every match of `h` begins with; `None` when
-/// there is no such small set. A concatenation's set stops growing once each of its strings holds
-/// one of `keywords`.
-fn lead(h: &regex_syntax::hir::Hir, keywords: &[String]) -> Option<Vec<Vec<u8>>> {
+/// A few strings (ASCII-lowercased when `fold`) one of which every match of `h` begins with;
+/// `None` when there is no such small set. A concatenation's set stops growing once it is
+/// `enough`, or when it would grow past [`FEW`] strings.
+fn lead(
+    h: &regex_syntax::hir::Hir,
+    fold: bool,
+    enough: &dyn Fn(&[Vec<u8>]) -> bool,
+) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::HirKind;
-    if let Some(set) = strings(h) {
+    if let Some(set) = strings_as(h, fold) {
         return Some(set);
     }
     match h.kind() {
-        HirKind::Capture(c) => lead(&c.sub, keywords),
+        HirKind::Capture(c) => lead(&c.sub, fold, enough),
         // A match of the repetition begins with a match of its body.
-        HirKind::Repetition(r) if r.min >= 1 => lead(&r.sub, keywords),
+        HirKind::Repetition(r) if r.min >= 1 => lead(&r.sub, fold, enough),
         HirKind::Alternation(v) => {
             let mut out: Vec<Vec<u8>> = Vec::new();
             for h in v {
-                out.extend(lead(h, keywords)?);
+                out.extend(lead(h, fold, enough)?);
             }
             (out.len() <= FEW).then_some(out)
         }
         HirKind::Concat(v) => {
+            // Each part's strings, in turn; a part with too many closes the set with the
+            // beginnings of its matches.
             let mut acc = vec![Vec::new()];
             for part in v {
-                if holds_any(&acc, keywords) {
+                if enough(&acc) {
                     break;
                 }
-                match strings(part) {
-                    Some(set) => acc = product(&acc, &set)?,
-                    None => return product(&acc, &lead(part, keywords)?),
+                match strings_as(part, fold) {
+                    Some(set) => match product(&acc, &set) {
+                        Some(next) => acc = next,
+                        None => break,
+                    },
+                    None => {
+                        if let Some(next) = lead(part, fold, enough).and_then(|l| product(&acc, &l))
+                        {
+                            acc = next;
+                        }
+                        break;
+                    }
                 }
             }
             Some(acc)
@@ -580,6 +629,9 @@ impl RuleSet {
                 }
             }
         }
+        let path_only = (0..rules.len())
+            .filter(|&i| rules[i].pattern.is_none() && rules[i].path.is_some())
+            .collect();
         for r in &mut rules {
             r.keyword_ids = r
                 .keywords
@@ -604,6 +656,8 @@ impl RuleSet {
             reference: false,
             rule_keywords,
             always,
+            openings: OnceLock::new(),
+            path_only,
             ignored: HashSet::new(),
             block_words: OnceLock::new(),
         })
@@ -632,6 +686,34 @@ impl RuleSet {
                 .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
                 .as_ref()
         }
+    }
+
+    /// The rules without keywords that are tried only where their matches can begin, built on
+    /// first use; `None` when there is none.
+    fn openings(&self) -> Option<&Openings> {
+        self.openings
+            .get_or_init(|| {
+                let rules: Vec<(usize, Vec<Vec<u8>>)> = self
+                    .always
+                    .iter()
+                    .filter_map(|&i| Some((i, opening_strings(self.rules[i].pattern.as_deref()?)?)))
+                    .collect();
+                let mut all: Vec<&[u8]> = rules
+                    .iter()
+                    .flat_map(|(_, set)| set.iter().map(Vec::as_slice))
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                if all.is_empty() {
+                    return None;
+                }
+                let finder = AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&all)
+                    .ok()?;
+                Some(Openings { finder, rules })
+            })
+            .as_ref()
     }
 
     /// The finder of the lines that hold a keyword, built on first use; `None` when the keywords
@@ -723,11 +805,8 @@ impl RuleSet {
             hits.extend(self.scan_view(path, text.as_bytes(), true));
         }
         if !path.is_empty() {
-            for (i, r) in self.rules.iter().enumerate() {
-                if r.pattern.is_none()
-                    && r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes()))
-                {
-                    let _ = i;
+            for r in self.path_only.iter().map(|&i| &self.rules[i]) {
+                if r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes())) {
                     hits.push(Hit {
                         rule_id: r.id.clone(),
                         description: r.description.clone(),
@@ -754,9 +833,35 @@ impl RuleSet {
         const NEAR: u8 = 3;
         let mut run = vec![OFF; self.rules.len()];
         let mut todo: Vec<usize> = Vec::new();
+        // Rules without keywords: tried where their matches can begin (those with few opening
+        // strings: each place one occurs, as (rule, place), in text order), else over the whole
+        // text.
+        let openings = self.openings().filter(|_| !self.reference);
+        let mut opening_hits: Vec<(usize, usize)> = Vec::new();
         for &i in &self.always {
-            run[i] = WHOLE;
-            todo.push(i);
+            if !openings.is_some_and(|o| o.rules.iter().any(|(r, _)| *r == i)) {
+                run[i] = WHOLE;
+                todo.push(i);
+            }
+        }
+        if let Some(o) = openings {
+            let mut at = 0;
+            while let Some(m) = o
+                .finder
+                .find(aho_corasick::Input::new(content).span(at..content.len()))
+            {
+                let p = m.start();
+                for (r, set) in &o.rules {
+                    if set.iter().any(|s| content[p..].starts_with(s)) {
+                        if run[*r] == OFF {
+                            run[*r] = START;
+                            todo.push(*r);
+                        }
+                        opening_hits.push((*r, p));
+                    }
+                }
+                at = p + 1;
+            }
         }
         // Per keyword: not seen yet, or seen (its rules decided), and whether each of its hits is
         // wanted (rules that start at it) and each line holding it (rules that run near it).
@@ -852,6 +957,12 @@ impl RuleSet {
                 START => {
                     let offsets = rule.starts().unwrap_or(&[]);
                     windows.clear();
+                    windows.extend(
+                        opening_hits
+                            .iter()
+                            .filter(|(r, _)| *r == i)
+                            .map(|&(_, p)| (p, 0)),
+                    );
                     for &(k, at) in &start_hits {
                         for &(kk, off) in offsets {
                             if kk == k && off <= at {

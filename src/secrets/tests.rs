@@ -623,6 +623,39 @@ fn where_matches_start_is_known_when_they_begin_with_a_keyword() {
     }
 }
 
+#[test]
+fn a_rule_without_keywords_is_tried_where_its_opening_strings_occur() {
+    // Exactly as they match: case kept, two bytes at least.
+    assert_eq!(
+        opening_strings("\\b(S[UACNOP][A-Z2-7]{56})(?:[^A-Za-z0-9_-]|$)"),
+        Some(
+            ["SA", "SC", "SN", "SO", "SP", "SU"]
+                .map(|s| s.as_bytes().to_vec())
+                .to_vec()
+        )
+    );
+    assert_eq!(
+        opening_strings("\\b(YC[A-Za-z0-9_-]{38})"),
+        Some(vec![b"YC".to_vec()])
+    );
+    let mut folded = opening_strings("(?i)ab[0-9]{8}").unwrap();
+    folded.sort();
+    assert_eq!(folded, [b"AB", b"Ab", b"aB", b"ab"]);
+    // An optional part: each of its strings.
+    assert_eq!(
+        opening_strings("(?:x)?ab"),
+        Some(vec![b"ab".to_vec(), b"xab".to_vec()])
+    );
+    // One byte, or nothing fixed: over the whole text.
+    assert_eq!(opening_strings("\\b([MNO][A-Za-z0-9_-]{23,25})"), None);
+    assert_eq!(opening_strings("[0-9a-f]{32}"), None);
+    assert_eq!(opening_strings("(?:xy)*ab"), None);
+    // Every built-in rule without keywords has its opening strings.
+    let set = builtin();
+    let openings = set.openings().expect("the built-in rules have openings");
+    assert_eq!(openings.rules.len(), set.always.len());
+}
+
 /// Running rules only near their keywords finds exactly what running them over the whole text
 /// finds: every example and counterexample of every rule in several syntaxes, one per file and
 /// all in one text with ordinary lines around them, and the fixtures.
