@@ -47,6 +47,7 @@ pub mod scope;
 pub mod secrets;
 pub mod settings;
 pub mod signals;
+pub mod status;
 pub mod testrun;
 pub mod tracker;
 pub mod trackercommit;

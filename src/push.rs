@@ -3,6 +3,8 @@
 //! remote ref read back, and a rebase onto the remote branch that leaves nothing behind when it
 //! conflicts.
 //!
+//! [`step()`] is `berry push`'s work on top of these (the rules it keeps: [`mod@step`]).
+//!
 //! Never prints; the caller passes a progress callback. The token is only ever handed to libgit2
 //! as a credential, never put into a URL or a message.
 //!
@@ -22,6 +24,9 @@ use git2::{
 use crate::github::{self, Token};
 
 pub use crate::context::{CommitRecord, PushRecord};
+
+pub mod step;
+pub use step::{Options, Pushed, Shown, Transfer, View, skip_tests, step};
 
 impl PushRecord {
     /// The push recorded in `ctx`, or the usage error (exit 2) saying `berry push` comes first.

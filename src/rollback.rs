@@ -11,12 +11,17 @@
 //! - the local branch moves to the revert only when that is a fast-forward, through a safe
 //!   checkout (local changes to other files stay; a local change in the way stops it).
 //!
+//! [`step()`] is `berry rollback`'s work on top of these (the rules it keeps: [`mod@step`]).
+//!
 //! Nothing here prints.
 
 use anyhow::{Context as _, Result};
 use git2::{Oid, Repository};
 
 use crate::commit as work;
+
+pub mod step;
+pub use step::{Done, Options, Shown, View, step};
 
 /// The files a revert conflicts in.
 #[derive(Debug, Clone, PartialEq, Eq)]

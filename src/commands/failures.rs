@@ -83,7 +83,7 @@ pub fn push_failed(
 }
 
 /// What the work shows on its way.
-fn render(p: &Printer, s: Shown<'_>) {
+pub(crate) fn render(p: &Printer, s: Shown<'_>) {
     match s {
         Shown::NoIssue { kind, reason } => p.line(format!(
             "{} no issue for the {} failure: {reason}",

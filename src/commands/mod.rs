@@ -250,7 +250,24 @@ pub fn freeze_gate(
     reason: Option<&str>,
 ) -> Result<()> {
     let now = crate::clock::now()?;
-    match crate::freeze::gate(&ws.gate.freeze, session, step, reason, now, p.dry_run())? {
+    let decision = crate::freeze::gate(&ws.gate.freeze, session, step, reason, now, p.dry_run())?;
+    say_freeze(p, step, &decision);
+    Ok(())
+}
+
+pub use tracker::commit_tracker;
+
+/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
+/// (nothing when every later step is done).
+pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
+    if let Some(n) = crate::workflow::next_after(ctx, step) {
+        p.next(&n.command());
+    }
+}
+
+/// The warning for a change freeze that lets `step` through (nothing for no freeze).
+pub fn say_freeze(p: &Printer, step: &str, decision: &crate::freeze::Decision) {
+    match decision {
         crate::freeze::Decision::Open => {}
         crate::freeze::Decision::Allowed(a) => p.warn(format!(
             "a change freeze holds: {} until {}; `berry {step}` may run during it",
@@ -262,16 +279,5 @@ pub fn freeze_gate(
             a.describe(),
             a.until_local
         )),
-    }
-    Ok(())
-}
-
-pub use tracker::commit_tracker;
-
-/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
-/// (nothing when every later step is done).
-pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
-    if let Some(n) = crate::workflow::next_after(ctx, step) {
-        p.next(&n.command());
     }
 }

@@ -6,12 +6,10 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::{Env, Outcome, Session, Step, StepReport, Workspace};
-use crate::github::RepoId;
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::github::pulls;
 use crate::pr::{self as work, Done, Options, Shown};
 use crate::printer::{Printer, Tone};
-use crate::push::PushRecord;
 
 /// Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from
 /// templates/pr.md). On the default branch a PR is recorded as not needed.
@@ -170,16 +168,4 @@ fn render(p: &Printer, s: Shown<'_>) {
         }
         Shown::Labelled(labels) => p.line(format!("  labelled {}", labels.join(", "))),
     }
-}
-
-/// `--repo` / `BERRY_GITHUB_REPO`, else the pushed remote's URL, else config `github.repo`
-/// (see [`crate::github::target::resolve`]), for `rollback`'s pull request.
-pub fn resolve_repo(env: &Env, ws: &Workspace, push: &PushRecord) -> Result<RepoId> {
-    Ok(crate::github::target::resolve(
-        env.globals.repo.as_deref(),
-        &ws.repo,
-        &ws.config.github,
-        &push.remote,
-        &push.url,
-    )?)
 }

@@ -1,13 +1,15 @@
-//! `berry status`: what is recorded for a REQ, what comes next, what side effects exist.
+//! `berry status`: what is recorded for a REQ, what comes next, what side effects exist. The
+//! view `--json` prints is built by [`crate::status`]; this file renders it for a person.
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{Env, Outcome, Step, StepReport};
 use crate::context::ReqContext;
 use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
+use crate::status::{self as work, Found, issue_state, on_branch};
 
 /// Show what is recorded for a REQ: each step's outcome, the next step, and the side effects
 /// (commit, push, PR, CI issue, tracker edits, events). Without a REQ and none current, lists the
@@ -22,187 +24,54 @@ pub struct StatusArgs {
 pub fn run(env: &Env, args: StatusArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let p = &env.printer;
-    let explicit = args.req.or_else(|| env.globals.req.clone());
-    let req = match explicit {
-        Some(r) => r,
-        None => match ws.store.current()? {
-            Some(r) => r,
-            None => {
-                let reqs = ws.store.list();
-                if reqs.is_empty() {
-                    p.result("No REQ has been verified in this repository yet.");
-                } else {
-                    p.result("REQs with a context here:");
-                    for r in &reqs {
-                        p.result(format!("  {r}"));
-                    }
+    let named = args.req.or_else(|| env.globals.req.clone());
+    match work::status(&ws, named)? {
+        Found::List(reqs) => {
+            if reqs.is_empty() {
+                p.result("No REQ has been verified in this repository yet.");
+            } else {
+                p.result("REQs with a context here:");
+                for r in &reqs {
+                    p.result(format!("  {r}"));
                 }
-                return Ok(StepReport::new(
-                    "status",
-                    None,
-                    Outcome::Ok,
-                    format!("{} REQ(s)", reqs.len()),
-                )
-                .with_data(json!({"reqs": reqs})));
             }
-        },
-    };
-    let Some(ctx) = ws.store.peek(&req)? else {
-        p.result(format!(
-            "{req}: nothing recorded yet (next: berry verify {req})"
-        ));
-        return Ok(
-            StepReport::new("status", Some(req.clone()), Outcome::Ok, "nothing recorded")
-                .with_data(json!({"schema_version": STATUS_SCHEMA_VERSION, "req": req, "next": Step::Verify, "steps": []})),
-        );
-    };
-    let next = crate::workflow::next(&ctx);
-    let health_configured = !ws.config.health.all_checks().is_empty();
-    if !p.json() {
-        print_human(p, &ctx, next, &ws.store.path_of(&req), &ws.repo);
-    }
-    let message = match next {
-        Some(n) => format!("next: {n}"),
-        None => "every step is done".into(),
-    };
-    Ok(
-        StepReport::new("status", Some(req), Outcome::Ok, message).with_data(schema(
-            &ctx,
-            &ws.repo,
-            health_configured,
-        )),
-    )
-}
-
-/// The version of the `status --json` schema (`data.schema_version`). It changes only when a
-/// field is removed or changes meaning; new fields may appear within a version.
-pub const STATUS_SCHEMA_VERSION: u32 = 1;
-
-/// `status --json`'s `data`: a documented view of the REQ (README "berry status --json"), not the
-/// internal context file. Times are RFC 3339 in UTC with whole seconds.
-pub fn schema(ctx: &ReqContext, repo: &git2::Repository, health_configured: bool) -> Value {
-    let t = |ts: jiff::Timestamp| crate::clock::rfc3339(ts);
-    let steps: Vec<Value> = Step::ORDER
-        .iter()
-        .map(|s| match ctx.steps.get(s) {
-            Some(r) => json!({
-                "step": s, "outcome": r.outcome, "at": t(r.at), "message": r.message,
-            }),
-            None => json!({"step": s, "outcome": null, "at": null, "message": null}),
-        })
-        .collect();
-    let l = &ctx.ledger;
-    let shipped = ctx.shipped_sha().map(str::to_string);
-    let tree = shipped
-        .as_deref()
-        .and_then(|s| git2::Oid::from_str(s).ok())
-        .and_then(|o| repo.find_commit(o).ok())
-        .map(|c| c.tree_id().to_string())
-        .or_else(|| l.commit.as_ref().and_then(|c| c.tree.clone()));
-    let tests_for = match crate::workflow::tests_for(ctx, tree.as_deref()) {
-        crate::workflow::TestsFor::Passed => "passed",
-        crate::workflow::TestsFor::Failed => "failed",
-        crate::workflow::TestsFor::Skipped(_) => "skipped",
-        crate::workflow::TestsFor::NotRun => "not_run",
-    };
-    json!({
-        "schema_version": STATUS_SCHEMA_VERSION,
-        "req": ctx.req,
-        "title": ctx.title,
-        "state": ctx.state,
-        "next": crate::workflow::next(ctx),
-        "updated_at": t(ctx.updated_at),
-        "steps": steps,
-        "evidence": ctx.evidence.as_ref().map(|e| json!({
-            "approved": e.approved,
-            "source": e.source,
-            "verified_at": t(e.verified_at),
-            "reasons": e.reasons,
-            "qa": e.qa.as_ref().map(|q| json!({"agent": q.agent, "row_id": q.row_id, "sha256": q.sha256})),
-        })),
-        "commit": l.commit.as_ref().map(|c| json!({
-            "sha": c.sha,
-            "branch": c.branch,
-            "tree": c.tree,
-            "at": t(c.at),
-            "rebased_from": c.rebased_from,
-            "on_branch": on_branch(repo, &c.branch, &c.sha),
-        })),
-        "tests": {
-            "for_shipped_tree": tests_for,
-            "passed": l.tests.as_ref().map(|x| x.passed),
-            "tree": l.tests.as_ref().and_then(|x| x.tree.clone()),
-            "at": l.tests.as_ref().map(|x| t(x.at)),
-            "log": l.tests.as_ref().map(|x| x.log.clone()),
-            "skipped_reason": l.tests_skipped.as_ref().map(|s| s.reason.clone()),
-        },
-        "push": l.push.as_ref().map(|p| json!({
-            "remote": p.remote, "url": p.url, "ref": p.refname, "sha": p.sha, "branch": p.branch, "at": t(p.at),
-        })),
-        "pr": l.pr.as_ref().map(|p| json!({
-            "number": p.number, "url": p.url, "not_needed": p.not_needed, "skipped": p.skipped,
-            "reviewers": p.reviewers, "labels": p.labels, "at": t(p.at),
-        })),
-        "watch": l.watch.as_ref().map(|w| json!({
-            "conclusion": w.conclusion, "sha": w.sha, "reason": w.reason, "issue": w.issue, "at": t(w.at),
-        })),
-        "issue": l.issue.as_ref().map(|i| json!({"number": i.number, "url": i.url, "at": t(i.at)})),
-        "health": {
-            "for_shipped_commit": crate::workflow::health_for(ctx, ctx.shipped_sha(), health_configured).as_str(),
-            "sha": l.health.as_ref().map(|h| h.sha.clone()),
-            "passed": l.health.as_ref().map(|h| h.passed),
-            "at": l.health.as_ref().map(|h| t(h.at)),
-            "elapsed_ms": l.health.as_ref().map(|h| h.elapsed_ms),
-            "checks": l.health.as_ref().map(|h| h.checks.iter().map(|c| json!({
-                "name": c.name, "kind": c.kind, "target": c.target, "passed": c.passed,
-                "attempts": c.attempts, "latency_ms": c.latency_ms, "detail": c.detail,
-            })).collect::<Vec<_>>()).unwrap_or_default(),
-            "skipped_reason": l.health_skipped.as_ref().map(|s| s.reason.clone()),
-            "skipped_sha": l.health_skipped.as_ref().map(|s| s.sha.clone()),
-        },
-        "checklist": l.checklist.as_ref().map(|c| json!({
-            "sha": c.sha,
-            "at": t(c.at),
-            "done": c.done(),
-            "items": crate::notice::checklist(ctx, &c.sha),
-        })),
-        "tracker": l.tracker.iter().map(|x| json!({"path": x.path, "status": x.status, "at": x.at, "commit": x.commit})).collect::<Vec<_>>(),
-        "events": l.events.iter().map(|e| json!({
-            "kind": e.kind, "subject": e.subject, "msg_id": e.msg_id, "acknowledged": e.acknowledged,
-            "sent_at": e.sent_at.map(t),
-        })).collect::<Vec<_>>(),
-        "failures": l.failures.iter().map(|f| json!({
-            "kind": f.kind, "id": f.id, "commit": f.commit, "error": f.error, "at": t(f.at),
-            "issue": f.issue.as_ref().map(|i| json!({"number": i.number, "url": i.url})),
-            "issue_state": issue_state(f),
-            "issue_error": f.issue_error,
-            "github_pending": f.github_pending(),
-            "resolved_by": f.resolved.as_ref().map(|r| r.sha.clone()),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// `open`, `closed`, `pending` (owed to GitHub), `skipped` (no GitHub repository) or `none`.
-fn issue_state(f: &crate::context::FailureRecord) -> &'static str {
-    if f.issue_skipped.is_some() {
-        "skipped"
-    } else if f.github_pending() {
-        "pending"
-    } else if f.issue_open() {
-        "open"
-    } else if f.issue.is_some() {
-        "closed"
-    } else {
-        "none"
+            Ok(StepReport::new(
+                "status",
+                None,
+                Outcome::Ok,
+                format!("{} REQ(s)", reqs.len()),
+            )
+            .with_data(json!({"reqs": reqs})))
+        }
+        Found::Nothing(nothing) => {
+            let req = nothing.req.clone();
+            p.result(format!(
+                "{req}: nothing recorded yet (next: berry verify {req})"
+            ));
+            Ok(
+                StepReport::new("status", Some(req), Outcome::Ok, "nothing recorded")
+                    .with_data(serde_json::to_value(&nothing)?),
+            )
+        }
+        Found::Recorded { ctx, status } => {
+            let next = status.next;
+            if !p.json() {
+                print_human(p, &ctx, next, &ws.store.path_of(&ctx.req), &ws.repo);
+            }
+            let message = match next {
+                Some(n) => format!("next: {n}"),
+                None => "every step is done".into(),
+            };
+            Ok(
+                StepReport::new("status", Some(ctx.req.clone()), Outcome::Ok, message)
+                    .with_data(serde_json::to_value(&status)?),
+            )
+        }
     }
 }
 
-/// Whether `branch` still contains `sha` (`None` when either is gone). After a rebase or a reset
-/// the recorded commit is no longer what the branch ships.
-fn on_branch(repo: &git2::Repository, branch: &str, sha: &str) -> Option<bool> {
-    let oid = git2::Oid::from_str(sha).ok()?;
-    let tip = repo.refname_to_id(&format!("refs/heads/{branch}")).ok()?;
-    Some(tip == oid || repo.graph_descendant_of(tip, oid).unwrap_or(false))
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 fn print_human(
@@ -368,6 +237,67 @@ fn print_human(
     }
     for t in &l.tracker {
         effects.push(format!("tracker {}", t.status));
+    }
+    for c in &l.tracker_commits {
+        effects.push(format!(
+            "tracker commit {} ({}): {}",
+            short(&c.sha),
+            c.status,
+            match (&c.pushed, &c.not_pushed) {
+                (Some(to), _) => format!("pushed to {to}"),
+                (None, Some(why)) => format!("kept local: {why}"),
+                (None, None) => "not pushed yet".into(),
+            }
+        ));
+    }
+    for o in &l.freeze_overrides {
+        effects.push(format!(
+            "freeze  overridden for {}: {}: {}",
+            o.step, o.window, o.reason
+        ));
+    }
+    if let Some(r) = &l.rollback {
+        let mut done = vec![match (&r.revert, &r.onto) {
+            (Some(rev), Some(onto)) => format!("reverted as {} onto {}", short(rev), short(onto)),
+            (Some(rev), None) => format!("reverted as {}", short(rev)),
+            (None, _) => "not reverted yet".into(),
+        }];
+        if r.revert.is_some() {
+            done.push(
+                if r.tested {
+                    "tests passed"
+                } else {
+                    "not tested yet"
+                }
+                .into(),
+            );
+        }
+        done.push(match (&r.pushed, r.pr_number) {
+            (Some(to), _) => format!("pushed to {to}"),
+            (None, Some(n)) => format!(
+                "pull request #{n} {}",
+                r.pr_url.as_deref().unwrap_or_default()
+            ),
+            (None, None) => "not pushed yet".into(),
+        });
+        if let Some(checks) = &r.health {
+            done.push(if checks.is_empty() {
+                "no health checks configured".into()
+            } else if checks.iter().all(|c| c.passed) {
+                "health passed".into()
+            } else {
+                "health FAILED".into()
+            });
+        }
+        if let Some(ms) = r.duration_ms {
+            done.push(format!("{:.1}s", ms as f64 / 1000.0));
+        }
+        effects.push(format!(
+            "rollback of {} ({}): {}",
+            short(&r.target),
+            r.reason,
+            done.join("; ")
+        ));
     }
     for f in &l.failures {
         let issue = f
