@@ -5,7 +5,10 @@
 //! - a small DFA over the minimal keywords finds the lines that hold a rule keyword (ASCII
 //!   case-insensitive; `keywords.rs`), then an Aho-Corasick automaton over those lines alone
 //!   finds which keywords occur and where; only the rules with a keyword present (and the rules
-//!   without keywords) run their regex, so the cost barely grows with the number of rules;
+//!   without keywords) run their regex, so the cost barely grows with the number of rules; a
+//!   rule whose matches begin with a keyword is tried only where such a match can start
+//!   (anchored), one whose matches hold a keyword and span few lines only on the lines around
+//!   its hits, the others over the whole text;
 //! - regexes are byte regexes with ASCII classes, as gitleaks' Go regexes: binary content is
 //!   scanned as it is, and UTF-16 or UTF-32 text is decoded and scanned as well;
 //! - a rule's secret is its `secretGroup` (else its first capture group that matched, else the
@@ -49,10 +52,16 @@ pub struct Rule {
     /// How far from a keyword hit the rule's matches reach, in lines, when that is bounded
     /// ([`reach`]); computed on first use.
     reach: OnceLock<Option<usize>>,
+    /// Where a match can start, measured from a keyword hit, when every match begins with a
+    /// string holding one of the rule's keywords ([`starts`]): (keyword's place in the automaton,
+    /// its offset from the match's start). Computed on first use.
+    starts: OnceLock<Option<Vec<(usize, usize)>>>,
     path: Option<Regex>,
     secret_group: Option<usize>,
     entropy: Option<f64>,
     keywords: Vec<String>,
+    /// Each keyword's place in the rule set's keyword automaton.
+    keyword_ids: Vec<usize>,
     allowlists: Vec<Allowlist>,
 }
 
@@ -106,11 +115,25 @@ pub struct RuleSet {
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
     always: Vec<usize>,
+    /// The rules without keywords tried only where their matches can begin, built on first use.
+    openings: OnceLock<Option<Openings>>,
+    /// Rules with a `path` and no regex: they report the file itself.
+    path_only: Vec<usize>,
     /// `.gitleaksignore` fingerprints: `path:rule-id:line`.
     ignored: HashSet<String>,
     /// The keywords of the rules whose match can span lines, built on first use
     /// ([`RuleSet::may_open_block`]).
     block_words: OnceLock<Option<AhoCorasick>>,
+}
+
+/// The rules without keywords whose matches begin with one of a few strings
+/// ([`opening_strings`]): one search for all those strings finds every place where one of them
+/// occurs, and each such rule is tried there alone, anchored.
+#[derive(Debug)]
+struct Openings {
+    finder: AhoCorasick,
+    /// Each rule, with its strings.
+    rules: Vec<(usize, Vec<Vec<u8>>)>,
 }
 
 /// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
@@ -136,6 +159,22 @@ impl Rule {
         *self
             .reach
             .get_or_init(|| reach(self.pattern.as_deref()?, &self.keywords))
+    }
+
+    /// `Some`: every match starts at a keyword hit less one of these offsets, so the rule needs
+    /// to be tried only there, anchored ([`starts`]).
+    fn starts(&self) -> Option<&[(usize, usize)]> {
+        self.starts
+            .get_or_init(|| {
+                let found = starts(self.pattern.as_deref()?, &self.keywords)?;
+                Some(
+                    found
+                        .into_iter()
+                        .map(|(k, off)| (self.keyword_ids[k], off))
+                        .collect(),
+                )
+            })
+            .as_deref()
     }
 }
 
@@ -216,10 +255,20 @@ fn class_has(c: &regex_syntax::hir::Class, byte: u8) -> bool {
 /// Every string of `h`, ASCII-lowercased, when there are few (at most [`FEW`]) and they are
 /// ASCII: a literal, a case-insensitive word, a small alternation of them.
 fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    strings_as(h, true)
+}
+
+/// [`strings`], ASCII-lowercased when `fold`, else exactly as they match.
+fn strings_as(h: &regex_syntax::hir::Hir, fold: bool) -> Option<Vec<Vec<u8>>> {
+    let lower = |b: u8| if fold { b.to_ascii_lowercase() } else { b };
     use regex_syntax::hir::{Class, HirKind};
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
-        HirKind::Literal(l) => Some(vec![l.0.to_ascii_lowercase()]),
+        HirKind::Literal(l) => Some(vec![if fold {
+            l.0.to_ascii_lowercase()
+        } else {
+            l.0.to_vec()
+        }]),
         HirKind::Class(c) => {
             let mut bytes: Vec<u8> = Vec::new();
             let mut add = |lo: u32, hi: u32| {
@@ -227,7 +276,7 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
                     return false;
                 }
                 for b in lo..=hi {
-                    let b = (b as u8).to_ascii_lowercase();
+                    let b = lower(b as u8);
                     if !bytes.contains(&b) {
                         bytes.push(b);
                     }
@@ -246,14 +295,14 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
             };
             (ok && bytes.len() <= FEW).then(|| bytes.into_iter().map(|b| vec![b]).collect())
         }
-        HirKind::Capture(c) => strings(&c.sub),
-        HirKind::Concat(v) => v
-            .iter()
-            .try_fold(vec![Vec::new()], |acc, h| product(&acc, &strings(h)?)),
+        HirKind::Capture(c) => strings_as(&c.sub, fold),
+        HirKind::Concat(v) => v.iter().try_fold(vec![Vec::new()], |acc, h| {
+            product(&acc, &strings_as(h, fold)?)
+        }),
         HirKind::Alternation(v) => {
             let mut out: Vec<Vec<u8>> = Vec::new();
             for h in v {
-                out.extend(strings(h)?);
+                out.extend(strings_as(h, fold)?);
             }
             (out.len() <= FEW).then_some(out)
         }
@@ -262,7 +311,7 @@ fn strings(h: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
             if max > 4 {
                 return None;
             }
-            let one = strings(&r.sub)?;
+            let one = strings_as(&r.sub, fold)?;
             let mut at = vec![Vec::new()];
             for _ in 0..r.min {
                 at = product(&at, &one)?;
@@ -329,6 +378,103 @@ fn holds_keyword(h: &regex_syntax::hir::Hir, keywords: &[String]) -> bool {
             })
         }
         _ => false,
+    }
+}
+
+/// Where the matches of `pattern` start, relative to its keywords' hits: `Some` when every match
+/// begins with one of a few strings that each hold one of `keywords` (lowercase; [`lead`]), as a
+/// list of (index in `keywords`, offset of that keyword in such a string). Every match then starts
+/// at a hit of one of the keywords less its offset; an anchored search there finds exactly the
+/// matches a search over the whole text finds, however many lines they span.
+fn starts(pattern: &str, keywords: &[String]) -> Option<Vec<(usize, usize)>> {
+    if keywords.is_empty() {
+        return None;
+    }
+    let set = lead(&parse_pattern(pattern)?, true, &|set| {
+        holds_any(set, keywords)
+    })?;
+    if !holds_any(&set, keywords) {
+        return None;
+    }
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for s in &set {
+        for (k, word) in keywords.iter().enumerate() {
+            for off in memchr::memmem::find_iter(s, word.as_bytes()) {
+                if !out.contains(&(k, off)) {
+                    out.push((k, off));
+                }
+            }
+        }
+    }
+    (out.len() <= FEW).then_some(out)
+}
+
+/// The strings, exactly as they match, one of which every match of `pattern` begins with, each
+/// at least two bytes long: a rule without keywords is tried only where one of them occurs
+/// ([`Openings`]). `None` when there is no such small set.
+fn opening_strings(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let long = |set: &[Vec<u8>]| set.iter().all(|s| s.len() >= 2);
+    lead(&parse_pattern(pattern)?, false, &long).filter(|set| !set.is_empty() && long(set))
+}
+
+/// Whether every string of `set` (which is not empty) holds one of `keywords`.
+fn holds_any(set: &[Vec<u8>], keywords: &[String]) -> bool {
+    !set.is_empty()
+        && set.iter().all(|s| {
+            keywords
+                .iter()
+                .any(|k| memchr::memmem::find(s, k.as_bytes()).is_some())
+        })
+}
+
+/// A few strings (ASCII-lowercased when `fold`) one of which every match of `h` begins with;
+/// `None` when there is no such small set. A concatenation's set stops growing once it is
+/// `enough`, or when it would grow past [`FEW`] strings.
+fn lead(
+    h: &regex_syntax::hir::Hir,
+    fold: bool,
+    enough: &dyn Fn(&[Vec<u8>]) -> bool,
+) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    if let Some(set) = strings_as(h, fold) {
+        return Some(set);
+    }
+    match h.kind() {
+        HirKind::Capture(c) => lead(&c.sub, fold, enough),
+        // A match of the repetition begins with a match of its body.
+        HirKind::Repetition(r) if r.min >= 1 => lead(&r.sub, fold, enough),
+        HirKind::Alternation(v) => {
+            let mut out: Vec<Vec<u8>> = Vec::new();
+            for h in v {
+                out.extend(lead(h, fold, enough)?);
+            }
+            (out.len() <= FEW).then_some(out)
+        }
+        HirKind::Concat(v) => {
+            // Each part's strings, in turn; a part with too many closes the set with the
+            // beginnings of its matches.
+            let mut acc = vec![Vec::new()];
+            for part in v {
+                if enough(&acc) {
+                    break;
+                }
+                match strings_as(part, fold) {
+                    Some(set) => match product(&acc, &set) {
+                        Some(next) => acc = next,
+                        None => break,
+                    },
+                    None => {
+                        if let Some(next) = lead(part, fold, enough).and_then(|l| product(&acc, &l))
+                        {
+                            acc = next;
+                        }
+                        break;
+                    }
+                }
+            }
+            Some(acc)
+        }
+        _ => None,
     }
 }
 
@@ -436,6 +582,7 @@ impl RuleSet {
                 pattern: r.regex.clone(),
                 regex,
                 reach: OnceLock::new(),
+                starts: OnceLock::new(),
                 path: r
                     .path
                     .as_deref()
@@ -444,6 +591,7 @@ impl RuleSet {
                 secret_group: r.secret_group,
                 entropy: r.entropy,
                 keywords: r.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+                keyword_ids: Vec::new(),
                 allowlists: r
                     .allowlists
                     .iter()
@@ -481,6 +629,21 @@ impl RuleSet {
                 }
             }
         }
+        let path_only = (0..rules.len())
+            .filter(|&i| rules[i].pattern.is_none() && rules[i].path.is_some())
+            .collect();
+        for r in &mut rules {
+            r.keyword_ids = r
+                .keywords
+                .iter()
+                .map(|k| {
+                    words
+                        .iter()
+                        .position(|w| w == k)
+                        .expect("every keyword is a word")
+                })
+                .collect();
+        }
         Ok(RuleSet {
             rules,
             global,
@@ -493,6 +656,8 @@ impl RuleSet {
             reference: false,
             rule_keywords,
             always,
+            openings: OnceLock::new(),
+            path_only,
             ignored: HashSet::new(),
             block_words: OnceLock::new(),
         })
@@ -521,6 +686,34 @@ impl RuleSet {
                 .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
                 .as_ref()
         }
+    }
+
+    /// The rules without keywords that are tried only where their matches can begin, built on
+    /// first use; `None` when there is none.
+    fn openings(&self) -> Option<&Openings> {
+        self.openings
+            .get_or_init(|| {
+                let rules: Vec<(usize, Vec<Vec<u8>>)> = self
+                    .always
+                    .iter()
+                    .filter_map(|&i| Some((i, opening_strings(self.rules[i].pattern.as_deref()?)?)))
+                    .collect();
+                let mut all: Vec<&[u8]> = rules
+                    .iter()
+                    .flat_map(|(_, set)| set.iter().map(Vec::as_slice))
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                if all.is_empty() {
+                    return None;
+                }
+                let finder = AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&all)
+                    .ok()?;
+                Some(Openings { finder, rules })
+            })
+            .as_ref()
     }
 
     /// The finder of the lines that hold a keyword, built on first use; `None` when the keywords
@@ -612,11 +805,8 @@ impl RuleSet {
             hits.extend(self.scan_view(path, text.as_bytes(), true));
         }
         if !path.is_empty() {
-            for (i, r) in self.rules.iter().enumerate() {
-                if r.pattern.is_none()
-                    && r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes()))
-                {
-                    let _ = i;
+            for r in self.path_only.iter().map(|&i| &self.rules[i]) {
+                if r.path.as_ref().is_some_and(|p| p.is_match(path.as_bytes())) {
                     hits.push(Hit {
                         rule_id: r.id.clone(),
                         description: r.description.clone(),
@@ -634,20 +824,54 @@ impl RuleSet {
     }
 
     fn scan_view(&self, path: &str, content: &[u8], decoded: bool) -> Vec<Hit> {
-        // Rules run over the whole text, and rules run on the lines around their keywords' hits
-        // (those whose matches are known to hold a keyword and to reach few lines: exact).
-        let mut whole = vec![false; self.rules.len()];
-        let mut near = vec![false; self.rules.len()];
-        for &i in &self.always {
-            whole[i] = true;
-        }
-        // Per keyword: not seen yet, seen (its rules decided), seen with rules that run near it;
-        // and for the latter, in text order, each line holding it (start, end after the line
-        // feed), with the keyword.
-        const UNSEEN: u8 = 0;
+        // How each rule triggered runs: over the whole text; anchored at the places its matches
+        // can start (its keywords' hits less their offsets in the match); or on the lines around
+        // its keywords' hits. All three find exactly what the whole-text search finds.
+        const OFF: u8 = 0;
         const WHOLE: u8 = 1;
-        const NEAR: u8 = 2;
-        let mut state = vec![UNSEEN; self.keyword_rules.len()];
+        const START: u8 = 2;
+        const NEAR: u8 = 3;
+        let mut run = vec![OFF; self.rules.len()];
+        let mut todo: Vec<usize> = Vec::new();
+        // Rules without keywords: tried where their matches can begin (those with few opening
+        // strings: each place one occurs, as (rule, place), in text order), else over the whole
+        // text.
+        let openings = self.openings().filter(|_| !self.reference);
+        let mut opening_hits: Vec<(usize, usize)> = Vec::new();
+        for &i in &self.always {
+            if !openings.is_some_and(|o| o.rules.iter().any(|(r, _)| *r == i)) {
+                run[i] = WHOLE;
+                todo.push(i);
+            }
+        }
+        if let Some(o) = openings {
+            let mut at = 0;
+            while let Some(m) = o
+                .finder
+                .find(aho_corasick::Input::new(content).span(at..content.len()))
+            {
+                let p = m.start();
+                for (r, set) in &o.rules {
+                    if set.iter().any(|s| content[p..].starts_with(s)) {
+                        if run[*r] == OFF {
+                            run[*r] = START;
+                            todo.push(*r);
+                        }
+                        opening_hits.push((*r, p));
+                    }
+                }
+                at = p + 1;
+            }
+        }
+        // Per keyword: not seen yet, or seen (its rules decided), and whether each of its hits is
+        // wanted (rules that start at it) and each line holding it (rules that run near it).
+        const SEEN: u8 = 1;
+        const HITS: u8 = 2;
+        const LINES: u8 = 4;
+        let mut state = vec![0u8; self.keyword_rules.len()];
+        // In text order: (keyword, hit) and (keyword, line holding it: start, end after the line
+        // feed).
+        let mut start_hits: Vec<(usize, usize)> = Vec::new();
         let mut near_lines: Vec<(usize, (usize, usize))> = Vec::new();
         if let Some(ac) = self.keywords(content.len()) {
             // The line of the last hit, and where its entries in `near_lines` start (hits come
@@ -655,18 +879,33 @@ impl RuleSet {
             let mut line = (0, 0);
             let mut line_from = 0;
             let mut on_hit = |k: usize, at: usize| {
-                if state[k] == UNSEEN {
-                    state[k] = WHOLE;
+                if state[k] == 0 {
+                    state[k] = SEEN;
                     for &i in &self.keyword_rules[k] {
-                        if !self.reference && self.rules[i].reach().is_some() {
-                            near[i] = true;
-                            state[k] = NEAR;
-                        } else {
-                            whole[i] = true;
+                        let rule = &self.rules[i];
+                        if run[i] == OFF {
+                            run[i] = if self.reference {
+                                WHOLE
+                            } else if rule.starts().is_some() {
+                                START
+                            } else if rule.reach().is_some() {
+                                NEAR
+                            } else {
+                                WHOLE
+                            };
+                            todo.push(i);
+                        }
+                        match run[i] {
+                            START => state[k] |= HITS,
+                            NEAR => state[k] |= LINES,
+                            _ => {}
                         }
                     }
                 }
-                if state[k] != NEAR {
+                if state[k] & HITS != 0 {
+                    start_hits.push((k, at));
+                }
+                if state[k] & LINES == 0 {
                     return;
                 }
                 if !(line.0 <= at && at < line.1) {
@@ -699,102 +938,155 @@ impl RuleSet {
                 }
             }
         }
+        todo.sort_unstable();
         // (rule index, match range, hit)
         let mut found: Vec<(usize, (usize, usize), Hit)> = Vec::new();
         let mut lines = LineIndex::new(content);
         let mut windows: Vec<(usize, usize)> = Vec::new();
-        for (i, rule) in self.rules.iter().enumerate() {
-            if !whole[i] && !near[i] {
-                continue;
-            }
+        let mut matches: Vec<regex_automata::Match> = Vec::new();
+        for &i in &todo {
+            let rule = &self.rules[i];
             let Some(re) = rule.regex() else { continue };
             if let Some(p) = &rule.path
                 && (path.is_empty() || !p.is_match(path.as_bytes()))
             {
                 continue;
             }
-            windows.clear();
-            if whole[i] {
-                windows.push((0, content.len()));
-            } else {
-                let reach = rule.reach().unwrap_or(0);
-                let keywords = &self.rule_keywords[i];
-                windows.extend(near_lines.iter().filter(|(k, _)| keywords.contains(k)).map(
-                    |&(_, (a, b))| {
-                        (
-                            lines_before(content, a, reach),
-                            lines_after(content, b, reach),
-                        )
-                    },
-                ));
-                windows.sort_unstable();
-                // Overlapping or touching windows are one: a match is searched once.
-                let mut merged = 0;
-                for w in 0..windows.len() {
-                    if merged > 0 && windows[w].0 <= windows[merged - 1].1 {
-                        windows[merged - 1].1 = windows[merged - 1].1.max(windows[w].1);
-                    } else {
-                        windows[merged] = windows[w];
-                        merged += 1;
+            matches.clear();
+            match run[i] {
+                START => {
+                    let offsets = rule.starts().unwrap_or(&[]);
+                    windows.clear();
+                    windows.extend(
+                        opening_hits
+                            .iter()
+                            .filter(|(r, _)| *r == i)
+                            .map(|&(_, p)| (p, 0)),
+                    );
+                    for &(k, at) in &start_hits {
+                        for &(kk, off) in offsets {
+                            if kk == k && off <= at {
+                                windows.push((at - off, 0));
+                            }
+                        }
+                    }
+                    windows.sort_unstable();
+                    windows.dedup();
+                    // In order, as the search over the whole text goes: a match starts at the
+                    // first place at or after the end of the one before where one starts.
+                    let mut end = 0;
+                    for &(at, _) in &windows {
+                        if at < end {
+                            continue;
+                        }
+                        let input = Input::new(content)
+                            .range(at..)
+                            .anchored(regex_automata::Anchored::Yes);
+                        if let Some(m) = re.search(&input) {
+                            end = m.end();
+                            matches.push(m);
+                        }
                     }
                 }
-                windows.truncate(merged);
+                NEAR => {
+                    let reach = rule.reach().unwrap_or(0);
+                    let keywords = &self.rule_keywords[i];
+                    windows.clear();
+                    windows.extend(near_lines.iter().filter(|(k, _)| keywords.contains(k)).map(
+                        |&(_, (a, b))| {
+                            (
+                                lines_before(content, a, reach),
+                                lines_after(content, b, reach),
+                            )
+                        },
+                    ));
+                    windows.sort_unstable();
+                    // Overlapping or touching windows are one: a match is searched once.
+                    let mut merged = 0;
+                    for w in 0..windows.len() {
+                        if merged > 0 && windows[w].0 <= windows[merged - 1].1 {
+                            windows[merged - 1].1 = windows[merged - 1].1.max(windows[w].1);
+                        } else {
+                            windows[merged] = windows[w];
+                            merged += 1;
+                        }
+                    }
+                    windows.truncate(merged);
+                    for &(a, b) in &windows {
+                        // The search sees the whole text around the window (`\b`, `^`, `$` as
+                        // over the whole text); a match lies inside it.
+                        matches.extend(re.find_iter(Input::new(content).range(a..b)));
+                    }
+                }
+                _ => matches.extend(re.find_iter(content)),
             }
-            for &(a, b) in &windows {
-                // The search sees the whole text around the window (`\b`, `^`, `$` as over the
-                // whole text); a match lies inside it.
-                for caps in re.captures_iter(Input::new(content).range(a..b)) {
-                    let Some(whole_match) = caps.get_match() else {
-                        continue;
-                    };
-                    let whole_span = (whole_match.start(), whole_match.end());
-                    let m = match rule.secret_group {
+            if matches.is_empty() {
+                continue;
+            }
+            // The groups, on the matches alone: anchored on each match's bounds (look-around
+            // still sees the text around it), the groups of the same match.
+            let wants_group = rule.secret_group.is_some() || re.captures_len() > 1;
+            let mut caps = re.create_captures();
+            for m in &matches {
+                let whole_span = (m.start(), m.end());
+                if wants_group {
+                    re.search_captures(
+                        &Input::new(content)
+                            .range(m.range())
+                            .anchored(regex_automata::Anchored::Yes),
+                        &mut caps,
+                    );
+                }
+                let m = if !wants_group {
+                    None
+                } else {
+                    match rule.secret_group {
                         Some(g) => caps.get_group(g),
                         None => (1..caps.group_len()).find_map(|g| caps.get_group(g)),
                     }
-                    .map_or(whole_span, |s| (s.start, s.end));
-                    if m.0 == m.1 {
-                        continue;
-                    }
-                    let secret = &content[m.0..m.1];
-                    if let Some(min) = rule.entropy
-                        && shannon_entropy(secret) <= min
-                    {
-                        continue;
-                    }
-                    if placeholder(secret) {
-                        continue;
-                    }
-                    let line_text = lines.line_span(whole_span.0, whole_span.1);
-                    let ctx = Context {
-                        path,
-                        secret,
-                        whole: &content[whole_span.0..whole_span.1],
-                        line: &content[line_text.0..line_text.1],
-                    };
-                    if rule.allowlists.iter().any(|a| a.allows(&ctx))
-                        || self.global.iter().any(|a| {
-                            (a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
-                                && a.allows(&ctx)
-                        })
-                    {
-                        continue;
-                    }
-                    found.push((
-                        i,
-                        whole_span,
-                        Hit {
-                            rule_id: rule.id.clone(),
-                            description: rule.description.clone(),
-                            start: m.0,
-                            end: m.1,
-                            line: lines.line_of(m.0),
-                            end_line: lines.line_of(m.1.saturating_sub(1).max(m.0)),
-                            secret: String::from_utf8_lossy(secret).into_owned(),
-                            decoded,
-                        },
-                    ));
                 }
+                .map_or(whole_span, |s| (s.start, s.end));
+                if m.0 == m.1 {
+                    continue;
+                }
+                let secret = &content[m.0..m.1];
+                if let Some(min) = rule.entropy
+                    && shannon_entropy(secret) <= min
+                {
+                    continue;
+                }
+                if placeholder(secret) {
+                    continue;
+                }
+                let line_text = lines.line_span(whole_span.0, whole_span.1);
+                let ctx = Context {
+                    path,
+                    secret,
+                    whole: &content[whole_span.0..whole_span.1],
+                    line: &content[line_text.0..line_text.1],
+                };
+                if rule.allowlists.iter().any(|a| a.allows(&ctx))
+                    || self.global.iter().any(|a| {
+                        (a.target_rules.is_empty() || a.target_rules.contains(&rule.id))
+                            && a.allows(&ctx)
+                    })
+                {
+                    continue;
+                }
+                found.push((
+                    i,
+                    whole_span,
+                    Hit {
+                        rule_id: rule.id.clone(),
+                        description: rule.description.clone(),
+                        start: m.0,
+                        end: m.1,
+                        line: lines.line_of(m.0),
+                        end_line: lines.line_of(m.1.saturating_sub(1).max(m.0)),
+                        secret: String::from_utf8_lossy(secret).into_owned(),
+                        decoded,
+                    },
+                ));
             }
         }
         // Rule order decides between overlapping matches, then position orders the result.

@@ -556,6 +556,106 @@ fn what_runs_near_its_keywords_is_bounded_and_holds_them() {
     );
 }
 
+#[test]
+fn where_matches_start_is_known_when_they_begin_with_a_keyword() {
+    let kw = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // The keyword opens the match, after a look-around; case-insensitive letters.
+    assert_eq!(
+        starts(
+            "(?i)\\bmachine\\s+[\\w.-]+\\s+login\\s+\\S+\\s+password\\s+(\\S{6,})",
+            &kw(&["machine"])
+        ),
+        Some(vec![(0, 0)])
+    );
+    assert_eq!(
+        starts("\\b(ghp_[A-Za-z0-9]{36})", &kw(&["ghp_"])),
+        Some(vec![(0, 0)])
+    );
+    // An optional part before the keyword: each of its lengths is an offset.
+    assert_eq!(
+        starts(
+            "((?:https?://)?hooks\\.slack\\.com/[A-Za-z0-9+/]{43,56})",
+            &kw(&["hooks.slack.com"])
+        ),
+        Some(vec![(0, 0), (0, 7), (0, 8)])
+    );
+    // A keyword inside the opening literal (`-----BEGIN USER NKEY SEED-----`).
+    assert_eq!(
+        starts(
+            "(-----BEGIN USER NKEY SEED-----\\s*S[UACNOP][A-Z2-7]{56})",
+            &kw(&["user nkey seed"])
+        ),
+        Some(vec![(0, 11)])
+    );
+    // The keyword ends in the first byte of a repeated part.
+    assert_eq!(
+        starts(
+            "\\b(xox[pe](?:-[0-9]{10,13}){3}-[A-Za-z0-9]{28,34})",
+            &kw(&["xoxp-", "xoxe-"])
+        ),
+        Some(vec![(1, 0), (0, 0)])
+    );
+    // Any of several keywords; a line feed anywhere after it does not matter.
+    assert_eq!(
+        starts(
+            "(?:api|passw(?:or)?d)\\s*=\\s*(\\w{8})",
+            &kw(&["api", "passwd", "password"])
+        ),
+        Some(vec![(0, 0), (1, 0), (2, 0)])
+    );
+    // A name of up to 50 characters before the keyword, a keyword not in the match, none.
+    assert_eq!(
+        starts("(?i)[\\w.-]{0,50}?(?:hetzner)=(\\w{8})", &kw(&["hetzner"])),
+        None
+    );
+    assert_eq!(starts("(?i)(?:heroku|hk)[a-z]{4}", &kw(&["heroku"])), None);
+    assert_eq!(starts("\\b(YC[A-Za-z0-9_-]{38})", &kw(&[])), None);
+    let set = builtin();
+    for id in [
+        "netrc-password",
+        "generic-api-key",
+        "private-key",
+        "json-private-key",
+        "slack-user-token",
+    ] {
+        let rule = set.rules().iter().find(|r| r.id == id).unwrap();
+        assert!(rule.starts().is_some(), "{id} starts at its keywords");
+    }
+}
+
+#[test]
+fn a_rule_without_keywords_is_tried_where_its_opening_strings_occur() {
+    // Exactly as they match: case kept, two bytes at least.
+    assert_eq!(
+        opening_strings("\\b(S[UACNOP][A-Z2-7]{56})(?:[^A-Za-z0-9_-]|$)"),
+        Some(
+            ["SA", "SC", "SN", "SO", "SP", "SU"]
+                .map(|s| s.as_bytes().to_vec())
+                .to_vec()
+        )
+    );
+    assert_eq!(
+        opening_strings("\\b(YC[A-Za-z0-9_-]{38})"),
+        Some(vec![b"YC".to_vec()])
+    );
+    let mut folded = opening_strings("(?i)ab[0-9]{8}").unwrap();
+    folded.sort();
+    assert_eq!(folded, [b"AB", b"Ab", b"aB", b"ab"]);
+    // An optional part: each of its strings.
+    assert_eq!(
+        opening_strings("(?:x)?ab"),
+        Some(vec![b"ab".to_vec(), b"xab".to_vec()])
+    );
+    // One byte, or nothing fixed: over the whole text.
+    assert_eq!(opening_strings("\\b([MNO][A-Za-z0-9_-]{23,25})"), None);
+    assert_eq!(opening_strings("[0-9a-f]{32}"), None);
+    assert_eq!(opening_strings("(?:xy)*ab"), None);
+    // Every built-in rule without keywords has its opening strings.
+    let set = builtin();
+    let openings = set.openings().expect("the built-in rules have openings");
+    assert_eq!(openings.rules.len(), set.always.len());
+}
+
 /// Running rules only near their keywords finds exactly what running them over the whole text
 /// finds: every example and counterexample of every rule in several syntaxes, one per file and
 /// all in one text with ordinary lines around them, and the fixtures.
