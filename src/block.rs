@@ -206,9 +206,10 @@ pub fn block(
             BerryError::declined(format!("{}: {req} was not marked BLOCKED", opts.step)).into(),
         );
     }
-    let tracker_commit = trackercommit::apply(ws, session, &plan, ReqState::Blocked, None, &mut |t| {
-        show(Shown::Tracker(t))
-    })?;
+    let tracker_commit =
+        trackercommit::apply(ws, session, &plan, ReqState::Blocked, None, &mut |t| {
+            show(Shown::Tracker(t))
+        })?;
     let event = effects.send(
         session,
         EventRecord {

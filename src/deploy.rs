@@ -299,10 +299,14 @@ pub fn complete(
             return Err(BerryError::declined(format!("{req} was not marked DEPLOYED")).into());
         }
     }
-    let tracker_commit =
-        trackercommit::apply(ws, session, &plan, ReqState::Deployed, Some(&short), &mut |t| {
-            show(Shown::Tracker(t))
-        })?;
+    let tracker_commit = trackercommit::apply(
+        ws,
+        session,
+        &plan,
+        ReqState::Deployed,
+        Some(&short),
+        &mut |t| show(Shown::Tracker(t)),
+    )?;
     let event = effects.send(
         session,
         EventRecord {

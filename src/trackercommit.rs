@@ -824,7 +824,9 @@ pub fn finished(
     dry_run: bool,
     show: &mut dyn FnMut(Tracked<'_>),
 ) -> Result<serde_json::Value> {
-    let done = finish(ws, session, status, dry_run, &mut |s| show(Tracked::Commit(s)))?;
+    let done = finish(ws, session, status, dry_run, &mut |s| {
+        show(Tracked::Commit(s))
+    })?;
     show(Tracked::Finished(&done));
     Ok(done.data())
 }

@@ -28,11 +28,11 @@ fn run(
             Shown::Tracker(Tracked::Commit(trackercommit::Shown::Committed { .. })) => {
                 "committed".into()
             }
-            Shown::Tracker(Tracked::Commit(trackercommit::Shown::Pushed { .. })) => {
-                "pushed".into()
-            }
+            Shown::Tracker(Tracked::Commit(trackercommit::Shown::Pushed { .. })) => "pushed".into(),
             Shown::Tracker(Tracked::Commit(_)) => return,
-            Shown::Tracker(Tracked::Finished(f)) => format!("tracker commit {}", f.data()["committed"]),
+            Shown::Tracker(Tracked::Finished(f)) => {
+                format!("tracker commit {}", f.data()["committed"])
+            }
         })
     });
     (done, shown)

@@ -39,7 +39,12 @@ pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
 }
 
 /// The work's options for a block asked for by `step` (`msg_id`: the notice's own id, if any).
-pub(crate) fn options(p: &Printer, reason: &str, step: &str, msg_id: Option<String>) -> work::Options {
+pub(crate) fn options(
+    p: &Printer,
+    reason: &str,
+    step: &str,
+    msg_id: Option<String>,
+) -> work::Options {
     work::Options {
         reason: reason.to_string(),
         step: step.to_string(),

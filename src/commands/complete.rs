@@ -82,7 +82,9 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             data,
             ..
         } => {
-            let by = stream.map(|s| format!(" by stream {s}")).unwrap_or_default();
+            let by = stream
+                .map(|s| format!(" by stream {s}"))
+                .unwrap_or_default();
             p.line(format!(
                 "{req} is already complete: {} says DEPLOYED at commit {short}, and the completion notice {msg_id} was acknowledged{by}.",
                 ws.config.tracker.path,

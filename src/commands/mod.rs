@@ -229,7 +229,9 @@ pub mod show;
 /// (`blocked`, `rolled back`).
 pub fn given_reason<'a>(reason: &'a str, what: &str) -> Result<&'a str> {
     match reason.trim() {
-        "" => Err(BerryError::usage(format!("--reason is empty: say why the REQ is {what}")).into()),
+        "" => {
+            Err(BerryError::usage(format!("--reason is empty: say why the REQ is {what}")).into())
+        }
         r => Ok(r),
     }
 }
@@ -247,9 +249,9 @@ pub fn reason_explains(reason: Option<&str>, flags: &[(&str, bool)], hint: &str)
     } else {
         format!("{} or {last}", rest.join(", "))
     };
-    Err(
-        BerryError::usage(format!("--reason without {listed}: there is nothing to explain"))
-            .with_hint(hint)
-            .into(),
-    )
+    Err(BerryError::usage(format!(
+        "--reason without {listed}: there is nothing to explain"
+    ))
+    .with_hint(hint)
+    .into())
 }

@@ -1,18 +1,15 @@
-//! What several commands show alike, laid out once: the marks of a line, a notice and how it was
-//! sent, a failure's issue, a test command and a health check as a step runs them, and the live
-//! progress (a spinner, a transfer's bar) a step's view keeps between the work's calls.
+//! What several commands show alike, laid out once: the marks of a line, a failure's issue, a
+//! test command and a health check as a step runs them, and the live progress (a spinner, a
+//! transfer's bar) a step's view keeps between the work's calls. A notice and how it was sent
+//! are [`super::effects`]'s.
 
 use std::cell::RefCell;
 
-use indicatif::ProgressBar;
-use serde_json::Value;
-
 use crate::config::TestCommand;
-use crate::context::EventRecord;
-use crate::effects::Sending;
 use crate::health::CheckResult;
 use crate::printer::{Printer, Tone};
 use crate::push::Transfer;
+use indicatif::ProgressBar;
 
 /// The first 12 characters of a SHA (all of a shorter one).
 pub fn short(sha: &str) -> &str {
@@ -35,68 +32,6 @@ pub const NOTHING_DONE: &str = "dry run: nothing written, nothing sent";
 /// The last line of such a dry run.
 pub fn nothing_done(p: &Printer) {
     p.line(p.paint(Tone::Dim, NOTHING_DONE));
-}
-
-/// A notice about to be sent: its status, subject and id (and whether an earlier run recorded
-/// it), its summary, and the payload (in full with `--dry-run`, else with `--verbose`).
-pub fn notice(
-    p: &Printer,
-    subject: &str,
-    msg_id: &str,
-    payload: &Value,
-    recorded: Option<&EventRecord>,
-) {
-    let status = payload.get("status").and_then(Value::as_str).unwrap_or("?");
-    let state = match recorded {
-        Some(r) if r.acknowledged => " (already sent)",
-        Some(_) => " (pending from an earlier run: sent again with the same id)",
-        None => "",
-    };
-    p.line(format!(
-        "  notice: {status} to {subject}, Nats-Msg-Id {msg_id}{state}"
-    ));
-    if let Some(s) = payload.get("summary").and_then(Value::as_str) {
-        p.line(format!("    summary: {s}"));
-    }
-    let full = serde_json::to_string_pretty(payload).unwrap_or_default();
-    if p.dry_run() {
-        p.line("  payload:");
-        for l in full.lines() {
-            p.line(format!("    {l}"));
-        }
-    } else {
-        p.detail(full);
-    }
-}
-
-/// How [`crate::effects::send`] went.
-pub fn sending(p: &Printer, s: Sending<'_>) {
-    match s {
-        Sending::Off { kind } => passed_over(
-            p,
-            format!("the {kind} notice was not sent: NATS is off here (`nats.publish = false`)"),
-        ),
-        Sending::Connected { url } => p.detail(format!("connected to NATS at {url}")),
-        Sending::Stored {
-            kind,
-            stream,
-            sequence,
-            duplicate,
-        } => done(
-            p,
-            format!(
-                "{kind} notice acknowledged by stream {stream} (sequence {sequence}{})",
-                if duplicate {
-                    ", a duplicate of an earlier send: the stream kept one"
-                } else {
-                    ""
-                }
-            ),
-        ),
-        Sending::NotPersisted { subject } => p.warn(format!(
-            "no JetStream stream covers {subject}: published without persistence"
-        )),
-    }
 }
 
 /// The line that says GitHub took a failure's issue.

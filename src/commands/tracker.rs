@@ -23,7 +23,7 @@ pub(crate) fn announce(
     recorded: Option<&EventRecord>,
 ) {
     show_tracker(p, plan);
-    show::notice(p, subject, msg_id, payload, recorded);
+    super::effects::show_notice(p, subject, msg_id, payload, recorded);
 }
 
 /// A step's tracker work, as it goes; `live` holds the tracker push's progress.

@@ -82,13 +82,15 @@ fn run(
                 }
                 Shown::Tracker(Tracked::Written(_)) => "written".into(),
                 Shown::Tracker(Tracked::Commit(trackercommit::Shown::Committed { .. })) => {
-                "committed".into()
-            }
+                    "committed".into()
+                }
                 Shown::Tracker(Tracked::Commit(trackercommit::Shown::Pushed { .. })) => {
-                "pushed".into()
-            }
+                    "pushed".into()
+                }
                 Shown::Tracker(Tracked::Commit(_)) => return,
-                Shown::Tracker(Tracked::Finished(f)) => format!("tracker commit {}", f.data()["committed"]),
+                Shown::Tracker(Tracked::Finished(f)) => {
+                    format!("tracker commit {}", f.data()["committed"])
+                }
             })
         },
     );

@@ -10,8 +10,8 @@ use super::*;
 use crate::context::{Evidence, PushRecord, Store};
 use crate::effects::Recorded;
 use crate::error::Exit;
-use crate::trackercommit::Tracked;
 use crate::req::ReqNumber;
+use crate::trackercommit::Tracked;
 
 const TRACKER: &str = "OWNER_REQUESTS.md";
 
