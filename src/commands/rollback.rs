@@ -2,17 +2,20 @@
 //! remote branch's head, test it, push it (or open a revert pull request on a protected branch),
 //! re-run the health checks, mark the tracker ROLLED_BACK and publish the ROLLED_BACK notice.
 //! The work, and the rules it keeps, are in [`crate::rollback::step`]; this file turns the
-//! arguments into options and renders what the work shows and returns.
+//! arguments into options and renders what the work returns; [`view`] shows what it does on its
+//! way.
+
+mod view;
 
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::show::{self, Live, short};
+use super::show::{Live, short};
 use super::{Env, Outcome, Session, Step, StepReport};
-use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
-use crate::rollback::{self as work, Done, Options, Shown};
+use crate::rollback::{self as work, Done, Options};
+use view::View;
 
 /// Roll a shipped REQ back: revert the commit berry shipped on top of the branch's current
 /// remote head (a conflict changes nothing and names the files), run the test commands, push
@@ -52,7 +55,8 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
     };
     let done = work::step(&ws, &mut session, &opts, &mut effects, &view);
     view.live.clear();
-    let report = |message: String| StepReport::new("rollback", Some(req.clone()), Outcome::Ok, message);
+    let report =
+        |message: String| StepReport::new("rollback", Some(req.clone()), Outcome::Ok, message);
     Ok(match done? {
         Done::Already(r) => {
             p.line(format!(
@@ -93,96 +97,4 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
             }))
         }
     })
-}
-
-/// What the work shows, through the printer: a test command as a spinner, the tracker commit's
-/// push as a bar.
-struct View<'a> {
-    p: &'a Printer,
-    req: &'a ReqNumber,
-    live: Live,
-}
-
-impl work::View for View<'_> {
-    fn show(&self, s: Shown<'_>) {
-        let (p, req) = (self.p, self.req);
-        match s {
-            Shown::Resuming { started_at } => show::passed_over(
-                p,
-                format!(
-                    "resuming the rollback of {req} started at {}",
-                    crate::clock::rfc3339(started_at)
-                ),
-            ),
-            Shown::Freeze(d) => super::say_freeze(p, "rollback", d),
-            Shown::Starting {
-                title,
-                target,
-                branch,
-                reason,
-            } => p.line(format!(
-                "{} {req}{}: reverting {} on {branch} ({reason})",
-                p.paint(Tone::Strong, "Rolling back"),
-                title.map(|t| format!(": {t}")).unwrap_or_default(),
-                short(target),
-            )),
-            Shown::Reverted {
-                revert,
-                remote,
-                branch,
-                head,
-            } => show::done(
-                p,
-                format!(
-                    "revert {} made on {remote}/{branch} ({})",
-                    short(revert),
-                    short(head)
-                ),
-            ),
-            Shown::NoTests => p.warn(
-                "no test commands are configured (test.commands in berry.toml); nothing was run",
-            ),
-            Shown::Testing(c) => self.live.testing(p, c),
-            Shown::Tested {
-                name,
-                passed,
-                duration_ms,
-            } => {
-                self.live.stop();
-                if passed {
-                    show::tested(p, name, duration_ms);
-                }
-            }
-            Shown::Pushed { remote_ref, remote } => {
-                show::done(p, format!("pushed the revert to {remote_ref} on {remote}"))
-            }
-            Shown::RevertPr {
-                remote_ref,
-                number,
-                url,
-            } => show::done(
-                p,
-                format!("{remote_ref} is protected: opened the revert pull request #{number} {url}"),
-            ),
-            Shown::NoHealthChecks => p.warn(
-                "no health checks are configured (`[[health.checks]]`): nothing to re-run",
-            ),
-            Shown::Health(result) => show::health(p, result),
-            Shown::Duration { ms, tests_ms } => show::done(
-                p,
-                format!(
-                    "rollback time to health green: {:.1}s (without the tests' own {:.1}s; target under 120s)",
-                    ms as f64 / 1000.0,
-                    tests_ms as f64 / 1000.0
-                ),
-            ),
-            Shown::Tracker(t) => super::tracker::tracked(p, &self.live, t),
-            Shown::Notice {
-                subject,
-                msg_id,
-                payload,
-                recorded,
-            } => show::notice(p, subject, msg_id, payload, recorded),
-        }
-    }
 }
