@@ -144,6 +144,18 @@ impl Workspace {
         crate::secrets::install(rules.clone());
         Ok(rules)
     }
+
+    /// Where the REQs' deliverables are read: `deliverables.dir` (relative to the repository
+    /// root; `--deliverables DIR` gives it relative to the current folder), else PostgreSQL.
+    pub fn source(&self) -> Result<Box<dyn crate::deliverables::Source>> {
+        use crate::deliverables::{FolderSource, PgSource};
+        if let Some(dir) = &self.config.deliverables.dir {
+            let dir = self.root.join(dir);
+            let dir = dir.canonicalize().unwrap_or(dir);
+            return Ok(Box::new(FolderSource::new(dir)));
+        }
+        Ok(Box::new(PgSource::new(&self.config.database)?))
+    }
 }
 
 /// A REQ's context, locked for the life of the command.

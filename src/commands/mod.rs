@@ -16,12 +16,14 @@ pub mod listen;
 pub mod pr;
 pub mod push;
 pub mod review;
+pub mod review_view;
 pub mod rollback;
 pub mod run;
 pub mod status;
 pub mod test;
 pub mod tracker;
 pub mod verify;
+pub mod verify_view;
 pub mod view;
 pub mod watch;
 
@@ -30,8 +32,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::context::{ReqContext, Store};
-use crate::deliverables::{FolderSource, PgSource, Source};
+use crate::context::Store;
+use crate::deliverables::Source;
 use crate::env_vars;
 use crate::error::{BerryError, Exit};
 use crate::printer::Printer;
@@ -145,16 +147,9 @@ impl Env {
         Ok(req)
     }
 
-    /// `deliverables.dir` (which `--deliverables DIR` sets, relative to the current folder;
-    /// in a file it is relative to the repository root), else PostgreSQL.
+    /// The deliverables of the REQ: [`Workspace::source`].
     pub fn source(&self, ws: &Workspace) -> Result<Box<dyn Source>> {
-        if let Some(dir) = &ws.config.deliverables.dir {
-            let dir = ws.root.join(dir);
-            return Ok(Box::new(FolderSource::new(
-                dir.canonicalize().unwrap_or(dir),
-            )));
-        }
-        Ok(Box::new(PgSource::new(&ws.config.database)?))
+        ws.source()
     }
 }
 
@@ -166,56 +161,4 @@ impl Env {
     }
 }
 
-/// For the subcommands later issues build: say so and exit 2.
-pub fn not_built(step: &str, issue: u32) -> Result<StepReport> {
-    Err(
-        BerryError::usage(format!("`berry {step}` is not built yet"))
-            .with_hint(format!(
-                "it arrives with issue #{issue}; see `berry --help` for the steps that work today"
-            ))
-            .into(),
-    )
-}
-
-/// The change freeze for `step` (see [`crate::freeze::gate`]): open, or a window that lets it
-/// through, or `--override-freeze --reason` (`reason`), recorded in the ledger before the step
-/// does anything; otherwise exit 3 naming the window. With `--dry-run` nothing is recorded.
-pub fn freeze_gate(
-    p: &Printer,
-    ws: &Workspace,
-    session: &mut Session,
-    step: &str,
-    reason: Option<&str>,
-) -> Result<()> {
-    let now = crate::clock::now()?;
-    let decision = crate::freeze::gate(&ws.gate.freeze, session, step, reason, now, p.dry_run())?;
-    say_freeze(p, step, &decision);
-    Ok(())
-}
-
-pub use tracker::commit_tracker;
-
-/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
-/// (nothing when every later step is done).
-pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
-    if let Some(n) = crate::workflow::next_after(ctx, step) {
-        p.next(&n.command());
-    }
-}
-
-/// The warning for a change freeze that lets `step` through (nothing for no freeze).
-pub fn say_freeze(p: &Printer, step: &str, decision: &crate::freeze::Decision) {
-    match decision {
-        crate::freeze::Decision::Open => {}
-        crate::freeze::Decision::Allowed(a) => p.warn(format!(
-            "a change freeze holds: {} until {}; `berry {step}` may run during it",
-            a.describe(),
-            a.until_local
-        )),
-        crate::freeze::Decision::Overridden(a, reason) => p.warn(format!(
-            "a change freeze holds: {} until {}; overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)",
-            a.describe(),
-            a.until_local
-        )),
-    }
-}
+pub use view::{print_next, say_freeze};

@@ -5,7 +5,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::{Env, Outcome, Session, Step, StepReport, view};
+use super::review_view as view;
+use super::{Env, Outcome, Session, Step, StepReport};
 use crate::error::BerryError;
 use crate::guards::Allow;
 use crate::printer::Tone;

@@ -5,8 +5,9 @@ use anyhow::Result;
 use clap::{Args, FromArgMatches};
 use serde_json::json;
 
+use super::view::{self, Mark};
 use super::{Env, Outcome, Step, StepReport, Workspace};
-use crate::error::Exit;
+use crate::error::{BerryError, Exit};
 use crate::printer::Tone;
 use crate::req::ReqNumber;
 
@@ -49,40 +50,21 @@ pub fn run_steps(
     let mut env = env.clone();
     env.globals.req = Some(req.clone());
     env.printer = env.printer.in_run();
-    let first = match from {
-        Some(f) => f,
-        None => match ws.store.peek(req)? {
-            Some(ctx) => match crate::workflow::next(&ctx) {
-                Some(n) => n,
-                None => {
-                    p.line(format!(
-                        "{} every step of {req} is done",
-                        p.paint(Tone::Good, "✔")
-                    ));
-                    return Ok(StepReport::new(
-                        "run",
-                        Some(req.clone()),
-                        Outcome::Ok,
-                        "every step is done",
-                    )
-                    .with_data(json!({"steps": []})));
-                }
-            },
-            None => Step::Verify,
-        },
+    let ended = |outcome, message: String, done: &[serde_json::Value], exit: Option<Exit>| {
+        let mut r = StepReport::new("run", Some(req.clone()), outcome, message)
+            .with_data(json!({"steps": done}));
+        r.exit = exit;
+        r.silent = exit.is_some() || p.json();
+        r
     };
-    let order = Step::ORDER;
-    let start = first.position().expect("the steps of the order");
-    let end = to.and_then(Step::position).unwrap_or(order.len() - 1);
-    if end < start {
-        return Err(crate::error::BerryError::usage(format!(
-            "--to {} comes before {first}",
-            order[end]
-        ))
-        .into());
-    }
+    let Some(steps) = crate::workflow::span(ws.store.peek(req)?.as_ref(), from, to)? else {
+        view::say(p, Mark::Done, format!("every step of {req} is done"));
+        let mut r = ended(Outcome::Ok, "every step is done".into(), &[], None);
+        r.silent = false;
+        return Ok(r);
+    };
     let mut done = Vec::new();
-    for step in order[start..=end].iter().copied() {
+    for &step in steps {
         p.line(p.paint(Tone::Strong, format!("── {step} ──")));
         // A dry run records nothing, so a later step's preconditions are missing: it is part
         // of the plan, shown with what it would do and what it checks.
@@ -92,10 +74,9 @@ pub fn run_steps(
                 .store
                 .peek(req)?
                 .is_none_or(|ctx| crate::workflow::require_recorded(step, &ctx).is_err());
-        let attempt = if planned {
-            Err(crate::error::BerryError::usage("planned").into())
-        } else {
-            one(&env, step)
+        let attempt = match planned {
+            true => Err(BerryError::usage("planned").into()),
+            false => one(&env, step),
         };
         let report = match attempt {
             Ok(r) => r,
@@ -104,78 +85,56 @@ pub fn run_steps(
                     && !done.is_empty()
                     && crate::error::classify(&e).exit == Exit::Usage =>
             {
-                let needs: Vec<&str> = crate::workflow::needs(step)
-                    .iter()
-                    .map(|n| n.bound_to())
-                    .collect();
-                p.line(format!(
-                    "would then run `berry {step}`: {}{}",
-                    step.summary(),
-                    if needs.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (it checks {})", needs.join(", "))
-                    }
-                ));
-                let texts = show_texts(&env, ws, req, step)?;
-                if p.json() {
-                    // The same shape as every step's line; "planned" is not an outcome a step
-                    // records, only what a dry run says of a step it cannot run yet.
-                    println!(
-                        "{}",
-                        json!({
-                            "req": req, "step": step, "outcome": "planned",
-                            "message": step.summary(), "data": {"checks": needs, "texts": texts},
-                        })
-                    );
-                }
-                done.push(json!({"step": step, "outcome": "planned", "summary": step.summary()}));
+                done.push(plan(&env, ws, req, step)?);
                 continue;
             }
             Err(e) => {
                 let exit = crate::cli::report_error(&env, step.as_str(), &e);
                 done.push(json!({"step": step, "outcome": "error", "exit": exit.code()}));
-                let mut r = StepReport::new(
-                    "run",
-                    Some(req.clone()),
-                    Outcome::Error,
-                    format!("{step} failed: {e}"),
-                )
-                .with_data(json!({"steps": done}));
-                r.exit = Some(exit);
-                r.silent = true;
-                return Ok(r);
+                let message = format!("{step} failed: {e}");
+                return Ok(ended(Outcome::Error, message, &done, Some(exit)));
             }
         };
         if p.json() && !report.silent {
             println!("{}", report.to_json());
         }
-        done.push(
-            json!({"step": step, "outcome": report.outcome.as_str(), "message": report.message}),
-        );
-        if !matches!(report.outcome, Outcome::Ok | Outcome::Skipped) && !p.dry_run() {
-            let exit: Exit = report.exit.unwrap_or(report.outcome.exit());
-            let mut r = StepReport::new(
-                "run",
-                Some(req.clone()),
-                report.outcome,
-                format!("stopped at {step}: {}", report.message),
-            )
-            .with_data(json!({"steps": done}));
-            r.exit = Some(exit);
-            r.silent = true;
-            return Ok(r);
+        let (outcome, message) = (report.outcome, &report.message);
+        done.push(json!({"step": step, "outcome": outcome.as_str(), "message": message}));
+        if !matches!(outcome, Outcome::Ok | Outcome::Skipped) && !p.dry_run() {
+            let exit = report.exit.unwrap_or(outcome.exit());
+            let message = format!("stopped at {step}: {message}");
+            return Ok(ended(outcome, message, &done, Some(exit)));
         }
     }
-    let mut r = StepReport::new(
-        "run",
-        Some(req.clone()),
-        Outcome::Ok,
-        format!("{} step(s) done", done.len()),
-    )
-    .with_data(json!({"steps": done}));
-    r.silent = p.json();
-    Ok(r)
+    let message = format!("{} step(s) done", done.len());
+    Ok(ended(Outcome::Ok, message, &done, None))
+}
+
+/// A step a dry run cannot run yet (its inputs are not recorded): what it would do, what it
+/// checks and the texts it would write or send; its entry in `run`'s data.
+fn plan(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<serde_json::Value> {
+    let p = &env.printer;
+    let needs: Vec<&str> = crate::workflow::needs(step)
+        .iter()
+        .map(|n| n.bound_to())
+        .collect();
+    let checks = match needs.is_empty() {
+        true => String::new(),
+        false => format!(" (it checks {})", needs.join(", ")),
+    };
+    p.line(format!(
+        "would then run `berry {step}`: {}{checks}",
+        step.summary()
+    ));
+    let texts = show_texts(env, ws, req, step)?;
+    if p.json() {
+        // The same shape as every step's line; "planned" is not an outcome a step records,
+        // only what a dry run says of a step it cannot run yet.
+        let data = json!({"checks": needs, "texts": texts});
+        let line = json!({"req": req, "step": step, "outcome": "planned", "message": step.summary(), "data": data});
+        println!("{line}");
+    }
+    Ok(json!({"step": step, "outcome": "planned", "summary": step.summary()}))
 }
 
 /// Runs one step with its default arguments, exactly as its subcommand would.

@@ -54,7 +54,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
     ));
     p.line(p.paint(Tone::Dim, format!("  deliverables from {}", v.source)));
     p.line("");
-    p.line(super::view::agents_table(p, &v.verdict, opts.now));
+    p.line(super::verify_view::agents_table(p, &v.verdict, opts.now));
     p.line("");
     for w in &v.verdict.warnings {
         p.warn(w);
@@ -184,7 +184,4 @@ fn already_blocked(ws: &super::Workspace, req: &ReqNumber) -> bool {
     matches!(ws.store.peek(req), Ok(Some(ctx)) if verify::already_blocked(&ctx))
 }
 
-pub fn short_hash(h: &str) -> String {
-    let hex = h.strip_prefix("sha256:").unwrap_or(h);
-    format!("sha256:{}", &hex[..hex.len().min(12)])
-}
+pub use super::view::short_hash;
