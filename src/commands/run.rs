@@ -85,7 +85,7 @@ pub fn run_steps(
                     && !done.is_empty()
                     && crate::error::classify(&e).exit == Exit::Usage =>
             {
-                done.push(plan(&env, ws, req, step)?);
+                done.push(super::run_view::planned(&env, ws, req, step)?);
                 continue;
             }
             Err(e) => {
@@ -108,33 +108,6 @@ pub fn run_steps(
     }
     let message = format!("{} step(s) done", done.len());
     Ok(ended(Outcome::Ok, message, &done, None))
-}
-
-/// A step a dry run cannot run yet (its inputs are not recorded): what it would do, what it
-/// checks and the texts it would write or send; its entry in `run`'s data.
-fn plan(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result<serde_json::Value> {
-    let p = &env.printer;
-    let needs: Vec<&str> = crate::workflow::needs(step)
-        .iter()
-        .map(|n| n.bound_to())
-        .collect();
-    let checks = match needs.is_empty() {
-        true => String::new(),
-        false => format!(" (it checks {})", needs.join(", ")),
-    };
-    p.line(format!(
-        "would then run `berry {step}`: {}{checks}",
-        step.summary()
-    ));
-    let texts = show_texts(env, ws, req, step)?;
-    if p.json() {
-        // The same shape as every step's line; "planned" is not an outcome a step records,
-        // only what a dry run says of a step it cannot run yet.
-        let data = json!({"checks": needs, "texts": texts});
-        let line = json!({"req": req, "step": step, "outcome": "planned", "message": step.summary(), "data": data});
-        println!("{line}");
-    }
-    Ok(json!({"step": step, "outcome": "planned", "summary": step.summary()}))
 }
 
 /// Runs one step with its default arguments, exactly as its subcommand would.
@@ -163,88 +136,4 @@ fn defaults<A: Args + FromArgMatches>() -> A {
         .try_get_matches_from(Vec::<String>::new())
         .expect("every step runs without arguments");
     A::from_arg_matches(&m).expect("defaults parse")
-}
-
-/// The texts a planned step would write or send (see [`crate::plan`]), rendered; returned for
-/// the step's JSON.
-fn show_texts(
-    env: &Env,
-    ws: &Workspace,
-    req: &ReqNumber,
-    step: Step,
-) -> Result<Vec<crate::plan::Text>> {
-    use crate::plan::Text;
-    let p = &env.printer;
-    let Some(ctx) = ws.store.peek(req)? else {
-        return Ok(Vec::new());
-    };
-    let rows = env
-        .source(ws)
-        .and_then(|mut s| s.latest(req))
-        .unwrap_or_default();
-    let branch = crate::commit::branch(&ws.repo)
-        .map(|b| b.name)
-        .unwrap_or_else(|_| "HEAD".into());
-    let inputs = crate::plan::Inputs {
-        repo: &ws.repo,
-        root: &ws.root,
-        config: &ws.config,
-        ctx: &ctx,
-        rows: &rows,
-        branch: &branch,
-        now: crate::clock::now()?,
-    };
-    let indent = |text: &str| {
-        text.trim_end()
-            .lines()
-            .map(|l| format!("    {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let texts = crate::plan::texts(step, &inputs)?;
-    for text in texts.iter().cloned() {
-        match text {
-            Text::CommitMessage(m) => {
-                p.line("  commit message:");
-                p.line(indent(&m));
-            }
-            Text::Pr { title, body } => {
-                p.line(format!("  pull request title: {title}"));
-                p.line("  pull request body:");
-                p.line(indent(&body));
-            }
-            Text::Tracker {
-                path,
-                line,
-                from,
-                to,
-                old,
-                new,
-            } => {
-                let from = if from.is_empty() { "(empty)" } else { &from };
-                p.line(format!("  tracker: {path} line {line}: {from} → {to}"));
-                let diff = crate::diffview::preview(p, old.as_bytes(), new.as_bytes(), 200);
-                p.line(diff.trim_end());
-            }
-            Text::Notice {
-                subject,
-                msg_id,
-                payload,
-            } => {
-                p.line(format!("  notice on {subject} (id {msg_id}):"));
-                p.line(indent(&serde_json::to_string_pretty(&payload)?));
-            }
-            Text::Note(n) => p.line(p.paint(Tone::Dim, format!("  {n}"))),
-        }
-    }
-    if (step == Step::Pr || step == Step::Complete) && ctx.shipped_sha().is_none() {
-        p.line(p.paint(
-            Tone::Dim,
-            format!(
-                "  ({} stands for the commit berry makes; the tests are taken as passed)",
-                crate::plan::PLANNED_SHA
-            ),
-        ));
-    }
-    Ok(texts)
 }
