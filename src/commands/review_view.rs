@@ -2,6 +2,7 @@
 //! change set and the guards' findings — the one place their text is laid out, so quoting file
 //! names, masking and paging change here only.
 
+use super::view::{self, Mark};
 use crate::gate::Verdict;
 use crate::gateconfig::{GateConfig, Standing};
 use crate::guards::Severity;
@@ -59,13 +60,11 @@ pub fn deliverables(p: &Printer, verdict: &Verdict, rows: &[crate::deliverables:
 pub fn config_change(p: &Printer, gate: &GateConfig) {
     let Some(change) = &gate.change else { return };
     p.line("");
-    p.line(p.paint(
-        Tone::Strong,
-        format!(
-            "Change to the gate itself: berry.toml ({}) differs from HEAD's",
-            change.kind()
-        ),
-    ));
+    let title = format!(
+        "Change to the gate itself: berry.toml ({}) differs from HEAD's",
+        change.kind()
+    );
+    p.line(p.paint(Tone::Strong, title));
     let old = change.committed.as_deref().unwrap_or("");
     let new = change.working.as_deref().unwrap_or("");
     p.line(crate::diffview::preview(p, old.as_bytes(), new.as_bytes(), 200).trim_end());
@@ -80,13 +79,9 @@ pub fn config_change(p: &Printer, gate: &GateConfig) {
 /// content is read again here, one file at a time (the survey keeps none).
 pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, preview_lines: usize) {
     p.line("");
-    p.line(format!(
-        "{} ({} files, {} {})",
-        p.paint(Tone::Strong, "Changes in scope"),
-        s.in_scope.len(),
-        p.paint(Tone::Added, format!("+{}", s.insertions())),
-        p.paint(Tone::Removed, format!("-{}", s.deletions()))
-    ));
+    let (title, n) = (p.paint(Tone::Strong, "Changes in scope"), s.in_scope.len());
+    let counts = view::counts(p, s.insertions(), s.deletions());
+    p.line(format!("{title} ({n} files, {counts})"));
     for r in &s.in_scope {
         p.line(format!("  {}", file_line(p, r)));
     }
@@ -94,19 +89,13 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
         p.line("");
         p.line(p.paint(Tone::Strong, "Changed outside scope (not committed)"));
         for c in &s.outside {
-            p.line(format!(
-                "  {}  {}{}",
-                c.kind.letter(),
-                crate::quote::path(&c.path),
-                review::what(c)
-            ));
+            let (kind, path) = (c.kind.letter(), crate::quote::path(&c.path));
+            p.line(format!("  {kind}  {path}{}", review::what(c)));
         }
         for u in &s.uncommittable {
+            let (kind, path, why) = (u.kind.letter(), u.quoted(), &u.why);
             p.line(format!(
-                "  {}  {} ({}; never committed by berry)",
-                u.kind.letter(),
-                u.quoted(),
-                u.why
+                "  {kind}  {path} ({why}; never committed by berry)"
             ));
         }
     }
@@ -117,10 +106,8 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
     {
         let mut text = String::new();
         for r in &s.in_scope {
-            text.push_str(&format!(
-                "\n{}\n",
-                p.paint(Tone::Strong, review::title(&r.change))
-            ));
+            let title = p.paint(Tone::Strong, review::title(&r.change));
+            text.push_str(&format!("\n{title}\n"));
             match review::contents(repo, &r.change) {
                 Ok((old, new)) => {
                     text.push_str(&crate::diffview::preview(p, &old, &new, preview_lines));
@@ -131,19 +118,13 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
         p.page(&text);
     }
     for a in &s.unused_allows {
-        p.warn(format!(
-            "--allow {}:{} matches no finding",
-            a.guard.name(),
-            a.path
-        ));
+        let (guard, path) = (a.guard.name(), &a.path);
+        p.warn(format!("--allow {guard}:{path} matches no finding"));
     }
     p.line("");
     if s.findings.is_empty() {
-        p.line(format!(
-            "{} guards: no secrets, conflict markers or oversized files",
-            p.paint(Tone::Good, "✔")
-        ));
-        return;
+        let none = "guards: no secrets, conflict markers or oversized files";
+        return view::say(p, Mark::Done, none);
     }
     p.line(p.paint(Tone::Strong, "Guards"));
     for f in &s.findings {
@@ -152,25 +133,14 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
             (Severity::Block, false) => p.paint(Tone::Bad, "✘"),
             (Severity::Warn, _) => p.paint(Tone::Warn, "!"),
         };
-        let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-        p.line(format!(
-            "  {mark} {} {}{at}  {}",
-            f.guard.name(),
-            crate::quote::path(&f.path),
-            crate::quote::text(&f.detail)
-        ));
+        p.line(view::finding_line(&mark, true, f));
     }
 }
 
 fn file_line(p: &Printer, r: &review::Reviewed) -> String {
-    let counts = if r.diff.binary {
-        "binary".to_string()
-    } else {
-        format!(
-            "{} {}",
-            p.paint(Tone::Added, format!("+{}", r.diff.insertions)),
-            p.paint(Tone::Removed, format!("-{}", r.diff.deletions))
-        )
+    let counts = match r.diff.binary {
+        true => "binary".to_string(),
+        false => view::counts(p, r.diff.insertions, r.diff.deletions),
     };
     let staged = if r.change.staged { " (staged)" } else { "" };
     format!("{}  {counts}{staged}", review::title(&r.change))
