@@ -329,6 +329,87 @@ impl Handled {
 }
 
 impl Event {
+    /// The event as the listener's line on stderr.
+    pub fn line(&self) -> String {
+        let secs = |d: &Duration| format!("{:.1}s", d.as_secs_f64());
+        let req_of = |r: &Option<crate::req::ReqNumber>| {
+            r.as_ref().map_or("no REQ", |r| r.as_str()).to_string()
+        };
+        match self {
+            Event::Bound {
+                worker,
+                url,
+                stream,
+                consumer,
+                subject,
+            } => {
+                format!(
+                    "listen[{worker}]: bound consumer {consumer} on {stream} ({subject}) at {url}"
+                )
+            }
+            Event::Received {
+                worker,
+                req,
+                sequence,
+                delivered,
+            } => {
+                format!(
+                    "listen[{worker}]: event {sequence} ({}), delivery {delivered}",
+                    req_of(req)
+                )
+            }
+            Event::Step {
+                worker,
+                req,
+                step,
+                exit,
+                message,
+                elapsed,
+            } => {
+                let exit = exit.map_or("killed".into(), |c| format!("exit {c}"));
+                let first = message
+                    .lines()
+                    .next()
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default();
+                format!(
+                    "listen[{worker}]: {req} {step} → {exit} in {}{first}",
+                    secs(elapsed)
+                )
+            }
+            Event::Done {
+                worker,
+                req,
+                sequence,
+                delivered,
+                handled,
+                elapsed,
+            } => {
+                let answer = match handled {
+                    Handled::Completed | Handled::Blocked { .. } => "acked",
+                    Handled::Released { .. } => "nak",
+                    Handled::Terminated { .. } => "terminated",
+                };
+                let reason = handled
+                    .reason()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                format!(
+                    "listen[{worker}]: event {sequence} ({}) delivery {delivered}: {} in {} ({answer}){reason}",
+                    req_of(req),
+                    handled.as_str(),
+                    secs(elapsed)
+                )
+            }
+            Event::Warning { worker, message } => format!("listen[{worker}]: warning: {message}"),
+            Event::Stopping { signal } => {
+                format!(
+                    "listen: signal {signal}: finishing the steps at work, releasing their events"
+                )
+            }
+        }
+    }
+
     /// The event as the NDJSON line `berry listen --json` prints.
     pub fn to_json(&self) -> Value {
         use serde_json::json;

@@ -6,8 +6,8 @@ use clap::Args;
 
 use super::view::{self, Mark};
 use super::{Env, Outcome, Session, Step, StepReport};
-use crate::checklist::{self, Done};
-use crate::printer::Tone;
+use crate::checklist::{self, Done, ItemRecord};
+use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
 
 /// Go through the security checklist for the shipped commit: secrets, HTTPS/TLS, non-root
@@ -46,7 +46,7 @@ pub fn run(env: &Env, args: ChecklistArgs) -> Result<StepReport> {
         let title = p.paint(Tone::Strong, "Security checklist");
         p.line(format!("{title} for {req} at {at}"));
         for i in &record.items {
-            p.line(view::item_line(p, i));
+            p.line(item_line(p, i));
         }
     })?;
     let (outcome, message, record) = match done {
@@ -64,4 +64,29 @@ pub fn run(env: &Env, args: ChecklistArgs) -> Result<StepReport> {
         .with_data(serde_json::to_value(&record)?))
 }
 
-pub use super::view::item_line;
+/// `  ✔ secrets  passed  detail` and the like: one checklist item and how it was answered.
+pub fn item_line(p: &Printer, i: &ItemRecord) -> String {
+    let status = i.status();
+    let (mark, tone) = match status {
+        "passed" | "confirmed" => ("✔", Tone::Good),
+        "failed" => ("✖", Tone::Bad),
+        _ if i.required => ("✖", Tone::Bad),
+        _ => ("–", Tone::Dim),
+    };
+    let detail = match (&i.auto, &i.answer) {
+        (Some(a), _) => a.detail.clone(),
+        (None, Some(a)) => {
+            let note = a
+                .note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            let at = crate::clock::rfc3339(a.at);
+            format!("by {} ({}) at {at}{note}", a.by, a.how)
+        }
+        (None, None) => format!("not answered: --attest {}", i.id),
+    };
+    let advisory = if i.required { "" } else { " (advisory)" };
+    let mark = p.paint(tone, mark);
+    format!("  {mark} {:<17} {status:<10} {detail}{advisory}", i.id)
+}

@@ -3,7 +3,6 @@
 //! NDJSON with `--json`), and `--status`.
 
 use std::io::Write;
-use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
@@ -96,7 +95,7 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
         let _ = writeln!(
             std::io::stderr(),
             "{}",
-            crate::secrets::mask_text(&health_line(&ev))
+            crate::secrets::mask_text(&ev.line())
         );
         if json_out {
             let line = crate::secrets::mask_json(&ev.to_json());
@@ -116,80 +115,4 @@ pub fn run(env: &Env, args: ListenArgs) -> Result<StepReport> {
         (false, false) => None,
     };
     Ok(report)
-}
-
-/// The line on stderr for an event.
-fn health_line(ev: &Event) -> String {
-    let secs = |d: &Duration| format!("{:.1}s", d.as_secs_f64());
-    let req_of =
-        |r: &Option<crate::req::ReqNumber>| r.as_ref().map_or("no REQ", |r| r.as_str()).to_string();
-    match ev {
-        Event::Bound {
-            worker,
-            url,
-            stream,
-            consumer,
-            subject,
-        } => {
-            format!("listen[{worker}]: bound consumer {consumer} on {stream} ({subject}) at {url}")
-        }
-        Event::Received {
-            worker,
-            req,
-            sequence,
-            delivered,
-        } => {
-            format!(
-                "listen[{worker}]: event {sequence} ({}), delivery {delivered}",
-                req_of(req)
-            )
-        }
-        Event::Step {
-            worker,
-            req,
-            step,
-            exit,
-            message,
-            elapsed,
-        } => {
-            let exit = exit.map_or("killed".into(), |c| format!("exit {c}"));
-            let first = message
-                .lines()
-                .next()
-                .map(|l| format!(": {l}"))
-                .unwrap_or_default();
-            format!(
-                "listen[{worker}]: {req} {step} → {exit} in {}{first}",
-                secs(elapsed)
-            )
-        }
-        Event::Done {
-            worker,
-            req,
-            sequence,
-            delivered,
-            handled,
-            elapsed,
-        } => {
-            let answer = match handled {
-                Handled::Completed | Handled::Blocked { .. } => "acked",
-                Handled::Released { .. } => "nak",
-                Handled::Terminated { .. } => "terminated",
-            };
-            let reason = handled
-                .reason()
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default();
-            format!(
-                "listen[{worker}]: event {sequence} ({}) delivery {delivered}: {} in {} ({answer}){reason}",
-                req_of(req),
-                handled.as_str(),
-                secs(elapsed)
-            )
-        }
-        Event::Warning { worker, message } => format!("listen[{worker}]: warning: {message}"),
-        Event::Stopping { signal } => {
-            format!("listen: signal {signal}: finishing the steps at work, releasing their events")
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand: each turns its arguments into plain options, asks the work modules,
-//! prints through the [`Printer`], and returns a [`StepReport`].
+//! prints through the [`crate::printer::Printer`], and returns a [`StepReport`]. What every
+//! command starts from is [`Env`]; the rendering they share is [`view`].
 
 pub mod block;
 pub mod checklist;
@@ -9,6 +10,7 @@ pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod effects;
+mod env;
 pub mod failures;
 pub mod guards;
 pub mod health;
@@ -19,6 +21,7 @@ pub mod review;
 pub mod review_view;
 pub mod rollback;
 pub mod run;
+pub mod run_view;
 pub mod status;
 pub mod test;
 pub mod tracker;
@@ -27,16 +30,9 @@ pub mod verify_view;
 pub mod view;
 pub mod watch;
 
-use std::path::PathBuf;
-
-use anyhow::Result;
 use serde_json::Value;
 
-use crate::context::Store;
-use crate::deliverables::Source;
-use crate::env_vars;
-use crate::error::{BerryError, Exit};
-use crate::printer::Printer;
+use crate::error::Exit;
 use crate::req::ReqNumber;
 
 /// What a step did, printed as one JSON line with `--json`.
@@ -93,72 +89,5 @@ impl StepReport {
     }
 }
 
-/// The global options, as plain values.
-#[derive(Debug, Clone, Default)]
-pub struct Globals {
-    pub dir: Option<PathBuf>,
-    pub config: Option<PathBuf>,
-    pub req: Option<ReqNumber>,
-    pub repo: Option<String>,
-    pub deliverables: Option<PathBuf>,
-    /// `--accept-config-change`: accept a changed working-tree `berry.toml` (review records it).
-    pub accept_config_change: bool,
-}
-
-/// What every command starts from: the printer and the global options.
-#[derive(Clone)]
-pub struct Env {
-    pub printer: Printer,
-    pub globals: Globals,
-    /// The REQ the command settled on (argument, `--req` or `CURRENT`), for its error report.
-    pub resolved: std::cell::RefCell<Option<ReqNumber>>,
-}
-
-impl Env {
-    /// The repository, its state folder and the configuration in force for the REQ named by
-    /// `--req` or `CURRENT`. A working-tree `berry.toml` that differs from HEAD's is noted (once
-    /// per process) as a change to the gate itself.
-    pub fn workspace(&self) -> Result<Workspace> {
-        let ws = Workspace::open(
-            self.globals.dir.as_deref(),
-            self.globals.config.as_deref(),
-            self.globals.req.as_ref(),
-            self.outer_layers()?,
-        )?;
-        static NOTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        if let Some(note) = ws.gate.note()
-            && !NOTED.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            self.printer.warn(note);
-        }
-        Ok(ws)
-    }
-
-    /// The REQ: the positional argument, else `--req`, else `CURRENT`.
-    pub fn req(&self, positional: Option<ReqNumber>, store: &Store) -> Result<ReqNumber> {
-        let req = match positional.or_else(|| self.globals.req.clone()) {
-            Some(r) => r,
-            None => store.current()?.ok_or_else(|| {
-                BerryError::usage("no REQ given and none is current")
-                    .with_hint("name it (`berry verify REQ-…`) or pass --req REQ")
-            })?,
-        };
-        self.resolved.replace(Some(req.clone()));
-        Ok(req)
-    }
-
-    /// The deliverables of the REQ: [`Workspace::source`].
-    pub fn source(&self, ws: &Workspace) -> Result<Box<dyn Source>> {
-        ws.source()
-    }
-}
-
-impl Env {
-    /// The layers around the repository's, from the environment and the flags (read here, at the
-    /// edge, so no work module reads them).
-    pub fn outer_layers(&self) -> Result<crate::settings::Outer> {
-        env_vars::outer_layers(self.globals.deliverables.as_deref())
-    }
-}
-
+pub use env::{Env, Globals};
 pub use view::{print_next, say_freeze};
