@@ -25,8 +25,8 @@ use crate::error::BerryError;
 use crate::notice::{self, Notice, Status};
 use crate::tracker::Edit;
 use crate::tracker::file::{self, Plan};
-use crate::trackercommit::{self, Finished};
-use crate::workflow::ReqState;
+use crate::trackercommit::{self, Tracked};
+use crate::workflow::{Outcome, ReqState, Step};
 use crate::workspace::{Session, Workspace};
 
 /// What the caller decided before the work starts.
@@ -56,12 +56,8 @@ pub enum Shown<'a> {
         payload: &'a Value,
         recorded: Option<&'a EventRecord>,
     },
-    /// The tracker file was written (recorded).
-    Written(&'a Plan),
-    /// The tracker commit, on its way.
-    Tracker(trackercommit::Shown<'a>),
-    /// How the tracker commit ended.
-    TrackerFinished(&'a Finished),
+    /// The tracker edit written, its commit on its way and how it ended.
+    Tracker(Tracked<'a>),
 }
 
 /// How the work ended.
@@ -210,13 +206,10 @@ pub fn block(
             BerryError::declined(format!("{}: {req} was not marked BLOCKED", opts.step)).into(),
         );
     }
-    if file::write(session, &plan)? {
-        show(Shown::Written(&plan));
-    }
-    file::record(session, &plan, None, false)?;
-    session.ctx.state = Some(ReqState::Blocked);
-    session.save()?;
-    let tracker_commit = commit_tracker(ws, session, false, show)?;
+    let tracker_commit =
+        trackercommit::apply(ws, session, &plan, ReqState::Blocked, None, &mut |t| {
+            show(Shown::Tracker(t))
+        })?;
     let event = effects.send(
         session,
         EventRecord {
@@ -235,6 +228,21 @@ pub fn block(
     Ok(Done::Blocked { data })
 }
 
+/// `berry block` by hand, after [`block`]: the step recorded with its reason (not in a dry run);
+/// returns the step's message, which says how it ended.
+pub fn recorded(session: &mut Session, done: &Done, opts: &Options) -> Result<String> {
+    let req = &session.req;
+    let message = match done {
+        Done::Already { .. } => format!("{req} was already BLOCKED and announced"),
+        Done::DryRun { .. } => format!("{req} would be marked BLOCKED (dry run)"),
+        Done::Blocked { .. } => format!("{req} marked BLOCKED"),
+    };
+    if !opts.dry_run {
+        session.record(Step::Block, Outcome::Ok, &opts.reason)?;
+    }
+    Ok(message)
+}
+
 /// The tracker commit for BLOCKED, shown as it goes and as it ends; its JSON data.
 fn commit_tracker(
     ws: &Workspace,
@@ -242,11 +250,9 @@ fn commit_tracker(
     dry_run: bool,
     show: &mut dyn FnMut(Shown<'_>),
 ) -> Result<Value> {
-    let done = trackercommit::finish(ws, session, ReqState::Blocked, dry_run, &mut |s| {
-        show(Shown::Tracker(s))
-    })?;
-    show(Shown::TrackerFinished(&done));
-    Ok(done.data())
+    trackercommit::finished(ws, session, ReqState::Blocked, dry_run, &mut |t| {
+        show(Shown::Tracker(t))
+    })
 }
 
 /// The recorded CI outcome in words.

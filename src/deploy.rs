@@ -32,7 +32,7 @@ use crate::freeze::Decision;
 use crate::notice::{self, Notice, Status};
 use crate::tracker::Edit;
 use crate::tracker::file::{self, Plan};
-use crate::trackercommit::{self, Finished};
+use crate::trackercommit::{self, Tracked};
 use crate::workflow::{Outcome, ReqState, Step, TestsFor};
 use crate::workspace::{Session, Workspace};
 
@@ -70,12 +70,8 @@ pub enum Shown<'a> {
         payload: &'a Value,
         recorded: Option<&'a EventRecord>,
     },
-    /// The tracker file was written (recorded).
-    Written(&'a Plan),
-    /// The tracker commit, on its way.
-    Tracker(trackercommit::Shown<'a>),
-    /// How the tracker commit ended.
-    TrackerFinished(&'a Finished),
+    /// The tracker edit written, its commit on its way and how it ended.
+    Tracker(Tracked<'a>),
 }
 
 /// How the step ended.
@@ -303,13 +299,14 @@ pub fn complete(
             return Err(BerryError::declined(format!("{req} was not marked DEPLOYED")).into());
         }
     }
-    if file::write(session, &plan)? {
-        show(Shown::Written(&plan));
-    }
-    file::record(session, &plan, Some(&short), false)?;
-    session.ctx.state = Some(ReqState::Deployed);
-    session.save()?;
-    let tracker_commit = commit_tracker(ws, session, false, show)?;
+    let tracker_commit = trackercommit::apply(
+        ws,
+        session,
+        &plan,
+        ReqState::Deployed,
+        Some(&short),
+        &mut |t| show(Shown::Tracker(t)),
+    )?;
     let event = effects.send(
         session,
         EventRecord {
@@ -348,11 +345,9 @@ fn commit_tracker(
     dry_run: bool,
     show: &mut dyn FnMut(Shown<'_>),
 ) -> Result<Value> {
-    let done = trackercommit::finish(ws, session, ReqState::Deployed, dry_run, &mut |s| {
-        show(Shown::Tracker(s))
-    })?;
-    show(Shown::TrackerFinished(&done));
-    Ok(done.data())
+    trackercommit::finished(ws, session, ReqState::Deployed, dry_run, &mut |t| {
+        show(Shown::Tracker(t))
+    })
 }
 
 /// `--no-health --reason TEXT`, recorded for the SHA being completed (a later commit needs its

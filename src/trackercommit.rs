@@ -45,7 +45,7 @@ use crate::commit::{self as work, Current, IndexLock};
 use crate::config::Config;
 use crate::context::{ReqContext, TrackerCommit};
 use crate::error::BerryError;
-use crate::push::{CredentialSources, PushSpec, Rejection};
+use crate::push::{CredentialSources, PushSpec, Rejection, Transfer};
 use crate::workflow::ReqState;
 
 /// Whether the tracker edit is committed here, and why not.
@@ -776,20 +776,59 @@ pub enum Shown<'a> {
     },
     /// HEAD already holds the tracker file at `rel` as it is now: nothing to commit.
     AlreadyInHead { rel: &'a str },
-    /// The push of the recorded tracker commit starts.
-    Pushing,
-    /// How far the push is: objects sent of the total, bytes sent.
-    Progress {
-        current: usize,
-        total: usize,
-        bytes: usize,
-    },
-    /// The push is over, whatever its outcome.
-    PushEnded,
+    /// The push of the recorded tracker commit, as it goes (started, objects sent, ended
+    /// whatever its outcome).
+    Transfer(Transfer),
     /// The tracker commit is on `refname` of `remote` (recorded).
     Pushed { remote: &'a str, refname: &'a str },
     /// The tracker commit stays local, for this reason (recorded).
     Kept(&'a str),
+}
+
+/// A step's tracker work as it shows it: the edit written, the tracker commit on its way, how
+/// the commit ended (`block`, `complete` and `rollback` show it alike).
+pub enum Tracked<'a> {
+    /// The tracker file was written (recorded).
+    Written(&'a crate::tracker::file::Plan),
+    /// The tracker commit, on its way.
+    Commit(Shown<'a>),
+    /// How the tracker commit ended.
+    Finished(&'a Finished),
+}
+
+/// The tracker edit `plan` done as a step does it: written (shown when the file changed) and
+/// recorded (`commit`: the short SHA the entry names), the REQ's state set to `status` and
+/// saved, then [`finished`]. Returns the tracker commit's JSON data.
+pub fn apply(
+    ws: &crate::workspace::Workspace,
+    session: &mut crate::workspace::Session,
+    plan: &crate::tracker::file::Plan,
+    status: ReqState,
+    commit: Option<&str>,
+    show: &mut dyn FnMut(Tracked<'_>),
+) -> Result<serde_json::Value> {
+    if crate::tracker::file::write(session, plan)? {
+        show(Tracked::Written(plan));
+    }
+    crate::tracker::file::record(session, plan, commit, false)?;
+    session.ctx.state = Some(status);
+    session.save()?;
+    finished(ws, session, status, false, show)
+}
+
+/// [`finish`], shown as it goes and as it ends through [`Tracked`]; its JSON data.
+pub fn finished(
+    ws: &crate::workspace::Workspace,
+    session: &mut crate::workspace::Session,
+    status: ReqState,
+    dry_run: bool,
+    show: &mut dyn FnMut(Tracked<'_>),
+) -> Result<serde_json::Value> {
+    let done = finish(ws, session, status, dry_run, &mut |s| {
+        show(Tracked::Commit(s))
+    })?;
+    show(Tracked::Finished(&done));
+    Ok(done.data())
 }
 
 /// How [`finish`] ended.
@@ -899,20 +938,20 @@ pub fn finish(
     let committed = !matches!(done, Committed::AlreadyInHead);
     if let Some(i) = pending(&session.ctx, status) {
         let mut r = session.ctx.ledger.tracker_commits[i].clone();
-        show(Shown::Pushing);
+        show(Shown::Transfer(Transfer::Started));
         let pushed = {
             // The transfer reports its progress while nothing else is shown.
             let show = std::cell::RefCell::new(&mut *show);
             let progress = |current, total, bytes| {
-                (*show.borrow_mut())(Shown::Progress {
+                (*show.borrow_mut())(Shown::Transfer(Transfer::Objects {
                     current,
                     total,
                     bytes,
-                })
+                }))
             };
             push(&ws.repo, &mut r, &ws.config, &progress)
         };
-        show(Shown::PushEnded);
+        show(Shown::Transfer(Transfer::Ended));
         let pushed = pushed?;
         // Made on the remote's tip in this run and beaten to it by another push: made again on
         // the newer tip, the local commit undone (see [`remake_on_remote`]).

@@ -24,11 +24,15 @@ fn run(
     let done = block(&w.ws, &mut w.session, opts, decide, effects, &mut |s| {
         shown.push(match s {
             Shown::Blocking { plan, .. } => format!("blocking changed={}", plan.edited.changed),
-            Shown::Written(_) => "written".into(),
-            Shown::Tracker(trackercommit::Shown::Committed { .. }) => "committed".into(),
-            Shown::Tracker(trackercommit::Shown::Pushed { .. }) => "pushed".into(),
-            Shown::Tracker(_) => return,
-            Shown::TrackerFinished(f) => format!("tracker commit {}", f.data()["committed"]),
+            Shown::Tracker(Tracked::Written(_)) => "written".into(),
+            Shown::Tracker(Tracked::Commit(trackercommit::Shown::Committed { .. })) => {
+                "committed".into()
+            }
+            Shown::Tracker(Tracked::Commit(trackercommit::Shown::Pushed { .. })) => "pushed".into(),
+            Shown::Tracker(Tracked::Commit(_)) => return,
+            Shown::Tracker(Tracked::Finished(f)) => {
+                format!("tracker commit {}", f.data()["committed"])
+            }
         })
     });
     (done, shown)
@@ -159,4 +163,30 @@ fn a_notice_left_pending_is_sent_again_with_its_recorded_payload_and_the_callers
     assert_eq!(effects.sent.len(), 1);
     assert_eq!(effects.sent[0].payload, payload);
     assert_eq!(w.saved().ledger.events.len(), 1);
+}
+
+#[test]
+fn by_hand_the_step_is_recorded_with_its_reason_and_a_dry_run_records_nothing() {
+    let mut w = World::shipped();
+    let mut effects = Recorded::default();
+    let (done, _) = run(&mut w, &opts(true), &Scripted::defaults(), &mut effects);
+    let message = recorded(&mut w.session, &done.unwrap(), &opts(true)).unwrap();
+    assert_eq!(message, "REQ-UNIT-1 would be marked BLOCKED (dry run)");
+    assert!(!w.saved().steps.contains_key(&Step::Block));
+
+    for (want, answers) in [
+        ("REQ-UNIT-1 marked BLOCKED", Scripted::defaults()),
+        (
+            "REQ-UNIT-1 was already BLOCKED and announced",
+            Scripted::answering([Answer::No]),
+        ),
+    ] {
+        let (done, _) = run(&mut w, &opts(false), &answers, &mut effects);
+        let message = recorded(&mut w.session, &done.unwrap(), &opts(false)).unwrap();
+        assert_eq!(message, want);
+        let saved = w.saved();
+        let step = saved.steps.get(&Step::Block).expect("recorded");
+        assert_eq!(step.outcome, Outcome::Ok);
+        assert_eq!(step.message, "the vendor API is down");
+    }
 }

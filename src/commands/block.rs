@@ -3,19 +3,15 @@
 //! options and renders what the work shows and returns, for `block` and for the steps that
 //! block (`verify`, and the others through [`Edge`]).
 
-use std::cell::RefCell;
-
 use anyhow::Result;
 use clap::Args;
 use serde_json::Value;
 
 use super::effects::Edge;
-use super::effects::show_notice;
-use super::tracker::show_tracker;
+use super::show::{self, Live};
 use super::{Env, Outcome, Session, Step, StepReport, Workspace};
 use crate::block::{self as work, Done, Shown};
 use crate::decide::Decide;
-use crate::error::BerryError;
 use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
 
@@ -33,24 +29,28 @@ pub struct BlockArgs {
 pub fn run(env: &Env, args: BlockArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(args.req, &ws.store)?;
-    let reason = args.reason.trim();
-    if reason.is_empty() {
-        return Err(BerryError::usage("--reason is empty: say why the REQ is blocked").into());
-    }
+    let reason = super::given_reason(&args.reason, "blocked")?;
     let mut session = Session::open(&ws.store, req.clone(), Step::Block.as_str())?;
-    let done = apply(env, &ws, &mut session, reason, "block")?;
-    let message = if done.already {
-        format!("{req} was already BLOCKED and announced")
-    } else if env.printer.dry_run() {
-        format!("{req} would be marked BLOCKED (dry run)")
-    } else {
-        format!("{req} marked BLOCKED")
-    };
-    if !env.printer.dry_run() {
-        session.record(Step::Block, Outcome::Ok, reason)?;
-    }
+    let opts = options(&env.printer, reason, "block", None);
+    let done = blocked(env, &ws, &mut session, &opts, &env.printer)?;
+    let message = work::recorded(&mut session, &done, &opts)?;
     env.printer.result(&message);
-    Ok(StepReport::new("block", Some(req), Outcome::Ok, message).with_data(done.data))
+    Ok(StepReport::new("block", Some(req), Outcome::Ok, message).with_data(done.into_data()))
+}
+
+/// The work's options for a block asked for by `step` (`msg_id`: the notice's own id, if any).
+pub(crate) fn options(
+    p: &Printer,
+    reason: &str,
+    step: &str,
+    msg_id: Option<String>,
+) -> work::Options {
+    work::Options {
+        reason: reason.to_string(),
+        step: step.to_string(),
+        msg_id,
+        dry_run: p.dry_run(),
+    }
 }
 
 /// What [`apply`] did.
@@ -71,25 +71,7 @@ pub fn apply(
     reason: &str,
     step: &str,
 ) -> Result<Blocked> {
-    apply_as(env, ws, session, reason, step, None)
-}
-
-/// [`apply`] with the notice's `Nats-Msg-Id` chosen by the caller (a failure's own id, so a
-/// blocked notice for failed tests is not taken for one sent for another reason).
-pub fn apply_as(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    reason: &str,
-    step: &str,
-    msg_id: Option<String>,
-) -> Result<Blocked> {
-    let opts = work::Options {
-        reason: reason.to_string(),
-        step: step.to_string(),
-        msg_id,
-        dry_run: env.printer.dry_run(),
-    };
+    let opts = options(&env.printer, reason, step, None);
     let done = blocked(env, ws, session, &opts, &env.printer)?;
     Ok(Blocked {
         already: matches!(done, Done::Already { .. }),
@@ -108,13 +90,11 @@ pub(crate) fn blocked(
 ) -> Result<Done> {
     let p = &env.printer;
     let req = session.req.clone();
-    let bar = RefCell::new(None);
+    let live = Live::default();
     let done = work::block(ws, session, opts, decide, &mut Edge { env, ws }, &mut |s| {
-        render(p, &req, &bar, s)
+        render(p, &req, &live, s)
     });
-    if let Some(bar) = bar.borrow_mut().take() {
-        bar.finish_and_clear();
-    }
+    live.clear();
     let done = done?;
     match &done {
         Done::Already {
@@ -122,19 +102,14 @@ pub(crate) fn blocked(
         } => p.line(format!(
             "{req} is already BLOCKED in {tracker} and the blocked notice {msg_id} was acknowledged; nothing to do."
         )),
-        Done::DryRun { .. } => p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent")),
+        Done::DryRun { .. } => show::nothing_done(p),
         Done::Blocked { .. } => {}
     }
     Ok(done)
 }
 
-/// What [`crate::block::block`] shows on its way; `bar` is the tracker push's progress.
-fn render(
-    p: &Printer,
-    req: &ReqNumber,
-    bar: &RefCell<Option<indicatif::ProgressBar>>,
-    s: Shown<'_>,
-) {
+/// What [`crate::block::block`] shows on its way; `live` holds the tracker push's progress.
+fn render(p: &Printer, req: &ReqNumber, live: &Live, s: Shown<'_>) {
     match s {
         Shown::Blocking {
             reason,
@@ -148,11 +123,8 @@ fn render(
                 "{} {req}: {reason}",
                 p.paint(Tone::Strong, "Blocking")
             ));
-            show_tracker(p, plan);
-            show_notice(p, subject, msg_id, payload, recorded);
+            super::tracker::announce(p, plan, subject, msg_id, payload, recorded);
         }
-        Shown::Written(plan) => super::tracker::show_written(p, plan),
-        Shown::Tracker(s) => super::tracker::show_commit(p, bar, s),
-        Shown::TrackerFinished(done) => super::tracker::render_finished(p, done),
+        Shown::Tracker(t) => super::tracker::tracked(p, live, t),
     }
 }

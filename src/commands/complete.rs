@@ -3,15 +3,13 @@
 //! and the rules it keeps, are in [`crate::deploy`]; this file turns the arguments into options
 //! and renders what the work shows and returns.
 
-use std::cell::RefCell;
-
 use anyhow::Result;
 use clap::Args;
 
-use super::effects::{Edge, show_notice};
+use super::effects::Edge;
+use super::show::{self, Live};
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::deploy::{self as work, Done, Options, Shown};
-use crate::error::BerryError;
 use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
 
@@ -46,18 +44,16 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
     let p = &env.printer;
-    if args.reason.is_some()
-        && !args.no_ci
-        && !args.skip_tests
-        && !args.no_health
-        && !args.override_freeze
-    {
-        return Err(BerryError::usage(
-            "--reason without --no-ci, --skip-tests, --no-health or --override-freeze: there is nothing to explain",
-        )
-        .with_hint("pass --no-ci --reason TEXT to complete without a green CI run")
-        .into());
-    }
+    super::reason_explains(
+        args.reason.as_deref(),
+        &[
+            ("--no-ci", args.no_ci),
+            ("--skip-tests", args.skip_tests),
+            ("--no-health", args.no_health),
+            ("--override-freeze", args.override_freeze),
+        ],
+        "pass --no-ci --reason TEXT to complete without a green CI run",
+    )?;
     let mut session = Session::existing(&ws.store, req.clone(), Step::Complete)?;
     let opts = Options {
         no_ci: args.no_ci,
@@ -67,7 +63,7 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
         reason: args.reason,
         dry_run: p.dry_run(),
     };
-    let bar = RefCell::new(None);
+    let live = Live::default();
     let done = work::complete(
         &ws,
         &mut session,
@@ -75,44 +71,29 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
         &mut || env.source(&ws),
         p,
         &mut Edge { env, ws: &ws },
-        &mut |s| render(p, &req, &bar, s),
+        &mut |s| render(p, &req, &live, s),
     );
-    if let Some(bar) = bar.borrow_mut().take() {
-        bar.finish_and_clear();
-    }
-    match done? {
+    live.clear();
+    let (message, data) = match done? {
         Done::Already {
-            sha: _,
             short,
             msg_id,
             stream,
             data,
+            ..
         } => {
+            let by = stream
+                .map(|s| format!(" by stream {s}"))
+                .unwrap_or_default();
             p.line(format!(
-                "{req} is already complete: {} says DEPLOYED at commit {short}, and the completion notice {msg_id} was acknowledged{}.",
+                "{req} is already complete: {} says DEPLOYED at commit {short}, and the completion notice {msg_id} was acknowledged{by}.",
                 ws.config.tracker.path,
-                stream
-                    .as_deref()
-                    .map(|s| format!(" by stream {s}"))
-                    .unwrap_or_default()
             ));
-            Ok(StepReport::new(
-                "complete",
-                Some(req),
-                Outcome::Ok,
-                format!("already complete at {short}"),
-            )
-            .with_data(data))
+            (format!("already complete at {short}"), data)
         }
         Done::DryRun { data } => {
-            p.line(p.paint(Tone::Dim, "dry run: nothing written, nothing sent"));
-            Ok(StepReport::new(
-                "complete",
-                Some(req),
-                Outcome::Ok,
-                "dry run: nothing written, nothing sent",
-            )
-            .with_data(data))
+            show::nothing_done(p);
+            (show::NOTHING_DONE.to_string(), data)
         }
         Done::Completed {
             short,
@@ -122,18 +103,14 @@ pub fn run(env: &Env, args: CompleteArgs) -> Result<StepReport> {
             data,
         } => {
             p.result(format!("{req} DEPLOYED at commit {short} ({at}); {notice}"));
-            Ok(StepReport::new("complete", Some(req), Outcome::Ok, message).with_data(data))
+            (message, data)
         }
-    }
+    };
+    Ok(StepReport::new("complete", Some(req), Outcome::Ok, message).with_data(data))
 }
 
-/// What [`crate::deploy::complete`] shows on its way; `bar` is the tracker push's progress.
-fn render(
-    p: &Printer,
-    req: &ReqNumber,
-    bar: &RefCell<Option<indicatif::ProgressBar>>,
-    s: Shown<'_>,
-) {
+/// What [`crate::deploy::complete`] shows on its way; `live` holds the tracker push's progress.
+fn render(p: &Printer, req: &ReqNumber, live: &Live, s: Shown<'_>) {
     match s {
         Shown::Freeze(decision) => super::say_freeze(p, "complete", decision),
         Shown::Completing {
@@ -151,11 +128,8 @@ fn render(
                 p.paint(Tone::Strong, "Completing"),
                 title.map(|t| format!(": {t}")).unwrap_or_default()
             ));
-            super::tracker::show_tracker(p, plan);
-            show_notice(p, subject, msg_id, payload, recorded);
+            super::tracker::announce(p, plan, subject, msg_id, payload, recorded);
         }
-        Shown::Written(plan) => super::tracker::show_written(p, plan),
-        Shown::Tracker(s) => super::tracker::show_commit(p, bar, s),
-        Shown::TrackerFinished(done) => super::tracker::render_finished(p, done),
+        Shown::Tracker(t) => super::tracker::tracked(p, live, t),
     }
 }

@@ -1,19 +1,23 @@
-//! The protocol every step with an outside side effect shares: a NATS notice sent with the
-//! ledger discipline (recorded as pending before it is published, acknowledged after; a rerun
-//! resends only what is pending, with the same `Nats-Msg-Id`), shown through the printer. The
-//! GitHub issues are opened or updated by [`crate::github::issues`].
-//!
-//! `block`, `complete`, `verify`, `watch`, `test` and `push` use it; they record what it returns.
-//! [`Edge`] hands it, and `berry block`'s protocol, to the work modules as
-//! [`crate::effects::Effects`].
+//! [`Edge`]: the command layer's [`crate::effects::Effects`] for a step's work — marking BLOCKED
+//! as `berry block` does it and shows it ([`super::block::blocked`]), and a notice sent by
+//! [`crate::effects::send`] (the ledger discipline), shown through the printer. `block`,
+//! `complete`, `verify`, `watch`, `test`, `push` and `rollback` hand it to their work, and show a
+//! notice before it is sent with [`show_notice`].
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::Value;
 
-use super::{Session, Workspace};
+use super::Workspace;
+use super::show::{done, passed_over};
 use crate::context::EventRecord;
-use crate::printer::{Printer, Tone};
+use crate::effects::Sending;
+use crate::printer::Printer;
+use crate::workspace::Session;
 
+pub use super::show::issue as say_issue;
+
+/// A notice about to be sent: its status, subject and id (and whether an earlier run recorded
+/// it), its summary, and the payload (in full with `--dry-run`, else with `--verbose`).
 pub(crate) fn show_notice(
     p: &Printer,
     subject: &str,
@@ -44,91 +48,34 @@ pub(crate) fn show_notice(
     }
 }
 
-/// Sends `event`: recorded as pending first (unless it already is), then published through
-/// JetStream, then recorded as acknowledged. An event already acknowledged is not sent again.
-pub(crate) fn send(
-    p: &Printer,
-    ws: &Workspace,
-    session: &mut Session,
-    event: EventRecord,
-) -> Result<EventRecord> {
-    if !ws.config.nats.publish {
-        p.line(format!(
-            "{} the {} notice was not sent: NATS is off here (`nats.publish = false`)",
-            p.paint(Tone::Dim, "–"),
-            event.kind
-        ));
-        return Ok(event);
-    }
-    if let Some(r) = session.ctx.ledger.event(&event.msg_id) {
-        if r.acknowledged {
-            return Ok(r.clone());
-        }
-    } else {
-        session.ctx.ledger.events.push(event.clone());
-        session.save()?;
-    }
-    crate::fault::point("event-pending");
-    let record = session
-        .ctx
-        .ledger
-        .event(&event.msg_id)
-        .cloned()
-        .expect("recorded just above");
-    let opts = crate::nats::Options::resolve(&ws.config.nats)?;
-    let payload = serde_json::to_vec(&record.payload)?;
-    let delivery = crate::nats::Publisher::connect(&opts)
-        .and_then(|n| {
-            p.detail(format!("connected to NATS at {}", n.shown_url()));
-            n.publish(&record.subject, &record.msg_id, &payload)
-        })
-        .with_context(|| {
-            format!(
-                "the {} notice {} is kept pending in the REQ context; rerun to send it",
-                record.kind, record.msg_id
-            )
-        })?;
-    crate::fault::point("event-published");
-    let now = crate::clock::now()?;
-    let stream = match &delivery {
-        crate::nats::Delivery::Stream {
+/// How [`crate::effects::send`] went.
+fn sending(p: &Printer, s: Sending<'_>) {
+    match s {
+        Sending::Off { kind } => passed_over(
+            p,
+            format!("the {kind} notice was not sent: NATS is off here (`nats.publish = false`)"),
+        ),
+        Sending::Connected { url } => p.detail(format!("connected to NATS at {url}")),
+        Sending::Stored {
+            kind,
             stream,
             sequence,
             duplicate,
-        } => {
-            p.line(format!(
-                "{} {} notice acknowledged by stream {stream} (sequence {sequence}{})",
-                p.paint(Tone::Good, "✔"),
-                record.kind,
-                if *duplicate {
+        } => done(
+            p,
+            format!(
+                "{kind} notice acknowledged by stream {stream} (sequence {sequence}{})",
+                if duplicate {
                     ", a duplicate of an earlier send: the stream kept one"
                 } else {
                     ""
                 }
-            ));
-            Some(stream.clone())
-        }
-        crate::nats::Delivery::Core => {
-            p.warn(format!(
-                "no JetStream stream covers {}: published without persistence",
-                record.subject
-            ));
-            None
-        }
-    };
-    let out = {
-        let r = session
-            .ctx
-            .ledger
-            .event_mut(&record.msg_id)
-            .expect("recorded above");
-        r.acknowledged = true;
-        r.stream = stream;
-        r.sent_at = Some(now);
-        r.clone()
-    };
-    session.save()?;
-    Ok(out)
+            ),
+        ),
+        Sending::NotPersisted { subject } => p.warn(format!(
+            "no JetStream stream covers {subject}: published without persistence"
+        )),
+    }
 }
 
 /// Text berry writes to GitHub or NATS, through the one masker ([`crate::secrets::mask_text`]:
@@ -137,21 +84,8 @@ pub(crate) fn mask(text: &str) -> String {
     crate::secrets::mask_text(text).into_owned()
 }
 
-/// The line that says GitHub took a failure's issue.
-pub fn say_issue(p: &Printer, number: u64, url: &str, created: bool) {
-    p.line(format!(
-        "{} issue #{number} {}: {url}",
-        p.paint(crate::printer::Tone::Good, "✔"),
-        if created {
-            "opened"
-        } else {
-            "updated with this failure"
-        },
-    ));
-}
-
-/// The command layer's [`crate::effects::Effects`] for a step's work: [`crate::block::block`]
-/// and [`send`], shown and asked through the printer.
+/// The command layer's [`crate::effects::Effects`] for a step's work, shown and asked through
+/// the printer.
 pub struct Edge<'a> {
     pub env: &'a super::Env,
     pub ws: &'a Workspace,
@@ -166,22 +100,18 @@ impl crate::effects::Effects for Edge<'_> {
         msg_id: Option<String>,
         assume_yes: bool,
     ) -> Result<Value> {
-        let opts = crate::block::Options {
-            reason: reason.to_string(),
-            step: step.to_string(),
-            msg_id,
-            dry_run: self.env.printer.dry_run(),
-        };
+        let p = &self.env.printer;
+        let opts = super::block::options(p, reason, step, msg_id);
         let done = if assume_yes {
-            let yes = self.env.printer.clone().assume_yes();
-            super::block::blocked(self.env, self.ws, session, &opts, &yes)?
+            super::block::blocked(self.env, self.ws, session, &opts, &p.clone().assume_yes())?
         } else {
-            super::block::blocked(self.env, self.ws, session, &opts, &self.env.printer)?
+            super::block::blocked(self.env, self.ws, session, &opts, p)?
         };
         Ok(done.into_data())
     }
 
     fn send(&mut self, session: &mut Session, event: EventRecord) -> Result<EventRecord> {
-        send(&self.env.printer, self.ws, session, event)
+        let p = &self.env.printer;
+        crate::effects::send(self.ws, session, event, &mut |s| sending(p, s))
     }
 }

@@ -30,9 +30,10 @@ pub mod verify_view;
 pub mod view;
 pub mod watch;
 
+use anyhow::Result;
 use serde_json::Value;
 
-use crate::error::Exit;
+use crate::error::{BerryError, Exit};
 use crate::req::ReqNumber;
 
 /// What a step did, printed as one JSON line with `--json`.
@@ -91,3 +92,39 @@ impl StepReport {
 
 pub use env::{Env, Globals};
 pub use view::{print_next, say_freeze};
+
+// What the step commands share beyond the above: their shared rendering (`show`) and the
+// checks of a `--reason`.
+
+pub mod show;
+
+/// `--reason TEXT` as given, trimmed; empty is a usage error saying why the REQ is `what`
+/// (`blocked`, `rolled back`).
+pub fn given_reason<'a>(reason: &'a str, what: &str) -> Result<&'a str> {
+    match reason.trim() {
+        "" => {
+            Err(BerryError::usage(format!("--reason is empty: say why the REQ is {what}")).into())
+        }
+        r => Ok(r),
+    }
+}
+
+/// A `--reason` with none of the `flags` it explains (`(name, given)`) is a usage error with
+/// `hint`.
+pub fn reason_explains(reason: Option<&str>, flags: &[(&str, bool)], hint: &str) -> Result<()> {
+    if reason.is_none() || flags.iter().any(|(_, given)| *given) {
+        return Ok(());
+    }
+    let names: Vec<&str> = flags.iter().map(|(name, _)| *name).collect();
+    let (last, rest) = names.split_last().expect("a flag to explain");
+    let listed = if rest.is_empty() {
+        last.to_string()
+    } else {
+        format!("{} or {last}", rest.join(", "))
+    };
+    Err(BerryError::usage(format!(
+        "--reason without {listed}: there is nothing to explain"
+    ))
+    .with_hint(hint)
+    .into())
+}

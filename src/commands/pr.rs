@@ -1,15 +1,16 @@
 //! `berry pr`: find the open pull request for `owner:branch`, or create it (README "The steps").
 //! The work, and the rules it keeps, are in [`crate::pr`]; this file turns the arguments into
-//! options and renders what the work shows and returns.
+//! options and reports what the work returns; [`view`] shows it, and what the work shows on its
+//! way.
+
+mod view;
 
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
 use super::{Env, Outcome, Session, Step, StepReport};
-use crate::github::pulls;
-use crate::pr::{self as work, Done, Options, Shown};
-use crate::printer::{Printer, Tone};
+use crate::pr::{self as work, Done, Options};
 
 /// Find the open pull request for owner:branch, or create one (title `REQ: Title`, body from
 /// templates/pr.md). On the default branch a PR is recorded as not needed.
@@ -35,8 +36,6 @@ pub struct PrArgs {
     pub base: Option<String>,
 }
 
-pub use crate::context::PrRecord;
-
 pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(None, &ws.store)?;
@@ -51,121 +50,38 @@ pub fn run(env: &Env, args: PrArgs) -> Result<StepReport> {
         dry_run: p.dry_run(),
     };
     let mut rows = || env.source(&ws).and_then(|mut s| s.latest(&req));
-    let done = work::pr(&ws, &mut session, &opts, &mut rows, &mut |s| render(p, s))?;
-    let report = |outcome, msg: String, rec: &PrRecord| -> Result<StepReport> {
-        Ok(StepReport::new("pr", Some(req.clone()), outcome, msg)
-            .with_data(serde_json::to_value(rec)?))
-    };
-    match done {
-        Done::Recorded(rec) => {
-            render(p, Shown::Recorded(&rec));
-            report(Outcome::Ok, "already recorded".into(), &rec)
-        }
-        Done::RecordedSkipped(rec) => {
-            let why = rec.skipped.clone().unwrap_or_default();
-            p.line(format!(
-                "{} pr skipped: {why} (recorded)",
-                p.paint(Tone::Dim, "–")
-            ));
-            report(Outcome::Skipped, why, &rec)
-        }
-        Done::Skipped(rec) => {
-            let why = rec.skipped.clone().unwrap_or_default();
-            p.line(format!("{} pr skipped: {why}", p.paint(Tone::Dim, "–")));
-            report(Outcome::Skipped, why, &rec)
-        }
-        Done::DryRun {
-            repo,
-            api,
-            branch,
-            new,
-            reviewers,
-            labels,
-        } => {
-            let rp = pulls::repo_path(&repo);
-            p.line("would send (nothing was sent):");
-            p.result(format!("GET {api}{rp}"));
-            p.result(format!("GET {api}{}", pulls::list_path(&repo, &branch)));
-            p.result(format!("POST {api}{rp}/pulls"));
-            p.result(serde_json::to_string_pretty(&new.to_json())?);
-            if !reviewers.is_empty() {
-                p.result(format!("POST {api}{rp}/pulls/<number>/requested_reviewers"));
-                p.result(json!({"reviewers": reviewers}).to_string());
-            }
-            if !labels.is_empty() {
-                p.result(format!("POST {api}{rp}/issues/<number>/labels"));
-                p.result(json!({"labels": labels}).to_string());
-            }
-            Ok(
-                StepReport::new("pr", Some(req), Outcome::Skipped, "dry run").with_data(json!({
-                    "repo": repo.full_name(), "api": api, "request": new.to_json(),
-                })),
-            )
+    let done = work::pr(&ws, &mut session, &opts, &mut rows, &mut |s| {
+        view::render(p, s)
+    })?;
+    view::done(p, &done)?;
+    let (outcome, message, record) = match done {
+        Done::Recorded(rec) => (Outcome::Ok, "already recorded".into(), rec),
+        Done::RecordedSkipped(rec) | Done::Skipped(rec) => (
+            Outcome::Skipped,
+            rec.skipped.clone().unwrap_or_default(),
+            rec,
+        ),
+        Done::DryRun { repo, api, new, .. } => {
+            let data = json!({"repo": repo.full_name(), "api": api, "request": new.to_json()});
+            return Ok(
+                StepReport::new("pr", Some(req), Outcome::Skipped, "dry run").with_data(data),
+            );
         }
         Done::Resumed(rec) => {
-            let msg = format!("pull request #{}", rec.number.unwrap_or_default());
-            report(Outcome::Ok, msg, &rec)
+            let number = rec.number.unwrap_or_default();
+            (Outcome::Ok, format!("pull request #{number}"), rec)
         }
-        Done::NotNeeded { record, repo } => {
-            p.line(format!(
-                "{} no pull request needed: {} is {repo}'s default branch",
-                p.paint(Tone::Good, "✔"),
-                record.base.as_deref().unwrap_or_default(),
-            ));
-            report(Outcome::Ok, "not needed".into(), &record)
-        }
+        Done::NotNeeded { record, .. } => (Outcome::Ok, "not needed".into(), record),
         Done::Open { record, pull } => {
             super::print_next(p, &session.ctx, Step::Pr);
             p.result(&pull.url);
-            report(
+            (
                 Outcome::Ok,
                 format!("pull request #{}", pull.number),
-                &record,
+                record,
             )
         }
-    }
-}
-
-/// What the work shows on its way.
-fn render(p: &Printer, s: Shown<'_>) {
-    match s {
-        Shown::Recorded(prev) if prev.not_needed => p.line(format!(
-            "{} no pull request needed: {} is the default branch (recorded)",
-            p.paint(Tone::Good, "✔"),
-            prev.head
-        )),
-        Shown::Recorded(prev) => {
-            p.line(format!(
-                "{} pull request #{} is recorded: {}",
-                p.paint(Tone::Good, "✔"),
-                prev.number.unwrap_or_default(),
-                prev.url.as_deref().unwrap_or("")
-            ));
-            if let Some(u) = &prev.url {
-                p.result(u);
-            }
-        }
-        Shown::DeliverablesUnread(e) => p.warn(format!(
-            "the deliverables could not be read ({e}); the body lists only the recorded evidence"
-        )),
-        Shown::NoToken { sources } => {
-            p.warn(format!("no GitHub token in {sources}: trying without one"))
-        }
-        Shown::LookingUp => p.detail("GitHub says the pull request exists already; looking it up"),
-        Shown::Open { pull, existing } => p.line(format!(
-            "{} pull request #{} {}: {}",
-            p.paint(Tone::Good, "✔"),
-            pull.number,
-            if existing {
-                "is open already"
-            } else {
-                "opened"
-            },
-            pull.url
-        )),
-        Shown::ReviewRequested(who) => {
-            p.line(format!("  review requested from {}", who.join(", ")))
-        }
-        Shown::Labelled(labels) => p.line(format!("  labelled {}", labels.join(", "))),
-    }
+    };
+    let data = serde_json::to_value(&record)?;
+    Ok(StepReport::new("pr", Some(req), outcome, message).with_data(data))
 }

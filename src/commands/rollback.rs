@@ -2,20 +2,20 @@
 //! remote branch's head, test it, push it (or open a revert pull request on a protected branch),
 //! re-run the health checks, mark the tracker ROLLED_BACK and publish the ROLLED_BACK notice.
 //! The work, and the rules it keeps, are in [`crate::rollback::step`]; this file turns the
-//! arguments into options and renders what the work shows and returns.
+//! arguments into options and renders what the work returns; [`view`] shows what it does on its
+//! way.
 
-use std::cell::RefCell;
+mod view;
 
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::effects::show_notice;
+use super::show::{Live, short};
 use super::{Env, Outcome, Session, Step, StepReport};
-use crate::error::BerryError;
-use crate::printer::{Printer, Tone};
 use crate::req::ReqNumber;
-use crate::rollback::{self as work, Done, Options, Shown};
+use crate::rollback::{self as work, Done, Options};
+use view::View;
 
 /// Roll a shipped REQ back: revert the commit berry shipped on top of the branch's current
 /// remote head (a conflict changes nothing and names the files), run the test commands, push
@@ -35,18 +35,11 @@ pub struct RollbackArgs {
     pub override_freeze: bool,
 }
 
-fn short(s: &str) -> &str {
-    s.get(..12).unwrap_or(s)
-}
-
 pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
     let ws = env.workspace()?;
     let req = env.req(args.req, &ws.store)?;
     let p = &env.printer;
-    let reason = args.reason.trim().to_string();
-    if reason.is_empty() {
-        return Err(BerryError::usage("--reason is empty: say why the REQ is rolled back").into());
-    }
+    let reason = super::given_reason(&args.reason, "rolled back")?.to_string();
     let mut session = Session::existing(&ws.store, req.clone(), Step::Rollback)?;
     let opts = Options {
         reason,
@@ -58,22 +51,20 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
     let view = View {
         p,
         req: &req,
-        spinner: RefCell::new(None),
-        bar: RefCell::new(None),
+        live: Live::default(),
     };
     let done = work::step(&ws, &mut session, &opts, &mut effects, &view);
-    view.clear();
-    match done? {
+    view.live.clear();
+    let report =
+        |message: String| StepReport::new("rollback", Some(req.clone()), Outcome::Ok, message);
+    Ok(match done? {
         Done::Already(r) => {
             p.line(format!(
                 "{req} is already rolled back: revert {} ({}), the tracker says ROLLED_BACK.",
                 short(r.revert.as_deref().unwrap_or_default()),
                 r.pushed.as_deref().or(r.pr_url.as_deref()).unwrap_or("-")
             ));
-            Ok(
-                StepReport::new("rollback", Some(req), Outcome::Ok, "already rolled back")
-                    .with_data(serde_json::to_value(&r)?),
-            )
+            report("already rolled back".into()).with_data(serde_json::to_value(&r)?)
         }
         Done::DryRun {
             sha,
@@ -86,12 +77,7 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
                 "dry run: would revert {} on the head of {branch} on {remote}, run the {tests} test command(s), push, re-run {checks} health check(s), mark {req} ROLLED_BACK and publish the ROLLED_BACK notice",
                 short(&sha),
             ));
-            Ok(StepReport::new(
-                "rollback",
-                Some(req),
-                Outcome::Ok,
-                "dry run",
-            ))
+            report("dry run".into())
         }
         Done::RolledBack {
             record,
@@ -102,141 +88,13 @@ pub fn run(env: &Env, args: RollbackArgs) -> Result<StepReport> {
             message,
         } => {
             p.result(&message);
-            let data = json!({
+            report(message).with_data(json!({
                 "rollback": record,
                 "tracker_commit": tracker_commit,
                 "msg_id": msg_id,
                 "notice": notice,
                 "sent": sent,
-            });
-            Ok(StepReport::new("rollback", Some(req), Outcome::Ok, message).with_data(data))
+            }))
         }
-    }
-}
-
-/// What the work shows, through the printer: a test command as a spinner, the tracker commit's
-/// push as a bar.
-struct View<'a> {
-    p: &'a Printer,
-    req: &'a ReqNumber,
-    spinner: RefCell<Option<indicatif::ProgressBar>>,
-    bar: RefCell<Option<indicatif::ProgressBar>>,
-}
-
-impl View<'_> {
-    /// A spinner or a bar the work left running when it stopped.
-    fn clear(&self) {
-        if let Some(s) = self.spinner.borrow_mut().take() {
-            s.finish_and_clear();
-        }
-        if let Some(b) = self.bar.borrow_mut().take() {
-            b.finish_and_clear();
-        }
-    }
-}
-
-impl work::View for View<'_> {
-    fn show(&self, s: Shown<'_>) {
-        let p = self.p;
-        let req = self.req;
-        match s {
-            Shown::Resuming { started_at } => p.line(format!(
-                "{} resuming the rollback of {req} started at {}",
-                p.paint(Tone::Dim, "–"),
-                crate::clock::rfc3339(started_at)
-            )),
-            Shown::Freeze(d) => super::say_freeze(p, "rollback", d),
-            Shown::Starting {
-                title,
-                target,
-                branch,
-                reason,
-            } => p.line(format!(
-                "{} {req}{}: reverting {} on {branch} ({reason})",
-                p.paint(Tone::Strong, "Rolling back"),
-                title.map(|t| format!(": {t}")).unwrap_or_default(),
-                short(target),
-            )),
-            Shown::Reverted {
-                revert,
-                remote,
-                branch,
-                head,
-            } => p.line(format!(
-                "{} revert {} made on {remote}/{branch} ({})",
-                p.paint(Tone::Good, "✔"),
-                short(revert),
-                short(head)
-            )),
-            Shown::NoTests => p.warn(
-                "no test commands are configured (test.commands in berry.toml); nothing was run",
-            ),
-            Shown::Testing(c) => {
-                *self.spinner.borrow_mut() =
-                    Some(p.spinner(format!("{} ({})", c.name, c.argv.join(" "))));
-            }
-            Shown::Tested {
-                name,
-                passed,
-                duration_ms,
-            } => {
-                if let Some(s) = self.spinner.borrow_mut().take() {
-                    s.finish_and_clear();
-                }
-                if passed {
-                    p.line(format!(
-                        "{} {name} ({:.1}s)",
-                        p.paint(Tone::Good, "✔"),
-                        duration_ms as f64 / 1000.0
-                    ));
-                }
-            }
-            Shown::Pushed { remote_ref, remote } => p.line(format!(
-                "{} pushed the revert to {remote_ref} on {remote}",
-                p.paint(Tone::Good, "✔"),
-            )),
-            Shown::RevertPr {
-                remote_ref,
-                number,
-                url,
-            } => p.line(format!(
-                "{} {remote_ref} is protected: opened the revert pull request #{number} {url}",
-                p.paint(Tone::Good, "✔"),
-            )),
-            Shown::NoHealthChecks => p.warn(
-                "no health checks are configured (`[[health.checks]]`): nothing to re-run",
-            ),
-            Shown::Health(result) => p.line(format!(
-                "{} health {}: {} ({} attempt(s))",
-                if result.passed {
-                    p.paint(Tone::Good, "✔")
-                } else {
-                    p.paint(Tone::Bad, "✘")
-                },
-                result.name,
-                result.detail,
-                result.attempts
-            )),
-            Shown::Duration { ms, tests_ms } => p.line(format!(
-                "{} rollback time to health green: {:.1}s (without the tests' own {:.1}s; target under 120s)",
-                p.paint(Tone::Good, "✔"),
-                ms as f64 / 1000.0,
-                tests_ms as f64 / 1000.0
-            )),
-            Shown::TrackerWritten(plan) => super::tracker::show_written(p, plan),
-            Shown::TrackerCommit(s) => super::tracker::show_commit(p, &self.bar, s),
-            Shown::TrackerCommitted(done) => {
-                if let Some(b) = self.bar.borrow_mut().take() {
-                    b.finish_and_clear();
-                }
-                super::tracker::render_finished(p, done)
-            }
-            Shown::Notice {
-                subject,
-                msg_id,
-                payload,
-                recorded,
-            } => show_notice(p, subject, msg_id, payload, recorded),
-        }
-    }
+    })
 }

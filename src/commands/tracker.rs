@@ -1,15 +1,39 @@
-//! The tracker protocol as the steps show it: the planned edit ([`show_tracker`]), the written
-//! one, and the tracker commit with its push ([`commit_tracker`]). The work is in
-//! [`crate::tracker::file`] and [`crate::trackercommit::finish`].
+//! The tracker protocol as the steps show it: the planned edit ([`show_tracker`]) with the notice
+//! that goes with it ([`announce`]), the written one, and the tracker commit with its push
+//! ([`tracked`]). The work is in [`crate::tracker::file`] and [`crate::trackercommit`].
 
 use anyhow::Result;
 use serde_json::Value;
 
+use super::show::{self, Live};
 use super::{Session, Workspace};
-use crate::printer::{Printer, Tone};
+use crate::context::EventRecord;
+use crate::printer::Printer;
 use crate::tracker::file::Plan;
-use crate::trackercommit::{Finished, Shown};
+use crate::trackercommit::{Finished, Shown, Tracked};
 use crate::workflow::ReqState;
+
+/// What a step is about to do: the tracker edit `plan` and the notice that follows it.
+pub(crate) fn announce(
+    p: &Printer,
+    plan: &Plan,
+    subject: &str,
+    msg_id: &str,
+    payload: &Value,
+    recorded: Option<&EventRecord>,
+) {
+    show_tracker(p, plan);
+    super::effects::show_notice(p, subject, msg_id, payload, recorded);
+}
+
+/// A step's tracker work, as it goes; `live` holds the tracker push's progress.
+pub(crate) fn tracked(p: &Printer, live: &Live, t: Tracked<'_>) {
+    match t {
+        Tracked::Written(plan) => show_written(p, plan),
+        Tracked::Commit(s) => show_commit(p, live, s),
+        Tracked::Finished(done) => render_finished(p, done),
+    }
+}
 
 /// The planned edit: the status line it changes and the diff, or that the entry says it already.
 pub(crate) fn show_tracker(p: &Printer, plan: &Plan) {
@@ -37,13 +61,8 @@ pub(crate) fn show_tracker(p: &Printer, plan: &Plan) {
 }
 
 /// The line that says the tracker file was written.
-pub(crate) fn show_written(p: &Printer, plan: &Plan) {
-    p.line(format!(
-        "{} {} set to {}",
-        p.paint(Tone::Good, "✔"),
-        plan.shown,
-        plan.edit.status()
-    ));
+fn show_written(p: &Printer, plan: &Plan) {
+    show::done(p, format!("{} set to {}", plan.shown, plan.edit.status()));
 }
 
 /// After a tracker edit to `status`: commits the tracker file alone and pushes it, or says plainly
@@ -55,66 +74,40 @@ pub fn commit_tracker(
     session: &mut Session,
     status: ReqState,
 ) -> Result<Value> {
-    let bar = std::cell::RefCell::new(None);
-    let done = crate::trackercommit::finish(ws, session, status, p.dry_run(), &mut |s| {
-        show_commit(p, &bar, s)
-    });
-    if let Some(bar) = bar.borrow_mut().take() {
-        bar.finish_and_clear();
-    }
-    let done = done?;
-    render_finished(p, &done);
-    Ok(done.data())
+    let live = Live::default();
+    crate::trackercommit::finished(ws, session, status, p.dry_run(), &mut |t| {
+        tracked(p, &live, t)
+    })
 }
 
-/// What [`crate::trackercommit::finish`] shows on its way; `bar` is the push's progress.
-pub(crate) fn show_commit(
-    p: &Printer,
-    bar: &std::cell::RefCell<Option<indicatif::ProgressBar>>,
-    s: Shown<'_>,
-) {
+/// What [`crate::trackercommit::finish`] shows on its way.
+fn show_commit(p: &Printer, live: &Live, s: Shown<'_>) {
     match s {
         Shown::Committed {
             record,
             adopted,
             subject,
-        } => p.line(format!(
-            "{} {} the tracker edit: {} {subject}",
-            p.paint(Tone::Good, "✔"),
-            if adopted {
-                "found the commit of"
-            } else {
-                "committed"
-            },
-            &record.sha[..12]
-        )),
-        Shown::AlreadyInHead { rel } => p.line(format!(
-            "{} {rel} as it is now is already committed in HEAD: nothing to commit",
-            p.paint(Tone::Dim, "–")
-        )),
-        Shown::Pushing => {
-            *bar.borrow_mut() = Some(p.bar(0, "{spinner} {pos}/{len} objects {msg}"));
-        }
-        Shown::Progress {
-            current,
-            total,
-            bytes,
-        } => {
-            if let Some(bar) = bar.borrow().as_ref() {
-                bar.set_length(total as u64);
-                bar.set_position(current as u64);
-                bar.set_message(indicatif::HumanBytes(bytes as u64).to_string());
-            }
-        }
-        Shown::PushEnded => {
-            if let Some(bar) = bar.borrow_mut().take() {
-                bar.finish_and_clear();
-            }
-        }
-        Shown::Pushed { remote, refname } => p.line(format!(
-            "{} pushed the tracker commit to {refname} on {remote}",
-            p.paint(Tone::Good, "✔")
-        )),
+        } => show::done(
+            p,
+            format!(
+                "{} the tracker edit: {} {subject}",
+                if adopted {
+                    "found the commit of"
+                } else {
+                    "committed"
+                },
+                &record.sha[..12]
+            ),
+        ),
+        Shown::AlreadyInHead { rel } => show::passed_over(
+            p,
+            format!("{rel} as it is now is already committed in HEAD: nothing to commit"),
+        ),
+        Shown::Transfer(t) => live.transfer(p, t),
+        Shown::Pushed { remote, refname } => show::done(
+            p,
+            format!("pushed the tracker commit to {refname} on {remote}"),
+        ),
         Shown::Kept(why) => p.warn(format!(
             "the tracker commit stays local, not pushed: {why}; push it with the branch"
         )),
@@ -122,15 +115,15 @@ pub(crate) fn show_commit(
 }
 
 /// How [`crate::trackercommit::finish`] ended, when that is worth a line.
-pub(crate) fn render_finished(p: &Printer, done: &Finished) {
+fn render_finished(p: &Printer, done: &Finished) {
     match done {
         Finished::Uncommitted(why) if p.dry_run() => {
             p.line(format!("  tracker commit: none ({why})"))
         }
-        Finished::Uncommitted(why) => p.line(format!(
-            "{} the tracker edit is left uncommitted in the working tree: {why}",
-            p.paint(Tone::Dim, "–")
-        )),
+        Finished::Uncommitted(why) => show::passed_over(
+            p,
+            format!("the tracker edit is left uncommitted in the working tree: {why}"),
+        ),
         Finished::DryRun { rel, subject } => p.line(format!(
             "  tracker commit: {rel} alone, as `{subject}` ([skip ci]), then pushed onto the branch's remote"
         )),

@@ -1,17 +1,18 @@
 //! `berry watch`: every GitHub Actions run for the pushed commit, until all complete. The work,
 //! and the rules it keeps, are in [`crate::watch::ci`]; this file turns the arguments into
-//! options and renders what the work shows (the live view) and returns.
+//! options and renders what the work returns; [`display`] is the live view of what it shows on
+//! its way, [`dry_run`] the requests a dry run would send.
 
 mod display;
+mod dry_run;
 
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+use super::show::{self, passed_over};
 use super::{Env, Outcome, Session, Step, StepReport};
-use crate::context::WatchRecord;
-use crate::github::pulls;
-use crate::printer::{Printer, Tone};
+use crate::printer::Tone;
 use crate::watch::{self as w, ci as work};
 use display::Display;
 use work::{Done, Options};
@@ -55,10 +56,8 @@ fn positive_secs(s: &str) -> Result<f64, String> {
     }
 }
 
-use crate::watch::issue::marker;
-
 fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
+    show::short(sha)
 }
 
 pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
@@ -75,23 +74,31 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
     };
     let mut display = Display::new(p);
     let mut effects = super::effects::Edge { env, ws: &ws };
+    let mut clock = w::RealClock::start();
     let done = work::ci(
         &ws,
         &mut session,
         &opts,
-        &mut w::RealClock::start(),
+        &mut clock,
         &mut effects,
         &mut |s| display.show(s),
     )?;
-    let report = |outcome, msg: String| StepReport::new("watch", Some(req.clone()), outcome, msg);
-    Ok(match done {
-        Done::Recorded(prev) => recorded(p, &req, prev)?,
-        Done::NoGithub { record, reason } => {
-            p.line(format!(
-                "{} watch skipped: {reason}",
-                p.paint(Tone::Dim, "–")
-            ));
-            report(Outcome::Skipped, reason).with_data(serde_json::to_value(&record)?)
+    let record = |r| serde_json::to_value(r);
+    let (outcome, message, data) = match done {
+        Done::Recorded(prev) => {
+            let (outcome, msg) = work::recorded(&prev);
+            let tone = match outcome {
+                Outcome::Ok => Tone::Good,
+                Outcome::Blocked => Tone::Bad,
+                _ => Tone::Warn,
+            };
+            let again = "nothing asked of GitHub. A new push is watched again.";
+            p.line(format!("{} {msg}; {again}", p.paint(tone, "•")));
+            (outcome, msg, record(&prev)?)
+        }
+        Done::NoGithub { record: r, reason } => {
+            passed_over(p, format!("watch skipped: {reason}"));
+            (Outcome::Skipped, reason, record(&r)?)
         }
         Done::DryRun {
             repo,
@@ -99,98 +106,45 @@ pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {
             runs_path,
             jobs_path,
         } => {
-            let rp = pulls::repo_path(&repo);
-            p.line("would poll (nothing was sent):");
-            p.result(format!("GET {api}{runs_path}"));
-            p.result(format!("GET {api}{jobs_path}"));
-            p.line(format!(
-                "  every {}s at first (up to 4× while nothing changes), with If-None-Match after the first answer; runs may take {}s to appear{}",
-                args.interval,
-                args.appear_timeout,
-                args.timeout
-                    .map(|t| format!("; give up after {t}s"))
-                    .unwrap_or_default()
-            ));
-            p.line("on a failure it would send:");
-            p.result(format!("GET {api}{rp}/actions/jobs/{{job_id}}/logs"));
-            p.result(format!("GET {api}{rp}/issues?state=open&per_page=100"));
-            p.result(format!(
-                "POST {api}{rp}/issues  (or PATCH {api}{rp}/issues/{{number}} when the issue marked {} exists)",
-                marker(req.as_str())
-            ));
-            p.line(format!(
-                "  then mark {req} BLOCKED in {} and publish the blocked notice",
-                ws.config.tracker.path
-            ));
-            report(Outcome::Skipped, "dry run".into()).with_data(json!({
-                "repo": repo.full_name(),
-                "api": api,
-                "runs": format!("{api}{runs_path}"),
-            }))
+            let paths = [runs_path.as_str(), jobs_path.as_str()];
+            dry_run::show(p, &opts, &req, &ws.config.tracker.path, &repo, &api, paths);
+            let runs = format!("{api}{runs_path}");
+            let data = json!({"repo": repo.full_name(), "api": api, "runs": runs});
+            (Outcome::Skipped, "dry run".into(), data)
         }
-        Done::Green { record, message } => {
-            p.line(format!("{} {message}", p.paint(Tone::Good, "✔")));
+        Done::Green { record: r, message } => {
+            show::done(p, &message);
             super::print_next(p, &session.ctx, Step::Watch);
-            report(Outcome::Ok, message).with_data(serde_json::to_value(&record)?)
+            (Outcome::Ok, message, record(&r)?)
         }
-        Done::NoRuns { record, message } => {
+        Done::NoRuns { record: r, message } => {
             p.line(format!("{} {message}", p.paint(Tone::Warn, "–")));
-            report(Outcome::Skipped, message).with_data(serde_json::to_value(&record)?)
+            (Outcome::Skipped, message, record(&r)?)
         }
         Done::NoRunsBlocked {
-            record,
+            record: r,
             reason,
             block,
-        } => report(Outcome::Blocked, reason)
-            .with_data(json!({"watch": serde_json::to_value(&record)?, "block": block})),
+        } => (
+            Outcome::Blocked,
+            reason,
+            json!({"watch": record(&r)?, "block": block}),
+        ),
         Done::Red {
-            record,
+            record: r,
             reason,
             issue,
             block,
         } => {
             p.line(format!("{} {reason}", p.paint(Tone::Bad, "✖")));
             p.result(&issue.url);
-            report(Outcome::Blocked, reason).with_data(json!({
-                "watch": serde_json::to_value(&record)?,
-                "issue": {"number": issue.number, "url": issue.url},
-                "block": block,
-            }))
+            let issue = json!({"number": issue.number, "url": issue.url});
+            (
+                Outcome::Blocked,
+                reason,
+                json!({"watch": record(&r)?, "issue": issue, "block": block}),
+            )
         }
-    })
-}
-
-fn recorded(p: &Printer, req: &crate::req::ReqNumber, prev: WatchRecord) -> Result<StepReport> {
-    let data = serde_json::to_value(&prev)?;
-    let sha = short(&prev.sha).to_string();
-    let (outcome, msg) = match prev.conclusion.as_str() {
-        "success" => (
-            Outcome::Ok,
-            format!("CI was green for {sha} (recorded at {})", prev.at),
-        ),
-        "skipped" => (
-            Outcome::Skipped,
-            format!("no CI run appeared for {sha}: recorded as skipped"),
-        ),
-        _ => (
-            Outcome::Blocked,
-            format!(
-                "CI failed for {sha} (recorded at {}{})",
-                prev.at,
-                prev.issue
-                    .map(|n| format!("; issue #{n}"))
-                    .unwrap_or_default()
-            ),
-        ),
     };
-    let tone = match outcome {
-        Outcome::Ok => Tone::Good,
-        Outcome::Blocked => Tone::Bad,
-        _ => Tone::Warn,
-    };
-    p.line(format!(
-        "{} {msg}; nothing asked of GitHub. A new push is watched again.",
-        p.paint(tone, "•")
-    ));
-    Ok(StepReport::new("watch", Some(req.clone()), outcome, msg).with_data(data))
+    Ok(StepReport::new("watch", Some(req), outcome, message).with_data(data))
 }

@@ -80,11 +80,17 @@ fn run(
                 Shown::Completing { plan, ci, .. } => {
                     format!("completing changed={} ci={ci}", plan.edited.changed)
                 }
-                Shown::Written(_) => "written".into(),
-                Shown::Tracker(trackercommit::Shown::Committed { .. }) => "committed".into(),
-                Shown::Tracker(trackercommit::Shown::Pushed { .. }) => "pushed".into(),
-                Shown::Tracker(_) => return,
-                Shown::TrackerFinished(f) => format!("tracker commit {}", f.data()["committed"]),
+                Shown::Tracker(Tracked::Written(_)) => "written".into(),
+                Shown::Tracker(Tracked::Commit(trackercommit::Shown::Committed { .. })) => {
+                    "committed".into()
+                }
+                Shown::Tracker(Tracked::Commit(trackercommit::Shown::Pushed { .. })) => {
+                    "pushed".into()
+                }
+                Shown::Tracker(Tracked::Commit(_)) => return,
+                Shown::Tracker(Tracked::Finished(f)) => {
+                    format!("tracker commit {}", f.data()["committed"])
+                }
             })
         },
     );

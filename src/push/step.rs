@@ -96,6 +96,7 @@ pub enum Shown<'a> {
 }
 
 /// A push transfer's progress, as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transfer {
     /// A transfer starts.
     Started,

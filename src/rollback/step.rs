@@ -27,7 +27,7 @@ use crate::health::CheckResult;
 use crate::notice::{self, Notice, Status};
 use crate::push::{CredentialSources, PushSpec, Rejection, Target};
 use crate::tracker::Edit;
-use crate::tracker::file::{self, Plan};
+use crate::tracker::file;
 use crate::workflow::{Outcome, ReqState, Step};
 use crate::workspace::{Session, Workspace};
 
@@ -91,12 +91,8 @@ pub enum Shown<'a> {
     Health(&'a CheckResult),
     /// Health is green: the measured time, without the tests' own.
     Duration { ms: u64, tests_ms: u64 },
-    /// The tracker file was written.
-    TrackerWritten(&'a Plan),
-    /// What the tracker commit shows on its way.
-    TrackerCommit(crate::trackercommit::Shown<'a>),
-    /// How the tracker commit ended.
-    TrackerCommitted(&'a crate::trackercommit::Finished),
+    /// The tracker edit written, its commit on its way and how it ended.
+    Tracker(crate::trackercommit::Tracked<'a>),
     /// The ROLLED_BACK notice, before it is sent (`recorded`: as an earlier run recorded it).
     Notice {
         subject: &'a str,
@@ -418,18 +414,14 @@ pub fn step(
             reason: reason.clone(),
         },
     )?;
-    if file::write(session, &plan)? {
-        view.show(Shown::TrackerWritten(&plan));
-    }
-    file::record(session, &plan, Some(&revert_short), false)?;
-    session.ctx.state = Some(ReqState::RolledBack);
-    session.save()?;
-    let finished =
-        crate::trackercommit::finish(ws, session, ReqState::RolledBack, false, &mut |s| {
-            view.show(Shown::TrackerCommit(s))
-        })?;
-    view.show(Shown::TrackerCommitted(&finished));
-    let tracker_commit = finished.data();
+    let tracker_commit = crate::trackercommit::apply(
+        ws,
+        session,
+        &plan,
+        ReqState::RolledBack,
+        Some(&revert_short),
+        &mut |t| view.show(Shown::Tracker(t)),
+    )?;
 
     // 7. The ROLLED_BACK notice, with its own id.
     let revert_sha = r.revert.clone().expect("set above");

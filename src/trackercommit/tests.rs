@@ -23,9 +23,9 @@ fn run(w: &mut World, dry_run: bool) -> (Result<Finished>, Vec<String>) {
             shown.push(match s {
                 Shown::Committed { adopted, .. } => format!("committed adopted={adopted}"),
                 Shown::AlreadyInHead { .. } => "in head".into(),
-                Shown::Pushing => "pushing".into(),
-                Shown::PushEnded => "push ended".into(),
-                Shown::Progress { .. } => "progress".into(),
+                Shown::Transfer(Transfer::Started) => "pushing".into(),
+                Shown::Transfer(Transfer::Ended) => "push ended".into(),
+                Shown::Transfer(Transfer::Objects { .. }) => "progress".into(),
                 Shown::Pushed { refname, .. } => format!("pushed {refname}"),
                 Shown::Kept(why) => format!("kept: {why}"),
             })

@@ -113,6 +113,31 @@ pub enum Done {
     },
 }
 
+/// A watch recorded before, as a rerun reports it: the step's outcome (green `Ok`, no run
+/// `Skipped`, anything else `Blocked`) and the words for it.
+pub fn recorded(prev: &WatchRecord) -> (Outcome, String) {
+    let sha = short(&prev.sha);
+    match prev.conclusion.as_str() {
+        "success" => (
+            Outcome::Ok,
+            format!("CI was green for {sha} (recorded at {})", prev.at),
+        ),
+        "skipped" => (
+            Outcome::Skipped,
+            format!("no CI run appeared for {sha}: recorded as skipped"),
+        ),
+        _ => {
+            let issue = prev.issue.map(|n| format!("; issue #{n}"));
+            let at = prev.at;
+            let issue = issue.unwrap_or_default();
+            (
+                Outcome::Blocked,
+                format!("CI failed for {sha} (recorded at {at}{issue})"),
+            )
+        }
+    }
+}
+
 pub(crate) fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }

@@ -11,6 +11,7 @@ use crate::context::{Evidence, PushRecord, Store};
 use crate::effects::Recorded;
 use crate::error::Exit;
 use crate::req::ReqNumber;
+use crate::trackercommit::Tracked;
 
 const TRACKER: &str = "OWNER_REQUESTS.md";
 
@@ -33,9 +34,9 @@ impl View for Kept {
             Shown::NoHealthChecks => "no health checks",
             Shown::Health(_) => "health",
             Shown::Duration { .. } => "duration",
-            Shown::TrackerWritten(_) => "tracker written",
-            Shown::TrackerCommit(_) => "tracker commit",
-            Shown::TrackerCommitted(_) => "tracker committed",
+            Shown::Tracker(Tracked::Written(_)) => "tracker written",
+            Shown::Tracker(Tracked::Commit(_)) => "tracker commit",
+            Shown::Tracker(Tracked::Finished(_)) => "tracker committed",
             Shown::Notice { .. } => "notice",
         };
         self.0.borrow_mut().push(word.to_string());

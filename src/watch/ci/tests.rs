@@ -258,3 +258,32 @@ fn without_github_the_watch_is_recorded_skipped_but_not_in_a_dry_run() {
     };
     assert_eq!(w.saved().ledger.watch.unwrap().reason, Some(reason));
 }
+
+#[test]
+fn a_recorded_watch_is_reported_with_the_outcome_its_conclusion_says() {
+    let record = |conclusion: &str, issue| WatchRecord {
+        conclusion: conclusion.into(),
+        sha: "0123456789abcdef".into(),
+        runs: vec![],
+        requests: Default::default(),
+        at: jiff::Timestamp::UNIX_EPOCH,
+        issue,
+        reason: None,
+    };
+    let at = jiff::Timestamp::UNIX_EPOCH;
+    assert_eq!(
+        recorded(&record("success", None)),
+        (
+            Outcome::Ok,
+            format!("CI was green for 0123456789ab (recorded at {at})")
+        )
+    );
+    assert_eq!(recorded(&record("skipped", None)).0, Outcome::Skipped);
+    assert_eq!(
+        recorded(&record("failure", Some(7))),
+        (
+            Outcome::Blocked,
+            format!("CI failed for 0123456789ab (recorded at {at}; issue #7)")
+        )
+    );
+}
