@@ -4,7 +4,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::checklist::{self, Done, ItemRecord};
 use crate::printer::{Printer, Tone};
@@ -52,11 +53,11 @@ pub fn run(env: &Env, args: ChecklistArgs) -> Result<StepReport> {
     let (outcome, message, record) = match done {
         Done::DryRun(record) => (Outcome::Ok, "dry run: nothing recorded".into(), record),
         Done::Failed { record, message } => {
-            view::say(p, Mark::Failed, &message);
+            view::failed(p, &message);
             (Outcome::Blocked, message, record)
         }
         Done::Recorded { record, message } => {
-            view::say(p, Mark::Done, &message);
+            show::done(p, &message);
             (Outcome::Ok, message, record)
         }
     };

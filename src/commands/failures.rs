@@ -4,7 +4,8 @@
 
 use super::Env;
 use super::effects;
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use crate::failures::{Options, Shown};
 use crate::printer::Printer;
 
@@ -22,24 +23,23 @@ pub fn options(env: &Env) -> Options {
 /// What the work shows on its way.
 pub(crate) fn render(p: &Printer, s: Shown<'_>) {
     match s {
-        Shown::NoIssue { kind, reason } => view::say(
-            p,
-            Mark::Skipped,
-            format!("no issue for the {} failure: {reason}", kind.as_str()),
-        ),
+        Shown::NoIssue { kind, reason } => {
+            let kind = kind.as_str();
+            show::passed_over(p, format!("no issue for the {kind} failure: {reason}"))
+        }
         Shown::Issue {
             number,
             url,
             created,
-        } => effects::say_issue(p, number, url, created),
+        } => show::issue(p, number, url, created),
         Shown::IssueKept { kind, why } => p.warn(format!(
             "GitHub did not take the {} failure's issue ({why}); it is kept pending in the REQ context and sent by the next `berry test` or `berry push`",
             kind.as_str()
         )),
         Shown::Closed { number, sha, url } => {
-            let sha = sha.get(..12).unwrap_or(sha);
+            let sha = show::short(sha);
             let text = format!("issue #{number} commented with {sha} and closed: {url}");
-            view::say(p, Mark::Done, text)
+            show::done(p, text)
         }
         Shown::SendingPending(e) => p.line(format!(
             "  sending the {} notice {} left pending by an earlier run",
@@ -66,11 +66,10 @@ pub(crate) fn render(p: &Printer, s: Shown<'_>) {
         Shown::NotFullyReported { rerun } => {
             p.line(format!("The failure was not (fully) reported; {rerun}"))
         }
-        Shown::ReportingPush { req } => view::say(
-            p,
-            Mark::Failed,
-            format!("{req} stays IN_PROGRESS: reporting the push failure for a person"),
-        ),
+        Shown::ReportingPush { req } => {
+            let what = "stays IN_PROGRESS: reporting the push failure for a person";
+            view::failed(p, format!("{req} {what}"))
+        }
         Shown::Notice {
             subject,
             msg_id,

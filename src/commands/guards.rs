@@ -7,7 +7,8 @@ use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use super::{Env, Outcome, StepReport};
 use crate::printer::Tone;
 
@@ -86,10 +87,6 @@ fn check(env: &Env, args: CheckArgs) -> Result<StepReport> {
         let message = format!("{} secret(s) found", findings.len());
         return Ok(StepReport::new("guards", None, Outcome::Blocked, message).with_data(data));
     }
-    view::say(
-        p,
-        Mark::Done,
-        format!("no secrets in {} input(s)", inputs.len()),
-    );
+    show::done(p, format!("no secrets in {} input(s)", inputs.len()));
     Ok(StepReport::new("guards", None, Outcome::Ok, "no secrets found").with_data(data))
 }

@@ -7,7 +7,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::view::{self, Lanes, Mark, short};
+use super::show::{self, short};
+use super::view::{self, Lanes};
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::config::HealthCheck;
 use crate::health::{self, Done, Event};
@@ -58,11 +59,11 @@ pub fn run(env: &Env, args: HealthArgs) -> Result<StepReport> {
             let msg = format!(
                 "the health checks passed for {sha} (recorded at {at}); --again checks again"
             );
-            view::say(p, Mark::Done, &msg);
+            show::done(p, &msg);
             report(Outcome::Ok, msg).with_data(json!({"already_done": true, "health": done}))
         }
         Done::Unconfigured { sha, message } => {
-            view::say(p, Mark::Skipped, format!("health skipped: {message}"));
+            show::passed_over(p, format!("health skipped: {message}"));
             report(Outcome::Skipped, message).with_data(json!({"sha": sha, "checks": []}))
         }
         Done::DryRun {
@@ -86,10 +87,10 @@ pub fn run(env: &Env, args: HealthArgs) -> Result<StepReport> {
             message,
         } => {
             if record.passed {
-                view::say(p, Mark::Done, &message);
+                show::done(p, &message);
                 view::print_next(p, &session.ctx, Step::Health);
             } else {
-                view::say(p, Mark::Failed, &message);
+                view::failed(p, &message);
                 p.line(p.paint(Tone::Dim, "  hint: fix the deployment and run `berry health` again, or `berry complete --no-health --reason TEXT`"));
             }
             report(outcome, message).with_data(serde_json::to_value(&record)?)

@@ -5,7 +5,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use super::{Env, Outcome, Session, Step, StepReport, review_view};
 use crate::error::BerryError;
 use crate::guards::Allow;
@@ -96,11 +97,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             }
             let first = &survey.blocking[0];
             p.line("");
-            view::say(
-                p,
-                Mark::Refused,
-                format!("{message}; nothing was recorded as reviewed"),
-            );
+            view::refused(p, format!("{message}; nothing was recorded as reviewed"));
             let (guard, path) = (first.guard.name(), crate::quote::path(&first.path));
             p.line(format!(
                 "  remove them, or grant an exception: --allow {guard}:{path} --reason TEXT"
@@ -128,7 +125,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     } else {
         session.ctx.review = Some(record);
         session.record(Step::Review, Outcome::Ok, &message)?;
-        view::say(p, Mark::Done, &message);
+        show::done(p, &message);
         view::print_next(p, &session.ctx, Step::Review);
     }
     Ok(report(Outcome::Ok, message).with_data(data))

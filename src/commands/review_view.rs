@@ -2,7 +2,8 @@
 //! change set and the guards' findings — the one place their text is laid out, so quoting file
 //! names, masking and paging change here only.
 
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use crate::gate::Verdict;
 use crate::gateconfig::{GateConfig, Standing};
 use crate::guards::Severity;
@@ -124,7 +125,7 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
     p.line("");
     if s.findings.is_empty() {
         let none = "guards: no secrets, conflict markers or oversized files";
-        return view::say(p, Mark::Done, none);
+        return show::done(p, none);
     }
     p.line(p.paint(Tone::Strong, "Guards"));
     for f in &s.findings {

@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::{Args, FromArgMatches};
 use serde_json::json;
 
-use super::view::{self, Mark};
+use super::show;
 use super::{Env, Outcome, Step, StepReport, Workspace};
 use crate::error::{BerryError, Exit};
 use crate::printer::Tone;
@@ -58,7 +58,7 @@ pub fn run_steps(
         r
     };
     let Some(steps) = crate::workflow::span(ws.store.peek(req)?.as_ref(), from, to)? else {
-        view::say(p, Mark::Done, format!("every step of {req} is done"));
+        show::done(p, format!("every step of {req} is done"));
         let mut r = ended(Outcome::Ok, "every step is done".into(), &[], None);
         r.silent = false;
         return Ok(r);

@@ -4,7 +4,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::view::{self, Live, Mark};
+use super::show::{self, Live};
+use super::view;
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::printer::{Printer, Tone};
 use crate::testrun::{self, Done, Shown};
@@ -62,17 +63,16 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
     };
     let view = View {
         p,
-        spinner: Live::default(),
+        live: Live::default(),
     };
     let mut effects = super::effects::Edge { env, ws: &ws };
     let done = testrun::step(&ws, &mut session, &opts, p, &mut effects, &view);
-    view.spinner.clear();
+    view.live.clear();
     Ok(match done? {
         Done::Recorded(done) => {
             let log = &done.log;
-            view::say(
+            show::done(
                 p,
-                Mark::Done,
                 format!(
                     "the tests already passed for this commit (log: {log}); --again runs them again"
                 ),
@@ -100,7 +100,7 @@ pub fn run(env: &Env, args: TestArgs) -> Result<StepReport> {
 /// lines of output.
 struct View<'a> {
     p: &'a Printer,
-    spinner: Live,
+    live: Live,
 }
 
 impl testrun::View for View<'_> {
@@ -114,15 +114,15 @@ impl testrun::View for View<'_> {
                 dirty.len(),
                 dirty.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
             )),
-            Shown::Running(c) => self.spinner.start(p.spinner(format!("{} ({})", c.name, c.argv.join(" ")))),
+            Shown::Running(c) => self.live.testing(p, c),
             Shown::Ran { command, result, why: None, .. } => {
-                self.spinner.clear();
-                view::test_passed(p, &command.name, result.duration_ms);
+                self.live.stop();
+                show::tested(p, &command.name, result.duration_ms);
             }
             Shown::Ran { command, result, why: Some(why), log } => {
-                self.spinner.clear();
+                self.live.stop();
                 let secs = result.duration_ms as f64 / 1000.0;
-                view::say(p, Mark::Refused, format!("{} failed: {why} ({secs:.1}s)", command.name));
+                view::refused(p, format!("{} failed: {why} ({secs:.1}s)", command.name));
                 p.line(p.paint(Tone::Dim, format!("  last lines of {}:", log.display())));
                 for l in &result.tail {
                     p.line(format!("  │ {l}"));

@@ -5,7 +5,8 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::view::{self, Mark};
+use super::show;
+use super::view;
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::printer::Tone;
 use crate::req::ReqNumber;
@@ -65,11 +66,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
         |outcome, message: String| StepReport::new("verify", Some(req.clone()), outcome, message);
     if let (true, Some(qa)) = (verdict.approved, v.evidence.qa.as_ref()) {
         let (agent, row, hash) = (&qa.agent, &qa.row_id, view::short_hash(&qa.sha256));
-        view::say(
-            p,
-            Mark::Done,
-            format!("QA approved by {agent} (row {row}, {hash})"),
-        );
+        show::done(p, format!("QA approved by {agent} (row {row}, {hash})"));
         let ctx = session.as_ref().map(|s| s.ctx.clone());
         match ctx.or_else(|| ws.store.peek(&req).ok().flatten()) {
             Some(ctx) => view::print_next(p, &ctx, Step::Verify),
@@ -77,7 +74,7 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
         }
         return Ok(report(Outcome::Ok, "QA approved".into()).with_data(data));
     }
-    view::say(p, Mark::Refused, format!("QA has not approved {req}:"));
+    view::refused(p, format!("QA has not approved {req}:"));
     for r in &verdict.reasons {
         p.line(format!("  - {r}"));
     }

@@ -1,6 +1,6 @@
-//! The rendering several commands share: a result line's mark, the `next:` hint, the freeze
-//! warning, a health check's and a test command's line, a guard's finding, +/- counts, short
-//! hashes, and the live lines (spinners) a view keeps while the work runs.
+//! The rendering several commands share beyond [`super::show`]'s: the ✖ and ✘ lines, the `next:`
+//! hint, the freeze warning, a health check's final line, a guard's finding, +/- counts, an
+//! evidence hash, and one live line per check running at the same time ([`Lanes`]).
 
 use std::fmt::Display;
 
@@ -12,32 +12,16 @@ use crate::printer::{Printer, Tone};
 use crate::workflow::Step;
 
 mod live;
-pub use live::{Lanes, Live};
+pub use live::Lanes;
 
-/// The mark a result line starts with: `✔` done, `✖` failed, `✘` refused (a finding), `–`
-/// skipped.
-#[derive(Debug, Clone, Copy)]
-pub enum Mark {
-    Done,
-    Failed,
-    Refused,
-    Skipped,
+/// `✖ text`: failed, the gate closed.
+pub fn failed(p: &Printer, text: impl Display) {
+    p.line(format!("{} {text}", p.paint(Tone::Bad, "✖")));
 }
 
-/// `text` after its mark, painted.
-pub fn marked(p: &Printer, mark: Mark, text: impl Display) -> String {
-    let (m, tone) = match mark {
-        Mark::Done => ("✔", Tone::Good),
-        Mark::Failed => ("✖", Tone::Bad),
-        Mark::Refused => ("✘", Tone::Bad),
-        Mark::Skipped => ("–", Tone::Dim),
-    };
-    format!("{} {text}", p.paint(tone, m))
-}
-
-/// A result line: `text` after its mark.
-pub fn say(p: &Printer, mark: Mark, text: impl Display) {
-    p.line(marked(p, mark, text));
+/// `✘ text`: refused, or a finding.
+pub fn refused(p: &Printer, text: impl Display) {
+    p.line(format!("{} {text}", p.paint(Tone::Bad, "✘")));
 }
 
 /// `next: berry STEP` from the workflow table: the first step after `step` not done yet
@@ -66,21 +50,18 @@ pub fn say_freeze(p: &Printer, step: &str, decision: &Decision) {
     ));
 }
 
-/// The final line of one health check.
+/// The final line of one health check: `✔ name: detail (12 ms, 1 attempt)`, or `✖` with the
+/// attempts and the time it took.
 pub fn health_line(p: &Printer, r: &CheckResult) -> String {
     let s = if r.attempts == 1 { "" } else { "s" };
     let attempts = format!("{} attempt{s}", r.attempts);
+    let (name, detail) = (&r.name, &r.detail);
     if r.passed {
-        let ms = r.latency_ms;
-        marked(
-            p,
-            Mark::Done,
-            format!("{}: {} ({ms} ms, {attempts})", r.name, r.detail),
-        )
+        let mark = p.paint(Tone::Good, "✔");
+        format!("{mark} {name}: {detail} ({} ms, {attempts})", r.latency_ms)
     } else {
-        let secs = r.elapsed_ms as f64 / 1000.0;
-        let text = format!("{}: {} ({attempts} in {secs:.1}s)", r.name, r.detail);
-        marked(p, Mark::Failed, text)
+        let (mark, secs) = (p.paint(Tone::Bad, "✖"), r.elapsed_ms as f64 / 1000.0);
+        format!("{mark} {name}: {detail} ({attempts} in {secs:.1}s)")
     }
 }
 
@@ -91,15 +72,6 @@ pub fn counts(p: &Printer, insertions: impl Display, deletions: impl Display) ->
         "{added} {}",
         p.paint(Tone::Removed, format!("-{deletions}"))
     )
-}
-
-/// A test command that passed: `✔ name (1.2s)`.
-pub fn test_passed(p: &Printer, name: &str, duration_ms: u64) {
-    say(
-        p,
-        Mark::Done,
-        format!("{name} ({:.1}s)", duration_ms as f64 / 1000.0),
-    );
 }
 
 /// A guard's finding: `  ✘ [guard] path:line  detail`, quoted; `mark` is the finding's standing.
@@ -115,11 +87,6 @@ pub fn finding_line(mark: &str, guard: bool, f: &Finding) -> String {
         "  {mark}{guard} {path}{at}  {}",
         crate::quote::text(&f.detail)
     )
-}
-
-/// The first 12 digits of a commit's SHA.
-pub fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }
 
 /// `sha256:` and the first 12 digits of an evidence hash.

@@ -1,32 +1,9 @@
-//! The live lines a view keeps while the work runs: one spinner ([`Live`]), or one per task
-//! running at the same time ([`Lanes`]). They draw only where progress may (a terminal, not
-//! `--json` or `-q`).
-
-use std::cell::RefCell;
+//! One live line per task running at the same time ([`Lanes`]), drawn only where progress may
+//! (a terminal, not `--json` or `-q`). One spinner or a transfer's bar is [`super::super::show::Live`].
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::printer::Printer;
-
-/// The spinner a view keeps while the work runs a part of it; a new one replaces the last.
-#[derive(Default)]
-pub struct Live(RefCell<Option<ProgressBar>>);
-
-impl Live {
-    /// Shows `bar` (a spinner from [`Printer::spinner`]) until the next one or [`Live::clear`].
-    pub fn start(&self, bar: ProgressBar) {
-        if let Some(old) = self.0.replace(Some(bar)) {
-            old.finish_and_clear();
-        }
-    }
-
-    /// Clears the spinner, if one runs (also when the work stopped half-way).
-    pub fn clear(&self) {
-        if let Some(bar) = self.0.take() {
-            bar.finish_and_clear();
-        }
-    }
-}
 
 /// One live line per task running at the same time, on a terminal (a spinner with its last
 /// message); each task's final line is printed once all are cleared. Without a terminal a final
