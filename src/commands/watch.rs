@@ -5,6 +5,7 @@
 
 mod display;
 mod dry_run;
+mod runs;
 
 use anyhow::Result;
 use clap::Args;
@@ -54,10 +55,6 @@ fn positive_secs(s: &str) -> Result<f64, String> {
         v if v > 0.0 => Ok(v),
         _ => Err("must be more than 0 seconds".into()),
     }
-}
-
-fn short(sha: &str) -> &str {
-    show::short(sha)
 }
 
 pub fn run(env: &Env, args: WatchArgs) -> Result<StepReport> {

@@ -42,9 +42,8 @@ pub(super) fn done(p: &Printer, req: &ReqNumber, done: &Done) {
         } => {
             let (n, staged) = (plan.len(), " plus what is already staged");
             let also = if *include_staged { staged } else { "" };
-            p.line(format!(
-                "\ndry run: would commit on {branch} ({n} path(s){also}):"
-            ));
+            let plan_line = format!("\ndry run: would commit on {branch} ({n} path(s){also}):");
+            p.line(plan_line);
             for (path, staged) in plan {
                 let what = if *staged { "stage" } else { "remove" };
                 p.line(format!("  {what:<6} {}", crate::quote::path(path)));
@@ -63,15 +62,12 @@ pub(super) fn done(p: &Printer, req: &ReqNumber, done: &Done) {
             ..
         } => {
             if let Some(s) = post_commit_failed {
-                p.warn(format!(
-                    "the post-commit hook failed ({s}); the commit stands"
-                ));
+                let failed = format!("the post-commit hook failed ({s}); the commit stands");
+                p.warn(failed);
             }
             let root = if *root_commit { " (root-commit)" } else { "" };
-            p.line(format!(
-                "\n[{branch}{root} {}] {subject}",
-                &oid.to_string()[..7]
-            ));
+            let oid = oid.to_string();
+            p.line(format!("\n[{branch}{root} {}] {subject}", &oid[..7]));
             self::stat(p, stat);
             if *left_staged > 0 {
                 let left = format!(

@@ -1,83 +1,15 @@
-//! `berry watch`'s live view and the lines around it: what the work shows, rendered.
+//! `berry watch`'s live view and the lines around it: what the work shows, rendered (a run's
+//! and its jobs' lines are [`super::runs`]'s).
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::time::Duration;
 
-use super::short;
+use super::runs::{human, lines};
+use crate::commands::show::short;
 use crate::printer::{Printer, Tone};
 use crate::watch::ci::Shown;
 use crate::watch::issue::LogNote;
-use crate::watch::{self as w, Event, Watched};
-
-fn human(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
-}
-
-fn job_duration(j: &w::Job) -> Option<String> {
-    let a: jiff::Timestamp = j.started_at.as_deref()?.parse().ok()?;
-    let b: jiff::Timestamp = j.completed_at.as_deref()?.parse().ok()?;
-    let s = (b.as_second() - a.as_second()).max(0) as u64;
-    Some(human(Duration::from_secs(s)))
-}
-
-fn state(status: &str, conclusion: Option<&str>) -> String {
-    match conclusion {
-        Some(c) if status == "completed" => c.to_string(),
-        _ => status.replace('_', " "),
-    }
-}
-
-fn icon(p: &Printer, status: &str, conclusion: Option<&str>) -> String {
-    if status != "completed" {
-        return p.paint(Tone::Dim, "…");
-    }
-    if w::green(conclusion) {
-        p.paint(Tone::Good, "✔")
-    } else {
-        p.paint(Tone::Bad, "✖")
-    }
-}
-
-/// The run's line and its jobs' lines.
-fn lines(p: &Printer, r: &Watched) -> Vec<(String, String)> {
-    let mut out = vec![(
-        format!("run {}", r.run.id),
-        format!(
-            "{} {} (run {}): {}",
-            icon(p, &r.run.status, r.run.conclusion.as_deref()),
-            r.run.name,
-            r.run.id,
-            state(&r.run.status, r.run.conclusion.as_deref())
-        ),
-    )];
-    for j in &r.jobs {
-        let mut l = format!(
-            "    {} {}: {}",
-            icon(p, &j.status, j.conclusion.as_deref()),
-            j.name,
-            state(&j.status, j.conclusion.as_deref())
-        );
-        if j.status == "completed"
-            && let Some(d) = job_duration(j)
-        {
-            l.push_str(&format!(" in {d}"));
-        }
-        if let Some(s) = j.failing_step() {
-            l.push_str(&format!(" (failed step: {})", s.name));
-        } else if j.status == "in_progress"
-            && let Some(s) = j.steps.iter().find(|s| s.status == "in_progress")
-        {
-            l.push_str(&format!(" ({})", s.name));
-        }
-        out.push((format!("job {}", j.id), l));
-    }
-    out
-}
+use crate::watch::{self as w, Event};
 
 /// The live view: on a terminal, one multi-line bar per run (its jobs under it); otherwise a
 /// line on stderr for each run or job whose state changed.
@@ -145,18 +77,13 @@ impl<'a> Display<'a> {
 
     fn event(&mut self, e: Event<'_>) {
         match e {
-            Event::Waiting { .. } => self.say("  waiting for the workflow runs to appear…"),
+            Event::Waiting { .. } => self.say("  waiting for the workflow runs to appear…", false),
             Event::RateLimited { wait } => {
-                let text = format!(
-                    "GitHub's rate limit: waiting {} before the next poll",
-                    human(wait)
-                );
-                match &self.multi {
-                    Some(m) => {
-                        let _ = m.println(crate::secrets::mask_text(&text));
-                    }
-                    None => self.p.warn(text),
-                }
+                let wait = human(wait);
+                self.say(
+                    &format!("GitHub's rate limit: waiting {wait} before the next poll"),
+                    true,
+                )
             }
             Event::Changed { runs, .. } => match self.multi.clone() {
                 Some(m) => {
@@ -189,16 +116,11 @@ impl<'a> Display<'a> {
                     for r in runs {
                         for (key, l) in lines(self.p, r) {
                             match self.shown.iter_mut().find(|(k, _)| *k == key) {
-                                Some((_, old)) if *old == l => {}
-                                Some((_, old)) => {
-                                    *old = l.clone();
-                                    self.p.line(&l);
-                                }
-                                None => {
-                                    self.shown.push((key, l.clone()));
-                                    self.p.line(&l);
-                                }
+                                Some((_, old)) if *old == l => continue,
+                                Some((_, old)) => *old = l.clone(),
+                                None => self.shown.push((key, l.clone())),
                             }
+                            self.p.line(&l);
                         }
                     }
                 }
@@ -206,11 +128,13 @@ impl<'a> Display<'a> {
         }
     }
 
-    fn say(&self, text: &str) {
+    /// A line above the live view, or on its own without one (`warn`: as a warning).
+    fn say(&self, text: &str, warn: bool) {
         match &self.multi {
             Some(m) => {
                 let _ = m.println(crate::secrets::mask_text(text));
             }
+            None if warn => self.p.warn(text),
             None => self.p.line(text),
         }
     }
