@@ -22,6 +22,8 @@
 //! Every answer is kept with who gave it and when. `[checklist] required` names the items that
 //! must pass (or be confirmed) before `complete`; the others are advisory (shown, recorded, not
 //! required). By default none is required.
+//!
+//! [`step()`] is `berry checklist`'s work on top of these (the rules it keeps: [`mod@step`]).
 
 use std::path::Path;
 
@@ -31,6 +33,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::context::ReqContext;
+
+pub mod step;
+pub use step::{Done, step};
 
 /// Bytes of a committed file read at most.
 pub const BLOB_LIMIT: usize = 1024 * 1024;

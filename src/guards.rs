@@ -276,6 +276,81 @@ pub fn repository_rules(
     Ok(set)
 }
 
+/// The rules `berry guards check` tries, and where they came from: the rule file given
+/// (`given`: its name and text), else the repository's at `root` as they are in the working tree
+/// (`configured` — `guards.rules` — else `.gitleaks.toml`, with `.gitleaksignore`), so a team can
+/// try its rule file before committing it; outside a repository berry's built-in rules.
+pub fn trial_rules(
+    given: Option<(String, String)>,
+    root: Option<&std::path::Path>,
+    configured: Option<&str>,
+) -> anyhow::Result<(RuleSet, String)> {
+    use crate::error::BerryError;
+    use anyhow::Context as _;
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let load = |rule_file: Option<&(String, String)>, ignore: Option<&str>| {
+        RuleSet::for_repository(rule_file.map(|(o, t)| (o.as_str(), t.as_str())), ignore)
+            .map_err(|e| BerryError::usage(format!("the secret rules cannot be used: {e}")))
+    };
+    if let Some(given) = given {
+        return Ok((load(Some(&given), None)?, given.0));
+    }
+    let Some(root) = root else {
+        let set = RuleSet::for_repository(None, None).map_err(BerryError::usage)?;
+        return Ok((set, "built-in".into()));
+    };
+    let name = configured.unwrap_or(".gitleaks.toml");
+    let file = root.join(name);
+    let rule_file = match (file.is_file(), configured) {
+        (true, _) => Some((name.to_string(), read(&file)?)),
+        (false, Some(_)) => {
+            let message = format!("guards.rules names {name:?}, which does not exist");
+            return Err(BerryError::usage(message).into());
+        }
+        (false, None) => None,
+    };
+    let ignore_file = root.join(".gitleaksignore");
+    let ignore = ignore_file
+        .is_file()
+        .then(|| read(&ignore_file))
+        .transpose()?;
+    let origin = rule_file
+        .as_ref()
+        .map_or("built-in".into(), |(n, _)| n.clone());
+    Ok((load(rule_file.as_ref(), ignore.as_deref())?, origin))
+}
+
+/// The secret guard on whole inputs (name, content; `-` is stdin, scanned without a name). Inside
+/// the repository at `root` a file is scanned under its repository path (what `paths`
+/// allowlists and `.gitleaksignore` fingerprints name) and its findings carry the name given.
+pub fn scan_inputs(
+    rules: &RuleSet,
+    inputs: &[(String, Vec<u8>)],
+    root: Option<&std::path::Path>,
+) -> Vec<Finding> {
+    let repo_path = |name: &str| -> Option<String> {
+        let abs = std::path::Path::new(name).canonicalize().ok()?;
+        let root = root?.canonicalize().ok()?;
+        abs.strip_prefix(root)
+            .ok()
+            .map(|r| r.to_string_lossy().into_owned())
+    };
+    let mut findings = Vec::new();
+    for (name, bytes) in inputs {
+        let scanned = match name.as_str() {
+            "-" => String::new(),
+            _ => repo_path(name).unwrap_or_else(|| name.clone()),
+        };
+        for mut f in scan_secrets(rules, &scanned, bytes, None) {
+            f.path = name.clone();
+            findings.push(f);
+        }
+    }
+    findings
+}
+
 /// Merge conflict markers in the lines a change adds. `added` holds (1-based line, text).
 pub fn scan_lines<'a>(
     path: &str,
@@ -396,6 +471,33 @@ mod tests {
         ));
         f.sort_by_key(|f| (f.line, f.guard));
         f
+    }
+
+    #[test]
+    fn guards_check_scans_a_file_under_its_repository_path_and_names_it_as_given() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("docs")).unwrap();
+        let token = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0Lz9Xc8";
+        std::fs::write(root.path().join("docs/a.txt"), format!("t = {token}\n")).unwrap();
+        let allow_docs = "[extend]\nuseDefault = true\n[allowlist]\npaths = ['^docs/']\n";
+        std::fs::write(root.path().join(".gitleaks.toml"), allow_docs).unwrap();
+        let (rules, origin) = trial_rules(None, Some(root.path()), None).unwrap();
+        assert_eq!(origin, ".gitleaks.toml");
+        let file = root.path().join("docs/a.txt").display().to_string();
+        let bytes = std::fs::read(&file).unwrap();
+        let inputs = [(file.clone(), bytes.clone()), ("-".to_string(), bytes)];
+        // The file is allowed by its repository path; stdin has none and is found.
+        let f = scan_inputs(&rules, &inputs, Some(root.path()));
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].path, "-");
+        // Outside the repository the same file is found, under the name given.
+        let (builtin, origin) = trial_rules(None, None, None).unwrap();
+        assert_eq!(origin, "built-in");
+        let f = scan_inputs(&builtin, &inputs[..1], None);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].path, file);
+        let e = trial_rules(None, Some(root.path()), Some("rules.toml")).unwrap_err();
+        assert!(e.to_string().contains("which does not exist"), "{e}");
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   attempts a check waits [`Options::first_delay`], doubling up to [`Options::max_delay`].
 //!
 //! [`run_checks`] is the work function: `berry health` and `berry rollback` call it. It never
-//! prints; it reports each attempt and each final result through a callback.
+//! prints; it reports each attempt and each final result through a callback. [`step()`] is
+//! `berry health`'s work on top of it (the rules it keeps: [`mod@step`]).
 
 use std::fs::File;
 use std::io::Read;
@@ -32,6 +33,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{HealthCheck, TestCommand};
 use crate::error::{BerryError, Exit};
+
+pub mod step;
+pub use step::{Done, View, step};
 
 /// Bytes of a response body read at most.
 pub const BODY_LIMIT: u64 = 1024 * 1024;
@@ -124,6 +128,25 @@ pub fn target(c: &HealthCheck) -> String {
         Some(u) => format!("{} {u}", c.method),
         None => c.argv.join(" "),
     }
+}
+
+/// What a check does, in words (what a dry run lists).
+pub fn in_words(c: &HealthCheck) -> String {
+    let timeout = format!(" (timeout {}s)", c.timeout_secs);
+    let Some(_) = &c.url else {
+        return format!("`{}` exits 0{timeout}", c.argv.join(" "));
+    };
+    let mut s = format!("{} expecting {}", target(c), c.expect_status);
+    if let Some(b) = &c.expect_body {
+        s.push_str(&format!(", a body containing {b:?}"));
+    }
+    if let (Some(p), Some(v)) = (&c.json_pointer, &c.expect_value) {
+        s.push_str(&format!(", {p} = {v}"));
+    }
+    if c.insecure_tls {
+        s.push_str(", any TLS certificate");
+    }
+    s + &timeout
 }
 
 /// Runs every check until it passes or `opts.within` runs out, at the same time; returns each

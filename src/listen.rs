@@ -115,6 +115,88 @@ pub struct Options {
     pub store: Store,
 }
 
+impl Options {
+    /// The listener `[listen]` (`cfg`) describes, with the command line's `concurrency` (over
+    /// `listen.concurrency`) and `once`.
+    pub fn new(
+        cfg: &crate::config::Listen,
+        nats: nats::Options,
+        runner: Runner,
+        source: Source,
+        store: Store,
+        concurrency: Option<usize>,
+        once: bool,
+    ) -> Options {
+        Options {
+            nats,
+            consumer: nats::ConsumerSpec {
+                stream: cfg.stream.clone(),
+                durable: cfg.consumer.clone(),
+                filter_subject: cfg.subject.clone(),
+                ack_wait: Duration::from_secs(cfg.ack_wait_secs),
+                max_deliver: cfg.max_deliver,
+            },
+            nak_delay: Duration::from_secs(cfg.nak_delay_secs),
+            concurrency: concurrency.unwrap_or(cfg.concurrency),
+            once,
+            runner,
+            source,
+            store,
+        }
+    }
+}
+
+impl Runner {
+    /// The global arguments every step gets from the listener's own: `--config`,
+    /// `--deliverables`, `--repo`.
+    pub fn global_args(
+        config: Option<&Path>,
+        deliverables: Option<&Path>,
+        repo: Option<&str>,
+    ) -> Vec<OsString> {
+        let mut args: Vec<OsString> = Vec::new();
+        let given = [
+            ("--config", config.map(OsString::from)),
+            ("--deliverables", deliverables.map(OsString::from)),
+            ("--repo", repo.map(OsString::from)),
+        ];
+        for (flag, value) in given {
+            if let Some(v) = value {
+                args.extend([flag.into(), v]);
+            }
+        }
+        args
+    }
+}
+
+impl Source {
+    /// Where the work comes from (`given` over `configured`): with `Branch`, the REQs ship to the
+    /// branch `ws`'s clone is on (a detached HEAD is a usage error).
+    pub fn resolve(
+        given: Option<crate::config::ListenSource>,
+        configured: crate::config::ListenSource,
+        ws: &crate::workspace::Workspace,
+    ) -> Result<Source> {
+        if given.unwrap_or(configured) == crate::config::ListenSource::Worktree {
+            return Ok(Source::Worktree);
+        }
+        let head = ws.repo.head().ok();
+        let head = head.as_ref().filter(|h| h.is_branch());
+        let base = head.and_then(|h| h.shorthand().ok().map(String::from));
+        let base = base.ok_or_else(|| {
+            crate::error::BerryError::usage(
+                "--source branch needs the clone on the branch REQs ship to (HEAD is detached)",
+            )
+        })?;
+        Ok(Source::Branch(BranchSource {
+            clone: ws.root.clone(),
+            remote: "origin".into(),
+            base,
+            worktrees: ws.store.dir().join("worktrees"),
+        }))
+    }
+}
+
 /// A stage-started event for berry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageStarted {
@@ -231,6 +313,151 @@ pub enum Event {
     Stopping {
         signal: i32,
     },
+}
+
+impl Handled {
+    /// The exit code of `berry listen --once` for the one event it handled.
+    pub fn exit(&self) -> crate::error::Exit {
+        use crate::error::Exit;
+        match self {
+            Handled::Completed => Exit::Ok,
+            Handled::Blocked { .. } => Exit::Gate,
+            Handled::Released { .. } => Exit::Failure,
+            Handled::Terminated { .. } => Exit::Usage,
+        }
+    }
+}
+
+impl Event {
+    /// The event as the listener's line on stderr.
+    pub fn line(&self) -> String {
+        let secs = |d: &Duration| format!("{:.1}s", d.as_secs_f64());
+        let req_of = |r: &Option<crate::req::ReqNumber>| {
+            r.as_ref().map_or("no REQ", |r| r.as_str()).to_string()
+        };
+        match self {
+            Event::Bound {
+                worker,
+                url,
+                stream,
+                consumer,
+                subject,
+            } => {
+                format!(
+                    "listen[{worker}]: bound consumer {consumer} on {stream} ({subject}) at {url}"
+                )
+            }
+            Event::Received {
+                worker,
+                req,
+                sequence,
+                delivered,
+            } => {
+                format!(
+                    "listen[{worker}]: event {sequence} ({}), delivery {delivered}",
+                    req_of(req)
+                )
+            }
+            Event::Step {
+                worker,
+                req,
+                step,
+                exit,
+                message,
+                elapsed,
+            } => {
+                let exit = exit.map_or("killed".into(), |c| format!("exit {c}"));
+                let first = message
+                    .lines()
+                    .next()
+                    .map(|l| format!(": {l}"))
+                    .unwrap_or_default();
+                format!(
+                    "listen[{worker}]: {req} {step} → {exit} in {}{first}",
+                    secs(elapsed)
+                )
+            }
+            Event::Done {
+                worker,
+                req,
+                sequence,
+                delivered,
+                handled,
+                elapsed,
+            } => {
+                let answer = match handled {
+                    Handled::Completed | Handled::Blocked { .. } => "acked",
+                    Handled::Released { .. } => "nak",
+                    Handled::Terminated { .. } => "terminated",
+                };
+                let reason = handled
+                    .reason()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                format!(
+                    "listen[{worker}]: event {sequence} ({}) delivery {delivered}: {} in {} ({answer}){reason}",
+                    req_of(req),
+                    handled.as_str(),
+                    secs(elapsed)
+                )
+            }
+            Event::Warning { worker, message } => format!("listen[{worker}]: warning: {message}"),
+            Event::Stopping { signal } => {
+                format!(
+                    "listen: signal {signal}: finishing the steps at work, releasing their events"
+                )
+            }
+        }
+    }
+
+    /// The event as the NDJSON line `berry listen --json` prints.
+    pub fn to_json(&self) -> Value {
+        use serde_json::json;
+        let ms = |d: &Duration| d.as_millis() as u64;
+        match self {
+            Event::Bound {
+                worker,
+                url,
+                stream,
+                consumer,
+                subject,
+            } => {
+                json!({"event": "bound", "worker": worker, "url": url, "stream": stream, "consumer": consumer, "subject": subject})
+            }
+            Event::Received {
+                worker,
+                req,
+                sequence,
+                delivered,
+            } => {
+                json!({"event": "received", "worker": worker, "req": req, "sequence": sequence, "delivered": delivered})
+            }
+            Event::Step {
+                worker,
+                req,
+                step,
+                exit,
+                message,
+                elapsed,
+            } => {
+                json!({"event": "step", "worker": worker, "req": req, "step": step, "exit": exit, "message": message, "elapsed_ms": ms(elapsed)})
+            }
+            Event::Done {
+                worker,
+                req,
+                sequence,
+                delivered,
+                handled,
+                elapsed,
+            } => {
+                json!({"event": "done", "worker": worker, "req": req, "sequence": sequence, "delivered": delivered, "outcome": handled.as_str(), "reason": handled.reason(), "elapsed_ms": ms(elapsed), "pid": std::process::id()})
+            }
+            Event::Warning { worker, message } => {
+                json!({"event": "warning", "worker": worker, "message": message})
+            }
+            Event::Stopping { signal } => json!({"event": "stopping", "signal": signal}),
+        }
+    }
 }
 
 /// What a step's child said: its exit code and its last JSON line.
@@ -985,6 +1212,38 @@ fn reason_text(step: Step, run: &StepRun) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_gets_the_listeners_own_global_arguments_in_order() {
+        let args = Runner::global_args(Some(Path::new("c.toml")), None, Some("o/r"));
+        assert_eq!(
+            args,
+            ["--config", "c.toml", "--repo", "o/r"].map(OsString::from)
+        );
+        assert!(Runner::global_args(None, None, None).is_empty());
+    }
+
+    #[test]
+    fn once_exits_with_what_the_event_came_to() {
+        use crate::error::Exit;
+        let reason = String::from("r");
+        assert_eq!(Handled::Completed.exit(), Exit::Ok);
+        assert_eq!(
+            Handled::Blocked {
+                reason: reason.clone()
+            }
+            .exit(),
+            Exit::Gate
+        );
+        assert_eq!(
+            Handled::Released {
+                reason: reason.clone()
+            }
+            .exit(),
+            Exit::Failure
+        );
+        assert_eq!(Handled::Terminated { reason }.exit(), Exit::Usage);
+    }
 
     fn event(agent: &str, req: &str) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({

@@ -47,6 +47,47 @@ pub struct Options {
     pub deliverables: Vec<(String, serde_json::Value)>,
 }
 
+impl Options {
+    /// The options for `ws`'s change set against the REQ's deliverables (`rows`): the
+    /// exceptions granted, the secret rules in force, and the texts that leave with the commit —
+    /// each deliverable's message text and the commit message as `berry commit` would render it
+    /// (without the exceptions' trailers; none when it cannot be rendered: commit says why).
+    pub fn new(
+        ws: &crate::workspace::Workspace,
+        ctx: &crate::context::ReqContext,
+        rows: &[crate::deliverables::Row],
+        allow: Vec<Allow>,
+        reason: Option<String>,
+        rules: std::sync::Arc<crate::secrets::RuleSet>,
+    ) -> Options {
+        let texts = |r: &crate::deliverables::Row| {
+            let texts = guards::message_texts(&r.deliverable).into_iter();
+            texts.map(|t| (r.agent.clone(), t)).collect::<Vec<_>>()
+        };
+        let commit_message = ctx.evidence.as_ref().and_then(|evidence| {
+            let (template, origin) = crate::message::template(&ws.root).ok()?;
+            let origin = origin.map_or_else(
+                || "templates/commit.txt (built in)".into(),
+                |o| o.display().to_string(),
+            );
+            let title = ctx.title.as_deref();
+            let input = crate::message::input(&ws.config, &ctx.req, title, rows, evidence, &[]);
+            crate::message::render(&template, &origin, &input).ok()
+        });
+        Options {
+            allow,
+            reason,
+            rules: Some(rules),
+            deliverable_texts: rows.iter().flat_map(texts).collect(),
+            commit_message,
+            deliverables: rows
+                .iter()
+                .map(|r| (r.agent.clone(), r.deliverable.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// One change in scope with its +/- counts. Its content is not kept: the survey reads, diffs and
 /// guards each file once and lets it go, so memory does not grow with the change set; a preview
 /// reads the content again ([`contents`]).
@@ -100,6 +141,15 @@ pub enum Outcome {
     Declined,
     /// The approved set, to record.
     Reviewed(ReviewRecord),
+}
+
+impl Survey {
+    /// The changes berry cannot commit, for `--json`: each name quoted as git quotes it (JSON
+    /// cannot carry bytes that are not UTF-8), with its status and why.
+    pub fn uncommittable_json(&self) -> serde_json::Value {
+        let one = |u: &Uncommittable| serde_json::json!({"path": u.quoted(), "status": u.kind.as_str(), "reason": u.why});
+        self.uncommittable.iter().map(one).collect()
+    }
 }
 
 /// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.

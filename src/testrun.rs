@@ -5,6 +5,8 @@
 //! the command's whole process group. SIGINT and SIGTERM sent to berry are passed on to that
 //! group; after a grace period the group is killed and the run ends as interrupted (exit 130).
 //! Nothing of the group outlives the command: what it left behind is killed when it exits.
+//!
+//! [`step()`] is `berry test`'s work on top of [`run`] (the rules it keeps: [`mod@step`]).
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -22,6 +24,9 @@ use nix::sys::signal::Signal;
 use crate::config::TestCommand;
 use crate::error::{BerryError, Exit};
 use crate::signals;
+
+pub mod step;
+pub use step::{Done, Shown, View, step};
 
 /// How long a command told to stop (SIGTERM on timeout, or the operator's SIGINT/SIGTERM passed
 /// on) has before its process group is killed.
@@ -44,6 +49,39 @@ pub struct CommandResult {
     /// The last lines it wrote (kept for the failure report, not serialized).
     #[serde(skip)]
     pub tail: Vec<String>,
+}
+
+impl CommandResult {
+    /// Why the command failed, in words: it could not start, timed out after `timeout_secs`,
+    /// exited non-zero, or was killed.
+    pub fn why(&self, timeout_secs: u64) -> String {
+        match (&self.error, self.timed_out, self.exit_code) {
+            (Some(e), _, _) => e.clone(),
+            (None, true, _) => format!("timed out after {timeout_secs}s"),
+            (None, false, Some(code)) => format!("exit code {code}"),
+            (None, false, None) => "killed by a signal".into(),
+        }
+    }
+}
+
+/// Opens the test log at `path` for a run: created (its folder too) or emptied, the operator's
+/// alone (0600, also when an older one was not).
+pub fn open_log(path: &Path) -> Result<File> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let log = File::options()
+        .create(true)
+        .read(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create the log {}", path.display()))?;
+    log.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("cannot restrict the log {}", path.display()))?;
+    Ok(log)
 }
 
 /// Lines of output kept for the failure report.
@@ -324,15 +362,34 @@ mod tests {
         .unwrap();
         assert!(!bad.passed);
         assert_eq!(bad.exit_code, Some(3));
+        assert_eq!(bad.why(10), "exit code 3");
         assert!(bad.tail.iter().any(|l| l == "boom"), "{:?}", bad.tail);
         let missing = run(&cmd(&["no-such-program-xyz"], 10), d.path(), &mut log, &[]).unwrap();
-        assert!(missing.error.unwrap().contains("not found"));
+        assert!(missing.why(10).contains("not found"), "{}", missing.why(10));
         let t0 = Instant::now();
         let hung = run(&cmd(&["sleep", "30"], 1), d.path(), &mut log, &[]).unwrap();
         assert!(hung.timed_out && !hung.passed);
+        assert_eq!(hung.why(1), "timed out after 1s");
         assert!(t0.elapsed() < Duration::from_secs(10));
         let text = std::fs::read_to_string(d.path().join("log")).unwrap();
         assert!(text.contains("true\n"), "CI=true is set: {text}");
+    }
+
+    #[test]
+    fn a_log_is_opened_empty_in_a_new_folder_and_the_operators_alone() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("state").join("REQ-1.test.log");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "an older run\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(open_log(&path).unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let fresh = d.path().join("new").join("log");
+        drop(open_log(&fresh).unwrap());
+        assert!(fresh.is_file());
     }
 
     #[test]

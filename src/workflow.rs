@@ -607,6 +607,32 @@ pub fn next_after(ctx: &ReqContext, step: Step) -> Option<Step> {
         .find(|s| !ctx.steps.get(s).is_some_and(|r| r.outcome.done()))
 }
 
+/// The steps `berry run` takes, in order: from `from` (else the first not done yet in `ctx`; a
+/// REQ with no context starts at verify) to `to` (else complete). `None` when every step is done
+/// and no `from` was given; `--to` before the first step is a usage error.
+pub fn span(
+    ctx: Option<&ReqContext>,
+    from: Option<Step>,
+    to: Option<Step>,
+) -> Result<Option<&'static [Step]>, BerryError> {
+    let first = match (from, ctx) {
+        (Some(f), _) => f,
+        (None, Some(ctx)) => match next(ctx) {
+            Some(n) => n,
+            None => return Ok(None),
+        },
+        (None, None) => Step::Verify,
+    };
+    let order = &Step::ORDER;
+    let start = first.position().expect("the steps of the order");
+    let end = to.and_then(Step::position).unwrap_or(order.len() - 1);
+    if end < start {
+        let message = format!("--to {} comes before {first}", order[end]);
+        return Err(BerryError::usage(message));
+    }
+    Ok(Some(&order[start..=end]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -763,6 +789,29 @@ mod tests {
         assert_eq!(next(&c), None);
         // Re-running verify on a shipped REQ: nothing is next.
         assert_eq!(next_after(&c, Step::Verify), None);
+    }
+
+    #[test]
+    fn run_spans_from_the_first_step_not_done_or_the_one_named() {
+        let mut c = ctx();
+        assert_eq!(span(None, None, None).unwrap(), Some(&Step::ORDER[..]));
+        for s in [Step::Verify, Step::Review] {
+            c.record_step(s, Outcome::Ok, "", Timestamp::UNIX_EPOCH);
+        }
+        let to_test = span(Some(&c), None, Some(Step::Test)).unwrap();
+        assert_eq!(to_test, Some(&[Step::Commit, Step::Test][..]));
+        let again = span(Some(&c), Some(Step::Review), Some(Step::Review)).unwrap();
+        assert_eq!(again, Some(&[Step::Review][..]));
+        let e = span(Some(&c), None, Some(Step::Verify)).unwrap_err();
+        assert_eq!(e.to_string(), "--to verify comes before commit");
+        for s in Step::ORDER {
+            c.record_step(s, Outcome::Ok, "", Timestamp::UNIX_EPOCH);
+        }
+        assert_eq!(span(Some(&c), None, None).unwrap(), None);
+        assert_eq!(
+            span(Some(&c), Some(Step::Pr), None).unwrap(),
+            Some(&Step::ORDER[5..])
+        );
     }
 
     #[test]

@@ -144,6 +144,39 @@ impl Workspace {
         crate::secrets::install(rules.clone());
         Ok(rules)
     }
+
+    /// A working-tree `berry.toml` that differs from HEAD's, settled for `session` (see
+    /// [`GateConfig::settle`]: `flag` is `--accept-config-change`, a dry run takes none): once
+    /// accepted its settings are in force here and, but in a dry run, the acceptance is recorded.
+    pub fn accept_config(
+        &mut self,
+        session: &mut Session,
+        decide: &dyn crate::decide::Decide,
+        flag: bool,
+        dry_run: bool,
+        now: jiff::Timestamp,
+    ) -> Result<Option<crate::gateconfig::Acceptance>> {
+        let accepted = self.gate.settle(decide, flag && !dry_run, now)?;
+        if accepted.is_some() {
+            self.reapply_layers()?;
+            if !dry_run {
+                session.ctx.config_acceptance = accepted.clone();
+            }
+        }
+        Ok(accepted)
+    }
+
+    /// Where the REQs' deliverables are read: `deliverables.dir` (relative to the repository
+    /// root; `--deliverables DIR` gives it relative to the current folder), else PostgreSQL.
+    pub fn source(&self) -> Result<Box<dyn crate::deliverables::Source>> {
+        use crate::deliverables::{FolderSource, PgSource};
+        if let Some(dir) = &self.config.deliverables.dir {
+            let dir = self.root.join(dir);
+            let dir = dir.canonicalize().unwrap_or(dir);
+            return Ok(Box::new(FolderSource::new(dir)));
+        }
+        Ok(Box::new(PgSource::new(&self.config.database)?))
+    }
 }
 
 /// A REQ's context, locked for the life of the command.

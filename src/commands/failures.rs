@@ -1,18 +1,17 @@
-//! The failures that need a person (failed tests, a push berry cannot remedy), as `test` and
-//! `push` call them: the work, and the rules it keeps, are in [`crate::failures`]; this file
-//! hands it the options, the printer (for its question) and the command layer's effects, and
-//! renders what it shows.
+//! How the failures that need a person (failed tests, a push berry cannot remedy) are shown: the
+//! work, and the rules it keeps, are in [`crate::failures`], called by `test`'s and `push`'s work;
+//! this file gives it the command line's options and renders what it shows.
 
-use serde_json::Value;
+use super::Env;
+use super::effects;
+use super::show;
+use super::view;
+use crate::failures::{Options, Shown};
+use crate::printer::Printer;
 
-use super::effects::{self, Edge};
-use super::{Env, Session, Workspace};
-use crate::context::{FailureKind, TestsRecord};
-pub use crate::failures::PushAttempt;
-use crate::failures::{self as work, Options, Shown};
-use crate::printer::{Printer, Tone};
-
-fn options(env: &Env) -> Options {
+/// How a failure is reported, from the command line: nothing with `--dry-run`; asked when there is
+/// someone to ask (a terminal, or `--yes`); in the repository `--repo` names.
+pub fn options(env: &Env) -> Options {
     let p = &env.printer;
     Options {
         dry_run: p.dry_run(),
@@ -21,89 +20,27 @@ fn options(env: &Env) -> Options {
     }
 }
 
-/// What the last run left pending (issues, fixes, notices), sent at the start of `test` and
-/// `push`; what still fails stays pending (warned).
-pub fn flush(env: &Env, ws: &Workspace, session: &mut Session) -> anyhow::Result<()> {
-    let mut edge = Edge { env, ws };
-    work::flush(ws, session, &options(env), &mut edge, &mut |s| {
-        render(&env.printer, s)
-    })
-}
-
-/// A fix for `kind` at `sha`: the open issue is commented and closed, now or by the next run.
-pub fn resolve(env: &Env, ws: &Workspace, session: &mut Session, kind: FailureKind, sha: &str) {
-    work::resolve(ws, session, kind, sha, &options(env), &mut |s| {
-        render(&env.printer, s)
-    })
-}
-
-/// After `berry test` failed: offers to report it (terminal), does it (`--yes`), or says how to
-/// do it later. Never changes the exit code (3).
-pub fn offer_tests(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    tests: &TestsRecord,
-    tails: &[(String, Vec<String>)],
-) -> Value {
-    let mut edge = Edge { env, ws };
-    let failed = work::FailedTests {
-        record: tests,
-        tails,
-    };
-    work::offer_tests(
-        ws,
-        session,
-        &failed,
-        &options(env),
-        &env.printer,
-        &mut edge,
-        &mut |s| render(&env.printer, s),
-    )
-}
-
-/// A push berry cannot remedy: reported for a person; returns `error` as it was.
-pub fn push_failed(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    attempt: &PushAttempt,
-    error: anyhow::Error,
-) -> anyhow::Error {
-    let mut edge = Edge { env, ws };
-    work::push_failed(
-        ws,
-        session,
-        attempt,
-        error,
-        &options(env),
-        &mut edge,
-        &mut |s| render(&env.printer, s),
-    )
-}
-
 /// What the work shows on its way.
 pub(crate) fn render(p: &Printer, s: Shown<'_>) {
     match s {
-        Shown::NoIssue { kind, reason } => p.line(format!(
-            "{} no issue for the {} failure: {reason}",
-            p.paint(Tone::Dim, "–"),
-            kind.as_str()
-        )),
+        Shown::NoIssue { kind, reason } => {
+            let kind = kind.as_str();
+            show::passed_over(p, format!("no issue for the {kind} failure: {reason}"))
+        }
         Shown::Issue {
             number,
             url,
             created,
-        } => effects::say_issue(p, number, url, created),
+        } => show::issue(p, number, url, created),
         Shown::IssueKept { kind, why } => p.warn(format!(
             "GitHub did not take the {} failure's issue ({why}); it is kept pending in the REQ context and sent by the next `berry test` or `berry push`",
             kind.as_str()
         )),
-        Shown::Closed { number, sha, url } => p.line(format!(
-            "{} issue #{number} commented with {} and closed: {url}",
-            p.paint(Tone::Good, "✔"),
-            sha.get(..12).unwrap_or(sha),
-        )),
+        Shown::Closed { number, sha, url } => {
+            let sha = show::short(sha);
+            let text = format!("issue #{number} commented with {sha} and closed: {url}");
+            show::done(p, text)
+        }
         Shown::SendingPending(e) => p.line(format!(
             "  sending the {} notice {} left pending by an earlier run",
             e.kind, e.msg_id
@@ -129,10 +66,10 @@ pub(crate) fn render(p: &Printer, s: Shown<'_>) {
         Shown::NotFullyReported { rerun } => {
             p.line(format!("The failure was not (fully) reported; {rerun}"))
         }
-        Shown::ReportingPush { req } => p.line(format!(
-            "{} {req} stays IN_PROGRESS: reporting the push failure for a person",
-            p.paint(Tone::Bad, "✖"),
-        )),
+        Shown::ReportingPush { req } => {
+            let what = "stays IN_PROGRESS: reporting the push failure for a person";
+            view::failed(p, format!("{req} {what}"))
+        }
         Shown::Notice {
             subject,
             msg_id,

@@ -5,7 +5,9 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
-use super::{Env, Outcome, Session, Step, StepReport, view};
+use super::show;
+use super::view;
+use super::{Env, Outcome, Session, Step, StepReport, review_view};
 use crate::error::BerryError;
 use crate::guards::Allow;
 use crate::printer::Tone;
@@ -42,80 +44,50 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     let req = env.req(None, &ws.store)?;
     ws.settle_for(&req)?;
     let p = &env.printer;
+    let report =
+        |outcome, message: String| StepReport::new("review", Some(req.clone()), outcome, message);
     let mut session = Session::existing(&ws.store, req.clone(), Step::Review)?;
     let evidence = session
         .ctx
         .evidence
-        .clone()
+        .as_ref()
         .expect("Session::existing checks it");
-    crate::evidence::require_approved(&req, &evidence)?;
+    crate::evidence::require_approved(&req, evidence)?;
     if let Some(commit) = &session.ctx.ledger.commit {
         let sha = commit.sha.as_str();
         p.line(format!(
             "{req} is already committed as {sha}; nothing to review."
         ));
         let data = json!({"already_done": true, "commit": commit});
-        let message = format!("already committed as {sha}");
-        return Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data));
+        return Ok(report(Outcome::Ok, format!("already committed as {sha}")).with_data(data));
     }
     if args.allow.is_empty() && args.reason.is_some() {
-        return Err(BerryError::usage(
-            "--reason without --allow: there is no exception to explain",
-        )
-        .into());
+        let message = "--reason without --allow: there is no exception to explain";
+        return Err(BerryError::usage(message).into());
     }
     let title = session.ctx.title.as_deref().map(|t| format!(": {t}"));
-    p.line(format!(
-        "{} {req}{}",
-        p.paint(Tone::Strong, "Reviewing"),
-        title.unwrap_or_default()
-    ));
+    let reviewing = p.paint(Tone::Strong, "Reviewing");
+    p.line(format!("{reviewing} {req}{}", title.unwrap_or_default()));
     let rows = env.source(&ws)?.latest(&req)?;
-    view::deliverables(p, &crate::gate::decide(&ws.config.agents, &rows), &rows);
+    review_view::deliverables(p, &crate::gate::decide(&ws.config.agents, &rows), &rows);
 
     // The gate's own configuration: shown, and in force only once accepted.
-    view::config_change(p, &ws.gate);
+    review_view::config_change(p, &ws.gate);
     let now = crate::clock::now()?;
     let flag = env.globals.accept_config_change;
-    let accepted = ws.gate.settle(p, flag && !p.dry_run(), now)?;
-    if accepted.is_some() {
-        ws.reapply_layers()?;
-    }
+    let accepted = ws.accept_config(&mut session, p, flag, p.dry_run(), now)?;
     if accepted.is_some() && !p.dry_run() {
         p.line("  accepted: the working tree's berry.toml is in force for this REQ");
-        session.ctx.config_acceptance = accepted.clone();
     }
-
     // The secret rules of the configuration in force, as committed; the masker uses them too.
     let rules = ws.secret_rules()?;
-    let opts = Options {
-        allow: args.allow,
-        reason: args.reason,
-        rules: Some(rules),
-        deliverable_texts: rows
-            .iter()
-            .flat_map(|r| {
-                crate::guards::message_texts(&r.deliverable)
-                    .into_iter()
-                    .map(|t| (r.agent.clone(), t))
-            })
-            .collect(),
-        commit_message: commit_message(&ws, &req, &session, &rows),
-        deliverables: rows
-            .iter()
-            .map(|r| (r.agent.clone(), r.deliverable.clone()))
-            .collect(),
-    };
+    let opts = Options::new(&ws, &session.ctx, &rows, args.allow, args.reason, rules);
     let survey = review::survey(&ws.repo, &ws.config, &opts)?;
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
-    view::survey(
-        p,
-        &survey,
-        preview.then_some(&ws.repo),
-        ws.config.review.preview_lines,
-    );
+    let lines = ws.config.review.preview_lines;
+    review_view::survey(p, &survey, preview.then_some(&ws.repo), lines);
     let findings = serde_json::to_value(&survey.findings)?;
     let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
     let record = match review::finish(&req, &survey, &opts, p, head, now)? {
@@ -125,27 +97,15 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
             }
             let first = &survey.blocking[0];
             p.line("");
+            view::refused(p, format!("{message}; nothing was recorded as reviewed"));
+            let (guard, path) = (first.guard.name(), crate::quote::path(&first.path));
             p.line(format!(
-                "{} {message}; nothing was recorded as reviewed",
-                p.paint(Tone::Bad, "✘")
+                "  remove them, or grant an exception: --allow {guard}:{path} --reason TEXT"
             ));
-            p.line(format!(
-                "  remove them, or grant an exception: --allow {}:{} --reason TEXT",
-                first.guard.name(),
-                crate::quote::path(&first.path)
-            ));
-            let data = json!({"findings": findings});
-            return Ok(
-                StepReport::new("review", Some(req), Outcome::Blocked, message).with_data(data),
-            );
+            return Ok(report(Outcome::Blocked, message).with_data(json!({"findings": findings})));
         }
         review::Outcome::Declined => {
-            return Ok(StepReport::new(
-                "review",
-                Some(req),
-                Outcome::Declined,
-                "no file was selected",
-            ));
+            return Ok(report(Outcome::Declined, "no file was selected".into()));
         }
         review::Outcome::Reviewed(record) => record,
     };
@@ -154,7 +114,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         "files": record.files,
         "deselected": record.deselected,
         "out_of_scope": record.out_of_scope,
-        "uncommittable": uncommittable_json(&survey),
+        "uncommittable": survey.uncommittable_json(),
         "allowed": record.allowed,
         "findings": findings,
         "head": record.head,
@@ -165,43 +125,8 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     } else {
         session.ctx.review = Some(record);
         session.record(Step::Review, Outcome::Ok, &message)?;
-        p.line(format!("{} {message}", p.paint(Tone::Good, "✔")));
-        super::print_next(p, &session.ctx, Step::Review);
+        show::done(p, &message);
+        view::print_next(p, &session.ctx, Step::Review);
     }
-    Ok(StepReport::new("review", Some(req), Outcome::Ok, message).with_data(data))
-}
-
-/// The commit message as `berry commit` would render it from these deliverables (without the
-/// exceptions' trailers), so a secret it would carry closes the gate here. `None` when it cannot
-/// be rendered (commit reports why).
-fn commit_message(
-    ws: &super::Workspace,
-    req: &crate::req::ReqNumber,
-    session: &Session,
-    rows: &[crate::deliverables::Row],
-) -> Option<String> {
-    let evidence = session.ctx.evidence.as_ref()?;
-    let (template, origin) = crate::message::template(&ws.root).ok()?;
-    let origin = origin
-        .map(|o| o.display().to_string())
-        .unwrap_or_else(|| "templates/commit.txt (built in)".into());
-    let input = crate::message::input(
-        &ws.config,
-        req,
-        session.ctx.title.as_deref(),
-        rows,
-        evidence,
-        &[],
-    );
-    crate::message::render(&template, &origin, &input).ok()
-}
-
-/// The changes berry cannot commit, for `--json`: each name quoted as git quotes it (JSON cannot
-/// carry bytes that are not UTF-8), with its status and why.
-fn uncommittable_json(survey: &review::Survey) -> serde_json::Value {
-    survey
-        .uncommittable
-        .iter()
-        .map(|u| json!({"path": u.quoted(), "status": u.kind.as_str(), "reason": u.why}))
-        .collect()
+    Ok(report(Outcome::Ok, message).with_data(data))
 }

@@ -5,8 +5,9 @@ use anyhow::Result;
 use clap::{Args, FromArgMatches};
 use serde_json::json;
 
+use super::show;
 use super::{Env, Outcome, Step, StepReport, Workspace};
-use crate::error::Exit;
+use crate::error::{BerryError, Exit};
 use crate::printer::Tone;
 use crate::req::ReqNumber;
 
@@ -49,40 +50,21 @@ pub fn run_steps(
     let mut env = env.clone();
     env.globals.req = Some(req.clone());
     env.printer = env.printer.in_run();
-    let first = match from {
-        Some(f) => f,
-        None => match ws.store.peek(req)? {
-            Some(ctx) => match crate::workflow::next(&ctx) {
-                Some(n) => n,
-                None => {
-                    p.line(format!(
-                        "{} every step of {req} is done",
-                        p.paint(Tone::Good, "✔")
-                    ));
-                    return Ok(StepReport::new(
-                        "run",
-                        Some(req.clone()),
-                        Outcome::Ok,
-                        "every step is done",
-                    )
-                    .with_data(json!({"steps": []})));
-                }
-            },
-            None => Step::Verify,
-        },
+    let ended = |outcome, message: String, done: &[serde_json::Value], exit: Option<Exit>| {
+        let mut r = StepReport::new("run", Some(req.clone()), outcome, message)
+            .with_data(json!({"steps": done}));
+        r.exit = exit;
+        r.silent = exit.is_some() || p.json();
+        r
     };
-    let order = Step::ORDER;
-    let start = first.position().expect("the steps of the order");
-    let end = to.and_then(Step::position).unwrap_or(order.len() - 1);
-    if end < start {
-        return Err(crate::error::BerryError::usage(format!(
-            "--to {} comes before {first}",
-            order[end]
-        ))
-        .into());
-    }
+    let Some(steps) = crate::workflow::span(ws.store.peek(req)?.as_ref(), from, to)? else {
+        show::done(p, format!("every step of {req} is done"));
+        let mut r = ended(Outcome::Ok, "every step is done".into(), &[], None);
+        r.silent = false;
+        return Ok(r);
+    };
     let mut done = Vec::new();
-    for step in order[start..=end].iter().copied() {
+    for &step in steps {
         p.line(p.paint(Tone::Strong, format!("── {step} ──")));
         // A dry run records nothing, so a later step's preconditions are missing: it is part
         // of the plan, shown with what it would do and what it checks.
@@ -92,10 +74,9 @@ pub fn run_steps(
                 .store
                 .peek(req)?
                 .is_none_or(|ctx| crate::workflow::require_recorded(step, &ctx).is_err());
-        let attempt = if planned {
-            Err(crate::error::BerryError::usage("planned").into())
-        } else {
-            one(&env, step)
+        let attempt = match planned {
+            true => Err(BerryError::usage("planned").into()),
+            false => one(&env, step),
         };
         let report = match attempt {
             Ok(r) => r,
@@ -104,78 +85,29 @@ pub fn run_steps(
                     && !done.is_empty()
                     && crate::error::classify(&e).exit == Exit::Usage =>
             {
-                let needs: Vec<&str> = crate::workflow::needs(step)
-                    .iter()
-                    .map(|n| n.bound_to())
-                    .collect();
-                p.line(format!(
-                    "would then run `berry {step}`: {}{}",
-                    step.summary(),
-                    if needs.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (it checks {})", needs.join(", "))
-                    }
-                ));
-                let texts = show_texts(&env, ws, req, step)?;
-                if p.json() {
-                    // The same shape as every step's line; "planned" is not an outcome a step
-                    // records, only what a dry run says of a step it cannot run yet.
-                    println!(
-                        "{}",
-                        json!({
-                            "req": req, "step": step, "outcome": "planned",
-                            "message": step.summary(), "data": {"checks": needs, "texts": texts},
-                        })
-                    );
-                }
-                done.push(json!({"step": step, "outcome": "planned", "summary": step.summary()}));
+                done.push(super::run_view::planned(&env, ws, req, step)?);
                 continue;
             }
             Err(e) => {
                 let exit = crate::cli::report_error(&env, step.as_str(), &e);
                 done.push(json!({"step": step, "outcome": "error", "exit": exit.code()}));
-                let mut r = StepReport::new(
-                    "run",
-                    Some(req.clone()),
-                    Outcome::Error,
-                    format!("{step} failed: {e}"),
-                )
-                .with_data(json!({"steps": done}));
-                r.exit = Some(exit);
-                r.silent = true;
-                return Ok(r);
+                let message = format!("{step} failed: {e}");
+                return Ok(ended(Outcome::Error, message, &done, Some(exit)));
             }
         };
         if p.json() && !report.silent {
             println!("{}", report.to_json());
         }
-        done.push(
-            json!({"step": step, "outcome": report.outcome.as_str(), "message": report.message}),
-        );
-        if !matches!(report.outcome, Outcome::Ok | Outcome::Skipped) && !p.dry_run() {
-            let exit: Exit = report.exit.unwrap_or(report.outcome.exit());
-            let mut r = StepReport::new(
-                "run",
-                Some(req.clone()),
-                report.outcome,
-                format!("stopped at {step}: {}", report.message),
-            )
-            .with_data(json!({"steps": done}));
-            r.exit = Some(exit);
-            r.silent = true;
-            return Ok(r);
+        let (outcome, message) = (report.outcome, &report.message);
+        done.push(json!({"step": step, "outcome": outcome.as_str(), "message": message}));
+        if !matches!(outcome, Outcome::Ok | Outcome::Skipped) && !p.dry_run() {
+            let exit = report.exit.unwrap_or(outcome.exit());
+            let message = format!("stopped at {step}: {message}");
+            return Ok(ended(outcome, message, &done, Some(exit)));
         }
     }
-    let mut r = StepReport::new(
-        "run",
-        Some(req.clone()),
-        Outcome::Ok,
-        format!("{} step(s) done", done.len()),
-    )
-    .with_data(json!({"steps": done}));
-    r.silent = p.json();
-    Ok(r)
+    let message = format!("{} step(s) done", done.len());
+    Ok(ended(Outcome::Ok, message, &done, None))
 }
 
 /// Runs one step with its default arguments, exactly as its subcommand would.
@@ -204,88 +136,4 @@ fn defaults<A: Args + FromArgMatches>() -> A {
         .try_get_matches_from(Vec::<String>::new())
         .expect("every step runs without arguments");
     A::from_arg_matches(&m).expect("defaults parse")
-}
-
-/// The texts a planned step would write or send (see [`crate::plan`]), rendered; returned for
-/// the step's JSON.
-fn show_texts(
-    env: &Env,
-    ws: &Workspace,
-    req: &ReqNumber,
-    step: Step,
-) -> Result<Vec<crate::plan::Text>> {
-    use crate::plan::Text;
-    let p = &env.printer;
-    let Some(ctx) = ws.store.peek(req)? else {
-        return Ok(Vec::new());
-    };
-    let rows = env
-        .source(ws)
-        .and_then(|mut s| s.latest(req))
-        .unwrap_or_default();
-    let branch = crate::commit::branch(&ws.repo)
-        .map(|b| b.name)
-        .unwrap_or_else(|_| "HEAD".into());
-    let inputs = crate::plan::Inputs {
-        repo: &ws.repo,
-        root: &ws.root,
-        config: &ws.config,
-        ctx: &ctx,
-        rows: &rows,
-        branch: &branch,
-        now: crate::clock::now()?,
-    };
-    let indent = |text: &str| {
-        text.trim_end()
-            .lines()
-            .map(|l| format!("    {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let texts = crate::plan::texts(step, &inputs)?;
-    for text in texts.iter().cloned() {
-        match text {
-            Text::CommitMessage(m) => {
-                p.line("  commit message:");
-                p.line(indent(&m));
-            }
-            Text::Pr { title, body } => {
-                p.line(format!("  pull request title: {title}"));
-                p.line("  pull request body:");
-                p.line(indent(&body));
-            }
-            Text::Tracker {
-                path,
-                line,
-                from,
-                to,
-                old,
-                new,
-            } => {
-                let from = if from.is_empty() { "(empty)" } else { &from };
-                p.line(format!("  tracker: {path} line {line}: {from} → {to}"));
-                let diff = crate::diffview::preview(p, old.as_bytes(), new.as_bytes(), 200);
-                p.line(diff.trim_end());
-            }
-            Text::Notice {
-                subject,
-                msg_id,
-                payload,
-            } => {
-                p.line(format!("  notice on {subject} (id {msg_id}):"));
-                p.line(indent(&serde_json::to_string_pretty(&payload)?));
-            }
-            Text::Note(n) => p.line(p.paint(Tone::Dim, format!("  {n}"))),
-        }
-    }
-    if (step == Step::Pr || step == Step::Complete) && ctx.shipped_sha().is_none() {
-        p.line(p.paint(
-            Tone::Dim,
-            format!(
-                "  ({} stands for the commit berry makes; the tests are taken as passed)",
-                crate::plan::PLANNED_SHA
-            ),
-        ));
-    }
-    Ok(texts)
 }

@@ -5,10 +5,12 @@ use anyhow::Result;
 use clap::Args;
 use serde_json::json;
 
+use super::show;
+use super::view;
 use super::{Env, Outcome, Session, Step, StepReport};
 use crate::printer::Tone;
 use crate::req::ReqNumber;
-use crate::verify;
+use crate::verify::{self, Shown};
 
 /// Check that QA approved the REQ, and record the evidence the later steps are bound to.
 ///
@@ -29,162 +31,82 @@ pub fn run(env: &Env, args: VerifyArgs) -> Result<StepReport> {
     let p = &env.printer;
     // Lock and read the context first: a second berry on this REQ, or a context this berry cannot
     // read, stops here before anything is queried.
-    let mut session = if p.dry_run() {
-        None
-    } else {
-        Some(Session::open(
+    let mut session = match p.dry_run() {
+        true => None,
+        false => Some(Session::open(
             &ws.store,
             req.clone(),
             Step::Verify.as_str(),
-        )?)
+        )?),
     };
-    let mut source = env.source(&ws)?;
     let opts = verify::Options {
         req: req.clone(),
         agents: ws.config.agents.clone(),
         tracker_text: std::fs::read_to_string(ws.root.join(&ws.config.tracker.path)).ok(),
         now: crate::clock::now()?,
     };
-    let v = verify::verify(source.as_mut(), &opts)?;
+    let v = verify::verify(env.source(&ws)?.as_mut(), &opts)?;
     let title = v.title.as_deref().map(|t| format!(": {t}"));
-    p.line(format!(
-        "{} {req}{}",
-        p.paint(Tone::Strong, "Verifying"),
-        title.unwrap_or_default()
-    ));
+    let verifying = p.paint(Tone::Strong, "Verifying");
+    p.line(format!("{verifying} {req}{}", title.unwrap_or_default()));
     p.line(p.paint(Tone::Dim, format!("  deliverables from {}", v.source)));
     p.line("");
-    p.line(super::view::agents_table(p, &v.verdict, opts.now));
+    p.line(super::verify_view::agents_table(p, &v.verdict, opts.now));
     p.line("");
     for w in &v.verdict.warnings {
         p.warn(w);
     }
-    let data = json!({
-        "title": v.title,
-        "approved": v.verdict.approved,
-        "reasons": v.verdict.reasons,
-        "warnings": v.verdict.warnings,
-        "agents": v.verdict.agents,
-        "evidence": v.evidence,
-    });
+    let verdict = &v.verdict;
+    let mut data = json!({"title": v.title, "approved": verdict.approved, "reasons": verdict.reasons,
+        "warnings": verdict.warnings, "agents": verdict.agents, "evidence": v.evidence});
     if let Some(session) = session.as_mut() {
-        ws.store.set_current(&req)?;
-        session.ctx.title = v.title.clone().or(session.ctx.title.take());
-        session.ctx.evidence = Some(v.evidence.clone());
-        if v.verdict.approved {
-            if session.ctx.state == Some(crate::workflow::ReqState::Blocked) {
-                session.ctx.state = None;
-            }
-            session.record(Step::Verify, Outcome::Ok, "QA approved")?;
-        } else {
-            session.ctx.state = Some(crate::workflow::ReqState::Blocked);
-            session.record(
-                Step::Verify,
-                Outcome::Blocked,
-                &v.verdict.reasons.join("; "),
-            )?;
-        }
+        verify::record(&ws.store, session, &v)?;
     }
-    if let (true, Some(qa)) = (v.verdict.approved, v.evidence.qa.as_ref()) {
-        p.line(format!(
-            "{} QA approved by {} (row {}, {})",
-            p.paint(Tone::Good, "✔"),
-            qa.agent,
-            qa.row_id,
-            short_hash(&qa.sha256)
-        ));
-        match session
-            .as_ref()
-            .map(|s| s.ctx.clone())
-            .or_else(|| ws.store.peek(&req).ok().flatten())
-        {
-            Some(ctx) => super::print_next(p, &ctx, Step::Verify),
+    let report =
+        |outcome, message: String| StepReport::new("verify", Some(req.clone()), outcome, message);
+    if let (true, Some(qa)) = (verdict.approved, v.evidence.qa.as_ref()) {
+        let (agent, row, hash) = (&qa.agent, &qa.row_id, view::short_hash(&qa.sha256));
+        show::done(p, format!("QA approved by {agent} (row {row}, {hash})"));
+        let ctx = session.as_ref().map(|s| s.ctx.clone());
+        match ctx.or_else(|| ws.store.peek(&req).ok().flatten()) {
+            Some(ctx) => view::print_next(p, &ctx, Step::Verify),
             None => p.next(&Step::Review.command()),
         }
-        return Ok(
-            StepReport::new("verify", Some(req), Outcome::Ok, "QA approved").with_data(data),
-        );
+        return Ok(report(Outcome::Ok, "QA approved".into()).with_data(data));
     }
-    p.line(format!(
-        "{} QA has not approved {req}:",
-        p.paint(Tone::Bad, "✘")
-    ));
-    for r in &v.verdict.reasons {
+    view::refused(p, format!("QA has not approved {req}:"));
+    for r in &verdict.reasons {
         p.line(format!("  - {r}"));
     }
     p.line("");
-    let message = format!("QA not approved: {}", v.verdict.reasons.join("; "));
-    let mut data = data;
-    data["block"] = offer_block(env, &ws, &req, &message, session.as_mut());
-    Ok(StepReport::new("verify", Some(req), Outcome::Blocked, message).with_data(data))
-}
-
-/// Not approved: mark BLOCKED and publish the blocked notice, when there is someone to ask (or
-/// `--yes`); otherwise say how to do it later. Whatever happens here, verify still exits 3.
-fn offer_block(
-    env: &Env,
-    ws: &super::Workspace,
-    req: &ReqNumber,
-    reason: &str,
-    held: Option<&mut Session>,
-) -> serde_json::Value {
-    let p = &env.printer;
-    let later = format!("berry block {req} --reason \"…\"");
-    if !p.dry_run() && !p.yes() && !p.interactive() {
-        if already_blocked(ws, req) {
-            p.line(format!(
-                "{req} is already marked BLOCKED and the blocked notice was sent."
-            ));
-            return json!({"done": true, "already": true});
-        }
-        p.line(format!(
-            "The tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}"
-        ));
-        return json!({"done": false, "skipped": "no terminal and no --yes"});
-    }
-    // The session verify holds (a dry run holds none: it takes one to read the context).
-    let mut opened = None;
-    let session = match held {
-        Some(s) => Ok(s),
-        None => {
-            Session::open(&ws.store, req.clone(), Step::Verify.as_str()).map(|s| opened.insert(s))
-        }
-    };
-    let outcome = session.and_then(|session| {
-        let done = super::block::apply(env, ws, session, reason, "verify")?;
-        if !p.dry_run() {
-            session.record(Step::Block, Outcome::Ok, reason)?;
-        }
-        Ok(done)
-    });
-    match outcome {
-        Ok(done) => {
-            let mut d = done.data;
-            d["done"] = json!(!p.dry_run());
-            d
-        }
-        Err(e) => {
-            let exit = crate::error::classify(&e).exit;
-            if exit == crate::error::Exit::Decision {
-                p.line(format!("Not marked BLOCKED; to do it later: {later}"));
-            } else {
-                for l in crate::error::render(&e) {
-                    p.warn(l.trim_start_matches("error: "));
-                }
-                p.line(format!(
-                    "The REQ was not (fully) marked BLOCKED; to finish: {later}"
-                ));
+    let message = format!("QA not approved: {}", verdict.reasons.join("; "));
+    let answerable = p.yes() || p.interactive();
+    let mut effects = super::effects::Edge { env, ws: &ws };
+    let how = (p.dry_run(), answerable);
+    let held = session.as_mut();
+    let block = verify::offer_block(
+        &ws.store,
+        &req,
+        &message,
+        held,
+        how,
+        &mut effects,
+        &mut |s| {
+            match s {
+        Shown::AlreadyBlocked => p.line(format!("{req} is already marked BLOCKED and the blocked notice was sent.")),
+        Shown::NotAsked { later } => p.line(format!("The tracker was not marked BLOCKED and no blocked notice was sent (no terminal to ask, no --yes); to do it later: {later}")),
+        Shown::Declined { later } => p.line(format!("Not marked BLOCKED; to do it later: {later}")),
+        Shown::Failed { error, later } => {
+            for l in crate::error::render(error) {
+                p.warn(l.trim_start_matches("error: "));
             }
-            json!({"done": false, "error": e.to_string()})
+            p.line(format!("The REQ was not (fully) marked BLOCKED; to finish: {later}"));
         }
     }
+        },
+    );
+    data["block"] = block;
+    Ok(report(Outcome::Blocked, message).with_data(data))
 }
 
-fn already_blocked(ws: &super::Workspace, req: &ReqNumber) -> bool {
-    matches!(ws.store.peek(req), Ok(Some(ctx)) if verify::already_blocked(&ctx))
-}
-
-pub fn short_hash(h: &str) -> String {
-    let hex = h.strip_prefix("sha256:").unwrap_or(h);
-    format!("sha256:{}", &hex[..hex.len().min(12)])
-}
+pub use super::view::short_hash;

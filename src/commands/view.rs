@@ -1,255 +1,96 @@
-//! How verify and review show their results: the one place their text is laid out, so quoting
-//! file names, masking and paging change here only.
+//! The rendering several commands share beyond [`super::show`]'s: the ✖ and ✘ lines, the `next:`
+//! hint, the freeze warning, a health check's final line, a guard's finding, +/- counts, an
+//! evidence hash, and one live line per check running at the same time ([`Lanes`]).
 
-use crate::gate::Verdict;
-use crate::gateconfig::{GateConfig, Standing};
-use crate::guards::Severity;
+use std::fmt::Display;
+
+use crate::context::ReqContext;
+use crate::freeze::Decision;
+use crate::guards::Finding;
+use crate::health::CheckResult;
 use crate::printer::{Printer, Tone};
-use crate::review::{self, Survey};
+use crate::workflow::Step;
 
-/// The agents' table: agent, stage, status, age, summary (cut to the terminal's width).
-pub fn agents_table(p: &Printer, v: &Verdict, now: jiff::Timestamp) -> String {
-    let width = console::Term::stderr()
-        .size_checked()
-        .map(|(_, w)| w as usize)
-        .unwrap_or(100)
-        .max(60);
-    let mut rows: Vec<[String; 5]> =
-        vec![["AGENT", "STAGE", "STATUS", "AGE", "SUMMARY"].map(String::from)];
-    for a in &v.agents {
-        let name = if a.expected {
-            a.agent.clone()
-        } else {
-            format!("{} (unexpected)", a.agent)
-        };
-        if !a.delivered {
-            rows.push([
-                name,
-                "-".into(),
-                "MISSING".into(),
-                "-".into(),
-                String::new(),
-            ]);
-            continue;
-        }
-        let mut summary =
-            crate::quote::text(a.summary.as_deref().unwrap_or_default()).replace(['\n', '\t'], " ");
-        if let Some(verdict) = &a.verdict {
-            summary = format!("[{}] {summary}", crate::quote::text(verdict));
-        }
-        if let Some(problem) = a.problems.first() {
-            summary = format!("({}) {summary}", crate::quote::text(problem));
-        }
-        rows.push([
-            name,
-            a.stage.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
-            crate::quote::text(a.status.as_deref().unwrap_or("?")).into_owned(),
-            a.created_at
-                .map(|t| crate::clock::age(t, now))
-                .unwrap_or_else(|| "-".into()),
-            summary,
-        ]);
-    }
-    let w: Vec<usize> = (0..4)
-        .map(|i| {
-            rows.iter()
-                .map(|r| console::measure_text_width(&r[i]))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let used = 2 + w.iter().sum::<usize>() + 8;
-    let room = width.saturating_sub(used).max(20);
-    let mut out = String::new();
-    for (i, r) in rows.iter().enumerate() {
-        let status = format!("{:<w$}", r[2], w = w[2]);
-        let status = match r[2].as_str() {
-            _ if i == 0 => status,
-            "MISSING" => p.paint(Tone::Warn, status),
-            s if s.eq_ignore_ascii_case("COMPLETE") => p.paint(Tone::Good, status),
-            _ => p.paint(Tone::Warn, status),
-        };
-        let line = format!(
-            "  {:<w0$}  {:<w1$}  {}  {:<w3$}  {}",
-            r[0],
-            r[1],
-            status,
-            r[3],
-            console::truncate_str(&r[4], room, "…"),
-            w0 = w[0],
-            w1 = w[1],
-            w3 = w[3]
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out.trim_end().to_string()
+mod live;
+pub use live::Lanes;
+
+/// `✖ text`: failed, the gate closed.
+pub fn failed(p: &Printer, text: impl Display) {
+    p.line(format!("{} {text}", p.paint(Tone::Bad, "✖")));
 }
 
-/// Review's list of deliverables: status, critique verdict, summary and key changes.
-pub fn deliverables(p: &Printer, verdict: &Verdict, rows: &[crate::deliverables::Row]) {
-    p.line("");
-    p.line(p.paint(Tone::Strong, "Deliverables"));
-    for a in &verdict.agents {
-        if !a.delivered {
-            p.line(format!(
-                "  {:<8} {}",
-                a.agent,
-                p.paint(Tone::Warn, "MISSING")
-            ));
-            continue;
-        }
-        let verdict_word = a
-            .verdict
-            .as_deref()
-            .map(|v| format!(" [{v}]"))
-            .unwrap_or_default();
-        p.line(format!(
-            "  {:<8} {}{}",
-            a.agent,
-            crate::quote::text(a.status.as_deref().unwrap_or("?")),
-            p.paint(Tone::Strong, crate::quote::text(&verdict_word))
-        ));
-        if let Some(s) = &a.summary {
-            p.line(format!(
-                "           {}",
-                console::truncate_str(&crate::quote::text(s).replace('\n', " "), 200, "…")
-            ));
-        }
-        if let Some(row) = rows.iter().find(|r| r.is_agent(&a.agent)) {
-            for k in crate::deliverables::key_changes(&row.deliverable)
-                .iter()
-                .take(5)
-            {
-                p.line(format!(
-                    "           • {}",
-                    console::truncate_str(&crate::quote::text(k).replace('\n', " "), 120, "…")
-                ));
-            }
-        }
-        for prob in &a.problems {
-            p.warn(format!("{}: {}", a.agent, crate::quote::text(prob)));
-        }
+/// `✘ text`: refused, or a finding.
+pub fn refused(p: &Printer, text: impl Display) {
+    p.line(format!("{} {text}", p.paint(Tone::Bad, "✘")));
+}
+
+/// `next: berry STEP` from the workflow table: the first step after `step` not done yet
+/// (nothing when every later step is done).
+pub fn print_next(p: &Printer, ctx: &ReqContext, step: Step) {
+    if let Some(n) = crate::workflow::next_after(ctx, step) {
+        p.next(&n.command());
     }
 }
 
-/// A working-tree `berry.toml` that differs from HEAD's: a change to the gate itself, with its diff.
-pub fn config_change(p: &Printer, gate: &GateConfig) {
-    let Some(change) = &gate.change else { return };
-    p.line("");
-    p.line(p.paint(
-        Tone::Strong,
-        format!(
-            "Change to the gate itself: berry.toml ({}) differs from HEAD's",
-            change.kind()
+/// The warning for a change freeze that lets `step` through (nothing for no freeze).
+pub fn say_freeze(p: &Printer, step: &str, decision: &Decision) {
+    let (a, how) = match decision {
+        Decision::Open => return,
+        Decision::Allowed(a) => (a, format!("`berry {step}` may run during it")),
+        Decision::Overridden(a, reason) => (
+            a,
+            format!(
+                "overridden for `berry {step}`: {reason} (recorded; the PR body and the notice say so)"
+            ),
         ),
-    ));
-    let old = change.committed.as_deref().unwrap_or("");
-    let new = change.working.as_deref().unwrap_or("");
-    p.line(crate::diffview::preview(p, old.as_bytes(), new.as_bytes(), 200).trim_end());
-    p.line(match gate.standing {
-        Standing::Accepted => "  accepted for this REQ: its settings are in force".to_string(),
-        _ => "  not accepted: HEAD's configuration is in force (accept it on a terminal, or with --accept-config-change)".to_string(),
-    });
-}
-
-/// The two lists, each file's diff (paged), and the guards' findings.
-/// `preview`: the diff preview of each file in scope, at most `preview_lines` lines each; its
-/// content is read again here, one file at a time (the survey keeps none).
-pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, preview_lines: usize) {
-    p.line("");
-    p.line(format!(
-        "{} ({} files, {} {})",
-        p.paint(Tone::Strong, "Changes in scope"),
-        s.in_scope.len(),
-        p.paint(Tone::Added, format!("+{}", s.insertions())),
-        p.paint(Tone::Removed, format!("-{}", s.deletions()))
-    ));
-    for r in &s.in_scope {
-        p.line(format!("  {}", file_line(p, r)));
-    }
-    if !s.outside.is_empty() || !s.uncommittable.is_empty() {
-        p.line("");
-        p.line(p.paint(Tone::Strong, "Changed outside scope (not committed)"));
-        for c in &s.outside {
-            p.line(format!(
-                "  {}  {}{}",
-                c.kind.letter(),
-                crate::quote::path(&c.path),
-                review::what(c)
-            ));
-        }
-        for u in &s.uncommittable {
-            p.line(format!(
-                "  {}  {} ({}; never committed by berry)",
-                u.kind.letter(),
-                u.quoted(),
-                u.why
-            ));
-        }
-    }
-    if let Some(repo) = preview
-        && preview_lines > 0
-        && !s.in_scope.is_empty()
-        && !p.json()
-    {
-        let mut text = String::new();
-        for r in &s.in_scope {
-            text.push_str(&format!(
-                "\n{}\n",
-                p.paint(Tone::Strong, review::title(&r.change))
-            ));
-            match review::contents(repo, &r.change) {
-                Ok((old, new)) => {
-                    text.push_str(&crate::diffview::preview(p, &old, &new, preview_lines));
-                }
-                Err(e) => text.push_str(&format!("    (cannot be read again: {e:#})\n")),
-            }
-        }
-        p.page(&text);
-    }
-    for a in &s.unused_allows {
-        p.warn(format!(
-            "--allow {}:{} matches no finding",
-            a.guard.name(),
-            a.path
-        ));
-    }
-    p.line("");
-    if s.findings.is_empty() {
-        p.line(format!(
-            "{} guards: no secrets, conflict markers or oversized files",
-            p.paint(Tone::Good, "✔")
-        ));
-        return;
-    }
-    p.line(p.paint(Tone::Strong, "Guards"));
-    for f in &s.findings {
-        let mark = match (f.severity, s.allowed.contains(f)) {
-            (_, true) => p.paint(Tone::Warn, "allowed"),
-            (Severity::Block, false) => p.paint(Tone::Bad, "✘"),
-            (Severity::Warn, _) => p.paint(Tone::Warn, "!"),
-        };
-        let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-        p.line(format!(
-            "  {mark} {} {}{at}  {}",
-            f.guard.name(),
-            crate::quote::path(&f.path),
-            crate::quote::text(&f.detail)
-        ));
-    }
-}
-
-fn file_line(p: &Printer, r: &review::Reviewed) -> String {
-    let counts = if r.diff.binary {
-        "binary".to_string()
-    } else {
-        format!(
-            "{} {}",
-            p.paint(Tone::Added, format!("+{}", r.diff.insertions)),
-            p.paint(Tone::Removed, format!("-{}", r.diff.deletions))
-        )
     };
-    let staged = if r.change.staged { " (staged)" } else { "" };
-    format!("{}  {counts}{staged}", review::title(&r.change))
+    let (what, until) = (a.describe(), &a.until_local);
+    p.warn(format!(
+        "a change freeze holds: {what} until {until}; {how}"
+    ));
+}
+
+/// The final line of one health check: `✔ name: detail (12 ms, 1 attempt)`, or `✖` with the
+/// attempts and the time it took.
+pub fn health_line(p: &Printer, r: &CheckResult) -> String {
+    let s = if r.attempts == 1 { "" } else { "s" };
+    let attempts = format!("{} attempt{s}", r.attempts);
+    let (name, detail) = (&r.name, &r.detail);
+    if r.passed {
+        let mark = p.paint(Tone::Good, "✔");
+        format!("{mark} {name}: {detail} ({} ms, {attempts})", r.latency_ms)
+    } else {
+        let (mark, secs) = (p.paint(Tone::Bad, "✖"), r.elapsed_ms as f64 / 1000.0);
+        format!("{mark} {name}: {detail} ({attempts} in {secs:.1}s)")
+    }
+}
+
+/// `+insertions -deletions`, painted.
+pub fn counts(p: &Printer, insertions: impl Display, deletions: impl Display) -> String {
+    let added = p.paint(Tone::Added, format!("+{insertions}"));
+    format!(
+        "{added} {}",
+        p.paint(Tone::Removed, format!("-{deletions}"))
+    )
+}
+
+/// A guard's finding: `  ✘ [guard] path:line  detail`, quoted; `mark` is the finding's standing.
+pub fn finding_line(mark: &str, guard: bool, f: &Finding) -> String {
+    let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+    let guard = if guard {
+        format!(" {}", f.guard.name())
+    } else {
+        String::new()
+    };
+    let path = crate::quote::path(&f.path);
+    format!(
+        "  {mark}{guard} {path}{at}  {}",
+        crate::quote::text(&f.detail)
+    )
+}
+
+/// `sha256:` and the first 12 digits of an evidence hash.
+pub fn short_hash(h: &str) -> String {
+    let hex = h.strip_prefix("sha256:").unwrap_or(h);
+    format!("sha256:{}", &hex[..hex.len().min(12)])
 }

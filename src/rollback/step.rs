@@ -15,9 +15,7 @@
 //!   nothing and names the files.
 //! - **Health green ends the measured time** (without the tests' own time).
 
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use git2::Oid;
 use serde_json::{Value, json};
 
@@ -510,17 +508,8 @@ fn run_tests(ws: &Workspace, req: &crate::req::ReqNumber, view: &dyn View) -> Re
         view.show(Shown::NoTests);
         return Ok(());
     }
-    std::fs::create_dir_all(ws.store.dir())?;
     let log_path = ws.store.dir().join(format!("{req}.rollback-test.log"));
-    let mut log = std::fs::File::options()
-        .create(true)
-        .read(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&log_path)
-        .with_context(|| format!("cannot create the log {}", log_path.display()))?;
-    log.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    let mut log = crate::testrun::open_log(&log_path)?;
     let drop_env = crate::env_vars::withheld(&ws.config.test.pass_env);
     for c in commands {
         view.show(Shown::Testing(c));

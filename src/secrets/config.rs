@@ -16,7 +16,7 @@
 use serde::Deserialize;
 
 /// A whole rule file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuleFile {
     pub title: Option<String>,
     pub extend: Extend,
@@ -25,7 +25,7 @@ pub struct RuleFile {
     pub allowlists: Vec<AllowlistSpec>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extend {
     /// Start from berry's built-in rules.
     pub use_default: bool,
@@ -152,6 +152,17 @@ pub fn parse(text: &str, origin: &str) -> Result<RuleFile, String> {
             format!("{origin}: {}", e.to_string().trim_end())
         }
     })?;
+    from_raw(raw, origin)
+}
+
+/// Reads the same file converted to JSON (the built-in rules as `build.rs` embeds them), with
+/// the same checks as [`parse`].
+pub fn parse_json(text: &str, origin: &str) -> Result<RuleFile, String> {
+    let raw: RawFile = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    from_raw(raw, origin)
+}
+
+fn from_raw(raw: RawFile, origin: &str) -> Result<RuleFile, String> {
     let _ = raw.min_version;
     let mut out = RuleFile {
         title: raw.title,

@@ -188,6 +188,43 @@ impl LineFinder {
     }
 }
 
+/// Every occurrence of every keyword, found without an automaton: each place of the text is
+/// checked against the keywords that begin with its byte (ASCII case-insensitive, as the keyword
+/// automaton). Nothing to build but 256 lists, and slow per byte: for the first few KB a rule
+/// set scans, such as the lines a command shows. Occurrences come in the order of their starts.
+#[derive(Debug)]
+pub struct ByFirstByte {
+    /// For each lowercase byte, the keywords (their index, lowercase) that begin with it.
+    buckets: Vec<Vec<(usize, Box<[u8]>)>>,
+}
+
+impl ByFirstByte {
+    pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> ByFirstByte {
+        let mut buckets: Vec<Vec<(usize, Box<[u8]>)>> = vec![Vec::new(); 256];
+        for (i, k) in keywords.iter().enumerate() {
+            let k = k.as_ref().to_ascii_lowercase();
+            if let Some(&first) = k.first() {
+                buckets[usize::from(first)].push((i, k.into_boxed_slice()));
+            }
+        }
+        ByFirstByte { buckets }
+    }
+
+    /// Calls `on_hit(keyword, start)` for each occurrence, overlapping ones included.
+    pub fn find_overlapping(&self, text: &[u8], on_hit: &mut dyn FnMut(usize, usize)) {
+        for at in 0..text.len() {
+            for (k, word) in &self.buckets[usize::from(text[at].to_ascii_lowercase())] {
+                if text[at..]
+                    .get(..word.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(word))
+                {
+                    on_hit(*k, at);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +321,49 @@ mod tests {
                 naive(text.as_bytes(), &words),
                 "round {round}: {text:?}"
             );
+        }
+    }
+
+    /// [`ByFirstByte`] finds every occurrence the keyword automaton's overlapping search finds
+    /// (ASCII case-insensitive, overlapping ones, keywords holding others, non-ASCII bytes).
+    #[test]
+    fn by_first_byte_finds_what_the_overlapping_search_finds() {
+        let words = [
+            "token",
+            "api_token",
+            "key",
+            "ey",
+            "eye",
+            "aaa",
+            "sk_live",
+            "ghp_",
+            "-----BEGIN",
+            "é",
+            "q~",
+        ];
+        let pieces = [
+            "TOKEN", "Api_", "tok", "en", "kEy", "e", "y", "A", "a", "sk_", "LIVE", "ghp_",
+            "-----", "begin", "é", "É", "q", "~", " ", "\n", "\0",
+        ];
+        let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let by = ByFirstByte::new(&lower);
+        let ac = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(&lower)
+            .unwrap();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for round in 0..3000 {
+            let n = rng.below(60);
+            let text: String = (0..n).map(|_| pieces[rng.below(pieces.len())]).collect();
+            let mut got = Vec::new();
+            by.find_overlapping(text.as_bytes(), &mut |k, at| got.push((at, k)));
+            let mut want: Vec<(usize, usize)> = ac
+                .find_overlapping_iter(text.as_bytes())
+                .map(|m| (m.start(), m.pattern().as_usize()))
+                .collect();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "round {round}: {text:?}");
         }
     }
 

@@ -8,7 +8,9 @@
 //!   without keywords) run their regex, so the cost barely grows with the number of rules; a
 //!   rule whose matches begin with a keyword is tried only where such a match can start
 //!   (anchored), one whose matches hold a keyword and span few lines only on the lines around
-//!   its hits, the others over the whole text;
+//!   its hits, the others over the whole text; for the first few KB a rule set scans (a
+//!   command masking what it shows) the keywords are found with no automaton to build, and the
+//!   line finder is built once 64 KB were scanned;
 //! - regexes are byte regexes with ASCII classes, as gitleaks' Go regexes: binary content is
 //!   scanned as it is, and UTF-16 or UTF-32 text is decoded and scanned as well;
 //! - a rule's secret is its `secretGroup` (else its first capture group that matched, else the
@@ -37,8 +39,10 @@ use regex_automata::{Input, meta};
 
 pub use config::{RuleFile, RuleSpec, Target};
 
-/// berry's built-in rules, in the gitleaks format.
-pub const DEFAULT_RULES: &str = include_str!("rules.toml");
+/// berry's built-in rules, in the gitleaks format, with their examples (the source of the JSON
+/// `build.rs` embeds; the tests read it).
+#[cfg(test)]
+const DEFAULT_RULES: &str = include_str!("rules.toml");
 
 /// A compiled rule.
 #[derive(Debug)]
@@ -69,9 +73,12 @@ pub struct Rule {
 struct Allowlist {
     all: bool,
     target: Target,
-    regexes: Vec<Regex>,
+    /// The `regexes` and `paths` patterns, compiled on first use (the built-in allowlists;
+    /// a repository's are compiled when its rules are, so a bad one is an error at once).
+    regex_src: Vec<String>,
+    path_src: Vec<String>,
+    compiled: OnceLock<(Vec<Regex>, Vec<Regex>)>,
     stopwords: Vec<String>,
-    paths: Vec<Regex>,
     has_commits: bool,
     target_rules: Vec<String>,
 }
@@ -111,6 +118,15 @@ pub struct RuleSet {
     /// The straightforward scan, for the tests that compare the fast one with it: the keyword
     /// automaton over the whole text, and every rule with a keyword present over the whole text.
     reference: bool,
+    /// How keywords are searched, by the bytes this rule set has scanned so far, the current
+    /// text included: up to `search_after`, each place against the keywords of its first byte
+    /// (no automaton to build: a process that only masks its output scans a few KB); beyond
+    /// `line_finder_after`, the lines holding one found first. The defaults are
+    /// [`SEARCH_AFTER`] and [`LINE_FINDER_AFTER`]; the tests set others to try every way on
+    /// every text.
+    search_after: usize,
+    line_finder_after: usize,
+    by_first_byte: OnceLock<keywords::ByFirstByte>,
     /// For each rule, its keywords' places in the automaton.
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
@@ -139,6 +155,14 @@ struct Openings {
 /// Bytes scanned before the keyword DFA is built (its construction costs more than a short text's
 /// search).
 const DFA_AFTER: usize = 1 << 20;
+
+/// Bytes a rule set scans with no keyword automaton (see [`RuleSet::search_after`]): what a
+/// command shows is masked without building one (the automaton took a fifth of `berry status`).
+const SEARCH_AFTER: usize = 16 * 1024;
+
+/// Bytes a rule set scans before it finds keyword lines first (building the line finder costs
+/// more than it saves on a few short texts).
+const LINE_FINDER_AFTER: usize = 64 * 1024;
 
 impl Rule {
     /// The rule's regex, compiled on first use (a rule set's patterns were checked when it was
@@ -515,24 +539,25 @@ fn parse_pattern(pattern: &str) -> Option<regex_syntax::hir::Hir> {
     parse(false).or_else(|| parse(true))
 }
 
-fn compile_allowlist(a: &config::AllowlistSpec, what: &str) -> Result<Allowlist, String> {
-    Ok(Allowlist {
+fn compile_allowlist(
+    a: &config::AllowlistSpec,
+    what: &str,
+    check: bool,
+) -> Result<Allowlist, String> {
+    let list = Allowlist {
         all: a.all,
         target: a.regex_target,
-        regexes: a
-            .regexes
-            .iter()
-            .map(|r| compile_regex(r, what))
-            .collect::<Result<_, _>>()?,
+        regex_src: a.regexes.clone(),
+        path_src: a.paths.clone(),
+        compiled: OnceLock::new(),
         stopwords: a.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
-        paths: a
-            .paths
-            .iter()
-            .map(|r| compile_regex(r, what))
-            .collect::<Result<_, _>>()?,
         has_commits: !a.commits.is_empty(),
         target_rules: a.target_rules.clone(),
-    })
+    };
+    if check {
+        let _ = list.compiled.set(list.compile(what)?);
+    }
+    Ok(list)
 }
 
 impl RuleSet {
@@ -595,35 +620,35 @@ impl RuleSet {
                 allowlists: r
                     .allowlists
                     .iter()
-                    .map(|a| compile_allowlist(a, &what))
+                    .map(|a| compile_allowlist(a, &what, check))
                     .collect::<Result<_, _>>()?,
             });
         }
         let global = file
             .allowlists
             .iter()
-            .map(|a| compile_allowlist(a, "global allowlist"))
+            .map(|a| compile_allowlist(a, "global allowlist", check))
             .collect::<Result<_, _>>()?;
         let mut words: Vec<String> = Vec::new();
+        let mut word_at: std::collections::HashMap<String, usize> = Default::default();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut always = Vec::new();
         let mut rule_keywords: Vec<Vec<usize>> = vec![Vec::new(); rules.len()];
-        for (i, r) in rules.iter().enumerate() {
+        for (i, r) in rules.iter_mut().enumerate() {
             if r.keywords.is_empty() {
                 always.push(i);
             }
+            r.keyword_ids.clear();
             for k in &r.keywords {
-                let at = match words.iter().position(|w| w == k) {
-                    Some(at) => {
-                        keyword_rules[at].push(i);
-                        at
-                    }
-                    None => {
-                        words.push(k.clone());
-                        keyword_rules.push(vec![i]);
-                        words.len() - 1
-                    }
-                };
+                let at = *word_at.entry(k.clone()).or_insert_with(|| {
+                    words.push(k.clone());
+                    keyword_rules.push(Vec::new());
+                    words.len() - 1
+                });
+                if keyword_rules[at].last() != Some(&i) {
+                    keyword_rules[at].push(i);
+                }
+                r.keyword_ids.push(at);
                 if !rule_keywords[i].contains(&at) {
                     rule_keywords[i].push(at);
                 }
@@ -632,18 +657,6 @@ impl RuleSet {
         let path_only = (0..rules.len())
             .filter(|&i| rules[i].pattern.is_none() && rules[i].path.is_some())
             .collect();
-        for r in &mut rules {
-            r.keyword_ids = r
-                .keywords
-                .iter()
-                .map(|k| {
-                    words
-                        .iter()
-                        .position(|w| w == k)
-                        .expect("every keyword is a word")
-                })
-                .collect();
-        }
         Ok(RuleSet {
             rules,
             global,
@@ -654,6 +667,9 @@ impl RuleSet {
             line_finder: OnceLock::new(),
             keyword_rules,
             reference: false,
+            search_after: SEARCH_AFTER,
+            line_finder_after: LINE_FINDER_AFTER,
+            by_first_byte: OnceLock::new(),
             rule_keywords,
             always,
             openings: OnceLock::new(),
@@ -663,7 +679,7 @@ impl RuleSet {
         })
     }
 
-    /// The keyword automaton for a text of `len` bytes.
+    /// The keyword automaton, `len` bytes having been scanned with this text.
     fn keywords(&self, len: usize) -> Option<&AhoCorasick> {
         if self.words.is_empty() {
             return None;
@@ -676,16 +692,52 @@ impl RuleSet {
                 .build(&self.words)
                 .ok()
         };
-        let before = self.scanned.fetch_add(len, Ordering::Relaxed);
-        if before + len > DFA_AFTER {
+        if len > DFA_AFTER {
             self.keywords_dfa
                 .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::DFA)))
                 .as_ref()
         } else {
             self.keywords_small
-                .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::ContiguousNFA)))
+                .get_or_init(|| build(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA)))
                 .as_ref()
         }
+    }
+
+    /// Every occurrence of every keyword in `content` (as the keyword automaton's overlapping
+    /// search reports them), `total` bytes having been scanned with it: on the lines that hold a
+    /// keyword once [`LINE_FINDER_AFTER`] bytes were scanned (the line finder's construction
+    /// then pays for itself), else over the whole text.
+    fn search_keywords(&self, content: &[u8], total: usize, on_hit: &mut dyn FnMut(usize, usize)) {
+        let Some(ac) = self.keywords(total) else {
+            return;
+        };
+        let finder = (!self.reference && total > self.line_finder_after)
+            .then(|| self.line_finder())
+            .flatten();
+        match finder {
+            // Keywords lie within lines: the automaton over the lines that hold one finds every
+            // occurrence it finds over the whole text, in the same order.
+            Some(finder) => {
+                let mut ranges = Vec::new();
+                finder.lines(content, &mut ranges);
+                for (a, b) in ranges {
+                    for m in ac.find_overlapping_iter(&content[a..b]) {
+                        on_hit(m.pattern().as_usize(), a + m.start());
+                    }
+                }
+            }
+            None => {
+                for m in ac.find_overlapping_iter(content) {
+                    on_hit(m.pattern().as_usize(), m.start());
+                }
+            }
+        }
+    }
+
+    /// The keywords by their first byte, built on first use.
+    fn by_first_byte(&self) -> &keywords::ByFirstByte {
+        self.by_first_byte
+            .get_or_init(|| keywords::ByFirstByte::new(&self.words))
     }
 
     /// The rules without keywords that are tried only where their matches can begin, built on
@@ -873,7 +925,8 @@ impl RuleSet {
         // feed).
         let mut start_hits: Vec<(usize, usize)> = Vec::new();
         let mut near_lines: Vec<(usize, (usize, usize))> = Vec::new();
-        if let Some(ac) = self.keywords(content.len()) {
+        let total = self.scanned.fetch_add(content.len(), Ordering::Relaxed) + content.len();
+        if !self.words.is_empty() {
             // The line of the last hit, and where its entries in `near_lines` start (hits come
             // line by line).
             let mut line = (0, 0);
@@ -919,23 +972,13 @@ impl RuleSet {
                     near_lines.push((k, line));
                 }
             };
-            match self.line_finder().filter(|_| !self.reference) {
-                // Keywords lie within lines: the automaton over the lines that hold one finds
-                // every occurrence it finds over the whole text, in the same order.
-                Some(finder) => {
-                    let mut ranges = Vec::new();
-                    finder.lines(content, &mut ranges);
-                    for (a, b) in ranges {
-                        for m in ac.find_overlapping_iter(&content[a..b]) {
-                            on_hit(m.pattern().as_usize(), a + m.start());
-                        }
-                    }
-                }
-                None => {
-                    for m in ac.find_overlapping_iter(content) {
-                        on_hit(m.pattern().as_usize(), m.start());
-                    }
-                }
+            if !self.reference && total <= self.search_after {
+                // The first few KB a rule set scans (a process that only masks what it shows):
+                // each place checked against the keywords of its first byte, no automaton.
+                self.by_first_byte()
+                    .find_overlapping(content, &mut |k, at| on_hit(k, at));
+            } else {
+                self.search_keywords(content, total, &mut on_hit);
             }
         }
         todo.sort_unstable();
@@ -1114,13 +1157,32 @@ struct Context<'a> {
 }
 
 impl Allowlist {
+    fn compile(&self, what: &str) -> Result<(Vec<Regex>, Vec<Regex>), String> {
+        let all = |src: &[String]| -> Result<Vec<Regex>, String> {
+            src.iter().map(|r| compile_regex(r, what)).collect()
+        };
+        Ok((all(&self.regex_src)?, all(&self.path_src)?))
+    }
+
+    /// The compiled `regexes` and `paths`.
+    fn compiled(&self) -> &(Vec<Regex>, Vec<Regex>) {
+        self.compiled.get_or_init(|| {
+            self.compile("a built-in allowlist")
+                .expect("the built-in allowlists compile")
+        })
+    }
+
     /// An allowlist with only paths, matching `path`: the file is not scanned at all.
     fn path_only_match(&self, path: &str) -> bool {
-        self.regexes.is_empty()
+        self.regex_src.is_empty()
             && self.stopwords.is_empty()
-            && !self.paths.is_empty()
+            && !self.path_src.is_empty()
             && (!self.all || !self.has_commits)
-            && self.paths.iter().any(|p| p.is_match(path.as_bytes()))
+            && self
+                .compiled()
+                .1
+                .iter()
+                .any(|p| p.is_match(path.as_bytes()))
     }
 
     fn allows(&self, c: &Context<'_>) -> bool {
@@ -1134,13 +1196,12 @@ impl Allowlist {
             // berry scans changes before they are committed: no commit can match.
             checks.push(false);
         }
-        if !self.paths.is_empty() {
-            checks.push(
-                !c.path.is_empty() && self.paths.iter().any(|p| p.is_match(c.path.as_bytes())),
-            );
+        let (regexes, paths) = self.compiled();
+        if !paths.is_empty() {
+            checks.push(!c.path.is_empty() && paths.iter().any(|p| p.is_match(c.path.as_bytes())));
         }
-        if !self.regexes.is_empty() {
-            checks.push(self.regexes.iter().any(|r| r.is_match(target)));
+        if !regexes.is_empty() {
+            checks.push(regexes.iter().any(|r| r.is_match(target)));
         }
         if !self.stopwords.is_empty() {
             let lower = c.secret.to_ascii_lowercase();
@@ -1292,7 +1353,21 @@ fn parse_ignore(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// The built-in rules without their examples, as `build.rs` converted them to JSON (every
+/// command reads them to mask what it shows: JSON is read several times faster than TOML).
 fn builtin_file() -> &'static RuleFile {
+    static FILE: LazyLock<RuleFile> = LazyLock::new(|| {
+        config::parse_json(BUILTIN_JSON, "built-in rules").expect("the built-in rules parse")
+    });
+    &FILE
+}
+
+/// `rules.toml` as `build.rs` embeds it: JSON, each rule's `tps` and `fps` left out.
+const BUILTIN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/rules.json"));
+
+/// The built-in rules with their true- and false-positive examples, read from the TOML source.
+#[cfg(test)]
+fn builtin_examples() -> &'static RuleFile {
     static FILE: LazyLock<RuleFile> = LazyLock::new(|| {
         config::parse(DEFAULT_RULES, "built-in rules").expect("the built-in rules parse")
     });

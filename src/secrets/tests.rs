@@ -8,7 +8,7 @@ fn builtin() -> Arc<RuleSet> {
 /// allowlists in force), and the whole rule set finds none of any rule's false-positive examples.
 #[test]
 fn every_rule_finds_its_examples_and_no_rule_flags_the_counterexamples() {
-    let file = builtin_file();
+    let file = builtin_examples();
     let all = builtin();
     let mut failures = Vec::new();
     for spec in &file.rules {
@@ -58,7 +58,7 @@ fn every_rule_finds_its_examples_and_no_rule_flags_the_counterexamples() {
 
 #[test]
 fn the_builtin_set_covers_two_hundred_providers() {
-    let providers: HashSet<&str> = builtin_file()
+    let providers: HashSet<&str> = builtin_examples()
         .rules
         .iter()
         .flat_map(|r| r.tags.iter())
@@ -67,7 +67,7 @@ fn the_builtin_set_covers_two_hundred_providers() {
         .collect();
     assert!(providers.len() >= 200, "{} providers", providers.len());
     assert!(
-        builtin_file()
+        builtin_examples()
             .rules
             .iter()
             .all(|r| r.tags.iter().any(|t| t.starts_with("provider:")))
@@ -224,7 +224,7 @@ fn passwords_in_urls_are_found_raw_and_decoded() {
 #[test]
 fn a_short_text_compiles_only_the_rules_it_needs() {
     // A fresh set as `builtin()` makes it: nothing compiled until a scan needs it.
-    let set = RuleSet::compile_with(builtin_file(), false).unwrap();
+    let set = RuleSet::compile_with(builtin_examples(), false).unwrap();
     let compiled = |s: &RuleSet| s.rules.iter().filter(|r| r.regex.get().is_some()).count();
     assert_eq!(compiled(&set), 0);
     let masked = mask_with("verify ok: REQ-1 at commit 1d1ef31", &set, &[]);
@@ -354,7 +354,7 @@ fn an_invalid_rule_is_an_error_naming_it() {
 #[test]
 fn corpus_recall_and_false_positive_rate() {
     let all = builtin();
-    let file = builtin_file();
+    let file = builtin_examples();
     let syntaxes: [fn(&str, &str) -> String; 7] = [
         |n, s| format!("{}={s}\n", n.to_uppercase()),
         |n, s| format!("export {}=\"{s}\"\n", n.to_uppercase()),
@@ -656,13 +656,31 @@ fn a_rule_without_keywords_is_tried_where_its_opening_strings_occur() {
     assert_eq!(openings.rules.len(), set.always.len());
 }
 
+/// The built-in rules with the keyword lines found first on every text, however few bytes were
+/// scanned (the built-in set does that after [`LINE_FINDER_AFTER`] bytes).
+fn finder_on_every_text() -> RuleSet {
+    let mut set = RuleSet::compile_with(builtin_file(), false).unwrap();
+    set.search_after = 0;
+    set.line_finder_after = 0;
+    set
+}
+
+/// The built-in rules with the keywords of each place's first byte checked, however many bytes
+/// were scanned (the built-in set does that for the first [`SEARCH_AFTER`] bytes).
+fn first_bytes_on_every_text() -> RuleSet {
+    let mut set = RuleSet::compile_with(builtin_file(), false).unwrap();
+    set.search_after = usize::MAX;
+    set
+}
+
 /// Running rules only near their keywords finds exactly what running them over the whole text
 /// finds: every example and counterexample of every rule in several syntaxes, one per file and
 /// all in one text with ordinary lines around them, and the fixtures.
 #[test]
 fn scanning_near_keywords_finds_what_the_whole_text_scan_finds() {
-    let file = builtin_file();
-    let near = builtin();
+    let file = builtin_examples();
+    let near = finder_on_every_text();
+    let first = first_bytes_on_every_text();
     let mut whole = RuleSet::compile_with(file, false).unwrap();
     whole.reference = true;
     let mut texts: Vec<String> = Vec::new();
@@ -689,11 +707,13 @@ fn scanning_near_keywords_finds_what_the_whole_text_scan_finds() {
     texts.push(all);
     let mut differ = Vec::new();
     for t in &texts {
-        let (a, b) = (
+        let (a, b, c, d) = (
             near.scan("config/app.env", t.as_bytes()),
             whole.scan("config/app.env", t.as_bytes()),
+            builtin().scan("config/app.env", t.as_bytes()),
+            first.scan("config/app.env", t.as_bytes()),
         );
-        if a != b {
+        if a != b || c != b || d != b {
             differ.push(format!("{t:?}:\n near  {a:?}\n whole {b:?}"));
         }
     }
@@ -711,8 +731,9 @@ fn scanning_near_keywords_finds_what_the_whole_text_scan_finds() {
 /// line feeds, at the start and end of lines, CRLF line ends, PEM blocks, and UTF-16 text.
 #[test]
 fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
-    let file = builtin_file();
-    let fast = builtin();
+    let file = builtin_examples();
+    let fast = finder_on_every_text();
+    let first = first_bytes_on_every_text();
     let mut reference = RuleSet::compile_with(file, false).unwrap();
     reference.reference = true;
     let mut pieces: Vec<String> = Vec::new();
@@ -763,11 +784,13 @@ fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
             bytes = vec![0xFF, 0xFE];
             bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
         }
-        let (a, b) = (
+        let (a, b, c, d) = (
             fast.scan("config/app.env", &bytes),
             reference.scan("config/app.env", &bytes),
+            builtin().scan("config/app.env", &bytes),
+            first.scan("config/app.env", &bytes),
         );
-        if a != b {
+        if a != b || c != b || d != b {
             differ.push(format!(
                 "round {round}: {text:?}:\n fast      {a:?}\n reference {b:?}"
             ));
@@ -779,4 +802,16 @@ fn the_fast_scan_finds_what_the_reference_scan_finds_on_generated_texts() {
         differ.len(),
         differ.join("\n")
     );
+}
+
+/// The JSON `build.rs` embeds holds exactly the TOML source's rules, less their examples.
+#[test]
+fn the_embedded_rules_are_the_toml_rules_without_examples() {
+    let mut from_toml = builtin_examples().clone();
+    assert!(from_toml.rules.iter().any(|r| !r.tps.is_empty()));
+    for r in &mut from_toml.rules {
+        r.tps.clear();
+        r.fps.clear();
+    }
+    assert_eq!(builtin_file(), &from_toml);
 }
