@@ -152,16 +152,31 @@ impl Survey {
     }
 }
 
+/// How far [`survey`] is, for a progress display: listing the change set, then each file in
+/// scope read, diffed and guarded (`done` of `total`; reported from the worker threads, in any
+/// order, `done` counting up to `total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Listing,
+    Reviewed { done: usize, total: usize },
+}
+
 /// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.
-pub fn survey(repo: &Repository, config: &Config, opts: &Options) -> Result<Survey> {
+pub fn survey(
+    repo: &Repository,
+    config: &Config,
+    opts: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Survey> {
     let scope = Scope::new(&config.stage.paths)?;
+    progress(Progress::Listing);
     let (changes, uncommittable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
     let rules = opts
         .rules
         .clone()
         .unwrap_or_else(crate::secrets::RuleSet::builtin);
-    let (in_scope, mut findings) = diff_and_guard(repo, config, &rules, inside)?;
+    let (in_scope, mut findings) = diff_and_guard(repo, config, &rules, inside, progress)?;
     findings.extend(guards::scan_commit_text(
         &rules,
         &opts.deliverable_texts,
@@ -256,6 +271,7 @@ fn diff_and_guard(
     config: &Config,
     rules: &crate::secrets::RuleSet,
     inside: Vec<Change>,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Vec<Reviewed>, Vec<Finding>)> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -264,6 +280,9 @@ fn diff_and_guard(
         .clamp(1, 8)
         .min(inside.len().max(1));
     let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let total = inside.len();
+    progress(Progress::Reviewed { done: 0, total });
     type Slot = Mutex<Option<(Reviewed, Vec<Finding>)>>;
     let slots: Vec<Slot> = inside.iter().map(|_| Mutex::new(None)).collect();
     let git_dir = repo.path().to_path_buf();
@@ -288,6 +307,8 @@ fn diff_and_guard(
             diff.added = Vec::new();
             *slots[i].lock().expect("no worker panics holding it") =
                 Some((Reviewed { change, diff }, findings));
+            let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(Progress::Reviewed { done, total });
         }
     };
     if workers <= 1 {
@@ -537,7 +558,7 @@ mod tests {
             d.path().join(".github/workflows/a.ts"),
         )
         .unwrap();
-        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|_| {}).unwrap();
         let inside: Vec<Change> = s.in_scope.iter().map(|r| r.change.clone()).collect();
         assert_eq!(paths(&inside), ["D src/a.ts"]);
         assert_eq!(paths(&s.outside), ["A .github/workflows/a.ts"]);
@@ -559,10 +580,48 @@ mod tests {
         assert_eq!(rec.out_of_scope, [".github/workflows/a.ts"]);
 
         // Both sides inside: one rename.
-        let s = survey(&repo, &config(&["**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["**"]), &Options::default(), &|_| {}).unwrap();
         assert_eq!(s.in_scope.len(), 1);
         assert_eq!(s.in_scope[0].change.kind, ChangeKind::Renamed);
         assert!(s.outside.is_empty());
+    }
+
+    #[test]
+    fn the_survey_reports_its_progress_file_by_file() {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("src/f{i}.ts"), format!("{i}\n")))
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let (d, repo) = repo_with(&refs);
+        for (path, _) in files.iter().take(25) {
+            fs::write(d.path().join(path), "changed\n").unwrap();
+        }
+        fs::write(d.path().join("README.md"), "outside\n").unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|p| {
+            seen.lock().unwrap().push(p)
+        })
+        .unwrap();
+        assert_eq!(s.in_scope.len(), 25);
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen[0], Progress::Listing);
+        assert_eq!(seen[1], Progress::Reviewed { done: 0, total: 25 });
+        let mut done: Vec<usize> = seen[2..]
+            .iter()
+            .map(|p| match p {
+                Progress::Reviewed { done, total: 25 } => *done,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        done.sort_unstable();
+        assert_eq!(
+            done,
+            (1..=25).collect::<Vec<_>>(),
+            "each file once, up to the total"
+        );
     }
 
     #[test]
@@ -570,7 +629,7 @@ mod tests {
         let (d, repo) = repo_with(&[("src/a.ts", "a\n"), ("README.md", "r\n")]);
         fs::remove_file(d.path().join("src/a.ts")).unwrap();
         std::os::unix::fs::symlink("/etc/hostname", d.path().join("src/a.ts")).unwrap();
-        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|_| {}).unwrap();
         assert_eq!(s.in_scope.len(), 1);
         let c = &s.in_scope[0].change;
         assert_eq!(c.kind, ChangeKind::Typechange);
@@ -591,7 +650,7 @@ mod tests {
         fs::write(d.path().join("src/a.ts"), token).unwrap();
         let rules = crate::secrets::RuleSet::builtin();
         let (reviewed, findings) =
-            diff_and_guard(&repo, &config(&["src/**"]), &rules, changes).unwrap();
+            diff_and_guard(&repo, &config(&["src/**"]), &rules, changes, &|_| {}).unwrap();
         let now = git2::Oid::hash_object(git2::ObjectType::Blob, token.as_bytes()).unwrap();
         assert_ne!(listed, Some(now));
         assert_eq!(reviewed[0].change.blob, Some(now));
@@ -607,7 +666,7 @@ mod tests {
         fs::write(d.path().join("src/a.ts"), "a2\n").unwrap();
         fs::write(d.path().join("src/b.ts"), "b2\n").unwrap();
         fs::write(d.path().join("README.md"), "r\n").unwrap();
-        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|_| {}).unwrap();
         let keep_b = Scripted::answering([Answer::Keep(vec![1, 7])]);
         let Outcome::Reviewed(rec) =
             finish(&req(), &s, &Options::default(), &keep_b, None, now()).unwrap()
@@ -637,7 +696,7 @@ mod tests {
             "<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n",
         )
         .unwrap();
-        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|_| {}).unwrap();
         assert!(!s.blocking.is_empty());
         let d2 = Scripted::defaults();
         assert!(matches!(
@@ -653,7 +712,7 @@ mod tests {
             reason: Some("fixture".into()),
             ..Options::default()
         };
-        let s = survey(&repo, &config(&["src/**"]), &opts).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &opts, &|_| {}).unwrap();
         assert!(s.blocking.is_empty());
         let Outcome::Reviewed(rec) = finish(&req(), &s, &opts, &d2, None, now()).unwrap() else {
             panic!("not reviewed")
@@ -665,7 +724,7 @@ mod tests {
     fn nothing_in_scope_is_a_failure() {
         let (d, repo) = repo_with(&[("src/a.ts", "a\n")]);
         fs::write(d.path().join("README.md"), "r\n").unwrap();
-        let s = survey(&repo, &config(&["src/**"]), &Options::default()).unwrap();
+        let s = survey(&repo, &config(&["src/**"]), &Options::default(), &|_| {}).unwrap();
         let e = finish(
             &req(),
             &s,

@@ -82,7 +82,13 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     // The secret rules of the configuration in force, as committed; the masker uses them too.
     let rules = ws.secret_rules()?;
     let opts = Options::new(&ws, &session.ctx, &rows, args.allow, args.reason, rules);
-    let survey = review::survey(&ws.repo, &ws.config, &opts)?;
+    let survey = {
+        let working = p.spinner("listing the changes");
+        let shown = |at: review::Progress| review_view::progress(&working, at);
+        let survey = review::survey(&ws.repo, &ws.config, &opts, &shown);
+        working.finish_and_clear();
+        survey?
+    };
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());

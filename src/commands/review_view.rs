@@ -78,6 +78,23 @@ pub fn config_change(p: &Printer, gate: &GateConfig) {
 /// The two lists, each file's diff (paged), and the guards' findings.
 /// `preview`: the diff preview of each file in scope, at most `preview_lines` lines each; its
 /// content is read again here, one file at a time (the survey keeps none).
+/// The survey's progress on `bar` (a spinner while the change set is listed, then a bar over
+/// the files in scope; hidden where progress may not draw).
+pub fn progress(bar: &indicatif::ProgressBar, at: review::Progress) {
+    match at {
+        review::Progress::Listing => {}
+        review::Progress::Reviewed { done: 0, total } => {
+            bar.set_length(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "reviewing {pos}/{len} files {wide_bar} {elapsed:.dim}",
+            ) {
+                bar.set_style(style);
+            }
+        }
+        review::Progress::Reviewed { .. } => bar.inc(1),
+    }
+}
+
 pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, preview_lines: usize) {
     p.line("");
     let (title, n) = (p.paint(Tone::Strong, "Changes in scope"), s.in_scope.len());
@@ -105,6 +122,7 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
         && !s.in_scope.is_empty()
         && !p.json()
     {
+        let preparing = p.spinner(format!("preparing the previews of {n} files"));
         let mut text = String::new();
         for r in &s.in_scope {
             let title = p.paint(Tone::Strong, review::title(&r.change));
@@ -116,6 +134,7 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
                 Err(e) => text.push_str(&format!("    (cannot be read again: {e:#})\n")),
             }
         }
+        preparing.finish_and_clear();
         p.page(&text);
     }
     for a in &s.unused_allows {
