@@ -9,6 +9,10 @@ machines this runs on are shared and noisy.
   row        berry                                   peer
   review     berry --yes review (20k-file change)    git status --porcelain -uall && git diff --stat
   review0    the same with review.preview_lines = 0  the same
+  firstscreen
+             berry review on a pty (120x40): time    git diff on the same pty, through its pager
+             to the first screen, then the prompt;   (less); the target, <= 0.3 s
+             stopped with Ctrl-C, nothing recorded
   version    berry --version                         git --version
   status     berry status (empty repository)         (target: <= 10 ms wall)
   verify     berry verify REQ (200k rows, 30k REQs)  the psql binary (not Debian's Perl wrapper)
@@ -24,17 +28,24 @@ Needs git, python3, GNU time (`apt-get install time`), PostgreSQL for `verify` (
 postgres://postgres@127.0.0.1:5432/postgres), and a release build of berry.
 """
 import argparse
+import fcntl
 import glob
 import http.server
 import json
 import os
+import pty
+import re
 import resource
+import select
 import shutil
+import signal
 import socketserver
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 
@@ -51,7 +62,7 @@ DELIVERABLES = {
     "priya": "deliverable_priya_completion_notice.json",
 }
 TOKEN = "bench-token-not-a-secret"
-ALL_ROWS = ["version", "status", "verify", "review", "review0", "commit", "push", "watch"]
+ALL_ROWS = ["version", "status", "verify", "review", "review0", "firstscreen", "commit", "push", "watch"]
 
 
 def say(*a):
@@ -125,20 +136,30 @@ class Table:
     def fmt_t(s):
         return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
 
-    def print_row(self, r):
-        work, b, p, note = r
+    def add_text(self, work, berry, peer, note):
+        """A row whose cells are already written (times without a peak: the pseudo-terminal row)."""
+        self.rows.append((work, berry, peer, note))
+        self.print_row(self.rows[-1])
+
+    def cells(self, b, p, sep="×", memory="memory"):
+        if isinstance(b, str) or isinstance(p, str):
+            return b or "-", p or "-", None
         bt = f"{self.fmt_t(b[0])}, {b[1]:.0f} MiB" if b else "-"
         pt = f"{self.fmt_t(p[0])}, {p[1]:.0f} MiB" if p else "-"
-        ratio = f"{b[0] / p[0]:.2f}x time, {b[1] / p[1]:.1f}x mem" if b and p else "-"
-        say(f"  {work}: berry {bt} | peer {pt} | {ratio} {note}")
+        ratio = f"{b[0] / p[0]:.2f}{sep} time, {b[1] / p[1]:.1f}{sep} {memory}" if b and p else None
+        return bt, pt, ratio
+
+    def print_row(self, r):
+        work, b, p, note = r
+        bt, pt, ratio = self.cells(b, p, "x", "mem")
+        say(f"  {work}: berry {bt} | peer {pt} | {ratio or '-'} {note}")
 
     def markdown(self):
         out = ["| work | berry (median, peak) | peer (median, peak) | ratio |", "|---|---|---|---|"]
         for work, b, p, note in self.rows:
-            bt = f"{self.fmt_t(b[0])}, {b[1]:.0f} MiB" if b else "-"
-            pt = f"{self.fmt_t(p[0])}, {p[1]:.0f} MiB" if p else "-"
-            ratio = f"{b[0] / p[0]:.2f}× time, {b[1] / p[1]:.1f}× memory" if b and p else note
-            if b and p and note:
+            bt, pt, ratio = self.cells(b, p)
+            ratio = ratio or note
+            if ratio != note and note:
                 ratio += f" ({note})"
             out.append(f"| {work} | {bt} | {pt} | {ratio} |")
         return "\n".join(out)
@@ -290,6 +311,167 @@ def row_review(t, a, work, preview0=False):
     if preview0:
         label += ", `preview_lines = 0`"
     t.add(label, b, p, "peer: git status --porcelain -uall && git diff --stat")
+
+
+# The pseudo-terminal of the first-screen row: the size a terminal window reports, its type.
+PTY_ROWS, PTY_COLS = 40, 120
+# less (the pager of berry and of git, `LESS=FRX` from both) has drawn its first screen when it
+# writes its prompt: a ':' on the last row, then clear-to-end-of-line.
+LESS_PROMPT = re.compile(rb"\n:\x1b\[K")
+
+
+class PtyRun:
+    """One command on a fresh pseudo-terminal, the clock started just before the fork.
+
+    The child is a session leader with the pseudo-terminal as its controlling terminal (stdin,
+    stdout and stderr), sized with TIOCSWINSZ before it runs, as in a terminal window. Its output
+    is read as it comes, as a terminal would (a terminal that stops reading stalls the writer)."""
+
+    def __init__(self, argv, cwd, env, timeout=900.0):
+        self.out = bytearray()
+        self.timeout = timeout
+        self.t0 = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", PTY_ROWS, PTY_COLS, 0, 0))
+                os.chdir(cwd)
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd, self.code = pid, fd, None
+
+    def elapsed(self):
+        return time.perf_counter() - self.t0
+
+    def until(self, pattern, start=0, what=""):
+        """Reads until `pattern` (bytes or a compiled regex) occurs at or after `start`; returns
+        the seconds since the fork and the match's end offset."""
+        find = (lambda: pattern.search(self.out, start)) if hasattr(pattern, "search") else None
+        while True:
+            if find:
+                m = find()
+                if m:
+                    return self.elapsed(), m.end()
+            else:
+                i = self.out.find(pattern, start)
+                if i >= 0:
+                    return self.elapsed(), i + len(pattern)
+            if not self.read(self.timeout - self.elapsed()):
+                tail = bytes(self.out[-1500:]).decode(errors="replace")
+                self.kill()
+                sys.exit(f"no {what or pattern!r} on the terminal after {self.elapsed():.1f} s; it ended with:\n{tail}")
+
+    def read(self, wait):
+        if wait <= 0:
+            return False
+        r, _, _ = select.select([self.fd], [], [], wait)
+        if not r:
+            return False
+        try:
+            chunk = os.read(self.fd, 1 << 16)
+        except OSError:  # EIO: every holder of the terminal's other side has closed it
+            chunk = b""
+        if not chunk:
+            return False
+        self.out += chunk
+        return True
+
+    def send(self, keys):
+        os.write(self.fd, keys)
+
+    def wait(self):
+        """Drains the terminal until the child ends; its exit status (a signal as 128 + n)."""
+        while self.read(max(0.1, self.timeout - self.elapsed())):
+            pass
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        self.code = os.waitstatus_to_exitcode(status)
+        return self.code if self.code >= 0 else 128 - self.code
+
+    def kill(self):
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def pty_env():
+    # NO_COLOR stays set (base_env) for berry; git is told the same with color.ui=never, so neither
+    # side pays for colour. PAGER, LESS and GIT_PAGER are unset: both pick less and give it FRX.
+    e = base_env()
+    e["TERM"] = "xterm-256color"
+    n = int(e["GIT_CONFIG_COUNT"])
+    e.update({"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": "color.ui", f"GIT_CONFIG_VALUE_{n}": "never"})
+    return e
+
+
+def context_review(repo):
+    with open(os.path.join(repo, ".git", "berry", REQ + ".json")) as fh:
+        return json.load(fh).get("review")
+
+
+def row_firstscreen(t, a, work):
+    """`berry review` as a person runs it: on a terminal, no --yes. Timed from the fork to
+    - the summary: the line `Changes in scope (N files, +I -D)` written (the change list follows);
+    - the first screen: less has drawn the first page of the diff previews (its prompt), with a
+      hunk of the first file's preview between the summary and the prompt;
+    - the prompt: after `q` (less quits), the file picker `Files to commit …` drawn.
+    Then Ctrl-C, as a person who stops there: berry exits 130 and nothing is recorded (checked).
+    The peer is `git diff` on the same terminal: its pager's first screen (the prompt), then `q`."""
+    src = prepared(work, a.files, a.files, a.berry)
+    dl = deliverables(work)
+    env = pty_env()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=src, env=env, capture_output=True, text=True).stdout
+    load = [os.getloadavg()[0]]
+
+    def berry(i):
+        d = os.path.join(work, f"firstscreen-berry-{i}")
+        copy_repo(src, d)
+        r = PtyRun([a.berry, "--deliverables", dl, "review"], d, env)
+        summary, at = r.until(b"Changes in scope (", what="summary line")
+        first, end = r.until(LESS_PROMPT, at, what="pager's first screen")
+        if b"@@ " not in r.out[at:end]:
+            r.kill()
+            sys.exit("the pager's first screen holds no diff hunk")
+        r.send(b"q")
+        prompt, _ = r.until(b"Files to commit", end, what="file picker")
+        r.send(b"\x03")
+        code = r.wait()
+        if code != 130:
+            sys.exit(f"berry review ended {code} after Ctrl-C, not 130 (interrupted)")
+        after = subprocess.run(["git", "rev-parse", "HEAD"], cwd=d, env=env, capture_output=True, text=True).stdout
+        if context_review(d) is not None or after != head:
+            sys.exit(f"berry review recorded or committed something after Ctrl-C in {d}")
+        shutil.rmtree(d, ignore_errors=True)
+        load.append(os.getloadavg()[0])
+        say(f"    berry: summary {summary:.2f} s, first screen {first:.2f} s, prompt {prompt:.2f} s")
+        return summary, first, prompt
+
+    def git(i):
+        d = os.path.join(work, f"firstscreen-git-{i}")
+        copy_repo(src, d)
+        r = PtyRun(["git", "diff"], d, env)
+        first, _ = r.until(LESS_PROMPT, what="git's pager's first screen")
+        r.send(b"q")
+        code = r.wait()
+        if code not in (0, 141):
+            sys.exit(f"git diff ended {code} after q")
+        shutil.rmtree(d, ignore_errors=True)
+        say(f"    git diff: first screen {first:.3f} s")
+        return first
+
+    b, p = alternate(a.runs, berry, git)
+    med = [statistics.median(x[k] for x in b) for k in range(3)]
+    gm = statistics.median(p)
+    t.add_text(
+        f"`review` on a terminal ({PTY_COLS}x{PTY_ROWS}, less), {a.files // 2} modified + "
+        f"{a.files - a.files // 2} new files: first screen (target ≤ 0.3 s)",
+        f"first screen {t.fmt_t(med[1])} (summary {t.fmt_t(med[0])}, picker {t.fmt_t(med[2])})",
+        f"`git diff` first screen {t.fmt_t(gm)}",
+        f"{med[1] / gm:.0f}× git; load {min(load):.1f}–{max(load):.1f}")
 
 
 def row_commit(t, a, work, n):
@@ -507,6 +689,8 @@ def main():
                 row_review(t, a, work)
             elif r == "review0":
                 row_review(t, a, work, preview0=True)
+            elif r == "firstscreen":
+                row_firstscreen(t, a, work)
             elif r == "commit":
                 for n in (a.small, a.files):
                     row_commit(t, a, work, n)
