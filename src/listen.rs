@@ -1049,7 +1049,12 @@ fn make_worktree(
     )?;
     git(
         &dir,
-        &["branch", "--quiet", "--set-upstream-to", &remote_base[13..]],
+        &[
+            "branch",
+            "--quiet",
+            "--set-upstream-to",
+            &format!("{}/{}", b.remote, b.base),
+        ],
         None,
     )?;
     if shipped.is_some() || resumed.is_some() {

@@ -5,7 +5,6 @@
 
 use anyhow::Result;
 use clap::Args;
-use serde_json::Value;
 
 use super::effects::Edge;
 use super::show::{self, Live};
@@ -51,32 +50,6 @@ pub(crate) fn options(
         msg_id,
         dry_run: p.dry_run(),
     }
-}
-
-/// What [`apply`] did.
-pub struct Blocked {
-    /// Everything was already done and recorded: nothing was written or sent.
-    pub already: bool,
-    pub data: Value,
-}
-
-/// Marks the REQ BLOCKED in the tracker and publishes the blocked notice (see [`crate::block`]):
-/// shows the diff and the notice, asks once (`--yes` accepts; no terminal → exit 4), writes,
-/// records, sends, records. With `--dry-run` it shows and changes nothing. `step` names the
-/// caller in messages.
-pub fn apply(
-    env: &Env,
-    ws: &Workspace,
-    session: &mut Session,
-    reason: &str,
-    step: &str,
-) -> Result<Blocked> {
-    let opts = options(&env.printer, reason, step, None);
-    let done = blocked(env, ws, session, &opts, &env.printer)?;
-    Ok(Blocked {
-        already: matches!(done, Done::Already { .. }),
-        data: done.into_data(),
-    })
 }
 
 /// Runs [`crate::block::block`] with the questions asked through `decide` and the notice sent

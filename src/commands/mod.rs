@@ -1,5 +1,6 @@
-//! One file per subcommand: each turns its arguments into plain options, asks the work modules,
-//! prints through the [`crate::printer::Printer`], and returns a [`StepReport`]. What every
+//! One file per subcommand (a step's larger screens beside it, in `<step>/` or `<step>_view.rs`):
+//! each turns its arguments into plain options, asks the work modules, prints through the
+//! [`crate::printer::Printer`], and returns a [`StepReport`]. What every
 //! command starts from is [`Env`]; the rendering they share is [`view`].
 
 pub mod block;
