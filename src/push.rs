@@ -418,13 +418,16 @@ fn local_remote(url: &str) -> Option<std::path::PathBuf> {
     url.starts_with('/').then(|| url.into())
 }
 
-/// A ref name on the remote no other push uses.
+/// A ref name on the remote no other push uses: the process, the time, and a count of the
+/// names this process made (two threads can read the same nanosecond from the clock).
 fn staging_ref() -> String {
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    format!("refs/berry/incoming/{}-{nanos}", std::process::id())
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("refs/berry/incoming/{}-{nanos}-{n}", std::process::id())
 }
 
 /// Moves `dst` in the local repository at `path` to the commit the push left at `staging`, only
@@ -1096,6 +1099,19 @@ mod tests {
             .refname_to_id("refs/heads/main")
             .unwrap();
         assert_eq!(on_origin, tip);
+    }
+
+    #[test]
+    fn staging_refs_made_at_once_by_two_threads_differ() {
+        let names: Vec<String> = std::thread::scope(|s| {
+            let a = s.spawn(|| (0..2000).map(|_| staging_ref()).collect::<Vec<_>>());
+            let b = s.spawn(|| (0..2000).map(|_| staging_ref()).collect::<Vec<_>>());
+            let mut all = a.join().unwrap();
+            all.extend(b.join().unwrap());
+            all
+        });
+        let unique: std::collections::HashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len());
     }
 
     #[test]
