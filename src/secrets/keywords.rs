@@ -199,15 +199,16 @@ pub struct ByFirstByte {
 }
 
 impl ByFirstByte {
-    pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> ByFirstByte {
+    /// `None` when a keyword is empty: it occurs at every place, which the automaton reports
+    /// and this search would not.
+    pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> Option<ByFirstByte> {
         let mut buckets: Vec<Vec<(usize, Box<[u8]>)>> = vec![Vec::new(); 256];
         for (i, k) in keywords.iter().enumerate() {
             let k = k.as_ref().to_ascii_lowercase();
-            if let Some(&first) = k.first() {
-                buckets[usize::from(first)].push((i, k.into_boxed_slice()));
-            }
+            let &first = k.first()?;
+            buckets[usize::from(first)].push((i, k.into_boxed_slice()));
         }
-        ByFirstByte { buckets }
+        Some(ByFirstByte { buckets })
     }
 
     /// Calls `on_hit(keyword, start)` for each occurrence, overlapping ones included.
@@ -346,7 +347,8 @@ mod tests {
             "-----", "begin", "é", "É", "q", "~", " ", "\n", "\0",
         ];
         let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-        let by = ByFirstByte::new(&lower);
+        let by = ByFirstByte::new(&lower).unwrap();
+        assert!(ByFirstByte::new(&["token", ""]).is_none());
         let ac = aho_corasick::AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .build(&lower)

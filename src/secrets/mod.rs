@@ -126,7 +126,7 @@ pub struct RuleSet {
     /// every text.
     search_after: usize,
     line_finder_after: usize,
-    by_first_byte: OnceLock<keywords::ByFirstByte>,
+    by_first_byte: OnceLock<Option<keywords::ByFirstByte>>,
     /// For each rule, its keywords' places in the automaton.
     rule_keywords: Vec<Vec<usize>>,
     /// Rules without keywords: they always run.
@@ -734,10 +734,12 @@ impl RuleSet {
         }
     }
 
-    /// The keywords by their first byte, built on first use.
-    fn by_first_byte(&self) -> &keywords::ByFirstByte {
+    /// The keywords by their first byte, built on first use; `None` when a keyword is empty
+    /// (it occurs everywhere: the automaton searches then).
+    fn by_first_byte(&self) -> Option<&keywords::ByFirstByte> {
         self.by_first_byte
             .get_or_init(|| keywords::ByFirstByte::new(&self.words))
+            .as_ref()
     }
 
     /// The rules without keywords that are tried only where their matches can begin, built on
@@ -972,13 +974,14 @@ impl RuleSet {
                     near_lines.push((k, line));
                 }
             };
-            if !self.reference && total <= self.search_after {
+            let first_bytes = (!self.reference && total <= self.search_after)
+                .then(|| self.by_first_byte())
+                .flatten();
+            match first_bytes {
                 // The first few KB a rule set scans (a process that only masks what it shows):
                 // each place checked against the keywords of its first byte, no automaton.
-                self.by_first_byte()
-                    .find_overlapping(content, &mut |k, at| on_hit(k, at));
-            } else {
-                self.search_keywords(content, total, &mut on_hit);
+                Some(by) => by.find_overlapping(content, &mut |k, at| on_hit(k, at)),
+                None => self.search_keywords(content, total, &mut on_hit),
             }
         }
         todo.sort_unstable();

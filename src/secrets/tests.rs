@@ -253,6 +253,22 @@ fn repo_rules(toml: &str, ignore: Option<&str>) -> RuleSet {
     RuleSet::for_repository(Some((".gitleaks.toml", toml)), ignore).unwrap()
 }
 
+/// A repository rule whose keyword is empty runs on every text, as the keyword automaton has
+/// it, also in the first bytes a rule set scans (searched without the automaton).
+#[test]
+fn a_rule_with_an_empty_keyword_runs_on_every_text() {
+    let set = repo_rules(
+        "[[rules]]\nid = \"acme-key\"\nregex = '''acme_[a-z0-9]{16}'''\nkeywords = [\"\"]\n",
+        None,
+    );
+    let ids: Vec<String> = set
+        .scan("f", b"a = acme_0a1b2c3d4e5f6a7b\n")
+        .into_iter()
+        .map(|h| h.rule_id)
+        .collect();
+    assert_eq!(ids, ["acme-key"]);
+}
+
 #[test]
 fn a_repository_rule_file_adds_a_rule_to_the_defaults() {
     let set = repo_rules(
