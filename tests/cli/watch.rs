@@ -784,8 +784,10 @@ fn no_run_within_the_grace_period_is_skipped_or_a_failure_per_config() {
     let env = TestEnv::new();
     let ready = pushed(&env, &loose(), "");
     let gh = FakeGithub::new(&ready.sha, vec![vec![]]);
+    // Long enough for several polls (every 0.05 s) even when the machine is loaded: the first
+    // one alone would send no conditional request.
     let out = watch(&env, &ready, &gh)
-        .args(["--appear-timeout", "0.3"])
+        .args(["--appear-timeout", "1.0"])
         .output()
         .unwrap();
     let t = env.transcript(&out);
@@ -805,7 +807,7 @@ fn no_run_within_the_grace_period_is_skipped_or_a_failure_per_config() {
     let ready = pushed(&env, &loose(), "[github]\nno_ci = \"failure\"\n");
     let gh = FakeGithub::new(&ready.sha, vec![vec![]]);
     let out = watch(&env, &ready, &gh)
-        .args(["--appear-timeout", "0.3", "--yes"])
+        .args(["--appear-timeout", "1.0", "--yes"])
         .output()
         .unwrap();
     let t = env.transcript(&out);
