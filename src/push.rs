@@ -135,7 +135,6 @@ struct CredState {
     tried: Vec<String>,
     token_used: bool,
     helper_used: bool,
-    agent_used: bool,
     default_used: bool,
     exhausted: bool,
 }
@@ -152,11 +151,6 @@ fn credentials(
     let is_http = url.starts_with("https://") || url.starts_with("http://");
     if allowed.contains(CredentialType::USERNAME) {
         return Cred::username(username.unwrap_or("git"));
-    }
-    if allowed.contains(CredentialType::SSH_KEY) && !st.agent_used {
-        st.agent_used = true;
-        st.tried.push("the SSH agent".into());
-        return Cred::ssh_key_from_agent(username.unwrap_or("git"));
     }
     if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
         if is_http
@@ -629,6 +623,12 @@ fn classify(
         return Rejection::NonFastForward;
     }
     let msg = e.message().to_ascii_lowercase();
+    // berry's SSH transport ends with what ssh said (see `ssh`): its keys were refused.
+    if msg.contains("ssh ended") && msg.contains("permission denied") {
+        return Rejection::Auth {
+            tried: vec![format!("{SSH_SOURCES}, which {}", e.message())],
+        };
+    }
     if cred.exhausted
         || e.code() == ErrorCode::Auth
         || msg.contains("authentication")
@@ -655,6 +655,9 @@ fn classify(
     Rejection::Other
 }
 
+/// What an SSH remote was offered: whatever the operator's ssh offers.
+const SSH_SOURCES: &str = "ssh (its agent, keys and ~/.ssh/config)";
+
 /// `File X is N MB; this exceeds GitHub's file size limit` lines, as `X (N MB)`.
 pub fn large_files(lines: &[String]) -> Vec<String> {
     let re =
@@ -672,9 +675,11 @@ pub fn large_files(lines: &[String]) -> Vec<String> {
 }
 
 /// Every transfer (push, fetch, reading a remote ref) starts from these callbacks: the one place
-/// that gives TLS its CA store before a connection is made (see `git::start_without_ca_store`).
+/// that gives TLS its CA store before a connection is made (see `git::start_without_ca_store`)
+/// and registers berry's SSH transport (see `ssh`).
 fn transfer_callbacks<'a>() -> RemoteCallbacks<'a> {
     crate::git::load_ca_store();
+    crate::ssh::register();
     RemoteCallbacks::new()
 }
 
