@@ -174,8 +174,6 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    // After parsing (`--version` and `--help` need no libgit2), before any thread exists.
-    crate::git::start_without_ca_store();
     crate::ssh::set_env(crate::ssh::SshEnv {
         command: crate::env_vars::var(crate::env_vars::GIT_SSH_COMMAND),
         program: crate::env_vars::var(crate::env_vars::GIT_SSH),

@@ -40,7 +40,8 @@ pub fn set_env(env: SshEnv) {
 }
 
 /// Registers berry's SSH transport for `ssh://`, `ssh+git://`, `git+ssh://` and scp-like
-/// (`USER@HOST:PATH`) remotes, once per process. Every transfer calls it before it connects.
+/// (`USER@HOST:PATH`) remotes, once per process. Every transfer calls it before it connects, on
+/// the thread that then starts the transfer's worker.
 pub fn register() {
     static REGISTERED: std::sync::Once = std::sync::Once::new();
     REGISTERED.call_once(|| {
