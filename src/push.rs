@@ -1010,6 +1010,46 @@ mod tests {
         );
     }
 
+    /// The order both libgit2's callback and the https transport follow: the token, then git's
+    /// credential helper, then nothing; each recorded once.
+    #[test]
+    fn http_credentials_come_from_the_token_then_the_helper_then_none() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        repo.config()
+            .unwrap()
+            .set_str(
+                "credential.helper",
+                "!f() { echo username=helper-user; echo password=helper-pass; }; f",
+            )
+            .unwrap();
+        let config = repo.config().unwrap();
+        let sources = CredentialSources {
+            token: Some(Token::new("tok".into(), "GITHUB_TOKEN")),
+            timeout: Duration::from_secs(30),
+            ca_file: None,
+        };
+        let url = "https://example.test/o/r.git";
+        let mut st = CredState::default();
+        let mut next = || http_userpass(Some(&config), &sources, &mut st, url, None);
+        assert_eq!(next(), Some(("x-access-token".into(), "tok".into())));
+        assert_eq!(next(), Some(("helper-user".into(), "helper-pass".into())));
+        assert_eq!(next(), None);
+        assert_eq!(next(), None);
+        assert_eq!(
+            st.tried,
+            [
+                "the token in GITHUB_TOKEN (as x-access-token)",
+                "git's credential helper"
+            ]
+        );
+        // An ssh remote is never sent the token.
+        let mut st = CredState::default();
+        let ssh = "ssh://git@example.test/o/r.git";
+        let first = http_userpass(Some(&config), &sources, &mut st, ssh, None);
+        assert_eq!(first.map(|(u, _)| u), Some("helper-user".into()));
+    }
+
     #[test]
     fn credential_sources_are_offered_once_each() {
         let d = tempfile::tempdir().unwrap();
