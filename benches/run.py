@@ -318,6 +318,7 @@ PTY_ROWS, PTY_COLS = 40, 120
 # less (the pager of berry and of git, `LESS=FRX` from both) has drawn its first screen when it
 # writes its prompt: a ':' on the last row, then clear-to-end-of-line.
 LESS_PROMPT = re.compile(rb"\n:\x1b\[K")
+AFTER_Q = re.compile(rb"nothing was recorded|Files to commit")
 
 
 class PtyRun:
@@ -418,8 +419,10 @@ def row_firstscreen(t, a, work):
     - the summary: the line `Changes in scope (N files, +I -D)` written (the change list follows);
     - the first screen: less has drawn the first page of the diff previews (its prompt), with a
       hunk of the first file's preview between the summary and the prompt;
-    - the prompt: after `q` (less quits), the file picker `Files to commit …` drawn.
-    Then Ctrl-C, as a person who stops there: berry exits 130 and nothing is recorded (checked).
+    - after `q` on that first screen: berry has ended (it streams its previews into less, and
+      leaving less before the last one stops the review), or, with a berry that shows every
+      preview before it starts less, the file picker `Files to commit …` drawn and Ctrl-C sent.
+    Either way berry exits 130 and nothing is recorded (checked).
     The peer is `git diff` on the same terminal: its pager's first screen (the prompt), then `q`."""
     src = prepared(work, a.files, a.files, a.berry)
     dl = deliverables(work)
@@ -437,17 +440,20 @@ def row_firstscreen(t, a, work):
             r.kill()
             sys.exit("the pager's first screen holds no diff hunk")
         r.send(b"q")
-        prompt, _ = r.until(b"Files to commit", end, what="file picker")
-        r.send(b"\x03")
+        prompt, after = r.until(AFTER_Q, end, what="the end of the review or the file picker")
+        if r.out[:after].endswith(b"Files to commit"):
+            r.send(b"\x03")
         code = r.wait()
+        if code == 130:
+            prompt = r.elapsed()
         if code != 130:
-            sys.exit(f"berry review ended {code} after Ctrl-C, not 130 (interrupted)")
+            sys.exit(f"berry review ended {code} after q, not 130 (interrupted)")
         after = subprocess.run(["git", "rev-parse", "HEAD"], cwd=d, env=env, capture_output=True, text=True).stdout
         if context_review(d) is not None or after != head:
             sys.exit(f"berry review recorded or committed something after Ctrl-C in {d}")
         shutil.rmtree(d, ignore_errors=True)
         load.append(os.getloadavg()[0])
-        say(f"    berry: summary {summary:.2f} s, first screen {first:.2f} s, prompt {prompt:.2f} s")
+        say(f"    berry: summary {summary:.2f} s, first screen {first:.2f} s, ended {prompt:.2f} s")
         return summary, first, prompt
 
     def git(i):
@@ -469,7 +475,7 @@ def row_firstscreen(t, a, work):
     t.add_text(
         f"`review` on a terminal ({PTY_COLS}x{PTY_ROWS}, less), {a.files // 2} modified + "
         f"{a.files - a.files // 2} new files: first screen (target ≤ 0.3 s)",
-        f"first screen {t.fmt_t(med[1])} (summary {t.fmt_t(med[0])}, picker {t.fmt_t(med[2])})",
+        f"first screen {t.fmt_t(med[1])} (summary {t.fmt_t(med[0])}, ended after q {t.fmt_t(med[2])})",
         f"`git diff` first screen {t.fmt_t(gm)}",
         f"{med[1] / gm:.0f}× git; load {min(load):.1f}–{max(load):.1f}")
 

@@ -174,8 +174,6 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    // After parsing (`--version` and `--help` need no libgit2), before any thread exists.
-    crate::git::start_without_ca_store();
     let g = cli.global;
     let printer = Printer::new(&PrinterOptions {
         yes: g.yes,

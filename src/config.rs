@@ -92,11 +92,18 @@ pub struct Git {
     /// Seconds one whole transfer may take (connecting, the ref advertisement, the pack, the
     /// remote's answer); a peer that stalls past it is an error naming the remote.
     pub timeout_secs: u64,
+    /// The CA bundle https transfers trust (`SSL_CERT_FILE`), handed in by [`crate::settings`];
+    /// not a key. `None`: the system's bundle.
+    #[serde(skip)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Git {
     fn default() -> Self {
-        Git { timeout_secs: 300 }
+        Git {
+            timeout_secs: 300,
+            ca_file: None,
+        }
     }
 }
 

@@ -58,7 +58,8 @@ pub const NATS_USER: &str = "NATS_USER";
 pub const NATS_PASSWORD: &str = "NATS_PASSWORD";
 /// NATS credentials file.
 pub const NATS_CREDS: &str = "NATS_CREDS";
-/// OpenSSL's CA bundle for HTTPS pushes (else the system bundle); read only before a transfer.
+/// The CA bundle https transfers trust (else the system bundle); the file is read only when a
+/// transfer is about to connect.
 pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
 /// Commit author name, as git reads it (wins over `author.name` and `user.name`).
 pub const GIT_AUTHOR_NAME: &str = "GIT_AUTHOR_NAME";
@@ -309,6 +310,7 @@ pub fn outer_layers(deliverables: Option<&Path>) -> anyhow::Result<crate::settin
             libpq: libpq(),
             nats_auth: nats_auth(),
             tokens: tokens(),
+            ca_file: var(SSL_CERT_FILE).map(PathBuf::from),
         },
         state_dir: state_dir(),
         lock_wait: lock_wait(),
@@ -371,7 +373,7 @@ mod tests {
             "complete.rs",
             "env_vars.rs",
         ];
-        const LEFT: [(&str, &str); 5] = [
+        const LEFT: [(&str, &str); 4] = [
             (
                 "printer.rs",
                 "NO_COLOR and BERRY_YES: the terminal's own conventions",
@@ -383,10 +385,6 @@ mod tests {
             (
                 "commit.rs",
                 "GIT_AUTHOR_*, GIT_COMMITTER_*, EMAIL, the editor: read as git reads them",
-            ),
-            (
-                "git.rs",
-                "SSL_CERT_FILE: kept from OpenSSL until a transfer needs it",
             ),
             ("fault.rs", "BERRY_FAULT: fault-injection builds only"),
         ];

@@ -6,60 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, RepositoryState};
 
-use crate::env_vars;
 use crate::error::BerryError;
 
 /// Opens the repository at or above `dir` (or the current directory).
-/// Starts libgit2 without parsing the system's CA bundle.
-///
-/// libgit2 creates its OpenSSL context when it starts, and OpenSSL then reads every certificate
-/// of the bundle named by `SSL_CERT_FILE` (or its built-in default): about 30 ms of CPU that every
-/// berry command paid, network or not. berry starts libgit2 with `SSL_CERT_FILE` pointing at an
-/// empty file, puts the variable back as it was (children see the operator's environment), and
-/// loads the real locations with [`load_ca_store`] right before a transfer. Call it first thing in
-/// `main`, while the process has one thread (it changes the environment for a moment).
-pub fn start_without_ca_store() {
-    let saved = std::env::var_os(env_vars::SSL_CERT_FILE);
-    // SAFETY: called at the start of main, before any other thread exists.
-    unsafe { std::env::set_var(env_vars::SSL_CERT_FILE, "/dev/null") };
-    // Any option call starts libgit2 (and its OpenSSL context) now.
-    // SAFETY: reading an option has no precondition beyond libgit2's own start, which it does.
-    let _ = unsafe { git2::opts::get_search_path(git2::ConfigLevel::Global) };
-    // SAFETY: as above.
-    unsafe {
-        match &saved {
-            Some(v) => std::env::set_var(env_vars::SSL_CERT_FILE, v),
-            None => std::env::remove_var(env_vars::SSL_CERT_FILE),
-        }
-    }
-    CA_SOURCE.get_or_init(|| saved.map(std::path::PathBuf::from));
-}
-
-static CA_SOURCE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-
-/// Gives libgit2's TLS context the CA certificates (the operator's `SSL_CERT_FILE`, else the
-/// system bundle as OpenSSL's probe finds it), once per process. Every transfer calls it before
-/// it connects; without [`start_without_ca_store`] it changes nothing.
-pub fn load_ca_store() {
-    static LOADED: std::sync::Once = std::sync::Once::new();
-    let Some(saved) = CA_SOURCE.get() else {
-        return;
-    };
-    LOADED.call_once(|| {
-        let probe = openssl_probe::probe();
-        let file = saved.clone().or(probe.cert_file);
-        // SAFETY: libgit2 is started; the options are set before any TLS stream is opened.
-        unsafe {
-            if let Some(f) = file {
-                let _ = git2::opts::set_ssl_cert_file(f);
-            }
-            if let Some(d) = probe.cert_dir {
-                let _ = git2::opts::set_ssl_cert_dir(d);
-            }
-        }
-    });
-}
-
 pub fn open(dir: Option<&Path>) -> Result<Repository> {
     let start = match dir {
         Some(d) => d.to_path_buf(),

@@ -188,25 +188,68 @@ impl Printer {
     /// longer than the screen (always with `--paginate`, never with `--no-pager`); without a
     /// terminal there is never a pager.
     pub fn page(&self, text: &str) {
+        self.page_pieces(std::iter::once(text.to_string()));
+    }
+
+    /// Whether [`Printer::page_pieces`] may hand its text to a pager (on a terminal, a pager
+    /// configured, not `--no-pager`, not `-q`).
+    pub fn pages(&self) -> bool {
+        !self.quiet && self.stderr_tty && self.pager.is_some() && self.paging != Paging::Never
+    }
+
+    /// [`Printer::page`] for text that comes in pieces, each masked whole by the one masker as
+    /// it comes and written at once: with `Paging::Auto` the pieces are held until they are
+    /// longer than the screen, then the pager starts with them and gets each further piece as
+    /// it arrives (a text that fits is written plainly). Returns `false` when the pager quit
+    /// before it was given every piece (the rest is not taken from `pieces`); berry waits for
+    /// the pager to quit before it returns.
+    pub fn page_pieces(&self, pieces: impl IntoIterator<Item = String>) -> bool {
+        let mut pieces = pieces.into_iter();
         if self.quiet {
-            return;
+            pieces.for_each(drop);
+            return true;
         }
-        let text: &str = &mask_text(text);
-        if self.stderr_tty
-            && let Some(pager) = &self.pager
-        {
-            let long = match self.paging {
-                Paging::Always => true,
-                Paging::Never => false,
-                Paging::Auto => Term::stderr()
-                    .size_checked()
-                    .is_some_and(|(rows, _)| text.lines().count() + 2 > rows as usize),
+        let stderr = |text: &str| std::io::stderr().write_all(text.as_bytes()).is_ok();
+        let Some(pager) = self.pager.as_ref().filter(|_| self.pages()) else {
+            pieces.for_each(|t| {
+                stderr(&mask_text(&t));
+            });
+            return true;
+        };
+        let mut held = String::new();
+        if self.paging == Paging::Auto {
+            let rows = Term::stderr().size_checked().map(|(rows, _)| rows as usize);
+            let Some(rows) = rows else {
+                pieces.for_each(|t| {
+                    stderr(&mask_text(&t));
+                });
+                return true;
             };
-            if long && spawn_pager(pager, text) {
-                return;
+            let mut lines = 0;
+            loop {
+                let Some(piece) = pieces.next() else {
+                    stderr(&held);
+                    return true;
+                };
+                let piece = mask_text(&piece);
+                lines += piece.lines().count();
+                held.push_str(&piece);
+                if lines + 2 > rows {
+                    break;
+                }
             }
         }
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        let mut rest = pieces.map(|t| mask_text(&t).into_owned());
+        match spawn_pager(pager, &held, &mut rest) {
+            Some(complete) => complete,
+            None => {
+                stderr(&held);
+                rest.for_each(|t| {
+                    stderr(&t);
+                });
+                true
+            }
+        }
     }
 
     /// `warning: …` on stderr, even with `-q`.
@@ -341,12 +384,11 @@ pub enum Tone {
     Hunk,
 }
 
-/// Runs the pager with `text` on its input and berry's stderr as its output; the pager owns the
-/// terminal until it quits. `false` when it could not start (the text is then written plainly).
-fn spawn_pager(pager: &Pager, text: &str) -> bool {
-    let Some(out) = std::io::stderr().as_fd_dup() else {
-        return false;
-    };
+/// Runs the pager with `first` then each of `rest` on its input and berry's stderr as its
+/// output; the pager owns the terminal until it quits. `None` when it could not start (nothing
+/// was taken from `rest`), else whether it was given every piece before it quit.
+fn spawn_pager(pager: &Pager, first: &str, rest: &mut dyn Iterator<Item = String>) -> Option<bool> {
+    let out = std::io::stderr().as_fd_dup()?;
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
         .arg(&pager.command)
@@ -360,16 +402,20 @@ fn spawn_pager(pager: &Pager, text: &str) -> bool {
         Ok(c) => c,
         Err(_) => {
             crate::signals::terminal_child_failed(modes);
-            return false;
+            return None;
         }
     };
-    crate::signals::wait_owning_terminal(&mut child, modes, |c| {
+    let mut complete = true;
+    let waited = crate::signals::wait_owning_terminal(&mut child, modes, |c| {
         if let Some(mut stdin) = c.stdin.take() {
-            // A pager quit before the end closes its input: that is fine.
-            let _ = stdin.write_all(text.as_bytes());
+            // A pager that quits before the end closes its input: the rest is not shown.
+            complete = stdin.write_all(first.as_bytes()).is_ok();
+            while complete && let Some(t) = rest.next() {
+                complete = stdin.write_all(t.as_bytes()).is_ok();
+            }
         }
-    })
-    .is_ok()
+    });
+    Some(waited.is_err() || complete)
 }
 
 fn prompt_error(e: dialoguer::Error) -> anyhow::Error {

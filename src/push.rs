@@ -12,7 +12,7 @@
 //! `git.timeout_secs`, over the whole exchange, so a peer that accepts and never answers, or
 //! answers the ref advertisement and then stalls, is an error naming the remote and the setting.
 
-use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -25,6 +25,7 @@ use crate::github::{self, Token};
 
 pub use crate::context::{CommitRecord, PushRecord};
 
+pub mod https;
 pub mod step;
 pub use step::{Options, Pushed, Shown, Transfer, View, skip_tests, step};
 
@@ -112,6 +113,9 @@ pub struct CredentialSources {
     pub token: Option<Token>,
     /// How long one whole transfer may take (`git.timeout_secs`).
     pub timeout: std::time::Duration,
+    /// The CA bundle an https transfer trusts (the operator's `SSL_CERT_FILE`); `None`: the
+    /// system's bundle.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl CredentialSources {
@@ -124,6 +128,7 @@ impl CredentialSources {
         CredentialSources {
             token: github::token_for(enterprise, &config.github.tokens),
             timeout: std::time::Duration::from_secs(config.git.timeout_secs.max(1)),
+            ca_file: config.git.ca_file.clone(),
         }
     }
 }
@@ -143,13 +148,14 @@ struct CredState {
 fn credentials(
     repo: &Repository,
     sources: &CredentialSources,
-    state: &RefCell<CredState>,
+    state: &Mutex<CredState>,
     url: &str,
     username: Option<&str>,
     allowed: CredentialType,
 ) -> std::result::Result<Cred, git2::Error> {
-    let mut st = state.borrow_mut();
-    let is_http = url.starts_with("https://") || url.starts_with("http://");
+    let mut st = state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if allowed.contains(CredentialType::USERNAME) {
         return Cred::username(username.unwrap_or("git"));
     }
@@ -159,25 +165,11 @@ fn credentials(
         return Cred::ssh_key_from_agent(username.unwrap_or("git"));
     }
     if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
-        if is_http
-            && !st.token_used
-            && let Some(t) = &sources.token
+        let config = repo.config().ok();
+        if let Some((user, password)) =
+            http_userpass(config.as_ref(), sources, &mut st, url, username)
         {
-            st.token_used = true;
-            st.tried
-                .push(format!("the token in {} (as x-access-token)", t.source));
-            return Cred::userpass_plaintext("x-access-token", t.secret());
-        }
-        if !st.helper_used {
-            st.helper_used = true;
-            if let Ok(cfg) = repo.config()
-                && let Ok(c) = Cred::credential_helper(&cfg, url, username)
-            {
-                st.tried.push("git's credential helper".into());
-                return Ok(c);
-            }
-            st.tried
-                .push("git's credential helpers (none gave a credential)".into());
+            return Cred::userpass_plaintext(&user, &password);
         }
     }
     if allowed.contains(CredentialType::DEFAULT) && !st.default_used {
@@ -188,6 +180,44 @@ fn credentials(
     Err(git2::Error::from_str(
         "berry: every credential source was tried",
     ))
+}
+
+/// The next user name and password for an HTTP(S) remote, each source once, in this order: the
+/// token (as `x-access-token`, https and http remotes only), then git's credential helpers;
+/// `None` when both were offered. The one place that decides the order: libgit2's credential
+/// callback (plain http) and berry's https transport both ask it. Records what it offered.
+fn http_userpass(
+    config: Option<&git2::Config>,
+    sources: &CredentialSources,
+    st: &mut CredState,
+    url: &str,
+    username: Option<&str>,
+) -> Option<(String, String)> {
+    let is_http = url.starts_with("https://") || url.starts_with("http://");
+    if is_http
+        && !st.token_used
+        && let Some(t) = &sources.token
+    {
+        st.token_used = true;
+        st.tried
+            .push(format!("the token in {} (as x-access-token)", t.source));
+        return Some(("x-access-token".into(), t.secret().to_string()));
+    }
+    if !st.helper_used {
+        st.helper_used = true;
+        if let Some(cfg) = config
+            && let Some(pair) = git2::CredentialHelper::new(url)
+                .config(cfg)
+                .username(username)
+                .execute()
+        {
+            st.tried.push("git's credential helper".into());
+            return Some(pair);
+        }
+        st.tried
+            .push("git's credential helpers (none gave a credential)".into());
+    }
+    None
 }
 
 /// Why a push did not land.
@@ -320,9 +350,9 @@ type PushRun = (
 
 /// The push itself, on [`bounded`]'s worker.
 fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> PushRun {
-    let cred = RefCell::new(CredState::default());
-    let sideband = RefCell::new(Vec::<u8>::new());
-    let statuses = RefCell::new(Vec::<(String, String)>::new());
+    let cred = Arc::new(Mutex::new(CredState::default()));
+    let sideband = std::cell::RefCell::new(Vec::<u8>::new());
+    let statuses = std::cell::RefCell::new(Vec::<(String, String)>::new());
     let result = {
         let mut cb = transfer_callbacks();
         cb.credentials(|url, user, allowed| {
@@ -363,8 +393,15 @@ fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> P
             ),
         };
         let started = std::time::Instant::now();
+        let transfer = https::Transfer {
+            git_dir: repo.path().to_path_buf(),
+            sources: spec.sources.clone(),
+            cred: cred.clone(),
+        };
         let mut result = match repo.find_remote(&spec.target.remote) {
-            Ok(mut remote) => remote.push(&[refspec.as_str()], Some(&mut opts)),
+            Ok(mut remote) => https::during(transfer, || {
+                remote.push(&[refspec.as_str()], Some(&mut opts))
+            }),
             Err(e) => Err(e),
         };
         if let (Some(path), Some(st)) = (&local, &staging) {
@@ -401,12 +438,12 @@ fn push_now(repo: &Repository, spec: &PushSpec<'_>, progress: Progress<'_>) -> P
         );
         result
     };
-    (
-        result,
-        sideband.into_inner(),
-        statuses.into_inner(),
-        cred.into_inner(),
-    )
+    let cred = std::mem::take(
+        &mut *cred
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    (result, sideband.into_inner(), statuses.into_inner(), cred)
 }
 
 /// The repository a remote URL names on this machine (`file://…`, percent-decoded as URLs are,
@@ -516,6 +553,8 @@ fn bounded<T: Send + 'static>(
     progress: Option<Progress<'_>>,
     work: impl FnOnce(&Repository, Progress<'_>) -> T + Send + 'static,
 ) -> std::result::Result<T, Stalled> {
+    // Before the worker exists: the https transport is registered once, on this thread.
+    https::register();
     let socket = i32::try_from((limit + Duration::from_secs(2)).as_millis()).unwrap_or(i32::MAX);
     // SAFETY: libgit2's global options; set before the worker starts its transfer.
     unsafe {
@@ -671,17 +710,16 @@ pub fn large_files(lines: &[String]) -> Vec<String> {
     out
 }
 
-/// Every transfer (push, fetch, reading a remote ref) starts from these callbacks: the one place
-/// that gives TLS its CA store before a connection is made (see `git::start_without_ca_store`).
+/// Every transfer (push, fetch, reading a remote ref) starts from these callbacks (libgit2's
+/// own transports: plain http, file, ssh; https is [`https`]'s and sees none of them).
 fn transfer_callbacks<'a>() -> RemoteCallbacks<'a> {
-    crate::git::load_ca_store();
     RemoteCallbacks::new()
 }
 
 fn callbacks<'a>(
     repo: &'a Repository,
     sources: &'a CredentialSources,
-    state: &'a RefCell<CredState>,
+    state: &'a Mutex<CredState>,
 ) -> RemoteCallbacks<'a> {
     let mut cb = transfer_callbacks();
     cb.credentials(move |url, user, allowed| credentials(repo, sources, state, url, user, allowed));
@@ -742,15 +780,22 @@ fn remote_ref_once(
     let limit = sources.timeout;
     let (name, wanted, sources) = (remote.to_string(), refname.to_string(), sources.clone());
     let read = bounded(repo, limit, None, move |repo, _| {
-        let state = RefCell::new(CredState::default());
+        let state = Arc::new(Mutex::new(CredState::default()));
         let mut r = repo.find_remote(&name)?;
-        let conn = r.connect_auth(
-            Direction::Fetch,
-            Some(callbacks(repo, &sources, &state)),
-            None,
-        )?;
-        let heads = conn.list()?;
-        Ok::<_, git2::Error>(heads.iter().find(|h| h.name() == wanted).map(|h| h.oid()))
+        let transfer = https::Transfer {
+            git_dir: repo.path().to_path_buf(),
+            sources: sources.clone(),
+            cred: state.clone(),
+        };
+        https::during(transfer, || {
+            let conn = r.connect_auth(
+                Direction::Fetch,
+                Some(callbacks(repo, &sources, &state)),
+                None,
+            )?;
+            let heads = conn.list()?;
+            Ok::<_, git2::Error>(heads.iter().find(|h| h.name() == wanted).map(|h| h.oid()))
+        })
     });
     match read {
         Ok(r) => r.with_context(|| format!("cannot connect to the remote `{remote}`")),
@@ -770,16 +815,23 @@ fn fetch_branch_once(repo: &Repository, t: &Target, sources: &CredentialSources)
     let limit = sources.timeout;
     let (name, refspec, sources) = (t.remote.clone(), spec.clone(), sources.clone());
     let fetched = bounded(repo, limit, None, move |repo, _| {
-        let state = RefCell::new(CredState::default());
+        let state = Arc::new(Mutex::new(CredState::default()));
         let mut r = repo.find_remote(&name)?;
         let mut fo = FetchOptions::new();
         fo.remote_callbacks(callbacks(repo, &sources, &state));
         fo.download_tags(AutotagOption::None);
-        r.fetch(
-            &[refspec.as_str()],
-            Some(&mut fo),
-            Some("berry: fetch before rebase"),
-        )
+        let transfer = https::Transfer {
+            git_dir: repo.path().to_path_buf(),
+            sources: sources.clone(),
+            cred: state.clone(),
+        };
+        https::during(transfer, || {
+            r.fetch(
+                &[refspec.as_str()],
+                Some(&mut fo),
+                Some("berry: fetch before rebase"),
+            )
+        })
     });
     let fetched = match fetched {
         Ok(f) => f,
@@ -960,15 +1012,16 @@ mod tests {
         let sources = CredentialSources {
             token: Some(Token::new("tok".into(), "GH_TOKEN")),
             timeout: std::time::Duration::from_secs(30),
+            ca_file: None,
         };
-        let st = RefCell::new(CredState::default());
+        let st = Mutex::new(CredState::default());
         let url = "https://example.test/o/r.git";
         let t = CredentialType::USER_PASS_PLAINTEXT;
         assert!(credentials(&repo, &sources, &st, url, None, t).is_ok());
         // The helper is not configured: the next call gives up instead of looping.
         assert!(credentials(&repo, &sources, &st, url, None, t).is_err());
         assert!(credentials(&repo, &sources, &st, url, None, t).is_err());
-        let st = st.into_inner();
+        let st = st.into_inner().unwrap();
         assert!(st.exhausted);
         assert_eq!(st.tried[0], "the token in GH_TOKEN (as x-access-token)");
         assert!(st.tried[1].contains("credential helper"));
@@ -1080,6 +1133,7 @@ mod tests {
         let sources = CredentialSources {
             token: None,
             timeout: Duration::from_secs(60),
+            ca_file: None,
         };
         let t = Target {
             remote: "origin".into(),
@@ -1133,6 +1187,7 @@ mod tests {
         let sources = CredentialSources {
             token: None,
             timeout: Duration::from_secs(60),
+            ca_file: None,
         };
         let target = |branch: &str| Target {
             remote: "origin".into(),

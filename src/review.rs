@@ -161,6 +161,21 @@ pub enum Progress {
     Reviewed { done: usize, total: usize },
 }
 
+/// The change set sorted into the two lists, before any file in scope is read.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    /// Within `stage.paths`, in path order: what [`examine`] reads, diffs and guards.
+    pub inside: Vec<Change>,
+    pub outside: Vec<Change>,
+    pub uncommittable: Vec<Uncommittable>,
+}
+
+/// Each file in scope as soon as it is reviewed, with both sides' content (as [`contents`] reads
+/// them), called from the worker threads in any order with the file's place in
+/// [`Listed::inside`]. `false` stops the review: no further file is read and [`examine`] ends
+/// with an interruption.
+pub type Each<'a> = dyn Fn(usize, &Reviewed, &[u8], &[u8]) -> bool + Sync + 'a;
+
 /// Sorts the working tree's changes into the two lists, diffs those in scope and runs the guards.
 pub fn survey(
     repo: &Repository,
@@ -168,15 +183,43 @@ pub fn survey(
     opts: &Options,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Survey> {
-    let scope = Scope::new(&config.stage.paths)?;
     progress(Progress::Listing);
+    let listed = list(repo, config)?;
+    examine(repo, config, opts, listed, progress, None)
+}
+
+/// The change set, sorted into the two lists (nothing is read yet).
+pub fn list(repo: &Repository, config: &Config) -> Result<Listed> {
+    let scope = Scope::new(&config.stage.paths)?;
     let (changes, uncommittable) = git::change_set(repo)?;
     let (inside, outside) = sort(&scope, changes);
+    Ok(Listed {
+        inside,
+        outside,
+        uncommittable,
+    })
+}
+
+/// Reads, diffs and guards every file of `listed` in scope (handing each to `each` as it is
+/// done), then the texts that leave with the commit, and settles which findings block.
+pub fn examine(
+    repo: &Repository,
+    config: &Config,
+    opts: &Options,
+    listed: Listed,
+    progress: &(dyn Fn(Progress) + Sync),
+    each: Option<&Each>,
+) -> Result<Survey> {
+    let Listed {
+        inside,
+        outside,
+        uncommittable,
+    } = listed;
     let rules = opts
         .rules
         .clone()
         .unwrap_or_else(crate::secrets::RuleSet::builtin);
-    let (in_scope, mut findings) = diff_and_guard(repo, config, &rules, inside, progress)?;
+    let (in_scope, mut findings) = diff_and_guard(repo, config, &rules, inside, progress, each)?;
     findings.extend(guards::scan_commit_text(
         &rules,
         &opts.deliverable_texts,
@@ -272,6 +315,7 @@ fn diff_and_guard(
     rules: &crate::secrets::RuleSet,
     inside: Vec<Change>,
     progress: &(dyn Fn(Progress) + Sync),
+    each: Option<&Each>,
 ) -> Result<(Vec<Reviewed>, Vec<Finding>)> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -281,6 +325,8 @@ fn diff_and_guard(
         .min(inside.len().max(1));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    // Set when `each` says stop: the other workers take no further file.
+    let stopped = std::sync::atomic::AtomicBool::new(false);
     let total = inside.len();
     progress(Progress::Reviewed { done: 0, total });
     type Slot = Mutex<Option<(Reviewed, Vec<Finding>)>>;
@@ -288,6 +334,9 @@ fn diff_and_guard(
     let git_dir = repo.path().to_path_buf();
     let work = |repo: &Repository| -> Result<()> {
         loop {
+            if stopped.load(Ordering::Relaxed) {
+                return Err(stopped_early());
+            }
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(change) = inside.get(i) else {
                 return Ok(());
@@ -303,10 +352,16 @@ fn diff_and_guard(
             }
             let mut diff = diffview::compute(&old, &new);
             let findings = guard_one(&change, &diff, config, rules, &new);
-            drop((old, new));
             diff.added = Vec::new();
-            *slots[i].lock().expect("no worker panics holding it") =
-                Some((Reviewed { change, diff }, findings));
+            let reviewed = Reviewed { change, diff };
+            if let Some(each) = each
+                && !each(i, &reviewed, &old, &new)
+            {
+                stopped.store(true, Ordering::Relaxed);
+                return Err(stopped_early());
+            }
+            drop((old, new));
+            *slots[i].lock().expect("no worker panics holding it") = Some((reviewed, findings));
             let done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(Progress::Reviewed { done, total });
         }
@@ -341,6 +396,15 @@ fn diff_and_guard(
         findings.extend(f);
     }
     Ok((in_scope, findings))
+}
+
+/// What [`examine`] ends with when the file sink stopped it.
+fn stopped_early() -> anyhow::Error {
+    BerryError::new(
+        crate::error::Exit::Interrupted,
+        "the review was stopped before every file was shown; nothing was recorded",
+    )
+    .into()
 }
 
 /// The guards on one change: its added lines and its size.
@@ -650,7 +714,7 @@ mod tests {
         fs::write(d.path().join("src/a.ts"), token).unwrap();
         let rules = crate::secrets::RuleSet::builtin();
         let (reviewed, findings) =
-            diff_and_guard(&repo, &config(&["src/**"]), &rules, changes, &|_| {}).unwrap();
+            diff_and_guard(&repo, &config(&["src/**"]), &rules, changes, &|_| {}, None).unwrap();
         let now = git2::Oid::hash_object(git2::ObjectType::Blob, token.as_bytes()).unwrap();
         assert_ne!(listed, Some(now));
         assert_eq!(reviewed[0].change.blob, Some(now));
@@ -718,6 +782,64 @@ mod tests {
             panic!("not reviewed")
         };
         assert_eq!(rec.allowed[0].reason, "fixture");
+    }
+
+    #[test]
+    fn each_file_is_handed_over_with_the_bytes_reviewed_and_false_stops_the_review() {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("src/f{i:02}.ts"), format!("v{i}\n")))
+            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, _)| (p.as_str(), "old\n")).collect();
+        let (d, repo) = repo_with(&refs);
+        for (p, c) in &files {
+            fs::write(d.path().join(p), c).unwrap();
+        }
+        let cfg = config(&["src/**"]);
+        let seen = std::sync::Mutex::new(Vec::new());
+        let each = |i: usize, r: &Reviewed, old: &[u8], new: &[u8]| {
+            assert_eq!(old, b"old\n");
+            assert_eq!(new, format!("v{i}\n").as_bytes(), "{}", r.change.path);
+            seen.lock().unwrap().push(r.change.path.clone());
+            true
+        };
+        let listed = list(&repo, &cfg).unwrap();
+        let s = examine(
+            &repo,
+            &cfg,
+            &Options::default(),
+            listed,
+            &|_| {},
+            Some(&each),
+        )
+        .unwrap();
+        assert_eq!(s.in_scope.len(), 40);
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        let paths: Vec<String> = s.in_scope.iter().map(|r| r.change.path.clone()).collect();
+        assert_eq!(seen, paths, "every file once");
+
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let stop = |_: usize, _: &Reviewed, _: &[u8], _: &[u8]| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            false
+        };
+        let listed = list(&repo, &cfg).unwrap();
+        let e = examine(
+            &repo,
+            &cfg,
+            &Options::default(),
+            listed,
+            &|_| {},
+            Some(&stop),
+        )
+        .unwrap_err();
+        let exit = crate::error::classify(&e).exit;
+        assert_eq!(exit, crate::error::Exit::Interrupted, "{e:#}");
+        let calls = calls.into_inner();
+        assert!(
+            (1..40).contains(&calls),
+            "the review went on after the stop: {calls} calls"
+        );
     }
 
     #[test]

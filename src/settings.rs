@@ -79,6 +79,8 @@ pub struct Runtime {
     pub libpq: crate::config::Libpq,
     pub nats_auth: crate::config::NatsAuth,
     pub tokens: crate::config::Tokens,
+    /// `SSL_CERT_FILE`: the CA bundle https transfers trust.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 /// One key of the resolved configuration, for `berry config list` and `get`.
@@ -174,6 +176,7 @@ impl Layers {
         config.database.libpq = self.runtime.libpq.clone();
         config.nats.auth = self.runtime.nats_auth.clone();
         config.github.tokens = self.runtime.tokens.clone();
+        config.git.ca_file = self.runtime.ca_file.clone();
         Ok(config)
     }
 

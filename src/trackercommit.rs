@@ -173,7 +173,6 @@ fn on_remote(repo: &Repository, config: &Config) -> Result<OnRemote> {
         .and_then(|x| x.url().ok().map(str::to_string))
         .unwrap_or_default();
     let sources = CredentialSources::for_remote(&raw, config);
-    crate::git::load_ca_store();
     let mut tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     if tip.is_some() && tip == branch.head {
         return Ok(OnRemote::Tip);
@@ -666,7 +665,6 @@ pub fn push(
         .and_then(|x| x.url().ok().map(str::to_string))
         .unwrap_or_default();
     let sources = CredentialSources::for_remote(&raw, config);
-    crate::git::load_ca_store();
     let remote_tip = crate::push::remote_ref(repo, &target.remote, &target.remote_ref(), &sources)?;
     let done = |already: bool, r: &mut TrackerCommit| {
         r.pushed = Some(format!("{} {}", target.remote, target.remote_ref()));

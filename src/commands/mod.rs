@@ -19,6 +19,7 @@ pub mod listen;
 pub mod pr;
 pub mod push;
 pub mod review;
+pub mod review_stream;
 pub mod review_view;
 pub mod rollback;
 pub mod run;

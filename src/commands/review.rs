@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::show;
 use super::view;
-use super::{Env, Outcome, Session, Step, StepReport, review_view};
+use super::{Env, Outcome, Session, Step, StepReport, review_stream, review_view};
 use crate::error::BerryError;
 use crate::guards::Allow;
 use crate::printer::Tone;
@@ -82,18 +82,31 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     // The secret rules of the configuration in force, as committed; the masker uses them too.
     let rules = ws.secret_rules()?;
     let opts = Options::new(&ws, &session.ctx, &rows, args.allow, args.reason, rules);
-    let survey = {
-        let working = p.spinner("listing the changes");
-        let shown = |at: review::Progress| review_view::progress(&working, at);
-        let survey = review::survey(&ws.repo, &ws.config, &opts, &shown);
-        working.finish_and_clear();
-        survey?
-    };
     // Previews on a terminal; in a script only when asked: a change of 20,000 files is a change
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
     let lines = ws.config.review.preview_lines;
-    review_view::survey(p, &survey, preview.then_some(&ws.repo), lines);
+    let working = p.spinner("listing the changes");
+    let listed = review::list(&ws.repo, &ws.config);
+    let streams = listed
+        .as_ref()
+        .is_ok_and(|l| review_stream::streams(p, preview, lines, l));
+    if streams || listed.is_err() {
+        working.finish_and_clear();
+    }
+    let listed = listed?;
+    let survey = if streams {
+        let survey = review_stream::survey(p, &ws.repo, &ws.config, &opts, listed, lines)?;
+        review_view::guards(p, &survey);
+        survey
+    } else {
+        let shown = |at: review::Progress| review_view::progress(&working, at);
+        let survey = review::examine(&ws.repo, &ws.config, &opts, listed, &shown, None);
+        working.finish_and_clear();
+        let survey = survey?;
+        review_view::survey(p, &survey, preview.then_some(&ws.repo), lines);
+        survey
+    };
     let findings = serde_json::to_value(&survey.findings)?;
     let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
     let record = match review::finish(&req, &survey, &opts, p, head, now)? {

@@ -103,40 +103,55 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
     for r in &s.in_scope {
         p.line(format!("  {}", file_line(p, r)));
     }
-    if !s.outside.is_empty() || !s.uncommittable.is_empty() {
-        p.line("");
-        p.line(p.paint(Tone::Strong, "Changed outside scope (not committed)"));
-        for c in &s.outside {
-            let (kind, path) = (c.kind.letter(), crate::quote::path(&c.path));
-            p.line(format!("  {kind}  {path}{}", review::what(c)));
-        }
-        for u in &s.uncommittable {
-            let (kind, path, why) = (u.kind.letter(), u.quoted(), &u.why);
-            p.line(format!(
-                "  {kind}  {path} ({why}; never committed by berry)"
-            ));
-        }
+    for line in outside(p, &s.outside, &s.uncommittable) {
+        p.line(line);
     }
     if let Some(repo) = preview
         && preview_lines > 0
         && !s.in_scope.is_empty()
         && !p.json()
     {
-        let preparing = p.spinner(format!("preparing the previews of {n} files"));
-        let mut text = String::new();
-        for r in &s.in_scope {
+        // One file at a time: each preview is built, masked and written before the next.
+        p.page_pieces(s.in_scope.iter().map(|r| {
             let title = p.paint(Tone::Strong, review::title(&r.change));
-            text.push_str(&format!("\n{title}\n"));
             match review::contents(repo, &r.change) {
-                Ok((old, new)) => {
-                    text.push_str(&crate::diffview::preview(p, &old, &new, preview_lines));
-                }
-                Err(e) => text.push_str(&format!("    (cannot be read again: {e:#})\n")),
+                Ok((old, new)) => format!(
+                    "\n{title}\n{}",
+                    crate::diffview::preview(p, &old, &new, preview_lines)
+                ),
+                Err(e) => format!("\n{title}\n    (cannot be read again: {e:#})\n"),
             }
-        }
-        preparing.finish_and_clear();
-        p.page(&text);
+        }));
     }
+    guards(p, s);
+}
+
+/// The lines of the list of changes outside scope (none when there are none).
+pub fn outside(
+    p: &Printer,
+    outside: &[crate::git::Change],
+    uncommittable: &[crate::git::Uncommittable],
+) -> Vec<String> {
+    if outside.is_empty() && uncommittable.is_empty() {
+        return Vec::new();
+    }
+    let title = p.paint(Tone::Strong, "Changed outside scope (not committed)");
+    let mut lines = vec![String::new(), title];
+    for c in outside {
+        let (kind, path) = (c.kind.letter(), crate::quote::path(&c.path));
+        lines.push(format!("  {kind}  {path}{}", review::what(c)));
+    }
+    for u in uncommittable {
+        let (kind, path, why) = (u.kind.letter(), u.quoted(), &u.why);
+        lines.push(format!(
+            "  {kind}  {path} ({why}; never committed by berry)"
+        ));
+    }
+    lines
+}
+
+/// The `--allow` that matched nothing, and the guards' findings.
+pub fn guards(p: &Printer, s: &Survey) {
     for a in &s.unused_allows {
         let (guard, path) = (a.guard.name(), &a.path);
         p.warn(format!("--allow {guard}:{path} matches no finding"));
@@ -157,7 +172,7 @@ pub fn survey(p: &Printer, s: &Survey, preview: Option<&git2::Repository>, previ
     }
 }
 
-fn file_line(p: &Printer, r: &review::Reviewed) -> String {
+pub(super) fn file_line(p: &Printer, r: &review::Reviewed) -> String {
     let counts = match r.diff.binary {
         true => "binary".to_string(),
         false => view::counts(p, r.diff.insertions, r.diff.deletions),

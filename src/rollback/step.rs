@@ -242,7 +242,6 @@ pub fn step(
 
     // 1. The revert, on the remote head as it is now.
     if r.revert.is_none() {
-        crate::git::load_ca_store();
         let head = crate::push::fetch_branch(repo, &target, &sources)?;
         let shipped = Oid::from_str(&r.target)?;
         if head != shipped && !repo.graph_descendant_of(head, shipped).unwrap_or(false) {
@@ -306,7 +305,6 @@ pub fn step(
 
     // 4. The push (a protected branch: revert/<REQ> and a pull request).
     if r.pushed.is_none() && r.pr_number.is_none() {
-        crate::git::load_ca_store();
         let spec = PushSpec {
             target: &target,
             local_ref: format!("refs/heads/{local_branch}"),

@@ -676,3 +676,117 @@ fn an_https_push_verifies_the_server_against_the_ca_store_loaded_before_the_tran
         Some(s.sha.as_str())
     );
 }
+
+/// Over https (berry's own transport) the credential sources are the same as over http, each
+/// offered once and in the same order: a wrong token, then no credential helper, is an
+/// authentication failure naming both; a helper that knows the right token is asked after it.
+#[test]
+fn an_https_push_offers_the_token_then_the_credential_helper_and_names_both_when_refused() {
+    let mut s = Shipping::new("main");
+    // A pack larger than one request buffer: its body is streamed to the server (chunked).
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..3 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(s.env.repo.join("assets.bin"), &noise).unwrap();
+    s.env.git(&["add", "assets.bin"]);
+    s.env.git(&["commit", "-q", "--amend", "--no-edit"]);
+    s.sha = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    s.record_commit();
+    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &server.https_url("origin.git"),
+    ]);
+    let ca = s.env.path().join("test-ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+    let before = s.remote_sha("refs/heads/main");
+    let wrong = "ghp_wrongWrongWrong0123456789abcdefABCD";
+
+    let out = s
+        .berry()
+        .env("SSL_CERT_FILE", &ca)
+        .env("GH_TOKEN", wrong)
+        .arg("push")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
+    let err = stderr(&out);
+    assert!(err.contains("authentication to `origin`"), "{err}");
+    assert!(
+        err.contains(
+            "tried the token in GH_TOKEN (as x-access-token), then git's credential helpers (none gave a credential)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains(wrong), "{err}");
+    assert_eq!(s.remote_sha("refs/heads/main"), before);
+
+    s.env.git(&[
+        "config",
+        "credential.helper",
+        &format!("!f() {{ echo username=x-access-token; echo password={TOKEN}; }}; f"),
+    ]);
+    let out = s
+        .berry()
+        .env("SSL_CERT_FILE", &ca)
+        .env("GH_TOKEN", wrong)
+        .arg("push")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(s.sha.as_str())
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(TOKEN));
+}
+
+/// A remote that moved on is fetched over https (the ref read, the fetch and the push all go
+/// through berry's transport), rebased onto, and pushed once tested.
+#[test]
+fn an_https_remote_that_moved_on_is_fetched_rebased_onto_and_pushed() {
+    let s = Shipping::new("main");
+    let theirs = s.someone_else_pushes("main", "docs/NOTES.md", "their notes\n");
+    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
+    s.env.git(&[
+        "remote",
+        "set-url",
+        "origin",
+        &server.https_url("origin.git"),
+    ]);
+    let ca = s.env.path().join("test-ca.pem");
+    std::fs::write(&ca, ca_pem).unwrap();
+
+    let out = s
+        .berry()
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--yes", "push"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", s.env.transcript(&out));
+    assert_eq!(s.env.git(&["rev-parse", "HEAD~1"]).trim(), theirs);
+    assert_eq!(s.env.read("docs/NOTES.md"), "their notes\n");
+
+    s.record_tests();
+    let out = s
+        .berry()
+        .env("SSL_CERT_FILE", &ca)
+        .args(["--yes", "push"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
+    let head = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
+    assert_eq!(
+        s.remote_sha("refs/heads/main").as_deref(),
+        Some(head.as_str())
+    );
+    assert_ne!(head, s.sha);
+}

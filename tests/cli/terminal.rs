@@ -174,6 +174,47 @@ fn the_pager_gets_less_frx_and_never_runs_without_a_terminal() {
     assert!(!marker.exists(), "--no-pager ran the pager");
 }
 
+/// The previews stream into less while the rest of the change is reviewed; `q` on the first
+/// screen stops the review: berry ends on its own (interrupted), the file picker never comes, and
+/// nothing is recorded.
+#[test]
+fn quitting_less_on_the_first_screen_of_a_large_change_stops_the_review_and_records_nothing() {
+    let env = TestEnv::new();
+    env.agog_base();
+    env.agog_changes();
+    let body: String = (0..40)
+        .map(|l| format!("export const v{l} = {l};\n"))
+        .collect();
+    for i in 0..3000 {
+        env.write(&format!("{ERP}/backend/src/modules/bulk/f{i:05}.ts"), &body);
+    }
+    let dir = env.verify_approved();
+    let mut s = pty(
+        &env,
+        &[
+            "review".as_ref(),
+            "--deliverables".as_ref(),
+            dir.as_os_str(),
+        ],
+        &[("BERRY_PAGER", "less".as_ref())],
+    );
+    // The summary as the change list knows it, then a hunk of a preview: less's first screen.
+    s.exp_string("Changes in scope (3006 files; the +/- totals follow the previews)")
+        .unwrap();
+    s.exp_string("@@ ").unwrap();
+    s.send("q").unwrap();
+    s.flush().unwrap();
+    let rest = s.exp_eof().unwrap();
+    assert!(rest.contains("nothing was recorded"), "{rest}");
+    assert!(!rest.contains("Files to commit"), "{rest}");
+    assert_eq!(exit_code(&s), 130);
+    let ctx: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(env.repo.join(format!(".git/berry/{REQ}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert!(ctx["review"].is_null(), "a review was recorded: {ctx}");
+}
+
 #[test]
 fn ctrl_c_in_an_editor_that_ignores_it_waits_for_the_editor() {
     let env = TestEnv::new();

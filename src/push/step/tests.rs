@@ -125,6 +125,7 @@ impl Local {
         let sources = CredentialSources {
             token: None,
             timeout: Duration::from_secs(60),
+            ca_file: None,
         };
         let spec = PushSpec {
             target: &t,
@@ -369,6 +370,7 @@ fn moved_on(w: &Local) -> Oid {
     let sources = CredentialSources {
         token: None,
         timeout: Duration::from_secs(60),
+        ca_file: None,
     };
     let spec = PushSpec {
         target: &t,
@@ -449,6 +451,7 @@ fn berrys_own_branch_moved_by_someone_else_is_never_overwritten() {
     let sources = CredentialSources {
         token: None,
         timeout: Duration::from_secs(60),
+        ca_file: None,
     };
     let spec = PushSpec {
         target: &t,
@@ -493,6 +496,7 @@ fn berrys_own_branch_as_berry_left_it_is_pushed_with_the_lease() {
     let sources = CredentialSources {
         token: None,
         timeout: Duration::from_secs(60),
+        ca_file: None,
     };
     let spec = PushSpec {
         target: &t,

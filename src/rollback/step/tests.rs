@@ -83,6 +83,7 @@ fn push_to(repo: &Repository, url: &str, local: &str, remote_branch: &str) {
     let sources = CredentialSources {
         token: None,
         timeout: std::time::Duration::from_secs(60),
+        ca_file: None,
     };
     let spec = PushSpec {
         target: &t,
