@@ -18,6 +18,8 @@
 //!   attributes ask for a conversion (`filter=<driver>` with its `clean` command, `text`/`eol`/
 //!   `crlf`, `core.autocrlf`, `ident`, `working-tree-encoding`) is hashed and stored by
 //!   `git hash-object`, so the blob is what `git add` stores and review hashed the same way.
+//!   Many new blobs (and the commit's new trees) are stored as one pack ([`crate::objpack`]):
+//!   the same objects, by the ids of exactly their bytes.
 //! - **What is committed is byte-for-byte what was reviewed** ([`commit`]): a file whose blob
 //!   differs from its reviewed blob is never committed as is. Without a person to ask (no
 //!   terminal, or `--yes`) that is a closed gate naming the files; on a terminal the operator may
