@@ -174,6 +174,10 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    crate::ssh::set_env(crate::ssh::SshEnv {
+        command: crate::env_vars::var(crate::env_vars::GIT_SSH_COMMAND),
+        program: crate::env_vars::var(crate::env_vars::GIT_SSH),
+    });
     let g = cli.global;
     let printer = Printer::new(&PrinterOptions {
         yes: g.yes,

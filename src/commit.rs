@@ -2288,6 +2288,7 @@ mod tests {
                 store,
                 outer: Default::default(),
                 layers: crate::settings::Layers::defaults(),
+                resolved: false,
             };
             World {
                 _dir: dir,

@@ -704,7 +704,7 @@ impl Config {
                 ),
             );
         }
-        if let Err(e) = crate::scope::Scope::new(&self.stage.paths) {
+        if let Err(e) = crate::scope::Scope::check(&self.stage.paths) {
             return bad("stage.paths", format!("has an invalid glob: {e}"));
         }
         for (i, c) in self.test.commands.iter().enumerate() {

@@ -61,6 +61,12 @@ pub const NATS_CREDS: &str = "NATS_CREDS";
 /// The CA bundle https transfers trust (else the system bundle); the file is read only when a
 /// transfer is about to connect.
 pub const SSL_CERT_FILE: &str = "SSL_CERT_FILE";
+/// The SSH command for `ssh://` and `USER@HOST:PATH` remotes, run by the shell, as git runs it
+/// (wins over `core.sshCommand` and `GIT_SSH`).
+pub const GIT_SSH_COMMAND: &str = "GIT_SSH_COMMAND";
+/// The SSH program, run without a shell, when neither `GIT_SSH_COMMAND` nor `core.sshCommand`
+/// is set (else `ssh`).
+pub const GIT_SSH: &str = "GIT_SSH";
 /// Commit author name, as git reads it (wins over `author.name` and `user.name`).
 pub const GIT_AUTHOR_NAME: &str = "GIT_AUTHOR_NAME";
 /// Commit author address (wins over `author.email` and `user.email`).
@@ -163,6 +169,14 @@ pub const MANUAL: &[(&str, &str)] = &[
     (
         SSL_CERT_FILE,
         "CA bundle for HTTPS pushes (else the system bundle)",
+    ),
+    (
+        GIT_SSH_COMMAND,
+        "SSH command for ssh remotes, run by the shell (then core.sshCommand, GIT_SSH, ssh)",
+    ),
+    (
+        GIT_SSH,
+        "SSH program for ssh remotes when no SSH command is set",
     ),
     (GIT_AUTHOR_NAME, "commit author name, as git reads it"),
     (GIT_AUTHOR_EMAIL, "commit author address"),

@@ -50,6 +50,7 @@ pub mod scope;
 pub mod secrets;
 pub mod settings;
 pub mod signals;
+pub mod ssh;
 pub mod status;
 pub mod testrun;
 pub mod tracker;

@@ -140,7 +140,6 @@ struct CredState {
     tried: Vec<String>,
     token_used: bool,
     helper_used: bool,
-    agent_used: bool,
     default_used: bool,
     exhausted: bool,
 }
@@ -158,11 +157,6 @@ fn credentials(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if allowed.contains(CredentialType::USERNAME) {
         return Cred::username(username.unwrap_or("git"));
-    }
-    if allowed.contains(CredentialType::SSH_KEY) && !st.agent_used {
-        st.agent_used = true;
-        st.tried.push("the SSH agent".into());
-        return Cred::ssh_key_from_agent(username.unwrap_or("git"));
     }
     if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
         let config = repo.config().ok();
@@ -555,6 +549,7 @@ fn bounded<T: Send + 'static>(
 ) -> std::result::Result<T, Stalled> {
     // Before the worker exists: the https transport is registered once, on this thread.
     https::register();
+    crate::ssh::register();
     let socket = i32::try_from((limit + Duration::from_secs(2)).as_millis()).unwrap_or(i32::MAX);
     // SAFETY: libgit2's global options; set before the worker starts its transfer.
     unsafe {
@@ -668,6 +663,12 @@ fn classify(
         return Rejection::NonFastForward;
     }
     let msg = e.message().to_ascii_lowercase();
+    // berry's SSH transport ends with what ssh said (see `ssh`): its keys were refused.
+    if msg.contains("ssh ended") && msg.contains("permission denied") {
+        return Rejection::Auth {
+            tried: vec![format!("{SSH_SOURCES}, which {}", e.message())],
+        };
+    }
     if cred.exhausted
         || e.code() == ErrorCode::Auth
         || msg.contains("authentication")
@@ -694,6 +695,9 @@ fn classify(
     Rejection::Other
 }
 
+/// What an SSH remote was offered: whatever the operator's ssh offers.
+const SSH_SOURCES: &str = "ssh (its agent, keys and ~/.ssh/config)";
+
 /// `File X is N MB; this exceeds GitHub's file size limit` lines, as `X (N MB)`.
 pub fn large_files(lines: &[String]) -> Vec<String> {
     let re =
@@ -711,7 +715,8 @@ pub fn large_files(lines: &[String]) -> Vec<String> {
 }
 
 /// Every transfer (push, fetch, reading a remote ref) starts from these callbacks (libgit2's
-/// own transports: plain http, file, ssh; https is [`https`]'s and sees none of them).
+/// own transports: plain http and file; https is [`https`]'s and ssh is [`crate::ssh`]'s, and
+/// they see none of them).
 fn transfer_callbacks<'a>() -> RemoteCallbacks<'a> {
     RemoteCallbacks::new()
 }
@@ -1003,6 +1008,46 @@ mod tests {
                 "error: Changes must be made"
             ]
         );
+    }
+
+    /// The order both libgit2's callback and the https transport follow: the token, then git's
+    /// credential helper, then nothing; each recorded once.
+    #[test]
+    fn http_credentials_come_from_the_token_then_the_helper_then_none() {
+        let d = tempfile::tempdir().unwrap();
+        let repo = Repository::init(d.path()).unwrap();
+        repo.config()
+            .unwrap()
+            .set_str(
+                "credential.helper",
+                "!f() { echo username=helper-user; echo password=helper-pass; }; f",
+            )
+            .unwrap();
+        let config = repo.config().unwrap();
+        let sources = CredentialSources {
+            token: Some(Token::new("tok".into(), "GITHUB_TOKEN")),
+            timeout: Duration::from_secs(30),
+            ca_file: None,
+        };
+        let url = "https://example.test/o/r.git";
+        let mut st = CredState::default();
+        let mut next = || http_userpass(Some(&config), &sources, &mut st, url, None);
+        assert_eq!(next(), Some(("x-access-token".into(), "tok".into())));
+        assert_eq!(next(), Some(("helper-user".into(), "helper-pass".into())));
+        assert_eq!(next(), None);
+        assert_eq!(next(), None);
+        assert_eq!(
+            st.tried,
+            [
+                "the token in GITHUB_TOKEN (as x-access-token)",
+                "git's credential helper"
+            ]
+        );
+        // An ssh remote is never sent the token.
+        let mut st = CredState::default();
+        let ssh = "ssh://git@example.test/o/r.git";
+        let first = http_userpass(Some(&config), &sources, &mut st, ssh, None);
+        assert_eq!(first.map(|(u, _)| u), Some("helper-user".into()));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Workspace {
     pub outer: crate::settings::Outer,
     /// Every layer `config` was resolved from (for `berry config`).
     pub layers: crate::settings::Layers,
+    /// Whether `config` and `layers` were resolved from `gate` (see [`Workspace::settle_for`]).
+    pub resolved: bool,
 }
 
 impl Workspace {
@@ -63,6 +65,7 @@ impl Workspace {
             config_file: None,
             store,
             outer,
+            resolved: false,
         };
         match req {
             Some(req) => ws.settle_for(&req)?,
@@ -97,8 +100,21 @@ impl Workspace {
             .ok()
             .flatten()
             .and_then(|c| c.config_acceptance);
-        if self.gate.standing != gateconfig::Standing::Explicit {
-            self.gate = gateconfig::load(&self.repo, &self.root, None, accepted.as_ref())?;
+        if self.gate.standing == gateconfig::Standing::Explicit && self.resolved {
+            return Ok(());
+        }
+        if self.gate.standing == gateconfig::Standing::Explicit {
+            return self.apply_layers();
+        }
+        let gate = gateconfig::load(&self.repo, &self.root, None, accepted.as_ref())?;
+        // The layers depend on the repository's text, its label and its file only: the same
+        // gate resolves to the same configuration, already in force.
+        let same = gate.text == self.gate.text
+            && gate.label() == self.gate.label()
+            && gate.file == self.gate.file;
+        self.gate = gate;
+        if same && self.resolved {
+            return Ok(());
         }
         self.apply_layers()
     }
@@ -121,6 +137,7 @@ impl Workspace {
         // lifts one.
         self.config = self.layers.resolve()?;
         self.config_file = self.gate.file.clone();
+        self.resolved = true;
         Ok(())
     }
 

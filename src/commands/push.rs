@@ -19,7 +19,7 @@ use view::View;
 /// commit, and tell rejections apart (non-fast-forward, protected branch, large files, auth).
 ///
 /// The branch goes to its upstream, else to `origin` under the same name. Credentials: GH_TOKEN
-/// or GITHUB_TOKEN for HTTPS (as x-access-token), the SSH agent for SSH, else git's credential
+/// or GITHUB_TOKEN for HTTPS (as x-access-token), ssh (its agent and config) for SSH, else git's credential
 /// helpers. A non-fast-forward offers to fetch and rebase berry's commit onto the remote branch;
 /// a protected branch (GH006/GH013) offers to push feature/<REQ> instead. --yes accepts both.
 /// Nothing is ever force-pushed except berry's own feature/<REQ>, and only with a lease.

@@ -76,6 +76,7 @@ impl World {
             store,
             outer: Default::default(),
             layers: crate::settings::Layers::defaults(),
+            resolved: false,
         };
         World {
             _dir: dir,

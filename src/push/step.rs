@@ -640,7 +640,7 @@ fn explain(t: &Target, f: PushFailure) -> anyhow::Error {
             .with_hint(if https {
                 "set GH_TOKEN (or GITHUB_TOKEN) to a token that may push to the repository (it is sent as x-access-token), or configure a git credential helper"
             } else {
-                "add your key to the SSH agent (`ssh-add`) and check that the remote accepts it"
+                "check that `ssh -T` to the remote's host works with your key (the agent, ~/.ssh/config) and that the remote accepts it"
             })
         }
         Rejection::Network => BerryError::failure(format!(

@@ -73,7 +73,7 @@ pub enum Target {
     Line,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawFile {
     title: Option<String>,
@@ -87,7 +87,7 @@ struct RawFile {
     allowlists: Vec<RawAllowlist>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawExtend {
     #[serde(default)]
@@ -98,7 +98,7 @@ struct RawExtend {
     disabled_rules: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawRule {
     id: String,
@@ -123,7 +123,7 @@ struct RawRule {
     fps: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawAllowlist {
     #[serde(default)]
@@ -155,11 +155,11 @@ pub fn parse(text: &str, origin: &str) -> Result<RuleFile, String> {
     from_raw(raw, origin)
 }
 
-/// Reads the same file converted to JSON (the built-in rules as `build.rs` embeds them), with
-/// the same checks as [`parse`].
-pub fn parse_json(text: &str, origin: &str) -> Result<RuleFile, String> {
-    let raw: RawFile = serde_json::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-    from_raw(raw, origin)
+/// berry's built-in rules (`rules.toml` without its examples), as `build.rs` writes them: Rust
+/// code that builds the file, so nothing is parsed at start-up. They go through the same checks
+/// as [`parse`].
+pub fn builtin(origin: &str) -> Result<RuleFile, String> {
+    from_raw(include!(concat!(env!("OUT_DIR"), "/rules.rs")), origin)
 }
 
 fn from_raw(raw: RawFile, origin: &str) -> Result<RuleFile, String> {

@@ -189,35 +189,71 @@ impl LineFinder {
 }
 
 /// Every occurrence of every keyword, found without an automaton: each place of the text is
-/// checked against the keywords that begin with its byte (ASCII case-insensitive, as the keyword
-/// automaton). Nothing to build but 256 lists, and slow per byte: for the first few KB a rule
-/// set scans, such as the lines a command shows. Occurrences come in the order of their starts.
+/// checked against the keywords that begin with its first two bytes (ASCII case-insensitive, as
+/// the keyword automaton), found in a table indexed by those two bytes. Nothing to build but one
+/// counting sort, and a few comparisons per byte: for the first few KB a rule set scans, such
+/// as the lines a command shows. Occurrences come in the order of their starts.
 #[derive(Debug)]
 pub struct ByFirstByte {
-    /// For each lowercase byte, the keywords (their index, lowercase) that begin with it.
-    buckets: Vec<Vec<(usize, Box<[u8]>)>>,
+    /// Keywords of a single byte: (index, lowercase byte). Rare.
+    single: Vec<(usize, u8)>,
+    /// `starts[p]..starts[p + 1]` is where the keywords beginning with the lowercase pair
+    /// `p = (first << 8) | second` are in `words`.
+    starts: Box<[u32]>,
+    /// The keywords of two bytes or more (index, lowercase), grouped by their first pair, each
+    /// group in keyword order.
+    words: Vec<(usize, Box<[u8]>)>,
 }
 
 impl ByFirstByte {
     /// `None` when a keyword is empty: it occurs at every place, which the automaton reports
     /// and this search would not.
     pub fn new<K: AsRef<[u8]>>(keywords: &[K]) -> Option<ByFirstByte> {
-        let mut buckets: Vec<Vec<(usize, Box<[u8]>)>> = vec![Vec::new(); 256];
+        let pair = |k: &[u8]| usize::from(k[0]) << 8 | usize::from(k[1]);
+        let mut single = Vec::new();
+        let mut long: Vec<(usize, Box<[u8]>)> = Vec::with_capacity(keywords.len());
         for (i, k) in keywords.iter().enumerate() {
             let k = k.as_ref().to_ascii_lowercase();
-            let &first = k.first()?;
-            buckets[usize::from(first)].push((i, k.into_boxed_slice()));
+            match k.len() {
+                0 => return None,
+                1 => single.push((i, k[0])),
+                _ => long.push((i, k.into_boxed_slice())),
+            }
         }
-        Some(ByFirstByte { buckets })
+        // Grouped by first pair; a stable sort, so each group keeps the keywords' order.
+        long.sort_by_key(|(_, k)| pair(k));
+        let mut starts = vec![0u32; (1 << 16) + 1].into_boxed_slice();
+        for (_, k) in &long {
+            starts[pair(k) + 1] += 1;
+        }
+        for p in 1..starts.len() {
+            starts[p] += starts[p - 1];
+        }
+        Some(ByFirstByte {
+            single,
+            starts,
+            words: long,
+        })
     }
 
     /// Calls `on_hit(keyword, start)` for each occurrence, overlapping ones included.
     pub fn find_overlapping(&self, text: &[u8], on_hit: &mut dyn FnMut(usize, usize)) {
         for at in 0..text.len() {
-            for (k, word) in &self.buckets[usize::from(text[at].to_ascii_lowercase())] {
-                if text[at..]
-                    .get(..word.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(word))
+            let first = text[at].to_ascii_lowercase();
+            for &(k, b) in &self.single {
+                if b == first {
+                    on_hit(k, at);
+                }
+            }
+            let Some(&second) = text.get(at + 1) else {
+                continue;
+            };
+            let p = usize::from(first) << 8 | usize::from(second.to_ascii_lowercase());
+            let (from, to) = (self.starts[p] as usize, self.starts[p + 1] as usize);
+            for (k, word) in &self.words[from..to] {
+                if text[at + 2..]
+                    .get(..word.len() - 2)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(&word[2..]))
                 {
                     on_hit(*k, at);
                 }
@@ -326,7 +362,8 @@ mod tests {
     }
 
     /// [`ByFirstByte`] finds every occurrence the keyword automaton's overlapping search finds
-    /// (ASCII case-insensitive, overlapping ones, keywords holding others, non-ASCII bytes).
+    /// (ASCII case-insensitive, overlapping ones, keywords holding others, non-ASCII bytes,
+    /// keywords of one byte and of two).
     #[test]
     fn by_first_byte_finds_what_the_overlapping_search_finds() {
         let words = [
@@ -341,10 +378,12 @@ mod tests {
             "-----BEGIN",
             "é",
             "q~",
+            "x",
+            "xy",
         ];
         let pieces = [
             "TOKEN", "Api_", "tok", "en", "kEy", "e", "y", "A", "a", "sk_", "LIVE", "ghp_",
-            "-----", "begin", "é", "É", "q", "~", " ", "\n", "\0",
+            "-----", "begin", "é", "É", "q", "~", "X", "y", " ", "\n", "\0",
         ];
         let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
         let by = ByFirstByte::new(&lower).unwrap();

@@ -27,6 +27,7 @@ mod review;
 mod rollback;
 mod secret_guard;
 mod secrets;
+mod ssh;
 mod status;
 mod terminal;
 mod test_step;

@@ -179,6 +179,7 @@ impl Local {
             store,
             outer: Default::default(),
             layers: crate::settings::Layers::defaults(),
+            resolved: false,
         };
         Local {
             dir,

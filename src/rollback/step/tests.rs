@@ -168,6 +168,7 @@ impl Shipped {
             store,
             outer: Default::default(),
             layers: crate::settings::Layers::defaults(),
+            resolved: false,
         };
         Shipped {
             dir,
