@@ -18,6 +18,8 @@
 //!   attributes ask for a conversion (`filter=<driver>` with its `clean` command, `text`/`eol`/
 //!   `crlf`, `core.autocrlf`, `ident`, `working-tree-encoding`) is hashed and stored by
 //!   `git hash-object`, so the blob is what `git add` stores and review hashed the same way.
+//!   Many new blobs (and the commit's new trees) are stored as one pack ([`crate::objpack`]):
+//!   the same objects, by the ids of exactly their bytes.
 //! - **What is committed is byte-for-byte what was reviewed** ([`commit`]): a file whose blob
 //!   differs from its reviewed blob is never committed as is. Without a person to ask (no
 //!   terminal, or `--yes`) that is a closed gate naming the files; on a terminal the operator may
@@ -238,9 +240,10 @@ pub fn commit(
     let scope = Scope::new(&ws.config.stage.paths)
         .map_err(|e| BerryError::usage(format!("stage.paths: {e}")))?;
     let paths = checked_paths(&review, &scope)?;
+    let mut folders = HashSet::new();
     let beyond: Vec<String> = paths
         .iter()
-        .filter_map(|(p, _)| beyond_symlink(&ws.root, p))
+        .filter_map(|(p, _)| beyond_symlink_in(&ws.root, p, &mut folders))
         .collect();
     if !beyond.is_empty() {
         return Err(BerryError::gate(format!(
@@ -443,7 +446,8 @@ pub fn commit(
             .into()),
         }
     };
-    if hook("pre-commit", &[])? {
+    let hook_staged = hook("pre-commit", &[])?;
+    if hook_staged {
         cindex
             .index
             .read(true)
@@ -482,13 +486,13 @@ pub fn commit(
         );
     }
 
-    let tree_id = cindex
-        .index
-        .write_tree_to(repo)
-        .context("cannot write the tree")?;
-    let tree = repo.find_tree(tree_id)?;
     let parent = branch.head.map(|h| repo.find_commit(h)).transpose()?;
     let parent_tree = parent.as_ref().map(|c| c.tree()).transpose()?;
+    // The commit index is HEAD's entries plus the blobs just written unless a hook or someone
+    // else staged something: then libgit2 writes the tree, checking every entry's object.
+    let vouched = !hook_staged && !include_staged;
+    let tree_id = write_tree(repo, &mut cindex.index, vouched, parent_tree.as_ref())?;
+    let tree = repo.find_tree(tree_id)?;
     if parent_tree.as_ref().map(|t| t.id()) == Some(tree_id) {
         return Err(BerryError::failure(
             "nothing to commit: the reviewed files already match HEAD",
@@ -581,6 +585,26 @@ pub fn commit(
         left_staged: if include_staged { 0 } else { others.len() },
         post_commit_failed,
     })
+}
+
+/// The tree of the commit index. `vouched`: every entry is HEAD's or a blob berry wrote, so
+/// the trees are made here and stored with the new ones of them in one pack when there are
+/// many ([`crate::objpack::index_tree`]); otherwise (or for an index it leaves to libgit2)
+/// libgit2 writes them.
+pub fn write_tree(
+    repo: &Repository,
+    index: &mut Index,
+    vouched: bool,
+    head: Option<&git2::Tree<'_>>,
+) -> Result<Oid> {
+    if vouched {
+        let mut batch = crate::objpack::Batch::default();
+        if let Some(id) = crate::objpack::index_tree(index, head, &mut batch)? {
+            batch.write(repo)?;
+            return Ok(id);
+        }
+    }
+    index.write_tree_to(repo).context("cannot write the tree")
 }
 
 fn changed_gate(paths: &[String]) -> anyhow::Error {
@@ -741,15 +765,28 @@ pub fn reviewed_paths(review: &ReviewRecord) -> Result<Vec<(String, Option<Oid>)
 /// `path`'s first leading folder that is a symbolic link, as `prefix/` (git refuses such a path:
 /// "beyond a symbolic link"). `path` must be [`safe_relative`].
 pub fn beyond_symlink(root: &Path, path: &str) -> Option<String> {
+    beyond_symlink_in(root, path, &mut HashSet::new())
+}
+
+/// [`beyond_symlink`] for many paths: `folders` holds the leading folders found to be real
+/// folders already, so the folders paths share are looked at once.
+pub fn beyond_symlink_in(root: &Path, path: &str, folders: &mut HashSet<String>) -> Option<String> {
     let parts: Vec<&str> = path.split('/').collect();
     let mut at = root.to_path_buf();
     for (i, part) in parts.iter().enumerate().take(parts.len().saturating_sub(1)) {
         at.push(part);
+        let end = parts[..=i].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+        let prefix = &path[..end];
+        if folders.contains(prefix) {
+            continue;
+        }
         match std::fs::symlink_metadata(&at) {
             Ok(m) if m.file_type().is_symlink() => {
-                return Some(format!("{path} (through {})", parts[..=i].join("/")));
+                return Some(format!("{path} (through {prefix})"));
             }
-            Ok(_) => {}
+            Ok(_) => {
+                folders.insert(prefix.to_string());
+            }
             Err(_) => return None,
         }
     }
@@ -757,7 +794,8 @@ pub fn beyond_symlink(root: &Path, path: &str) -> Option<String> {
 }
 
 /// Hashes every path's working-tree content as git would store it, in parallel; with `write`,
-/// stores each as a blob. Paths must be checked ([`checked_paths`], [`beyond_symlink`]).
+/// stores each as a blob (many new blobs as one pack: [`crate::objpack`]). Paths must be checked
+/// ([`checked_paths`], [`beyond_symlink`]).
 pub fn scan(
     repo: &Repository,
     root: &Path,
@@ -767,34 +805,56 @@ pub fn scan(
     let git_dir = repo.path().to_path_buf();
     let names: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
     let conversions = &crate::git::Conversions::of(repo, &names)?;
+    // Written together when there are many, so each thread only hashes and compresses.
+    let store = if !write {
+        Store::Hash
+    } else if paths.len() >= crate::objpack::PACK_AT_LEAST {
+        Store::Batch
+    } else {
+        Store::Loose
+    };
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
     let threads = if paths.len() < 64 { 1 } else { threads };
-    let chunk = paths.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<(Target, bool)>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                let git_dir = &git_dir;
-                s.spawn(move || -> Result<Vec<(Target, bool)>> {
+    // Each thread takes the next path when it is done with one: file sizes differ widely.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Part = Vec<(usize, Target, bool, Option<crate::objpack::Deflated>)>;
+    let results: Vec<Result<Part>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (git_dir, next, paths) = (&git_dir, &next, &paths);
+                s.spawn(move || -> Result<Part> {
                     let repo = Repository::open(git_dir)?;
-                    part.iter()
-                        .map(|(path, expected)| {
-                            let (current, bytes, deferred) =
-                                read_one(&repo, root, path, write, conversions)?;
-                            Ok((
-                                Target {
-                                    path: path.clone(),
-                                    expected: *expected,
-                                    current,
-                                    bytes,
-                                },
-                                deferred,
-                            ))
-                        })
-                        .collect()
+                    let mut part = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, expected)) = paths.get(i) else {
+                            return Ok(part);
+                        };
+                        let (current, bytes, deferred) =
+                            read_one(&repo, root, path, store == Store::Loose, conversions)?;
+                        let packed = match (&current, &bytes) {
+                            (Current::File(e), Some(b))
+                                if store == Store::Batch && e.mode != GITLINK =>
+                            {
+                                Some(crate::objpack::Deflated::hashed(
+                                    e.id,
+                                    git2::ObjectType::Blob,
+                                    b,
+                                )?)
+                            }
+                            _ => None,
+                        };
+                        let target = Target {
+                            path: path.clone(),
+                            expected: *expected,
+                            current,
+                            bytes,
+                        };
+                        part.push((i, target, deferred, packed));
+                    }
                 })
             })
             .collect();
@@ -806,16 +866,24 @@ pub fn scan(
             })
             .collect()
     });
+    let mut all = Vec::with_capacity(paths.len());
+    for r in results {
+        all.extend(r?);
+    }
+    all.sort_unstable_by_key(|(i, ..)| *i);
     let mut out = Vec::with_capacity(paths.len());
     let mut deferred = Vec::new();
-    for r in results {
-        for (t, d) in r? {
-            if d {
-                deferred.push(out.len());
-            }
-            out.push(t);
+    let mut batch = crate::objpack::Batch::default();
+    for (_, t, d, packed) in all {
+        if let Some(p) = packed {
+            batch.add(p);
         }
+        if d {
+            deferred.push(out.len());
+        }
+        out.push(t);
     }
+    batch.write(repo)?;
     // Files git converts: hashed (and written) by git, in one process.
     if !deferred.is_empty() {
         let rels: Vec<&str> = deferred.iter().map(|i| out[*i].path.as_str()).collect();
@@ -833,6 +901,17 @@ pub fn scan(
         }
     }
     Ok(out)
+}
+
+/// How [`scan`] stores the blobs it hashes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Store {
+    /// Not at all (a dry run).
+    Hash,
+    /// Each as it is read, loose.
+    Loose,
+    /// All together once read ([`crate::objpack::Batch`]).
+    Batch,
 }
 
 /// One path: its index entry (the blob id is filled in later when `deferred`, for files git
@@ -951,7 +1030,8 @@ pub fn guard_blob(
     out
 }
 
-/// The guards on every target that writes a blob differing from HEAD's at that path.
+/// The guards on every target that writes a blob differing from HEAD's at that path, in
+/// parallel; the findings in the targets' order.
 fn guard_targets(
     repo: &Repository,
     head: Option<&git2::Tree<'_>>,
@@ -965,22 +1045,63 @@ fn guard_targets(
         .iter()
         .filter_map(|f| f.old_path.as_deref().map(|o| (f.path.as_str(), o)))
         .collect();
-    let mut out = Vec::new();
-    for t in targets {
-        let (Some(id), Some(bytes)) = (t.current_blob(), &t.bytes) else {
-            continue;
-        };
-        let before = old_of.get(t.path.as_str()).copied().unwrap_or(&t.path);
-        let old_id = head
-            .and_then(|tr| tr.get_path(Path::new(before)).ok())
-            .map(|e| e.id());
-        if old_id == Some(id) {
-            continue;
-        }
-        let old = crate::git::blob_bytes(repo, old_id).unwrap_or_default();
-        out.extend(guard_blob(&t.path, &old, bytes, &config.guards, rules));
+    // What each target's blob replaces at HEAD, looked up here (trees are not shared between
+    // threads); unchanged blobs are not guarded again.
+    let work: Vec<(usize, Option<Oid>)> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let id = t.current_blob()?;
+            t.bytes.as_ref()?;
+            let before = old_of.get(t.path.as_str()).copied().unwrap_or(&t.path);
+            let old_id = head
+                .and_then(|tr| tr.get_path(Path::new(before)).ok())
+                .map(|e| e.id());
+            (old_id != Some(id)).then_some((i, old_id))
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let threads = if work.len() < 64 { 1 } else { threads };
+    let git_dir = repo.path().to_path_buf();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Part = Vec<(usize, Vec<Finding>)>;
+    let results: Vec<Result<Part>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let (git_dir, next, work) = (&git_dir, &next, &work);
+                s.spawn(move || -> Result<Part> {
+                    let repo = Repository::open(git_dir)?;
+                    let mut part = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((i, old_id)) = work.get(k) else {
+                            return Ok(part);
+                        };
+                        let t = &targets[*i];
+                        let Some(bytes) = &t.bytes else { continue };
+                        let old = crate::git::blob_bytes(&repo, *old_id).unwrap_or_default();
+                        part.push((k, guard_blob(&t.path, &old, bytes, &config.guards, rules)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a guard thread panicked")))
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(work.len());
+    for r in results {
+        all.extend(r?);
     }
-    Ok(out)
+    all.sort_unstable_by_key(|(k, _)| *k);
+    Ok(all.into_iter().flat_map(|(_, f)| f).collect())
 }
 
 /// An exception review granted (`--allow GUARD:PATH`) covers `f`.
@@ -2209,6 +2330,35 @@ mod tests {
         }
     }
 
+    impl World {
+        /// `n` more files added under `src/many/` and reviewed as they are (enough for the blobs
+        /// to go into one pack), with `edit` applied to the work tree after review.
+        fn with_many(n: usize, edit: impl Fn(&Path)) -> World {
+            let mut w = World::new();
+            let review = w.session.ctx.review.as_mut().unwrap();
+            for i in 0..n {
+                let path = format!("src/many/f{i:03}.ts");
+                let text = format!("export const f{i} = {i};\n").repeat(i % 5 + 1);
+                std::fs::create_dir_all(w.ws.root.join("src/many")).unwrap();
+                std::fs::write(w.ws.root.join(&path), &text).unwrap();
+                review.files.push(ReviewedFile {
+                    path,
+                    status: "added".into(),
+                    old_path: None,
+                    blob: Some(
+                        Oid::hash_object(git2::ObjectType::Blob, text.as_bytes())
+                            .unwrap()
+                            .to_string(),
+                    ),
+                    insertions: i % 5 + 1,
+                    deletions: 0,
+                });
+            }
+            edit(&w.ws.root);
+            w
+        }
+    }
+
     fn exit_of(e: &anyhow::Error) -> Exit {
         crate::error::classify(e).exit
     }
@@ -2412,6 +2562,89 @@ mod tests {
             std::fs::read_to_string(git_dir.join("index.lock")).unwrap(),
             "git's own"
         );
+    }
+
+    #[test]
+    fn many_files_are_committed_from_one_pack_exactly_as_reviewed() {
+        let n = crate::objpack::PACK_AT_LEAST + 20;
+        let mut w = World::with_many(n, |_| {});
+        let Done::Committed { oid, stat, .. } = w.commit(&Scripted::defaults()).unwrap() else {
+            panic!("not committed")
+        };
+        assert_eq!(stat.files_changed, n + 1);
+        let repo = &w.ws.repo;
+        let tree = repo.find_commit(oid).unwrap().tree().unwrap();
+        for f in &w.session.ctx.review.as_ref().unwrap().files {
+            let e = tree.get_path(Path::new(&f.path)).unwrap();
+            assert_eq!(Some(e.id().to_string()), f.blob, "{}", f.path);
+            let on_disk = std::fs::read(w.ws.root.join(&f.path)).unwrap();
+            assert_eq!(repo.find_blob(e.id()).unwrap().content(), &on_disk[..]);
+        }
+        // The blobs and the new trees are in packs, not loose.
+        let blob = tree
+            .get_path(Path::new("src/many/f007.ts"))
+            .unwrap()
+            .id()
+            .to_string();
+        let objects = repo.path().join("objects");
+        assert!(!objects.join(&blob[..2]).join(&blob[2..]).exists());
+        let packs = std::fs::read_dir(objects.join("pack"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+            .count();
+        assert!(packs >= 1);
+        // The tree is the one libgit2 makes of the index the commit left.
+        let mut idx = Index::open(&repo.path().join("index")).unwrap();
+        assert_eq!(idx.write_tree_to(repo).unwrap(), tree.id());
+    }
+
+    #[test]
+    fn with_many_files_one_changed_after_review_still_closes_the_gate() {
+        let mut w = World::with_many(crate::objpack::PACK_AT_LEAST + 20, |root| {
+            std::fs::write(
+                root.join("src/many/f042.ts"),
+                "export const f42 = 'later';\n",
+            )
+            .unwrap();
+        });
+        let head = crate::git::head_commit(&w.ws.repo).unwrap().unwrap().id();
+        let e = w.commit(&Scripted::defaults()).err().expect("refused");
+        assert_eq!(exit_of(&e), Exit::Gate);
+        assert_eq!(crate::error::classify(&e).reasons, ["src/many/f042.ts"]);
+        assert!(w.session.ctx.ledger.commit.is_none());
+        assert_eq!(
+            crate::git::head_commit(&w.ws.repo).unwrap().unwrap().id(),
+            head
+        );
+    }
+
+    #[test]
+    fn with_many_files_a_secret_in_one_closes_the_gate() {
+        let secret = "export const t = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';\n";
+        let mut w = World::with_many(crate::objpack::PACK_AT_LEAST + 20, |_| {});
+        // Reviewed with the secret (a tampered review record): the guards at commit still run.
+        std::fs::write(w.ws.root.join("src/many/f099.ts"), secret).unwrap();
+        let review = w.session.ctx.review.as_mut().unwrap();
+        let f = review
+            .files
+            .iter_mut()
+            .find(|f| f.path == "src/many/f099.ts")
+            .unwrap();
+        f.blob = Some(
+            Oid::hash_object(git2::ObjectType::Blob, secret.as_bytes())
+                .unwrap()
+                .to_string(),
+        );
+        let e = w.commit(&Scripted::defaults()).err().expect("refused");
+        assert_eq!(exit_of(&e), Exit::Gate);
+        let reasons = crate::error::classify(&e).reasons;
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("secrets src/many/f099.ts:1"),
+            "{reasons:?}"
+        );
+        assert!(w.session.ctx.ledger.commit.is_none());
     }
 
     #[test]

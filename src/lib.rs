@@ -36,6 +36,7 @@ pub mod manpages;
 pub mod message;
 pub mod nats;
 pub mod notice;
+pub mod objpack;
 pub mod plan;
 pub mod pr;
 pub mod prbody;
