@@ -73,7 +73,7 @@ pub enum Target {
     Line,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawFile {
     title: Option<String>,
@@ -87,7 +87,7 @@ struct RawFile {
     allowlists: Vec<RawAllowlist>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawExtend {
     #[serde(default)]
@@ -98,7 +98,7 @@ struct RawExtend {
     disabled_rules: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawRule {
     id: String,
@@ -123,7 +123,7 @@ struct RawRule {
     fps: Vec<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RawAllowlist {
     #[serde(default)]
@@ -155,11 +155,95 @@ pub fn parse(text: &str, origin: &str) -> Result<RuleFile, String> {
     from_raw(raw, origin)
 }
 
-/// berry's built-in rules (`rules.toml` without its examples), as `build.rs` writes them: Rust
-/// code that builds the file, so nothing is parsed at start-up. They go through the same checks
-/// as [`parse`].
+/// berry's built-in rules (`rules.toml` without its examples), as `build.rs` writes them: static
+/// data copied into the rule file, so nothing is parsed at start-up. They go through the same
+/// checks as [`parse`].
 pub fn builtin(origin: &str) -> Result<RuleFile, String> {
-    from_raw(include!(concat!(env!("OUT_DIR"), "/rules.rs")), origin)
+    let raw = RawFile {
+        title: generated::TITLE.map(String::from),
+        min_version: generated::MIN_VERSION.map(String::from),
+        extend: None,
+        rules: generated::RULES.iter().map(StaticRule::raw).collect(),
+        allowlist: generated::ALLOWLIST.as_ref().map(StaticAllowlist::raw),
+        allowlists: generated::ALLOWLISTS
+            .iter()
+            .map(StaticAllowlist::raw)
+            .collect(),
+    };
+    from_raw(raw, origin)
+}
+
+/// The rule file `build.rs` generates from `rules.toml`.
+mod generated {
+    use super::{StaticAllowlist, StaticRule};
+    include!(concat!(env!("OUT_DIR"), "/rules.rs"));
+}
+
+/// A built-in rule as static data (the fields of [`RawRule`] but the examples).
+struct StaticRule {
+    id: &'static str,
+    description: &'static str,
+    regex: Option<&'static str>,
+    secret_group: Option<usize>,
+    entropy: Option<f64>,
+    keywords: &'static [&'static str],
+    path: Option<&'static str>,
+    tags: &'static [&'static str],
+    skip_report: Option<bool>,
+    allowlist: Option<StaticAllowlist>,
+    allowlists: &'static [StaticAllowlist],
+}
+
+/// A built-in allowlist as static data (the fields of [`RawAllowlist`]).
+struct StaticAllowlist {
+    description: &'static str,
+    condition: Option<&'static str>,
+    regex_target: Option<&'static str>,
+    regexes: &'static [&'static str],
+    stopwords: &'static [&'static str],
+    paths: &'static [&'static str],
+    commits: &'static [&'static str],
+    target_rules: &'static [&'static str],
+}
+
+fn owned(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+impl StaticRule {
+    fn raw(&self) -> RawRule {
+        RawRule {
+            id: self.id.into(),
+            description: self.description.into(),
+            regex: self.regex.map(String::from),
+            secret_group: self.secret_group,
+            entropy: self.entropy,
+            keywords: owned(self.keywords),
+            path: self.path.map(String::from),
+            tags: owned(self.tags),
+            allowlist: self.allowlist.as_ref().map(StaticAllowlist::raw),
+            allowlists: self.allowlists.iter().map(StaticAllowlist::raw).collect(),
+            skip_report: self.skip_report,
+            required: None,
+            tps: Vec::new(),
+            fps: Vec::new(),
+        }
+    }
+}
+
+impl StaticAllowlist {
+    fn raw(&self) -> RawAllowlist {
+        RawAllowlist {
+            description: self.description.into(),
+            condition: self.condition.map(String::from),
+            regex_target: self.regex_target.map(String::from),
+            regexes: owned(self.regexes),
+            stopwords: owned(self.stopwords),
+            paths: owned(self.paths),
+            commits: owned(self.commits),
+            target_rules: owned(self.target_rules),
+        }
+    }
 }
 
 fn from_raw(raw: RawFile, origin: &str) -> Result<RuleFile, String> {
