@@ -11,23 +11,34 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// An executable shell script `name` in `dir`.
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 /// Writes the stand-in for ssh; it logs each call's arguments (one line) to `log`.
 fn fake_ssh(dir: &Path, log: &Path) -> PathBuf {
-    let script = dir.join("fake-ssh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\n\
-             echo \"$*\" >> '{}'\n\
-             while [ $# -gt 2 ]; do shift; done\n\
-             exec sh -c \"$2\"\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script
+    let body = format!(
+        "echo \"$*\" >> '{}'\n\
+         while [ $# -gt 2 ]; do shift; done\n\
+         exec sh -c \"$2\"\n",
+        log.display()
+    );
+    script(dir, "fake-ssh", &body)
+}
+
+/// `origin` set to `url`, then `berry push` with `ssh` as GIT_SSH_COMMAND.
+fn push_over(s: &Shipping, url: &str, ssh: &Path) -> std::process::Output {
+    s.env.git(&["remote", "set-url", "origin", url]);
+    s.berry()
+        .env("GIT_SSH_COMMAND", ssh)
+        .arg("push")
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -36,13 +47,7 @@ fn an_ssh_push_runs_ssh_as_git_does_and_lands() {
     let log = s.env.path().join("ssh.log");
     let ssh = fake_ssh(s.env.path(), &log);
     let url = format!("ssh://git@example.test:2222{}", s.bare.display());
-    s.env.git(&["remote", "set-url", "origin", &url]);
-    let out = s
-        .berry()
-        .env("GIT_SSH_COMMAND", &ssh)
-        .arg("push")
-        .output()
-        .unwrap();
+    let out = push_over(&s, &url, &ssh);
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     assert_eq!(
         s.remote_sha("refs/heads/main").as_deref(),
@@ -109,27 +114,13 @@ fn an_scp_like_remote_named_by_the_users_git_config_is_fetched_over_ssh() {
 #[test]
 fn a_refused_key_is_an_authentication_failure_with_what_ssh_said() {
     let s = Shipping::new("main");
-    let ssh = s.env.path().join("refusing-ssh");
-    std::fs::write(
-        &ssh,
-        "#!/bin/sh\necho 'git@example.test: Permission denied (publickey).' >&2\nexit 255\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
-    s.env.git(&[
-        "remote",
-        "set-url",
-        "origin",
-        "git@example.test:acme/erp.git",
-    ]);
+    let ssh = script(
+        s.env.path(),
+        "refusing-ssh",
+        "echo 'git@example.test: Permission denied (publickey).' >&2\nexit 255\n",
+    );
     let before = s.remote_sha("refs/heads/main");
-    let out = s
-        .berry()
-        .env("GIT_SSH_COMMAND", &ssh)
-        .arg("push")
-        .output()
-        .unwrap();
+    let out = push_over(&s, "git@example.test:acme/erp.git", &ssh);
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
     assert!(err.contains("authentication"), "{err}");
@@ -142,18 +133,7 @@ fn a_host_that_would_be_an_ssh_option_never_reaches_ssh() {
     let s = Shipping::new("main");
     let log = s.env.path().join("ssh.log");
     let ssh = fake_ssh(s.env.path(), &log);
-    s.env.git(&[
-        "remote",
-        "set-url",
-        "origin",
-        "ssh://-oProxyCommand=touch%20pwned/acme/erp.git",
-    ]);
-    let out = s
-        .berry()
-        .env("GIT_SSH_COMMAND", &ssh)
-        .arg("push")
-        .output()
-        .unwrap();
+    let out = push_over(&s, "ssh://-oProxyCommand=touch%20pwned/acme/erp.git", &ssh);
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     assert!(stderr(&out).contains("starts with `-`"), "{}", stderr(&out));
     assert!(!log.exists(), "ssh was run");
