@@ -309,15 +309,23 @@ fn dispatch(env: &Env, command: Command) -> anyhow::Result<StepReport> {
     }
 }
 
+/// A step's `--json` line on stdout, masked: for a step run alone and for each step `berry run`
+/// runs (see [`print_json`]).
+pub fn print_json_line(report: &StepReport) {
+    print_json(&report.to_json());
+}
+
+/// A JSON line on stdout, masked (every string and key through the masker): the one writer of
+/// the `--json` lines of steps, planned steps and errors.
+pub fn print_json(line: &serde_json::Value) {
+    let _ = writeln!(std::io::stdout(), "{}", crate::secrets::mask_json(line));
+}
+
 fn finish(env: &Env, step: &'static str, result: anyhow::Result<StepReport>) -> ExitCode {
     match result {
         Ok(report) => {
             if env.printer.json() && !report.silent {
-                let _ = writeln!(
-                    std::io::stdout(),
-                    "{}",
-                    crate::secrets::mask_json(&report.to_json())
-                );
+                print_json_line(&report);
             }
             ExitCode::from(report.exit.unwrap_or(report.outcome.exit()).code() as u8)
         }
@@ -366,7 +374,7 @@ pub fn report_error(env: &Env, step: &str, err: &anyhow::Error) -> Exit {
                 "hints": classified.hints,
             },
         });
-        let _ = writeln!(std::io::stdout(), "{}", crate::secrets::mask_json(&report));
+        print_json(&report);
     }
     exit
 }

@@ -96,7 +96,7 @@ pub fn run_steps(
             }
         };
         if p.json() && !report.silent {
-            println!("{}", report.to_json());
+            crate::cli::print_json_line(&report);
         }
         let (outcome, message) = (report.outcome, &report.message);
         done.push(json!({"step": step, "outcome": outcome.as_str(), "message": message}));

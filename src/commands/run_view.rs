@@ -30,7 +30,7 @@ pub fn planned(env: &Env, ws: &Workspace, req: &ReqNumber, step: Step) -> Result
         // only what a dry run says of a step it cannot run yet.
         let data = json!({"checks": needs, "texts": texts});
         let line = json!({"req": req, "step": step, "outcome": "planned", "message": step.summary(), "data": data});
-        println!("{line}");
+        crate::cli::print_json(&line);
     }
     Ok(json!({"step": step, "outcome": "planned", "summary": step.summary()}))
 }

@@ -393,3 +393,31 @@ fn berry_test_hides_its_credentials_masks_output_and_keeps_the_log_private() {
         "the failure tail is masked too"
     );
 }
+
+/// `berry run --json` writes each step's line through the masker, as the step run alone does:
+/// a token an agent wrote into its deliverable reaches stdout masked.
+#[test]
+fn run_json_lines_are_masked_as_a_single_steps_are() {
+    let env = TestEnv::new();
+    env.agog_base();
+    let db = PgDb::new();
+    let mut qa = fixture_json("agogsaas/deliverable_billy_qa_full_excerpt.json");
+    qa["summary"] = Value::String(format!("QA passed; the deploy token is {TOKEN} for now"));
+    db.load(REQ, Some(qa));
+    // `run` first: once verify is recorded, `run` goes on from review.
+    for args in [&["--json", "run", REQ][..], &["--json", "verify", REQ][..]] {
+        let out = env
+            .berry()
+            .args(args)
+            .env("BERRY_DATABASE_URL", db.url())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let verify = stdout
+            .lines()
+            .find(|l| l.contains("\"step\":\"verify\""))
+            .unwrap_or_else(|| panic!("{args:?}: no verify line\n{}", env.transcript(&out)));
+        assert!(!stdout.contains(TOKEN), "{args:?}: {stdout}");
+        assert!(verify.contains("ghp_…(40 chars)"), "{args:?}: {verify}");
+    }
+}
