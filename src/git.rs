@@ -167,7 +167,8 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The file's content in HEAD (none for an added file).
     pub old_blob: Option<Oid>,
-    /// The blob `git add` would store for the working-tree file (none for a deletion).
+    /// The blob `git add` would store for the working-tree file (none for a deletion, nor from
+    /// [`change_set_unhashed`] until the file is read).
     pub blob: Option<Oid>,
     /// Working-tree size in bytes (0 for a deletion).
     pub size: u64,
@@ -239,6 +240,19 @@ pub const NOT_UTF8: &str = "name is not UTF-8";
 /// as [`Uncommittable`], never dropped; a rename with such a side is split into its two halves,
 /// so the other side is judged as an addition or a deletion of its own.
 pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)> {
+    listed(repo, true)
+}
+
+/// [`change_set`] without the working-tree files' blob ids: each file, symlink and nested
+/// repository is told apart from the file system alone (`blob` is `None`, `size` the file's
+/// size), for a caller that reads every file it keeps anyway and takes the blob id of the bytes
+/// it read (review's workers, in parallel), so the listing does not read and hash each file once
+/// more first.
+pub fn change_set_unhashed(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)> {
+    listed(repo, false)
+}
+
+fn listed(repo: &Repository, hash: bool) -> Result<(Vec<Change>, Vec<Uncommittable>)> {
     let root = workdir(repo)?;
     let head = head_commit(repo)?;
     let head_tree = head.as_ref().map(|c| c.tree()).transpose()?;
@@ -327,14 +341,18 @@ pub fn change_set(repo: &Repository) -> Result<(Vec<Change>, Vec<Uncommittable>)
             (id, 0)
         } else {
             let full = root.join(path);
-            match worktree_blob(repo, path, false, conversions.converts(path))?
-                .map(|b| (b.id, b.size))
-            {
+            let found = if hash {
+                worktree_blob(repo, path, false, conversions.converts(path))?
+                    .map(|b| (Some(b.id), b.size))
+            } else {
+                worktree_entry(&full)?
+            };
+            match found {
                 Some((id, size)) => {
                     if std::fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
                         entry = Entry::Symlink;
                     }
-                    (Some(id), size)
+                    (id, size)
                 }
                 None if full.is_dir() => {
                     entry = Entry::Directory;
@@ -461,6 +479,19 @@ pub struct WorktreeBlob {
     pub symlink: bool,
 }
 
+/// What [`worktree_blob`] would find at `full`, from its metadata alone: a symlink or a file
+/// (no id; the symlink's target length or the file's size), or nothing (gone, a directory, not
+/// a file).
+fn worktree_entry(full: &Path) -> Result<Option<(Option<Oid>, u64)>> {
+    match std::fs::symlink_metadata(full) {
+        Ok(m) if m.file_type().is_symlink() || m.is_file() => Ok(Some((None, m.len()))),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", full.display())),
+    }
+}
+
 /// One working-tree path as git would store it; with `write`, the blob is stored in the object
 /// database. `converted`: git converts this path ([`Conversions::converts`]); a converted file is
 /// hashed by git itself.
@@ -582,7 +613,12 @@ impl Conversions {
             return Ok(Conversions::default());
         }
         let root = workdir(repo)?;
-        let out = git_with_stdin(
+        // `<path> NUL <attribute> NUL <value> NUL` for every path and attribute, read as it
+        // comes (the whole answer is ~85 bytes per path and attribute: megabytes for a large
+        // change set).
+        let mut converted = std::collections::HashSet::new();
+        let (mut n, mut path) = (0usize, Vec::new());
+        nul_fields_of_git(
             repo,
             &root,
             &["check-attr", "-z", "--stdin"],
@@ -590,20 +626,20 @@ impl Conversions {
             rels.iter()
                 .flat_map(|r| r.as_bytes().iter().copied().chain([0]))
                 .collect(),
+            &mut |field| {
+                match n % 3 {
+                    0 => path = field.to_vec(),
+                    2 if field != b"unspecified" => {
+                        if let Ok(p) = std::str::from_utf8(&path) {
+                            converted.insert(p.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+                n += 1;
+            },
         )
         .context("cannot read the files' attributes (`git check-attr`)")?;
-        // `<path> NUL <attribute> NUL <value> NUL` for every path and attribute.
-        let mut fields = out.split(|b| *b == 0);
-        let mut converted = std::collections::HashSet::new();
-        while let (Some(path), Some(_attr), Some(value)) =
-            (fields.next(), fields.next(), fields.next())
-        {
-            if value != b"unspecified"
-                && let Ok(p) = std::str::from_utf8(path)
-            {
-                converted.insert(p.to_string());
-            }
-        }
         Ok(Conversions {
             every: false,
             converted,
@@ -615,16 +651,17 @@ impl Conversions {
     }
 }
 
-/// Runs `git <args> <extra>` in the repository with `input` on stdin and returns its stdout; a
-/// failure carries git's stderr.
-fn git_with_stdin(
+/// Runs `git <args> <extra>` in the repository with `input` on stdin and hands each
+/// NUL-terminated field of its stdout to `each` as it is read; a failure carries git's stderr.
+fn nul_fields_of_git(
     repo: &Repository,
     root: &Path,
     args: &[&str],
     extra: &[&str],
     input: Vec<u8>,
-) -> Result<Vec<u8>> {
-    use std::io::Write as _;
+    each: &mut dyn FnMut(&[u8]),
+) -> Result<()> {
+    use std::io::{BufRead as _, Read as _, Write as _};
     let mut child = std::process::Command::new("git")
         .arg("--git-dir")
         .arg(repo.path())
@@ -641,17 +678,39 @@ fn git_with_stdin(
         .with_context(|| format!("cannot run `git {}`", args[0]))?;
     let mut stdin = child.stdin.take().context("no stdin for git")?;
     let feeder = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child
-        .wait_with_output()
+    let mut stderr = child.stderr.take().context("no stderr for git")?;
+    let errors = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr.read_to_end(&mut text);
+        text
+    });
+    let mut stdout = std::io::BufReader::new(child.stdout.take().context("no stdout for git")?);
+    let mut field = Vec::new();
+    loop {
+        field.clear();
+        let read = stdout
+            .read_until(0, &mut field)
+            .with_context(|| format!("cannot read `git {}`", args[0]))?;
+        if read == 0 {
+            break;
+        }
+        if field.last() == Some(&0) {
+            field.pop();
+        }
+        each(&field);
+    }
+    let status = child
+        .wait()
         .with_context(|| format!("cannot run `git {}`", args[0]))?;
     let _ = feeder.join();
-    if !out.status.success() {
+    let errors = errors.join().unwrap_or_default();
+    if !status.success() {
         return Err(anyhow::anyhow!(
             "{}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            String::from_utf8_lossy(&errors).trim()
         ));
     }
-    Ok(out.stdout)
+    Ok(())
 }
 
 /// `git hash-object [-w] --stdin-paths` for `rels`, in one git process: git applies the
@@ -869,6 +928,33 @@ mod tests {
         let expected = Oid::hash_object(ObjectType::Blob, b"a\nb\n").unwrap();
         assert_eq!(changes[0].blob, Some(expected));
         assert_eq!(changes[2].blob, None);
+
+        // Unhashed: the same list, entries and sizes, with no working-tree blob id.
+        std::os::unix::fs::symlink("a.txt", d.path().join("link")).unwrap();
+        let (hashed, _) = change_set(&repo).unwrap();
+        let (unhashed, odd) = change_set_unhashed(&repo).unwrap();
+        assert!(odd.is_empty());
+        assert_eq!(unhashed.len(), hashed.len());
+        for (u, h) in unhashed.iter().zip(&hashed) {
+            let h_blob = (h.entry == Entry::Gitlink).then_some(h.blob).flatten();
+            assert_eq!(u.blob, h_blob, "{}", u.path);
+            let same = |c: &Change| {
+                (
+                    c.path.clone(),
+                    c.kind,
+                    c.entry,
+                    c.size,
+                    c.old_blob,
+                    c.staged,
+                )
+            };
+            assert_eq!(same(u), same(h));
+        }
+        assert!(
+            unhashed
+                .iter()
+                .any(|c| c.entry == Entry::Symlink && c.size == 5)
+        );
     }
 
     #[test]

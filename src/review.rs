@@ -191,7 +191,8 @@ pub fn survey(
 /// The change set, sorted into the two lists (nothing is read yet).
 pub fn list(repo: &Repository, config: &Config) -> Result<Listed> {
     let scope = Scope::new(&config.stage.paths)?;
-    let (changes, uncommittable) = git::change_set(repo)?;
+    // Each file in scope is read and hashed by the workers: the listing hashes none.
+    let (changes, uncommittable) = git::change_set_unhashed(repo)?;
     let (inside, outside) = sort(&scope, changes);
     Ok(Listed {
         inside,
@@ -346,7 +347,7 @@ fn diff_and_guard(
             // was listed is recorded with the blob of the bytes read here, never the earlier
             // one.
             let mut change = change.clone();
-            if let Some(id) = read.filter(|id| change.blob != Some(*id)) {
+            if let Some(id) = read {
                 change.blob = Some(id);
                 change.size = new.len() as u64;
             }
@@ -507,7 +508,12 @@ pub fn finish(
         )
         .into());
     }
-    let labels: Vec<String> = offered.iter().map(|r| label(r)).collect();
+    // The labels are only ever shown to a person: without one (`--yes`, a script) they are not
+    // built (20,000 of them are megabytes), and every file is kept.
+    let labels: Vec<String> = match decide.interactive() {
+        true => offered.iter().map(|r| label(r)).collect(),
+        false => vec![String::new(); offered.len()],
+    };
     let chosen: BTreeSet<usize> = decide
         .multi_select(
             "Files to commit (space: toggle, a: all, enter: accept; none kept declines)",

@@ -86,27 +86,7 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
     // list and the guards' results, not a million lines of diff.
     let preview = args.preview || ws.config.review.preview.unwrap_or(p.interactive());
     let lines = ws.config.review.preview_lines;
-    let working = p.spinner("listing the changes");
-    let listed = review::list(&ws.repo, &ws.config);
-    let streams = listed
-        .as_ref()
-        .is_ok_and(|l| review_stream::streams(p, preview, lines, l));
-    if streams || listed.is_err() {
-        working.finish_and_clear();
-    }
-    let listed = listed?;
-    let survey = if streams {
-        let survey = review_stream::survey(p, &ws.repo, &ws.config, &opts, listed, lines)?;
-        review_view::guards(p, &survey);
-        survey
-    } else {
-        let shown = |at: review::Progress| review_view::progress(&working, at);
-        let survey = review::examine(&ws.repo, &ws.config, &opts, listed, &shown, None);
-        working.finish_and_clear();
-        let survey = survey?;
-        review_view::survey(p, &survey, preview.then_some(&ws.repo), lines);
-        survey
-    };
+    let survey = review_stream::reviewed(p, &ws.repo, &ws.config, &opts, preview, lines)?;
     let findings = serde_json::to_value(&survey.findings)?;
     let head = crate::git::head_commit(&ws.repo)?.map(|c| c.id().to_string());
     let record = match review::finish(&req, &survey, &opts, p, head, now)? {
@@ -129,15 +109,18 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         review::Outcome::Reviewed(record) => record,
     };
     let message = format!("{} file(s) approved for commit", record.files.len());
-    let data = json!({
-        "files": record.files,
-        "deselected": record.deselected,
-        "out_of_scope": record.out_of_scope,
-        "uncommittable": survey.uncommittable_json(),
-        "allowed": record.allowed,
-        "findings": findings,
-        "head": record.head,
-        "config": {"standing": ws.gate.standing, "accepted": accepted},
+    // Only `--json` prints it: 20,000 files' entries as JSON values are megabytes.
+    let data = p.json().then(|| {
+        json!({
+            "files": record.files,
+            "deselected": record.deselected,
+            "out_of_scope": record.out_of_scope,
+            "uncommittable": survey.uncommittable_json(),
+            "allowed": record.allowed,
+            "findings": findings,
+            "head": record.head,
+            "config": {"standing": ws.gate.standing, "accepted": accepted},
+        })
     });
     if p.dry_run() {
         p.line(format!("dry run: {message}; nothing recorded"));
@@ -147,5 +130,5 @@ pub fn run(env: &Env, args: ReviewArgs) -> Result<StepReport> {
         show::done(p, &message);
         view::print_next(p, &session.ctx, Step::Review);
     }
-    Ok(report(Outcome::Ok, message).with_data(data))
+    Ok(report(Outcome::Ok, message).with_data(data.unwrap_or_default()))
 }

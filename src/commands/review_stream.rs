@@ -29,6 +29,37 @@ pub fn streams(p: &Printer, preview: bool, preview_lines: usize, listed: &Listed
     preview && preview_lines > 0 && p.pages() && !p.json() && !listed.inside.is_empty()
 }
 
+/// The change set listed (a spinner meanwhile), then reviewed: streamed into the pager when
+/// [`streams`] says so, else with a progress bar, then the lists and (`preview`) the previews.
+/// Either way the guards' results follow.
+pub fn reviewed(
+    p: &Printer,
+    repo: &git2::Repository,
+    config: &Config,
+    opts: &Options,
+    preview: bool,
+    lines: usize,
+) -> Result<Survey> {
+    let working = p.spinner("listing the changes");
+    let listed = review::list(repo, config);
+    let streams = listed.as_ref().is_ok_and(|l| streams(p, preview, lines, l));
+    if streams || listed.is_err() {
+        working.finish_and_clear();
+    }
+    let listed = listed?;
+    if streams {
+        let survey = survey(p, repo, config, opts, listed, lines)?;
+        review_view::guards(p, &survey);
+        return Ok(survey);
+    }
+    let shown = |at: review::Progress| review_view::progress(&working, at);
+    let survey = review::examine(repo, config, opts, listed, &shown, None);
+    working.finish_and_clear();
+    let survey = survey?;
+    review_view::survey(p, &survey, preview.then_some(repo), lines);
+    Ok(survey)
+}
+
 /// Reviews `listed` with each preview written to the pager as it is built; then the totals line.
 /// The caller shows the guards' results.
 pub fn survey(
