@@ -354,6 +354,22 @@ impl Shipping {
         server
     }
 
+    /// Serves the bare remote over HTTPS (a certificate of a throwaway CA no system trusts),
+    /// points `origin` at it and writes the CA's bundle; returns the server and the bundle's
+    /// path (for `SSL_CERT_FILE`).
+    pub fn over_https(&self) -> (GitHttp, PathBuf) {
+        let (server, ca_pem) = GitHttp::start_tls(self.bare.parent().unwrap(), TOKEN);
+        self.env.git(&[
+            "remote",
+            "set-url",
+            "origin",
+            &server.https_url("origin.git"),
+        ]);
+        let ca = self.env.path().join("test-ca.pem");
+        std::fs::write(&ca, ca_pem).unwrap();
+        (server, ca)
+    }
+
     /// `git rev-parse` in the bare remote (`None` when the ref does not exist).
     pub fn remote_sha(&self, refname: &str) -> Option<String> {
         let out = Command::new("git")

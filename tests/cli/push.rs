@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::common::{ERP, REQ};
-use crate::fakes::{GitHttp, Shipping, TOKEN, files_containing, hook_lines};
+use crate::fakes::{Shipping, TOKEN, files_containing, hook_lines};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -636,19 +636,13 @@ fn the_upstream_decides_where_the_branch_goes() {
     assert_eq!(s.remote_sha("refs/heads/work"), None);
 }
 
-/// berry starts libgit2 without parsing the CA bundle (a cost every command paid) and gives TLS
-/// its certificates only before a transfer: an HTTPS push still verifies the server, with the
-/// bundle in SSL_CERT_FILE or the system's.
+/// berry reads the CA bundle only when an https transfer starts (no command pays for it at
+/// start-up): an HTTPS push still verifies the server, with the bundle in SSL_CERT_FILE or the
+/// system's.
 #[test]
 fn an_https_push_verifies_the_server_against_the_ca_store_loaded_before_the_transfer() {
     let s = Shipping::new("main");
-    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
-    s.env.git(&[
-        "remote",
-        "set-url",
-        "origin",
-        &server.https_url("origin.git"),
-    ]);
+    let (_server, ca) = s.over_https();
     let before = s.remote_sha("refs/heads/main");
 
     // The system's bundle does not know the test CA: the certificate check fails, nothing moves.
@@ -662,8 +656,6 @@ fn an_https_push_verifies_the_server_against_the_ca_store_loaded_before_the_tran
     assert_eq!(s.remote_sha("refs/heads/main"), before);
 
     // The operator's bundle trusts it: pushed and verified.
-    let ca = s.env.path().join("test-ca.pem");
-    std::fs::write(&ca, ca_pem).unwrap();
     let out = s
         .berry()
         .env("SSL_CERT_FILE", &ca)
@@ -698,15 +690,7 @@ fn an_https_push_offers_the_token_then_the_credential_helper_and_names_both_when
     s.env.git(&["commit", "-q", "--amend", "--no-edit"]);
     s.sha = s.env.git(&["rev-parse", "HEAD"]).trim().to_string();
     s.record_commit();
-    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
-    s.env.git(&[
-        "remote",
-        "set-url",
-        "origin",
-        &server.https_url("origin.git"),
-    ]);
-    let ca = s.env.path().join("test-ca.pem");
-    std::fs::write(&ca, ca_pem).unwrap();
+    let (_server, ca) = s.over_https();
     let before = s.remote_sha("refs/heads/main");
     let wrong = "ghp_wrongWrongWrong0123456789abcdefABCD";
 
@@ -755,15 +739,7 @@ fn an_https_push_offers_the_token_then_the_credential_helper_and_names_both_when
 fn an_https_remote_that_moved_on_is_fetched_rebased_onto_and_pushed() {
     let s = Shipping::new("main");
     let theirs = s.someone_else_pushes("main", "docs/NOTES.md", "their notes\n");
-    let (server, ca_pem) = GitHttp::start_tls(s.bare.parent().unwrap(), TOKEN);
-    s.env.git(&[
-        "remote",
-        "set-url",
-        "origin",
-        &server.https_url("origin.git"),
-    ]);
-    let ca = s.env.path().join("test-ca.pem");
-    std::fs::write(&ca, ca_pem).unwrap();
+    let (_server, ca) = s.over_https();
 
     let out = s
         .berry()
