@@ -249,6 +249,27 @@ pub fn index_tree(
         }
         Ok(id)
     }
+    /// Closes the innermost open folder (never the root) and enters it in its parent.
+    fn close_top(
+        stack: &mut Vec<Open>,
+        known: Option<&git2::Tree<'_>>,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        let done = stack.pop().expect("a folder above the root is open");
+        let from = done
+            .path
+            .iter()
+            .rposition(|b| *b == b'/')
+            .map_or(0, |i| i + 1);
+        let name = done.path[from..].to_vec();
+        let id = close(done, known, batch)?;
+        stack
+            .last_mut()
+            .context("an index entry outside the root")?
+            .entries
+            .push((name, TREE, id));
+        Ok(())
+    }
     let mut stack = vec![Open {
         path: Vec::new(),
         entries: Vec::new(),
@@ -272,19 +293,7 @@ pub fn index_tree(
             if inside {
                 break;
             }
-            let done = stack.pop().expect("the root is never closed here");
-            let name = done.path[done
-                .path
-                .iter()
-                .rposition(|b| *b == b'/')
-                .map_or(0, |i| i + 1)..]
-                .to_vec();
-            let id = close(done, known, batch)?;
-            stack
-                .last_mut()
-                .context("an index entry outside the root")?
-                .entries
-                .push((name, TREE, id));
+            close_top(&mut stack, known, batch)?;
         }
         // Open the folders down to it.
         while stack.last().map(|t| t.path.len()) != Some(dir.len()) {
@@ -309,19 +318,7 @@ pub fn index_tree(
             .push((name.to_vec(), e.mode, e.id));
     }
     while stack.len() > 1 {
-        let done = stack.pop().expect("more than the root");
-        let name = done.path[done
-            .path
-            .iter()
-            .rposition(|b| *b == b'/')
-            .map_or(0, |i| i + 1)..]
-            .to_vec();
-        let id = close(done, known, batch)?;
-        stack
-            .last_mut()
-            .expect("the root stays")
-            .entries
-            .push((name, TREE, id));
+        close_top(&mut stack, known, batch)?;
     }
     let root = stack.pop().expect("the root");
     Ok(Some(close(root, known, batch)?))

@@ -694,13 +694,15 @@ fn an_https_push_offers_the_token_then_the_credential_helper_and_names_both_when
     let before = s.remote_sha("refs/heads/main");
     let wrong = "ghp_wrongWrongWrong0123456789abcdefABCD";
 
-    let out = s
-        .berry()
-        .env("SSL_CERT_FILE", &ca)
-        .env("GH_TOKEN", wrong)
-        .arg("push")
-        .output()
-        .unwrap();
+    let push = || {
+        s.berry()
+            .env("SSL_CERT_FILE", &ca)
+            .env("GH_TOKEN", wrong)
+            .arg("push")
+            .output()
+            .unwrap()
+    };
+    let out = push();
     assert_eq!(out.status.code(), Some(1), "{}", s.env.transcript(&out));
     let err = stderr(&out);
     assert!(err.contains("authentication to `origin`"), "{err}");
@@ -718,13 +720,7 @@ fn an_https_push_offers_the_token_then_the_credential_helper_and_names_both_when
         "credential.helper",
         &format!("!f() {{ echo username=x-access-token; echo password={TOKEN}; }}; f"),
     ]);
-    let out = s
-        .berry()
-        .env("SSL_CERT_FILE", &ca)
-        .env("GH_TOKEN", wrong)
-        .arg("push")
-        .output()
-        .unwrap();
+    let out = push();
     assert_eq!(out.status.code(), Some(0), "{}", s.env.transcript(&out));
     assert_eq!(
         s.remote_sha("refs/heads/main").as_deref(),
